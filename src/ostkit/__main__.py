@@ -1,0 +1,3 @@
+from ostkit.cli import main
+
+main()

@@ -1,0 +1,56 @@
+"""The ``ostkit`` command line: a click group, shared options and one place that maps errors.
+
+Command modules (catalog, auth, sandbox, match, playlist) only import click at the top; the
+services they call are imported inside each command so that ``ostkit --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from ostkit import __version__
+from ostkit.cli import auth, catalog, match, playlist, sandbox
+from ostkit.cli.context import AppContext
+from ostkit.errors import OstkitError
+
+
+class OstkitGroup(click.Group):
+    """Turns every ``OstkitError`` into a one-line ``Error: ...`` with exit status 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except OstkitError as exc:
+            raise click.ClickException(str(exc)) from None
+        except KeyboardInterrupt:
+            click.echo("Interrupted.", err=True)
+            ctx.exit(130)
+
+
+@click.group(cls=OstkitGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--db",
+    "db",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Catalog database file (default: $OSTKIT_HOME/catalog.db).",
+)
+@click.version_option(__version__, prog_name="ostkit")
+@click.pass_context
+def cli(ctx: click.Context, db: str | None) -> None:
+    """Catalog TV-drama OSTs, match them to Spotify, keep playlists in sync.
+
+    Example: ostkit import playlists/soundtrack-1.toml && ostkit artists "Soundtrack #1"
+    """
+    ctx.obj = AppContext(db=db)
+
+
+for module in (catalog, auth, sandbox, match, playlist):
+    for command in module.COMMANDS:
+        cli.add_command(command)
+
+
+def main() -> None:
+    cli(prog_name="ostkit")

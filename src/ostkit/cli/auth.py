@@ -1,0 +1,7 @@
+"""`ostkit` commands: auth."""
+
+from __future__ import annotations
+
+import click
+
+COMMANDS: list[click.Command] = []

@@ -1,0 +1,7 @@
+"""`ostkit` commands: sandbox."""
+
+from __future__ import annotations
+
+import click
+
+COMMANDS: list[click.Command] = []
