@@ -1,0 +1,479 @@
+"""Version tags, credits and OST album patterns in track and album names. Pure; no I/O.
+
+Spotify and fans decorate titles the same few ways: a version in parentheses or brackets
+("Want To Be Happy (Inst.)", "[Sped Up]"), after a dash ("Run away - KR Ver.",
+"Yesterday - Remastered 2009"), credits ("(feat. Jay Park)", "(Prod.&Feat. SUGA of BTS)"), an
+alternative title in another script ("Forever (약속)") and, on albums, the drama and OST part
+("My Last Love OST Part.4", "Hometown Cha-Cha-Cha (Original Television Soundtrack), Pt. 3").
+
+``parse_title`` splits a title into a clean base, a set of canonical tags, credits and hints;
+``parse_album`` does the same for an album name.  Tags are short strings:
+
+===============  =====================================================================
+tag              written as
+===============  =====================================================================
+``inst``         Inst., Instrumental, MR, Backing Track, 연주곡, 반주, インスト
+``karaoke``      Karaoke, Originally Performed by X, In the Style of X, Made Famous by X
+``cover``        Cover, Piano Cover (also ``piano``)
+``sped_up``      Sped Up, Speed Up, Nightcore
+``slowed``       Slowed, Slowed + Reverb
+``remix``        Remix, ... Mix, Rmx, Bootleg
+``live``         Live, Live Ver., Live at ...
+``acoustic``     Acoustic, Unplugged
+``piano``        Piano Ver., Piano Version
+``orchestra``    Orchestra Ver., Orchestral
+``lang:ko``      Korean Ver., KR Ver., Kor. Ver. (also ``lang:en``, ``lang:ja``, ``lang:zh``)
+``remaster``     Remaster, Remastered 2012, 2012 Remaster
+``radio_edit``   Radio Edit, Radio Version
+``demo``         Demo
+``tv_size``      TV Size, TV Ver.
+``drama_ver``    Drama Ver., Drama Version
+``ver:<x>``      any other "<x> Ver." / "<x> Version" (e.g. ``ver:duet``, ``ver:male``)
+===============  =====================================================================
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+# Tags that mean "a different recording than the plain vocal track": a catalog entry without the
+# tag should not be matched to a candidate with it, and vice versa.
+RECORDING_TAGS = frozenset(
+    {
+        "inst",
+        "karaoke",
+        "cover",
+        "sped_up",
+        "slowed",
+        "remix",
+        "live",
+        "acoustic",
+        "piano",
+        "orchestra",
+        "demo",
+        "tv_size",
+        "drama_ver",
+        "lang:ko",
+        "lang:en",
+        "lang:ja",
+        "lang:zh",
+    }
+)
+# Tags that keep the recording (or differ only in mastering/length): mild or no penalty.
+BENIGN_TAGS = frozenset({"remaster", "radio_edit", "original", "explicit", "clean", "mono"})
+
+_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
+_QUOTES = {
+    "\u2018": "'",
+    "\u2019": "'",
+    "\u201a": "'",
+    "\u201b": "'",
+    "\u2032": "'",
+    "`": "'",
+    "\u00b4": "'",
+    "\u201c": '"',
+    "\u201d": '"',
+    "\u201e": '"',
+    "\u201f": '"',
+    "\u2033": '"',
+    "\u300c": '"',
+    "\u300d": '"',
+    "\u300e": '"',
+    "\u300f": '"',
+    "\u3008": '"',
+    "\u3009": '"',
+    "\u300a": '"',
+    "\u300b": '"',
+}
+_LANG = {
+    "korean": "lang:ko",
+    "kor": "lang:ko",
+    "kr": "lang:ko",
+    "ko": "lang:ko",
+    "한국어": "lang:ko",
+    "english": "lang:en",
+    "eng": "lang:en",
+    "en": "lang:en",
+    "영어": "lang:en",
+    "japanese": "lang:ja",
+    "jpn": "lang:ja",
+    "jp": "lang:ja",
+    "japan": "lang:ja",
+    "일본어": "lang:ja",
+    "日本語": "lang:ja",
+    "chinese": "lang:zh",
+    "chn": "lang:zh",
+    "cn": "lang:zh",
+    "mandarin": "lang:zh",
+    "중국어": "lang:zh",
+    "中文": "lang:zh",
+}
+# "<word> ver." -> tag; anything else becomes "ver:<word>".
+_VER_WORDS = {
+    "inst": "inst",
+    "instrumental": "inst",
+    "mr": "inst",
+    "karaoke": "karaoke",
+    "live": "live",
+    "acoustic": "acoustic",
+    "unplugged": "acoustic",
+    "piano": "piano",
+    "orchestra": "orchestra",
+    "orchestral": "orchestra",
+    "tv": "tv_size",
+    "tv size": "tv_size",
+    "drama": "drama_ver",
+    "demo": "demo",
+    "remix": "remix",
+    "sped up": "sped_up",
+    "speed up": "sped_up",
+    "slowed": "slowed",
+    "radio": "radio_edit",
+    "original": "original",
+    "album": "original",
+    "single": "original",
+    "피아노": "piano",
+    "어쿠스틱": "acoustic",
+    "라이브": "live",
+    "드라마": "drama_ver",
+    "연주": "inst",
+}
+
+# Keyword patterns looked for inside a bracketed group or a " - " suffix. Order does not matter:
+# every pattern that hits adds its tag.
+_KEYWORDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern, re.IGNORECASE), tag)
+    for pattern, tag in (
+        (
+            r"\binst\b\.?|\binstrumental\b|^\s*mr\b\.?\s*$|\bbacking track\b|연주곡|반주|インスト",
+            "inst",
+        ),
+        (r"\boff ?vocal\b|オフボーカル", "inst"),
+        (r"\bkaraoke\b|カラオケ|노래방", "karaoke"),
+        (r"\boriginally performed by\b|\bin the style of\b|\bmade famous by\b", "karaoke"),
+        (r"\bas made famous\b|\bbacking version\b|\btribute to\b", "karaoke"),
+        (r"\bcover(s|ed)?\b|커버", "cover"),
+        (r"\bsped[ -]?up\b|\bspeed[ -]?up\b|\bnightcore\b|\bfaster\b", "sped_up"),
+        (r"\bslowed\b|\breverb\b|\bslow(ed)? ?\+ ?reverb\b", "slowed"),
+        (r"\bre-?mix\b|\brmx\b|\bbootleg\b|\b[\w'&.]+ (mix|edit)\b(?<!radio edit)", "remix"),
+        (r"\blive\b|라이브", "live"),
+        (r"\bacoustic\b|\bunplugged\b|어쿠스틱", "acoustic"),
+        (r"\bpiano\b|피아노|ピアノ", "piano"),
+        (r"\borchestra(l)?\b|오케스트라", "orchestra"),
+        (r"\bremaster(ed)?\b|\bremastering\b", "remaster"),
+        (r"\bradio (edit|version|mix)\b", "radio_edit"),
+        (r"\bdemo\b", "demo"),
+        (r"\btv[ -]?(size|ver\.?|version|edit)\b|\btv ?サイズ", "tv_size"),
+        (r"\bdrama (ver\.?|version)\b|드라마 ?(ver|버전)", "drama_ver"),
+        (r"\bexplicit\b", "explicit"),
+        (r"\bclean\b", "clean"),
+        (r"\bmono\b", "mono"),
+    )
+)
+_VER_RE = re.compile(
+    r"([^\s()\[\]]+(?: [^\s()\[\]]+)?)\s*(?:ver(?:sion)?\b\.?|버전|バージョン)", re.I
+)
+_VER_ALONE = re.compile(r"^\s*(?:ver(?:sion)?\.?|버전)\s*$", re.I)
+_CREDIT_RE = re.compile(
+    r"^\s*(?:(?P<prod1>prod(?:uced)?\.?(?:\s*by)?)\s*(?:&|and)\s*(?P<feat1>feat\.?|ft\.?)"
+    r"|(?P<feat>feat(?:uring)?\.?|ft\.?|with|duet with|w/)"
+    r"|(?P<prod>prod(?:uced)?\.?(?:\s*by)?))\s*(?P<names>.+?)\s*$",
+    re.IGNORECASE,
+)
+_INLINE_FEAT_RE = re.compile(r"\s+(?:feat(?:uring)?\.?|ft\.)\s+(?P<names>.+)$", re.IGNORECASE)
+_FROM_RE = re.compile(
+    r"^\s*from\s+(?:the\s+)?(?:\"(?P<q>[^\"]+)\"|(?P<plain>.+?))\s*(?P<rest>.*)$", re.IGNORECASE
+)
+_GROUP_RE = re.compile(r"\s*(\([^()]*\)|\[[^\[\]]*\]|【[^【】]*】|<[^<>]*>)")
+_DASH_SPLIT_RE = re.compile(r"\s+-\s+")
+_NAME_SPLIT_RE = re.compile(r"\s*(?:,|&|\band\b|\bx\b|\bwith\b|、|/)\s*", re.IGNORECASE)
+_PART_RE = re.compile(
+    r"\b(?:part|pt|vol|volume|파트)\s*\.?\s*(?P<n>\d{1,3})\b|(?P<n2>\d{1,3})\s*(?:st|nd|rd|th)?\s*part\b",
+    re.IGNORECASE,
+)
+_OST_RE = re.compile(
+    r"\bost\b|\bo\.s\.t\.?|original (?:\w+ )?(?:television |tv |drama |motion picture |series |"
+    r"musical |web ?drama )?soundtrack|\bsoundtrack\b|\bmusic from\b|\boriginal score\b|"
+    r"오리지널 사운드트랙|사운드트랙|サウンドトラック|原声",
+    re.IGNORECASE,
+)
+_SPECIAL_RE = re.compile(r"\bspecial\b|\bbonus\b|스페셜", re.IGNORECASE)
+_COMPILATION_RE = re.compile(
+    r"\bbest of\b|\bthe best\b|\bbest ost\b|\bgreatest\b|\bhits\b|\bcollection\b|\bcompilation\b|"
+    r"\bvarious\b|\bnow that'?s\b|\banthology\b|\bplaylist\b|\bmegamix\b|\btop \d+|\bmix ?tape\b|"
+    r"\bsongs from\b|\bmusic box\b|\blullaby\b|\bcovers\b|\btribute\b|\bessentials\b|"
+    r"\bk-?drama\b|\bkorean drama\b|\bdrama hits\b",
+    re.IGNORECASE,
+)
+_OST_MARK_RE = re.compile(
+    r"(?:[,:\-]\s*)?[(\[]?\s*(?:the\s+)?(?:\bost\b|\bo\.s\.t\b\.?|\boriginal\b[^()\[\]]*?soundtrack|"
+    r"\bsoundtrack\b|\bmusic from\b|오리지널 사운드트랙|사운드트랙)",
+    re.IGNORECASE,
+)
+_ALBUM_WORD_RE = re.compile(
+    r"\bkaraoke\b|\binstrumentals?\b|\bsped up\b|\bslowed\b|"
+    r"\bpiano (?:covers?|collection|ver\w*)\b|"
+    r"\bacoustic (?:covers?|ver\w*)\b|\bcovers?\b|\blive\b(?= (?:at|in|from|concert|album|tour))",
+    re.IGNORECASE,
+)
+_DRAMA_PREFIX_RE = re.compile(
+    r"^\s*(?:드라마|drama|kdrama|k-drama|tvn|jtbc|kbs2?|mbc|sbs|ocn)\s+", re.I
+)
+_PAREN_DRAMA_RE = re.compile(
+    r"[(\[]\s*(?:from\s+)?(?P<d>.+?)\s+(?:ost|o\.s\.t|original)\b.*?[)\]]", re.I
+)
+
+
+def clean_text(text: str) -> str:
+    """NFKC, unify quotes and dashes, collapse whitespace. Keeps case and script."""
+    text = unicodedata.normalize("NFKC", text)
+    for src, dst in _QUOTES.items():
+        text = text.replace(src, dst)
+    for dash in _DASHES:
+        text = text.replace(dash, "-")
+    return " ".join(text.split())
+
+
+@dataclass(frozen=True)
+class ParsedTitle:
+    """A title split into its parts."""
+
+    raw: str
+    base: str  # without version tags and credits; other bracketed text kept ("Love (Remember)")
+    core: str  # base without any bracketed text at all
+    tags: frozenset[str]
+    featured: tuple[str, ...] = ()
+    producers: tuple[str, ...] = ()
+    alt_titles: tuple[str, ...] = ()  # "Forever (약속)" -> ("약속",)
+    from_work: str | None = None  # "(From "Midnight Sun" ...)" -> "Midnight Sun"
+    part: int | None = None  # "... Pt. 1" inside a "From ..." group
+
+
+@dataclass(frozen=True)
+class AlbumInfo:
+    """What an album name says about OST-ness."""
+
+    raw: str
+    drama: str | None  # the drama (or film/musical) name when the album is an OST
+    part: int | None
+    is_ost: bool
+    special: bool
+    compilation: bool
+    tags: frozenset[str]
+
+
+def _split_names(text: str) -> tuple[str, ...]:
+    text = re.sub(r"\s+of\s+[\w .-]+$", "", text.strip())  # "SUGA of BTS" -> "SUGA"
+    return tuple(n.strip(" .") for n in _NAME_SPLIT_RE.split(text) if n.strip(" ."))
+
+
+def _script(text: str) -> str:
+    """'latin', 'hangul', 'kana', 'han' or 'other' for the dominant letters of ``text``."""
+    counts: dict[str, int] = {}
+    for ch in text:
+        if not ch.isalpha():
+            continue
+        name = unicodedata.name(ch, "")
+        if name.startswith("HANGUL"):
+            kind = "hangul"
+        elif name.startswith(("HIRAGANA", "KATAKANA")):
+            kind = "kana"
+        elif name.startswith("CJK"):
+            kind = "han"
+        elif "LATIN" in name:
+            kind = "latin"
+        else:
+            kind = "other"
+        counts[kind] = counts.get(kind, 0) + 1
+    if not counts:
+        return "none"
+    return max(sorted(counts), key=lambda k: counts[k])
+
+
+def tags_in(text: str) -> frozenset[str]:
+    """Canonical version tags mentioned anywhere in ``text`` (a bracketed group, a suffix)."""
+    tags: set[str] = set()
+    low = text.casefold()
+    for pattern, tag in _KEYWORDS:
+        if pattern.search(low):
+            tags.add(tag)
+    for match in _VER_RE.finditer(low):
+        words = match.group(1).strip(" .-'\"").casefold()
+        last = words.split()[-1] if words.split() else words
+        for candidate in (words, last):
+            if candidate in _LANG:
+                tags.add(_LANG[candidate])
+                break
+            if candidate in _VER_WORDS:
+                tags.add(_VER_WORDS[candidate])
+                break
+        else:
+            if last and not tags:
+                tags.add(f"ver:{last}")
+    for word in re.findall(r"[\w\u3040-\u30ff\uac00-\ud7a3]+", low):
+        if word in _LANG and re.search(r"\b(ver|version|lyrics)\b|버전", low):
+            tags.add(_LANG[word])
+    if re.search(r"\boriginal (mix|edit)\b", low):
+        tags.discard("remix")
+        tags.add("original")
+    if "slowed" in tags and "remix" in tags and not re.search(r"re-?mix|rmx", low):
+        tags.discard("remix")  # "Slowed + Reverb mix"
+    if "sped_up" in tags and "remix" in tags and not re.search(r"re-?mix|rmx", low):
+        tags.discard("remix")
+    return frozenset(tags)
+
+
+def _is_version_text(text: str) -> bool:
+    return bool(tags_in(text)) or bool(_VER_ALONE.match(text))
+
+
+def parse_title(title: str) -> ParsedTitle:
+    """Split a track title into base title, version tags, credits and hints."""
+    text = clean_text(title)
+    tags: set[str] = set()
+    featured: list[str] = []
+    producers: list[str] = []
+    alt_titles: list[str] = []
+    from_work: str | None = None
+    part: int | None = None
+    kept: list[str] = []
+
+    def handle_group(inner: str) -> bool:
+        """Consume a bracketed group or suffix; return True if it carried no title text."""
+        nonlocal from_work, part
+        inner = inner.strip()
+        if not inner:
+            return True
+        credit = _CREDIT_RE.match(inner)
+        if credit:
+            names = _split_names(credit.group("names"))
+            if credit.group("prod1"):
+                producers.extend(names)
+                featured.extend(names)
+            elif credit.group("prod"):
+                producers.extend(names)
+            else:
+                featured.extend(names)
+            return True
+        from_match = _FROM_RE.match(inner)
+        if from_match and (from_match.group("q") or _OST_RE.search(inner)):
+            work = from_match.group("q") or from_match.group("plain")
+            album = parse_album(inner[len("from") :].strip())
+            from_work = (from_match.group("q") or album.drama or work or "").strip() or None
+            part_match = _PART_RE.search(inner)
+            part = int(part_match.group("n") or part_match.group("n2")) if part_match else None
+            tags.update(tags_in(from_match.group("rest") or ""))
+            return True
+        if _OST_RE.search(inner) and not tags_in(inner):
+            album = parse_album(inner)
+            from_work = album.drama
+            part = album.part
+            return True
+        found = tags_in(inner)
+        if found or _VER_ALONE.match(inner):
+            tags.update(found)
+            return True
+        return False
+
+    # Pull bracketed groups out, left to right.
+    rest = text
+    while True:
+        match = _GROUP_RE.search(rest)
+        if not match:
+            break
+        group = match.group(1)
+        inner = group[1:-1]
+        before, after = rest[: match.start()], rest[match.end() :]
+        if handle_group(inner):
+            rest = (before + " " + after).strip()
+            continue
+        # Not a version: an alternative title in another script, or part of the title.
+        if before.strip() and _script(inner) not in ("none", _script(before)):
+            alt_titles.append(inner.strip())
+            rest = (before + " " + after).strip()
+            continue
+        kept.append(inner.strip())
+        rest = before + " \x00" + str(len(kept) - 1) + "\x00 " + after
+    # " - Suffix" parts (only when the suffix is a version or a credit).
+    pieces = _DASH_SPLIT_RE.split(rest)
+    while len(pieces) > 1 and handle_group(pieces[-1]):
+        pieces.pop()
+    rest = " - ".join(pieces)
+    inline = _INLINE_FEAT_RE.search(rest)
+    if inline:
+        featured.extend(_split_names(inline.group("names")))
+        rest = rest[: inline.start()]
+    core = re.sub(r"\x00\d+\x00", " ", rest)
+    base = re.sub(r"\x00(\d+)\x00", lambda m: "(" + kept[int(m.group(1))] + ")", rest)
+    base = " ".join(base.split()).strip(" -")
+    core = " ".join(core.split()).strip(" -")
+    if not base:  # a title that is only a bracketed word, e.g. "(Inst.)" — keep something
+        base = core = text
+    return ParsedTitle(
+        raw=title,
+        base=base,
+        core=core or base,
+        tags=frozenset(tags),
+        featured=tuple(dict.fromkeys(featured)),
+        producers=tuple(dict.fromkeys(producers)),
+        alt_titles=tuple(alt_titles),
+        from_work=from_work,
+        part=part,
+    )
+
+
+def parse_version(version: str | None) -> frozenset[str]:
+    """Tags of a catalog ``version`` field such as "Inst." or "Acoustic Ver."."""
+    if not version or not version.strip():
+        return frozenset()
+    found = tags_in(version)
+    if found:
+        return found
+    word = clean_text(version).casefold().strip(" .()[]")
+    return frozenset({_VER_WORDS.get(word, _LANG.get(word, f"ver:{word}"))})
+
+
+def parse_album(name: str) -> AlbumInfo:
+    """Recognise OST album names and pull out the drama name and part number."""
+    text = clean_text(name)
+    is_ost = bool(_OST_RE.search(text))
+    part_match = _PART_RE.search(text)
+    part = int(part_match.group("n") or part_match.group("n2")) if part_match else None
+    special = bool(_SPECIAL_RE.search(text)) and is_ost
+    drama: str | None = None
+    if is_ost:
+        # "Midnight (Do You Like Brahms? OST Special Track)" -> the drama is in the brackets.
+        inner = _PAREN_DRAMA_RE.search(text)
+        head = ""
+        for mark in _OST_MARK_RE.finditer(text):
+            head = text[: mark.start()].strip(" -,:([")
+            if head:
+                break
+        if inner and head and not _OST_RE.search(head) and inner.start() > 0:
+            candidate = inner.group("d").strip(" \"'")
+            if not re.match(r"^(the\s+)?original\b", candidate, re.I):
+                head = candidate
+        quoted = re.search(r"\"([^\"]+)\"", text)
+        if quoted and re.search(r"from\s+\"", text, re.I):
+            head = quoted.group(1)
+        head = _DRAMA_PREFIX_RE.sub("", head).strip(" \"'-,:")
+        head = re.sub(r"\s*(?:part|pt|vol)\s*\.?\s*\d+\s*$", "", head, flags=re.I).strip(" -,:")
+        drama = head or None
+    # Tags come from the decorations (brackets, " - " suffixes), not from words of the name
+    # ("Mr. Sunshine", "Live On"), plus a few words that only ever describe a version album.
+    body_tags = set(parse_title(text).tags) | set(tags_in(" ".join(_ALBUM_WORD_RE.findall(text))))
+    # An OST album named for an instrumental/score is not itself a karaoke compilation.
+    compilation = bool(_COMPILATION_RE.search(text))
+    if is_ost and compilation and re.search(r"\bspecial\b", text, re.I) and "piano" not in text:
+        compilation = False
+    return AlbumInfo(
+        raw=name,
+        drama=drama,
+        part=part,
+        is_ost=is_ost,
+        special=special,
+        compilation=compilation,
+        tags=frozenset(body_tags - {"remix"} if is_ost else body_tags),
+    )
