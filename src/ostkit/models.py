@@ -30,6 +30,8 @@ class Credit:
 
     name: str
     role: Role = "main"
+    native_name: str | None = None  # the artist's name in their own script (catalog side)
+    artist_id: int | None = None  # catalog artist id once stored
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,16 @@ class Drama:
     release_date: str | None = None
     cast: tuple[CastMember, ...] = ()
     id: int | None = None
+
+
+@dataclass(frozen=True)
+class OstPart:
+    """One OST part/release of a drama (often a digital single)."""
+
+    drama: str
+    number: int
+    title: str | None = None  # album / single name
+    release_date: str | None = None
 
 
 @dataclass(frozen=True)
@@ -76,6 +88,7 @@ class Track:
     status: Status = Status.UNMATCHED
     score: float | None = None
     id: int | None = None
+    matched_at: str | None = None  # ISO-8601 UTC time the status/URI was last set by a match
 
     @property
     def artist(self) -> str:

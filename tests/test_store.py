@@ -1,0 +1,369 @@
+"""CatalogStore: schema, migrations, transactions, identity rules, concurrency."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ostkit import migrations
+from ostkit.errors import CatalogError, NotFoundError
+from ostkit.migrations import MIGRATIONS, Migration
+from ostkit.models import CastMember, Credit, Drama, Status, Track
+from ostkit.store import CatalogStore
+
+
+@pytest.fixture
+def store() -> Iterator[CatalogStore]:
+    s = CatalogStore.open(":memory:")
+    yield s
+    s.close()
+
+
+def _track(title: str, *artists: str, drama: str = "Soundtrack #1", **kw: object) -> Track:
+    return Track(drama=drama, title=title, credits=tuple(Credit(a) for a in artists), **kw)  # type: ignore[arg-type]
+
+
+def test_open_creates_schema_with_pragmas(tmp_path: Path) -> None:
+    path = tmp_path / "sub" / "catalog.db"
+    with CatalogStore.open(path) as s:
+        assert s.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+        assert s.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert s.conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 1000
+        assert s.schema_version == len(MIGRATIONS)
+        names = [name for _, name, _ in s.applied_migrations()]
+        assert names == [m.name for m in MIGRATIONS]
+        tables = {r[0] for r in s.conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        assert {
+            "dramas",
+            "cast_members",
+            "ost_parts",
+            "tracks",
+            "artists",
+            "artist_aliases",
+            "credits",
+            "candidates",
+            "playlists",
+            "schema_migrations",
+        } <= tables
+        track_cols = {r[1] for r in s.conn.execute("PRAGMA table_info(tracks)")}
+        assert {"spotify_uri", "status", "score", "matched_at", "isrc", "version"} <= track_cols
+        cand_cols = {r[1] for r in s.conn.execute("PRAGMA table_info(candidates)")}
+        assert {"track_id", "uri", "score", "payload", "reasons"} <= cand_cols
+        pl_cols = {r[1] for r in s.conn.execute("PRAGMA table_info(playlists)")}
+        assert {"name", "source_file", "spotify_id", "snapshot_id", "uris"} <= pl_cols
+    assert path.exists()
+
+
+def test_reopen_is_idempotent(tmp_path: Path) -> None:
+    path = tmp_path / "c.db"
+    CatalogStore.open(path).close()
+    with CatalogStore.open(path) as s:
+        assert len(s.applied_migrations()) == len(MIGRATIONS)
+
+
+def test_older_schema_is_migrated_without_loss(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    migrations.migrate(conn, upto=1)  # a catalog written by the first release
+    assert migrations.current_version(conn) == 1
+    now = "2022-01-01T00:00:00Z"
+    conn.execute(
+        "INSERT INTO dramas (title, title_key, year, created_at) "
+        "VALUES ('Soundtrack #1', 'soundtrack1', 2022, ?)",
+        (now,),
+    )
+    conn.execute(
+        "INSERT INTO artists (name, native_name, created_at) VALUES ('Kyuhyun', '규현', ?)", (now,)
+    )
+    conn.execute("INSERT INTO artist_aliases VALUES ('kyuhyun', 1, 'Kyuhyun')")
+    conn.execute(
+        "INSERT INTO tracks (drama_id, position, title, title_key, primary_artist_id, status, "
+        "created_at, updated_at) VALUES (1, 1, 'Love Beyond Words', 'lovebeyondwords', 1, "
+        "'unmatched', ?, ?)",
+        (now, now),
+    )
+    conn.execute("INSERT INTO credits VALUES (1, 0, 1, 'main', 'Kyuhyun')")
+    conn.close()
+
+    with CatalogStore.open(path) as s:
+        assert s.schema_version == len(MIGRATIONS)
+        assert [v for v, _, _ in s.applied_migrations()] == list(range(1, len(MIGRATIONS) + 1))
+        (track,) = s.tracks()
+        assert (track.title, track.artist, track.credits[0].native_name) == (
+            "Love Beyond Words",
+            "Kyuhyun",
+            "규현",
+        )
+        assert s.find_drama("soundtrack #1").year == 2022
+        # The later steps' tables work.
+        s.conn.execute(
+            "INSERT INTO candidates (track_id, uri, created_at) VALUES (1, 'spotify:track:x', ?)",
+            (now,),
+        )
+
+
+def test_a_new_step_appended_later_is_applied_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "c.db"
+    with CatalogStore.open(path) as s, s.transaction():
+        s.save_track(_track("My Love", "Kim Jong-kook"))
+    extra = Migration(
+        len(MIGRATIONS) + 1, "track_notes", ("ALTER TABLE tracks ADD COLUMN notes TEXT",)
+    )
+    monkeypatch.setattr(migrations, "MIGRATIONS", [*MIGRATIONS, extra])
+    with CatalogStore.open(path) as s:
+        assert s.applied_migrations()[-1][1] == "track_notes"
+        assert [t.title for t in s.tracks()] == ["My Love"]
+        assert "notes" in {r[1] for r in s.conn.execute("PRAGMA table_info(tracks)")}
+    with CatalogStore.open(path) as s:  # not applied twice
+        assert len(s.applied_migrations()) == len(MIGRATIONS) + 1
+
+
+def test_failing_step_rolls_back_whole_migration(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "c.db"
+    CatalogStore.open(path).close()
+    bad = Migration(len(MIGRATIONS) + 1, "broken", ("CREATE TABLE t1 (x)", "THIS IS NOT SQL"))
+    monkeypatch.setattr(migrations, "MIGRATIONS", [*MIGRATIONS, bad])
+    with pytest.raises(CatalogError):
+        CatalogStore.open(path)
+    monkeypatch.undo()
+    with CatalogStore.open(path) as s:
+        assert s.schema_version == len(MIGRATIONS)
+        assert not s.conn.execute("SELECT 1 FROM sqlite_master WHERE name='t1'").fetchone()
+
+
+def test_newer_schema_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "c.db"
+    CatalogStore.open(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA user_version = 99")
+    conn.close()
+    with pytest.raises(CatalogError, match="newer than this ostkit"):
+        CatalogStore.open(path)
+
+
+def test_not_a_database_is_a_catalog_error(tmp_path: Path) -> None:
+    path = tmp_path / "c.db"
+    path.write_text("hello, this is not sqlite" * 100)
+    with pytest.raises(CatalogError, match="not an ostkit catalog"):
+        CatalogStore.open(path)
+
+
+def test_exception_inside_transaction_leaves_no_rows(store: CatalogStore) -> None:
+    with pytest.raises(RuntimeError), store.transaction():
+        store.save_drama(Drama("Soundtrack #1"))
+        store.save_track(_track("My Love", "Kim Jong-kook"))
+        with store.transaction():  # nested joins
+            store.save_track(_track("Talk To Me", "Kim Jae-hwan"))
+        raise RuntimeError("boom")
+    assert store.counts()["tracks"] == 0
+    assert store.counts()["dramas"] == 0
+    assert store.counts()["artists"] == 0
+
+
+def test_writes_outside_transaction_are_refused(store: CatalogStore) -> None:
+    with pytest.raises(CatalogError, match="transaction"):
+        store.save_track(_track("My Love", "Kim Jong-kook"))
+
+
+def test_reimport_updates_never_duplicates(store: CatalogStore) -> None:
+    with store.transaction():
+        tid, outcome = store.save_track(_track("My Love", "Kim Jong-kook"))
+        assert outcome == "added"
+        assert store.save_track(_track("MY LOVE!", "kim jong kook")) == (tid, "updated")
+        assert store.save_track(_track("MY LOVE!", "kim jong kook")) == (tid, "unchanged")
+        tid2, outcome = store.save_track(_track("My Love", "Kim Jong-kook", duration_ms=200_000))
+    assert (tid2, outcome) == (tid, "updated")
+    (track,) = store.tracks()
+    assert track.duration_ms == 200_000
+    # Empty fields keep what is stored.
+    with store.transaction():
+        assert store.save_track(_track("My Love", "Kim Jong-kook"))[1] == "unchanged"
+    assert store.get_track(tid).duration_ms == 200_000
+
+
+def test_version_tag_and_other_artist_are_different_tracks(store: CatalogStore) -> None:
+    with store.transaction():
+        a = store.save_track(_track("My Love", "Kim Jong-kook"))[0]
+        b = store.save_track(_track("My Love", "Kim Jong-kook", version="Inst."))[0]
+        c = store.save_track(_track("My Love", "Davichi"))[0]
+        d = store.save_track(_track("My Love", "Kim Jong-kook", drama="Other Drama"))[0]
+    assert len({a, b, c, d}) == 4
+
+
+def test_artists_unify_case_insensitively(store: CatalogStore) -> None:
+    with store.transaction():
+        store.save_track(_track("Your Tender Heart Hurts Me", "DAVICHI"))
+        store.save_track(_track("Another", "Davichi"))
+    assert [a.name for a in store.artists()] == ["DAVICHI"]
+    assert len(store.tracks(artist="davichi")) == 2
+
+
+def test_artists_unify_through_native_names(store: CatalogStore) -> None:
+    with store.transaction():
+        t1 = store.save_track(_track("Want to Be Happy", "Park Boram"))[0]
+        t2 = store.save_track(_track("행복해지고 싶어 (Acoustic)", "박보람"))[0]
+        assert len(store.artists()) == 2
+        # One row links the two spellings: they become one artist.
+        store.save_track(
+            Track(
+                "Soundtrack #1", "Want to Be Happy", (Credit("Park Bo-ram", native_name="박보람"),)
+            )
+        )
+    (artist,) = store.artists()
+    assert artist.native_name == "박보람"
+    assert {t.id for t in store.tracks(artist="박보람")} == {t1, t2}
+    assert {t.id for t in store.tracks(artist="Park Bo-ram")} == {t1, t2}
+    assert store.find_artist("PARK BORAM") == artist
+
+
+def test_merging_artists_merges_tracks_that_become_identical(store: CatalogStore) -> None:
+    with store.transaction():
+        t1 = store.save_track(_track("Want to Be Happy", "Park Bo-ram"))[0]
+        store.save_track(_track("Want to Be Happy", "박보람", duration_ms=201_000))
+        store.save_track(
+            Track(
+                "Soundtrack #1", "Want to Be Happy", (Credit("Park Bo-ram", native_name="박보람"),)
+            )
+        )
+    (track,) = store.tracks()
+    assert track.id == t1
+    assert track.duration_ms == 201_000
+
+
+def test_canonical_order_and_filters(store: CatalogStore) -> None:
+    with store.transaction():
+        store.save_track(_track("B-side", "Kyuhyun"))  # no part: last
+        store.save_track(_track("Part 2 song", "Park Bo-ram", part=2))
+        store.save_track(_track("Part 1 song", "Kyuhyun", part=1))
+        store.save_track(_track("Part 2 second", "Park Bo-ram", part=2))
+        store.save_track(_track("Alpha", "X", drama="A Drama"))
+        tid = store.save_track(_track("Pinned", "Y", drama="A Drama"))[0]
+        store.set_match(tid, status=Status.PINNED, uri="spotify:track:" + "a" * 22)
+    titles = [t.title for t in store.tracks()]
+    assert titles == ["Alpha", "Pinned", "Part 1 song", "Part 2 song", "Part 2 second", "B-side"]
+    assert [t.title for t in store.tracks(drama="soundtrack #1", artist="KYUHYUN")] == [
+        "Part 1 song",
+        "B-side",
+    ]
+    assert [t.title for t in store.tracks(status="pinned")] == ["Pinned"]
+    pinned = store.get_track(tid)
+    assert pinned.status is Status.PINNED and pinned.matched_at
+
+
+def test_unknown_names_suggest_closest(store: CatalogStore) -> None:
+    with store.transaction():
+        store.save_drama(Drama("Soundtrack #1"))
+        store.save_track(_track("My Love", "Kim Jong-kook"))
+    with pytest.raises(NotFoundError, match=r"did you mean 'Soundtrack #1'"):
+        store.find_drama("Soundtrak #1")
+    with pytest.raises(NotFoundError, match="Kim Jong-kook"):
+        store.tracks(artist="Kim Jong-kok")
+    with pytest.raises(NotFoundError, match="no track with id 99"):
+        store.get_track(99)
+
+
+def test_drama_fields_cast_and_parts(store: CatalogStore) -> None:
+    drama = Drama(
+        "Soundtrack #1",
+        native_title="사운드트랙 #1",
+        year=2022,
+        network="Disney+",
+        director="Kim Hee-won",
+        writer="Ahn Sae-bom",
+        release_date="2022-03-23",
+        cast=(
+            CastMember("Park Hyung-sik", "Han Seon-woo"),
+            CastMember("Han So-hee", "Lee Eun-soo"),
+        ),
+    )
+    with store.transaction():
+        assert store.save_drama(drama) == "added"
+        assert store.save_drama(drama) == "unchanged"
+        assert store.save_drama(Drama("soundtrack #1", network="Disney Plus")) == "updated"
+        store.save_track(
+            _track(
+                "My Love",
+                "Kim Jong-kook",
+                part=4,
+                album="Soundtrack #1 OST Part 4",
+                release_date="2022-01-27",
+            )
+        )
+    (got,) = store.dramas()
+    assert got.cast == drama.cast
+    assert got.network == "Disney Plus" and got.director == "Kim Hee-won"
+    assert store.find_drama("사운드트랙 #1").id == got.id
+    (part,) = store.parts("Soundtrack #1")
+    assert (part.number, part.title, part.release_date) == (
+        4,
+        "Soundtrack #1 OST Part 4",
+        "2022-01-27",
+    )
+
+
+def test_delete_tracks_and_drama(store: CatalogStore) -> None:
+    with store.transaction():
+        a = store.save_track(_track("My Love", "Kim Jong-kook"))[0]
+        store.save_track(_track("Talk To Me", "Kim Jae-hwan"))
+    with store.transaction():
+        assert store.delete_tracks([a]) == 1
+    assert [t.title for t in store.tracks()] == ["Talk To Me"]
+    assert [x.name for x in store.artists()] == ["Kim Jae-hwan"]  # orphans go
+    with store.transaction():
+        assert store.delete_drama("Soundtrack #1") == 1
+    assert store.counts()["tracks"] == 0 and store.counts()["dramas"] == 0
+    with pytest.raises(NotFoundError), store.transaction():
+        store.delete_tracks([12345])
+
+
+def test_second_writer_waits_for_the_first(tmp_path: Path) -> None:
+    path = tmp_path / "c.db"
+    first = CatalogStore.open(path)
+    script = textwrap.dedent(
+        f"""
+        from ostkit.store import CatalogStore
+        from ostkit.models import Track, Credit
+        s = CatalogStore.open({str(path)!r}, timeout=20)
+        with s.transaction():
+            s.save_track(Track("D", "From child", (Credit("B"),)))
+        print("done")
+        """
+    )
+    with first.transaction():
+        first.save_track(_track("From parent", "A", drama="D"))
+        child = subprocess.Popen(
+            [sys.executable, "-c", script],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        # The child blocks on the write lock while we hold it.
+        with pytest.raises(subprocess.TimeoutExpired):
+            child.wait(timeout=0.5)
+    out, err = child.communicate(timeout=30)
+    assert child.returncode == 0, err
+    assert out.strip() == "done"
+    assert sorted(t.title for t in first.tracks()) == ["From child", "From parent"]
+    first.close()
+
+
+def test_busy_catalog_fails_cleanly(tmp_path: Path) -> None:
+    path = tmp_path / "c.db"
+    first = CatalogStore.open(path)
+    second = CatalogStore.open(path, timeout=0.05)
+    with first.transaction():
+        first.save_track(_track("x", "A"))
+        with pytest.raises(CatalogError, match="busy"), second.transaction():
+            pass
+    first.close()
+    second.close()
