@@ -171,3 +171,20 @@ class SpotifyUser:
     id: str
     display_name: str | None = None
     uri: str | None = None
+
+
+@dataclass(frozen=True)
+class ManagedPlaylist:
+    """A playlist ostkit has pushed: where it lives on Spotify and what was last pushed."""
+
+    name: str
+    spotify_id: str | None = None
+    source_file: str | None = None  # the playlist file (None for `push --drama ... --name`)
+    snapshot_id: str | None = None  # Spotify's snapshot after the last complete push
+    uris: tuple[str, ...] = ()  # the list of the last complete push
+    last_pushed_at: str | None = None
+    id: int | None = None
+
+    @property
+    def url(self) -> str | None:
+        return f"https://open.spotify.com/playlist/{self.spotify_id}" if self.spotify_id else None

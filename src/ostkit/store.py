@@ -14,16 +14,28 @@
 from __future__ import annotations
 
 import difflib
+import hashlib
+import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
 from ostkit import migrations
 from ostkit.errors import CatalogError, NotFoundError
-from ostkit.models import Artist, CastMember, Credit, Drama, OstPart, Status, Track
+from ostkit.models import (
+    Artist,
+    CastMember,
+    Credit,
+    Drama,
+    ManagedPlaylist,
+    OstPart,
+    Status,
+    Track,
+)
 from ostkit.names import clean, key, track_key
 
 Outcome = Literal["added", "updated", "unchanged"]
@@ -679,6 +691,69 @@ class CatalogStore:
             for table in ("dramas", "tracks", "artists", "ost_parts", "candidates", "playlists")
         }
 
+    # --- playlists -----------------------------------------------------------------------------
+    # Owned by the playlists engineer: the pushed playlists (`playlists` table). The last pushed
+    # URI list is kept as JSON so a re-push can skip reading the items when the snapshot matches.
+
+    _PLAYLIST_COLUMNS = "id, name, source_file, spotify_id, snapshot_id, uris, last_pushed_at"
+
+    def managed_playlists(self) -> list[ManagedPlaylist]:
+        """Every playlist ostkit has pushed (or started to push), by name."""
+        rows = self.conn.execute(
+            f"SELECT {self._PLAYLIST_COLUMNS} FROM playlists ORDER BY name COLLATE NOCASE, id"
+        ).fetchall()
+        return [_managed(r) for r in rows]
+
+    def find_managed_playlist(
+        self, *, source_file: str | None = None, name: str | None = None
+    ) -> ManagedPlaylist | None:
+        """The record for a playlist file (by path), else the one with this name."""
+        if source_file is not None:
+            row = self.conn.execute(
+                f"SELECT {self._PLAYLIST_COLUMNS} FROM playlists WHERE source_file = ? "
+                "ORDER BY id LIMIT 1",
+                (source_file,),
+            ).fetchone()
+            if row is not None:
+                return _managed(row)
+        if name is not None:
+            row = self.conn.execute(
+                f"SELECT {self._PLAYLIST_COLUMNS} FROM playlists WHERE name = ? "
+                "ORDER BY source_file IS NULL DESC, id LIMIT 1",
+                (name,),
+            ).fetchone()
+            if row is not None:
+                return _managed(row)
+        return None
+
+    def save_managed_playlist(self, playlist: ManagedPlaylist) -> ManagedPlaylist:
+        """Insert (id None) or update a playlist record; returns it with its id."""
+        self._require_tx()
+        uris = json.dumps(list(playlist.uris))
+        digest = hashlib.sha256(uris.encode()).hexdigest()
+        values = (
+            playlist.name,
+            playlist.source_file,
+            playlist.spotify_id,
+            playlist.snapshot_id,
+            uris,
+            digest,
+            playlist.last_pushed_at,
+        )
+        if playlist.id is None:
+            cur = self.conn.execute(
+                "INSERT INTO playlists (name, source_file, spotify_id, snapshot_id, uris, "
+                "uris_hash, last_pushed_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                values,
+            )
+            return replace(playlist, id=int(cur.lastrowid or 0))
+        self.conn.execute(
+            "UPDATE playlists SET name = ?, source_file = ?, spotify_id = ?, snapshot_id = ?, "
+            "uris = ?, uris_hash = ?, last_pushed_at = ? WHERE id = ?",
+            (*values, playlist.id),
+        )
+        return playlist
+
 
 def _drama(row: Sequence[Any], cast: tuple[CastMember, ...]) -> Drama:
     return Drama(
@@ -703,3 +778,15 @@ def _catalog_error(exc: sqlite3.Error, path: str) -> CatalogError:
     if "not a database" in text or "malformed" in text:
         return CatalogError(f"{path} is not an ostkit catalog (SQLite says: {text})")
     return CatalogError(f"catalog {path}: {text}")
+
+
+def _managed(row: Sequence[Any]) -> ManagedPlaylist:
+    return ManagedPlaylist(
+        id=int(row[0]),
+        name=row[1],
+        source_file=row[2],
+        spotify_id=row[3],
+        snapshot_id=row[4],
+        uris=tuple(json.loads(row[5] or "[]")),
+        last_pushed_at=row[6],
+    )
