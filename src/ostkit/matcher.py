@@ -1,0 +1,752 @@
+"""Scoring Spotify candidates against a catalog track. Pure: no I/O, no settings.
+
+``score(track, candidate)`` returns a ``Score`` made of named components in [0, 1]:
+
+* ``title``    — best similarity of any catalog title form (title, native title, alternative
+                 titles; with and without bracketed text) against the candidate's, after version
+                 tags and credits are taken out (``ostkit.versions``).
+* ``artist``   — catalog main artists against the candidate's artists: same Spotify artist id
+                 (learned), same name key (hyphen/space/case-insensitive), a learned alias, a
+                 fuzzy match, or a romanisation match across scripts (weaker).
+* ``album``    — the drama's own OST release scores 1, an OST of another drama or a compilation
+                 scores low, an ordinary artist album is neutral.
+* ``duration`` — only when both sides know it.
+* ``version``  — a factor: 1 when the version tags agree, far lower when one side is an Inst.,
+                 karaoke, sped-up, live ... version and the other is not.
+* ``isrc``     — equal ISRCs mean the same recording and lift the score to the strong band.
+
+The weighted title/artist/album/duration mean is multiplied by ``version`` and capped when title
+or artist are weak (a famous same-title song by another artist can never be strong). The total
+falls in a band — strong / medium / weak / none — with thresholds passed in (``Bands``).
+``best_match`` ranks candidates and decides matched / review / not_found.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from anyascii import anyascii
+from rapidfuzz import fuzz
+
+from ostkit.models import Candidate, Status, Track
+from ostkit.versions import (
+    BENIGN_TAGS,
+    RECORDING_TAGS,
+    AlbumInfo,
+    ParsedTitle,
+    clean_text,
+    parse_album,
+    parse_title,
+    parse_version,
+)
+
+# --- normalisation ------------------------------------------------------------------------------
+
+_PUNCT_RE = re.compile(r"[^\w\s]|_", re.UNICODE)
+
+
+def norm(text: str) -> str:
+    """NFKC, casefold, quotes/punctuation dropped, "&" read as "and", whitespace collapsed."""
+    text = clean_text(text).casefold().replace("&", " and ")
+    text = _PUNCT_RE.sub(" ", text.replace("'", ""))
+    return " ".join(text.split())
+
+
+def key(text: str) -> str:
+    """Name key: ``norm`` without spaces, so "Park Bo-ram" == "Park Boram" == "park bo ram"."""
+    return norm(text).replace(" ", "")
+
+
+def script_of(text: str) -> str:
+    """'latin', 'hangul', 'kana', 'han', 'other' or 'none' (dominant script of the letters)."""
+    counts: dict[str, int] = {}
+    for ch in text:
+        if not ch.isalpha():
+            continue
+        name = unicodedata.name(ch, "")
+        if name.startswith("HANGUL"):
+            kind = "hangul"
+        elif name.startswith(("HIRAGANA", "KATAKANA")):
+            kind = "kana"
+        elif name.startswith("CJK"):
+            kind = "han"
+        elif "LATIN" in name:
+            kind = "latin"
+        else:
+            kind = "other"
+        counts[kind] = counts.get(kind, 0) + 1
+    if not counts:
+        return "none"
+    return max(sorted(counts), key=lambda k: counts[k])
+
+
+# Revised Romanization of Korean (simplified: liaison of a final consonant before a silent ㅇ,
+# no other sound changes). anyascii spells 박보람 "BagBoLam"; fans and Spotify write "Park Bo-ram".
+_RR_INITIAL = [
+    "g",
+    "kk",
+    "n",
+    "d",
+    "tt",
+    "r",
+    "m",
+    "b",
+    "pp",
+    "s",
+    "ss",
+    "-",
+    "j",
+    "jj",
+    "ch",
+    "k",
+    "t",
+    "p",
+    "h",
+]
+_RR_VOWEL = [
+    "a",
+    "ae",
+    "ya",
+    "yae",
+    "eo",
+    "e",
+    "yeo",
+    "ye",
+    "o",
+    "wa",
+    "wae",
+    "oe",
+    "yo",
+    "u",
+    "wo",
+    "we",
+    "wi",
+    "yu",
+    "eu",
+    "ui",
+    "i",
+]
+_RR_FINAL = [
+    "",
+    *[
+        "k",
+        "k",
+        "k",
+        "n",
+        "n",
+        "n",
+        "t",
+        "l",
+        "k",
+        "m",
+        "l",
+        "l",
+        "l",
+        "p",
+        "l",
+        "m",
+        "p",
+        "p",
+        "t",
+        "t",
+        "ng",
+        "t",
+        "t",
+        "k",
+        "t",
+        "p",
+        "t",
+    ],
+]
+# The final consonant read as the next syllable's initial when that one starts with silent ㅇ.
+_RR_LIAISON = [
+    "",
+    *[
+        "g",
+        "kk",
+        "gs",
+        "n",
+        "nj",
+        "nh",
+        "d",
+        "r",
+        "lg",
+        "lm",
+        "lb",
+        "ls",
+        "lt",
+        "lp",
+        "lh",
+        "m",
+        "b",
+        "bs",
+        "s",
+        "ss",
+        "-",
+        "j",
+        "ch",
+        "k",
+        "t",
+        "p",
+        "h",
+    ],
+]
+# Family names: romanised the way people and labels spell them, not by the RR table.
+_SURNAMES = {
+    "박": "park",
+    "이": "lee",
+    "김": "kim",
+    "최": "choi",
+    "정": "jung",
+    "윤": "yoon",
+    "강": "kang",
+    "조": "cho",
+    "장": "jang",
+    "임": "lim",
+    "한": "han",
+    "오": "oh",
+    "서": "seo",
+    "신": "shin",
+    "권": "kwon",
+    "황": "hwang",
+    "안": "ahn",
+    "송": "song",
+    "류": "ryu",
+    "유": "yoo",
+    "전": "jeon",
+    "홍": "hong",
+    "고": "ko",
+    "문": "moon",
+    "손": "son",
+    "배": "bae",
+    "백": "baek",
+    "허": "heo",
+    "남": "nam",
+    "심": "shim",
+    "노": "noh",
+    "하": "ha",
+    "곽": "kwak",
+    "성": "sung",
+    "차": "cha",
+    "주": "joo",
+    "우": "woo",
+    "구": "koo",
+    "민": "min",
+    "진": "jin",
+    "엄": "uhm",
+    "변": "byun",
+}
+
+
+def romanise_hangul(text: str, *, surname: bool = False) -> str:
+    """Hangul syllables to Revised Romanization; other characters pass through."""
+    out: list[str] = []
+    chars = list(text)
+    for i, ch in enumerate(chars):
+        code = ord(ch) - 0xAC00
+        if not 0 <= code < 11172:
+            out.append(ch)
+            continue
+        if surname and (i == 0 or not chars[i - 1].strip()) and ch in _SURNAMES:
+            nxt = chars[i + 1] if i + 1 < len(chars) else ""
+            if nxt and 0 <= ord(nxt) - 0xAC00 < 11172:
+                out.append(_SURNAMES[ch] + " ")
+                continue
+        lead, vowel, tail = code // 588, (code % 588) // 28, code % 28
+        initial = "" if _RR_INITIAL[lead] == "-" else _RR_INITIAL[lead]
+        final = _RR_FINAL[tail]
+        nxt_code = ord(chars[i + 1]) - 0xAC00 if i + 1 < len(chars) else -1
+        if tail and 0 <= nxt_code < 11172 and nxt_code // 588 == 11 and _RR_FINAL[tail] != "ng":
+            final = _RR_LIAISON[tail]
+        out.append(initial + _RR_VOWEL[vowel] + final)
+    return "".join(out)
+
+
+@lru_cache(maxsize=65536)
+def romanise(text: str, *, surname: bool = False) -> str:
+    """Any script to a Latin key: our RR for Hangul, ``anyascii`` for the rest (kana, han...)."""
+    text = clean_text(text)
+    if any(0xAC00 <= ord(c) < 0xAC00 + 11172 for c in text):
+        text = romanise_hangul(text, surname=surname)
+    return key(anyascii(text))
+
+
+_PHONETIC = (
+    ("eo", "u"),
+    ("oo", "u"),
+    ("ee", "i"),
+    ("ae", "e"),
+    ("wo", "o"),
+    ("eu", "u"),
+    ("sh", "s"),
+    ("ch", "j"),
+    ("r", "l"),
+    ("g", "k"),
+    ("b", "p"),
+    ("d", "t"),
+    ("y", ""),
+    ("h", ""),
+)
+
+
+def phonetic(latin_key: str) -> str:
+    """Fold romanisation variants (Yoon/Yun, Jeong/Jung, r/l, g/k, b/p ...) to one spelling."""
+    text = latin_key
+    for src, dst in _PHONETIC:
+        text = text.replace(src, dst)
+    return re.sub(r"(.)\1+", r"\1", text)
+
+
+# --- aliases ------------------------------------------------------------------------------------
+
+
+class Aliases:
+    """Known names of the same artist, and their Spotify artist ids (catalog + learned).
+
+    Groups are merged when they share a name key or an id, so "Park Bo-ram", "박보람" and the
+    Spotify id learned from a match all end up in one identity.
+    """
+
+    def __init__(self) -> None:
+        self._group_of: dict[str, int] = {}
+        self._names: dict[int, set[str]] = {}
+        self._ids: dict[int, set[str]] = {}
+
+    def add(self, names: Iterable[str], spotify_ids: Iterable[str] = ()) -> None:
+        keys = {key(n) for n in names if key(n)}
+        ids = {f"id:{i}" for i in spotify_ids if i}
+        members = keys | ids
+        if not members:
+            return
+        groups = sorted({self._group_of[m] for m in members if m in self._group_of})
+        gid = groups[0] if groups else len(self._names)
+        self._names.setdefault(gid, set())
+        self._ids.setdefault(gid, set())
+        for other in groups[1:]:
+            self._names[gid] |= self._names.pop(other)
+            self._ids[gid] |= self._ids.pop(other)
+        self._names[gid] |= keys
+        self._ids[gid] |= {i[3:] for i in ids}
+        for m in self._names[gid] | {f"id:{i}" for i in self._ids[gid]}:
+            self._group_of[m] = gid
+
+    def names(self, name: str) -> frozenset[str]:
+        """Name keys known for ``name`` (including its own key)."""
+        gid = self._group_of.get(key(name))
+        own = {key(name)} if key(name) else set()
+        return frozenset(own | (self._names[gid] if gid is not None else set()))
+
+    def ids(self, name: str) -> frozenset[str]:
+        gid = self._group_of.get(key(name))
+        return frozenset(self._ids[gid]) if gid is not None else frozenset()
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+
+NO_ALIASES = Aliases()
+
+
+# --- scores -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Bands:
+    """Score thresholds: at or above ``strong`` is auto-accepted; ``medium`` goes to review."""
+
+    strong: float = 0.85
+    medium: float = 0.65
+    weak: float = 0.45
+
+    def band(self, total: float) -> str:
+        if total >= self.strong:
+            return "strong"
+        if total >= self.medium:
+            return "medium"
+        if total >= self.weak:
+            return "weak"
+        return "none"
+
+
+DEFAULT_BANDS = Bands()
+WEIGHTS: Mapping[str, float] = {"title": 0.45, "artist": 0.35, "album": 0.10, "duration": 0.10}
+
+
+@dataclass(frozen=True)
+class Score:
+    total: float
+    band: str
+    components: dict[str, float]  # title, artist, album, duration (when known), version, isrc
+    reasons: tuple[str, ...]
+
+    def explain(self) -> str:
+        parts = " ".join(f"{k}={v:.2f}" for k, v in self.components.items())
+        return f"{self.total:.3f} {self.band}: {parts}; " + "; ".join(self.reasons)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the scorer knows beyond the track itself (all optional)."""
+
+    aliases: Aliases = field(default_factory=Aliases)
+    drama_names: tuple[str, ...] = ()  # other names of the drama (native title, English title)
+
+
+@lru_cache(maxsize=65536)
+def _parsed(title: str) -> ParsedTitle:
+    return parse_title(title)
+
+
+@lru_cache(maxsize=16384)
+def _album(name: str) -> AlbumInfo:
+    return parse_album(name)
+
+
+def text_similarity(a: str, b: str) -> float:
+    """Similarity of two titles/names in [0, 1]; across scripts via romanisation (capped)."""
+    ka, kb = key(a), key(b)
+    if not ka or not kb:
+        return 0.0
+    if ka == kb:
+        return 1.0
+    sa, sb = script_of(a), script_of(b)
+    if sa == sb or "none" in (sa, sb):
+        na, nb = norm(a), norm(b)
+        return max(fuzz.ratio(na, nb), fuzz.token_sort_ratio(na, nb), fuzz.ratio(ka, kb)) / 100
+    # Different scripts: romanise both and compare; a weak signal on its own.
+    ra, rb = romanise(a), romanise(b)
+    if not ra or not rb:
+        return 0.0
+    if ra == rb:
+        return 0.85
+    pa, pb = phonetic(ra), phonetic(rb)
+    if pa == pb:
+        return 0.8
+    return 0.8 * fuzz.ratio(pa, pb) / 100
+
+
+def _title_forms(parsed: ParsedTitle) -> list[str]:
+    forms = [parsed.base, parsed.core, *parsed.alt_titles]
+    return [f for f in dict.fromkeys(forms) if f.strip()]
+
+
+def title_score(track: Track, candidate: Candidate) -> tuple[float, str]:
+    cand = _parsed(candidate.name)
+    ours: list[str] = _title_forms(_parsed(track.title))
+    if track.native_title:
+        ours += _title_forms(_parsed(track.native_title))
+    best, pair = 0.0, ("", "")
+    for a in ours:
+        for b in _title_forms(cand):
+            s = text_similarity(a, b)
+            if s > best:
+                best, pair = s, (a, b)
+    return best, f"title {pair[0]!r}~{pair[1]!r} {best:.2f}"
+
+
+def _artist_name_similarity(name: str, native: str | None, cand_name: str, ctx: Context) -> float:
+    known = ctx.aliases.names(name) | (ctx.aliases.names(native) if native else frozenset())
+    ckey = key(cand_name)
+    if ckey and ckey in known:
+        return 1.0
+    # "DAWN 던", "TAEYEON (태연)": a Spotify name can carry both scripts.
+    cparts = [p for p in re.split(r"[()\[\]]|\s(?=[\uac00-\ud7a3])", cand_name) if p.strip()]
+    if len(cparts) > 1 and any(key(p) in known for p in cparts):
+        return 1.0
+    best = 0.0
+    for ours in [name, *([native] if native else [])]:
+        best = max(best, text_similarity(ours, cand_name))
+        if script_of(ours) != script_of(cand_name) and script_of(cand_name) == "hangul":
+            # People's names: family name first, spelled as people spell it.
+            ra, rb = romanise(ours), romanise(cand_name, surname=True)
+            if ra and rb and (ra == rb or phonetic(ra) == phonetic(rb)):
+                best = max(best, 0.85)
+        elif script_of(ours) == "hangul" and script_of(cand_name) == "latin":
+            ra, rb = romanise(ours, surname=True), romanise(cand_name)
+            if ra and rb and (ra == rb or phonetic(ra) == phonetic(rb)):
+                best = max(best, 0.85)
+    return best
+
+
+def artist_score(track: Track, candidate: Candidate, ctx: Context) -> tuple[float, str]:
+    credits = [c for c in track.credits if c.role == "main"] or list(track.credits)
+    if not credits:
+        return 0.5, "no catalog artist"
+    if not candidate.artists:
+        return 0.0, "candidate has no artists"
+    per_credit: list[float] = []
+    notes: list[str] = []
+    for credit in credits:
+        native = getattr(credit, "native_name", None)
+        ids = ctx.aliases.ids(credit.name) | (ctx.aliases.ids(native) if native else frozenset())
+        best, who = 0.0, ""
+        for artist in candidate.artists:
+            if artist.id and artist.id in ids:
+                s = 1.0
+            else:
+                s = _artist_name_similarity(credit.name, native, artist.name, ctx)
+            if s > best:
+                best, who = s, artist.name
+        per_credit.append(best)
+        notes.append(f"{credit.name!r}~{who!r} {best:.2f}")
+    # Group credits written as one Spotify artist ("MOONBIN&SANHA(ASTRO)") or the reverse.
+    joined = text_similarity(
+        " ".join(c.name for c in credits), " ".join(a.name for a in candidate.artists)
+    )
+    value = max(0.75 * max(per_credit) + 0.25 * (sum(per_credit) / len(per_credit)), joined)
+    return value, "artist " + ", ".join(notes)
+
+
+def _drama_matches(name: str | None, track: Track, ctx: Context) -> bool:
+    if not name:
+        return False
+    return any(
+        text_similarity(name, d) >= 0.9 for d in (track.drama, *ctx.drama_names) if d and d.strip()
+    )
+
+
+def album_score(track: Track, candidate: Candidate, ctx: Context) -> tuple[float, str]:
+    album = candidate.album
+    from_work = _parsed(candidate.name).from_work
+    if from_work and _drama_matches(from_work, track, ctx):
+        return 1.0, f"title says from {from_work!r}"
+    if album is None or not album.name:
+        return 0.5, "no album"
+    if track.album and key(track.album) == key(album.name):
+        return 1.0, "catalog album name"
+    info = _album(album.name)
+    if album.album_type == "compilation" or (info.compilation and not info.is_ost):
+        return 0.25, f"compilation {album.name!r}"
+    if info.is_ost:
+        if info.compilation:
+            return 0.3, f"OST compilation {album.name!r}"
+        if _drama_matches(info.drama, track, ctx):
+            if track.part is not None and info.part is not None and info.part != track.part:
+                return 0.85, f"drama OST, part {info.part} (catalog part {track.part})"
+            return 1.0, f"the drama's OST {album.name!r}"
+        return 0.2, f"OST of another work {album.name!r}"
+    if info.tags & RECORDING_TAGS:
+        return 0.3, f"version album {album.name!r}"
+    return 0.5, f"artist release {album.name!r}"
+
+
+def duration_score(track: Track, candidate: Candidate) -> tuple[float | None, str]:
+    if not track.duration_ms or not candidate.duration_ms:
+        return None, ""
+    diff = abs(track.duration_ms - candidate.duration_ms) / 1000
+    if diff <= 2:
+        value = 1.0
+    elif diff <= 5:
+        value = 0.9
+    elif diff <= 10:
+        value = 0.6
+    elif diff <= 20:
+        value = 0.3
+    else:
+        value = 0.0
+    return value, f"duration off by {diff:.0f}s"
+
+
+# How much one disagreeing tag costs (a factor on the total).
+_TAG_COST = {
+    "inst": 0.3,
+    "karaoke": 0.25,
+    "cover": 0.35,
+    "sped_up": 0.3,
+    "slowed": 0.3,
+    "remix": 0.4,
+    "live": 0.45,
+    "acoustic": 0.5,
+    "piano": 0.4,
+    "orchestra": 0.45,
+    "demo": 0.5,
+    "tv_size": 0.5,
+    "drama_ver": 0.7,
+}
+
+
+def track_tags(track: Track) -> frozenset[str]:
+    return _parsed(track.title).tags | parse_version(track.version)
+
+
+def candidate_tags(candidate: Candidate) -> frozenset[str]:
+    tags = set(_parsed(candidate.name).tags)
+    if candidate.album is not None and candidate.album.name:
+        # An album of karaoke / instrumentals / sped-up edits tags its tracks too.
+        tags |= _album(candidate.album.name).tags & {
+            "inst",
+            "karaoke",
+            "cover",
+            "sped_up",
+            "slowed",
+        }
+    return frozenset(tags)
+
+
+def version_factor(track: Track, candidate: Candidate) -> tuple[float, str]:
+    ours, theirs = track_tags(track), candidate_tags(candidate)
+    diff = (ours ^ theirs) - BENIGN_TAGS
+    if not diff:
+        return 1.0, ("version " + "+".join(sorted(ours)) if ours else "")
+    factor = 1.0
+    for tag in sorted(diff):
+        if tag in _TAG_COST:
+            factor *= _TAG_COST[tag]
+        elif tag.startswith("lang:"):
+            factor *= 0.6
+        else:  # "ver:duet", "ver:taylor's" ...
+            factor *= 0.8
+    side = []
+    if theirs - ours - BENIGN_TAGS:
+        side.append("candidate is " + "+".join(sorted(theirs - ours - BENIGN_TAGS)))
+    if ours - theirs - BENIGN_TAGS:
+        side.append("catalog wants " + "+".join(sorted(ours - theirs - BENIGN_TAGS)))
+    return factor, "version mismatch: " + ", ".join(side)
+
+
+def score(
+    track: Track,
+    candidate: Candidate,
+    aliases: Aliases | None = None,
+    *,
+    context: Context | None = None,
+    bands: Bands = DEFAULT_BANDS,
+) -> Score:
+    """Score one candidate for one catalog track; see the module docstring."""
+    ctx = context or Context(aliases=aliases or NO_ALIASES)
+    if aliases is not None and context is not None:
+        ctx = Context(aliases=aliases, drama_names=context.drama_names)
+    title, title_why = title_score(track, candidate)
+    artist, artist_why = artist_score(track, candidate, ctx)
+    album, album_why = album_score(track, candidate, ctx)
+    duration, duration_why = duration_score(track, candidate)
+    version, version_why = version_factor(track, candidate)
+    components: dict[str, float] = {"title": title, "artist": artist, "album": album}
+    if duration is not None:
+        components["duration"] = duration
+    weight = sum(WEIGHTS[k] for k in components)
+    base = sum(WEIGHTS[k] * v for k, v in components.items()) / weight
+    reasons = [title_why, artist_why, album_why]
+    if duration_why:
+        reasons.append(duration_why)
+    if version_why:
+        reasons.append(version_why)
+    # A weak title or artist can never be auto-accepted, however good the rest looks.
+    if title < 0.6 or artist < 0.5:
+        base = min(base, bands.weak + 0.1)
+        reasons.append("capped: title or artist does not match")
+    elif title < 0.8 or artist < 0.75:
+        base = min(base, bands.strong - 0.01)
+        reasons.append("capped: title or artist only partly matches")
+    total = base * version
+    components["version"] = version
+    if track.isrc and candidate.isrc:
+        same = track.isrc.strip().upper() == candidate.isrc.strip().upper()
+        components["isrc"] = 1.0 if same else 0.0
+        if same:
+            # Same recording. Still rank the drama's own release above a compilation.
+            total = max(total, 0.9 + 0.1 * album)
+            reasons.append("same ISRC (same recording)")
+    total = min(1.0, max(0.0, total))
+    return Score(
+        total=round(total, 4),
+        band=bands.band(total),
+        components={k: round(v, 4) for k, v in components.items()},
+        reasons=tuple(r for r in reasons if r),
+    )
+
+
+# --- choosing -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Ranked:
+    candidate: Candidate
+    score: Score
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    status: Status  # MATCHED, REVIEW or NOT_FOUND
+    chosen: Ranked | None  # the accepted candidate (MATCHED only)
+    ranked: tuple[Ranked, ...]  # best first
+    note: str = ""
+
+    @property
+    def best(self) -> Ranked | None:
+        return self.ranked[0] if self.ranked else None
+
+
+def same_recording(a: Candidate, b: Candidate) -> bool:
+    """Same ISRC, or same title, artists, version and length (a release on another album)."""
+    if a.isrc and b.isrc:
+        return a.isrc.upper() == b.isrc.upper()
+    if key(_parsed(a.name).base) != key(_parsed(b.name).base):
+        return False
+    if _parsed(a.name).tags != _parsed(b.name).tags:
+        return False
+    if {key(x.name) for x in a.artists} != {key(x.name) for x in b.artists}:
+        return False
+    if a.duration_ms and b.duration_ms:
+        return abs(a.duration_ms - b.duration_ms) <= 3000
+    return True
+
+
+def rank(
+    track: Track,
+    candidates: Iterable[Candidate],
+    aliases: Aliases | None = None,
+    *,
+    context: Context | None = None,
+    bands: Bands = DEFAULT_BANDS,
+) -> list[Ranked]:
+    """Score every distinct candidate; best first (ties: the drama's own release, then URI)."""
+    seen: dict[str, Candidate] = {}
+    for cand in candidates:
+        seen.setdefault(cand.uri, cand)
+    ranked = [
+        Ranked(c, score(track, c, aliases, context=context, bands=bands)) for c in seen.values()
+    ]
+    ranked.sort(
+        key=lambda r: (-r.score.total, -r.score.components.get("album", 0), r.candidate.uri)
+    )
+    return ranked
+
+
+def best_match(
+    track: Track,
+    candidates: Sequence[Candidate],
+    aliases: Aliases | None = None,
+    *,
+    context: Context | None = None,
+    bands: Bands = DEFAULT_BANDS,
+    margin: float = 0.03,
+) -> MatchResult:
+    """Pick the candidate to accept, or say review / not_found.
+
+    Matched only when the best is in the strong band and no *different recording* scores
+    within ``margin`` of it (two equally good different songs need a person).
+    """
+    ranked = tuple(rank(track, candidates, aliases, context=context, bands=bands))
+    if not ranked:
+        return MatchResult(Status.NOT_FOUND, None, (), "no candidates")
+    best = ranked[0]
+    if best.score.band == "strong":
+        rivals = [
+            r
+            for r in ranked[1:]
+            if r.score.total >= best.score.total - margin
+            and not same_recording(r.candidate, best.candidate)
+        ]
+        if not rivals:
+            return MatchResult(Status.MATCHED, best, ranked, "strong")
+        return MatchResult(
+            Status.REVIEW, None, ranked, f"ambiguous: {rivals[0].candidate.name!r} scores close"
+        )
+    if best.score.band == "medium":
+        return MatchResult(Status.REVIEW, None, ranked, "best candidate is not confident")
+    return MatchResult(Status.NOT_FOUND, None, ranked, "nothing plausible")
