@@ -62,3 +62,22 @@ class RateLimitError(SpotifyError):
     ) -> None:
         self.retry_after = retry_after
         super().__init__(message, status=429, reason=reason)
+
+
+# --- Spotify layer (added by the SPOTIFY engineer) ----------------------------------------------
+
+
+class ForbiddenError(SpotifyError):
+    """403: no retry. The message names the likely cause (scope, allow-list, Premium, endpoint)."""
+
+
+class SpotifyNotFoundError(SpotifyError, NotFoundError):
+    """404 from Spotify: the track, album or playlist id does not exist (or is not visible)."""
+
+
+class AmbiguousWriteError(SpotifyError):
+    """A non-idempotent write failed in a way that leaves unclear whether Spotify applied it."""
+
+
+class LimitError(SpotifyError, ValueError):
+    """A call would break a documented Spotify limit (search limit 10, 100 URIs per call, ...)."""

@@ -1,0 +1,474 @@
+"""Spotify login (Authorization Code with PKCE), the token cache and automatic refresh.
+
+No client secret: ostkit is a public client. The token exchange and refresh are two form POSTs to
+the accounts service, done here with ``requests`` (spotipy's ``SpotifyPKCE`` would fall back to an
+interactive ``input()`` prompt and to its own blocking listener; spotipy stays the way the Web API
+is called, in ``spotify.py``). ``TokenManager`` has spotipy's ``get_access_token(as_dict=False)``
+so spotipy uses it as its auth manager.
+
+Secrets (access/refresh tokens, the authorization code, the PKCE verifier) are never logged,
+printed or put into an exception message.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from ostkit.errors import AuthError, ConfigError, SpotifyError
+from ostkit.netpolicy import NetPolicy, describe_network_error, never_sent
+
+if TYPE_CHECKING:
+    import requests
+
+    from ostkit.config import Settings
+    from ostkit.models import SpotifyUser
+
+log = logging.getLogger("ostkit.auth")
+
+SCOPES = (
+    "playlist-read-private",
+    "playlist-read-collaborative",
+    "playlist-modify-private",
+    "playlist-modify-public",
+)
+SCOPE = " ".join(SCOPES)
+
+#: a token closer than this to its expiry is refreshed before use
+EXPIRY_MARGIN = 60.0
+
+LOGIN_AGAIN = "log in again: ostkit auth login"
+
+
+def quiet_http_loggers() -> None:
+    """spotipy logs request headers (the bearer token) at DEBUG and every HTTP error at ERROR;
+    urllib3 logs URLs at DEBUG. ostkit reports errors itself, so both are silenced."""
+    logging.getLogger("spotipy").setLevel(logging.CRITICAL + 10)
+    logging.getLogger("urllib3").setLevel(logging.WARNING)
+
+
+# --- token cache ----------------------------------------------------------------------------------
+
+
+class TokenCache:
+    """``token.json``: created with mode 0600 (os.open, never wider) and replaced atomically."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+
+    def load(self) -> dict[str, Any] | None:
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise AuthError(f"{self.path}: cannot read the saved login ({exc.strerror})") from None
+        try:
+            data = json.loads(text)
+        except ValueError:
+            data = None
+        if not isinstance(data, dict) or not isinstance(data.get("access_token"), str):
+            raise AuthError(f"{self.path}: the saved login is damaged; {LOGIN_AGAIN}")
+        return data
+
+    def save(self, info: dict[str, Any]) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            os.fchmod(fd, 0o600)  # whatever the umask
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(info, fh, indent=2, sort_keys=True)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, self.path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+
+    def clear(self) -> bool:
+        try:
+            self.path.unlink()
+        except FileNotFoundError:
+            return False
+        return True
+
+
+# --- tokens ---------------------------------------------------------------------------------------
+
+
+class TokenSource(Protocol):
+    """What SpotifyClient needs from a login: a current token, a forced refresh, the scopes."""
+
+    def get_access_token(self, as_dict: bool = False) -> str: ...
+
+    def refresh(self) -> str: ...
+
+    @property
+    def scopes(self) -> frozenset[str] | None: ...
+
+
+class StaticToken:
+    """A bare access token (tests, one-off scripts): no refresh, scopes unknown."""
+
+    def __init__(self, token: str) -> None:
+        self._token = token
+
+    def __repr__(self) -> str:
+        return "StaticToken(<hidden>)"
+
+    def get_access_token(self, as_dict: bool = False) -> str:
+        return self._token
+
+    def refresh(self) -> str:
+        raise AuthError(f"the access token was refused and cannot be refreshed; {LOGIN_AGAIN}")
+
+    @property
+    def scopes(self) -> frozenset[str] | None:
+        return None
+
+
+def _fingerprint(secret: str) -> str:
+    """A short one-way tag for a secret, to notice when OSTKIT_SPOTIFY_REFRESH_TOKEN changed."""
+    return hashlib.sha256(secret.encode()).hexdigest()[:16]
+
+
+def _new_session() -> requests.Session:
+    import requests
+
+    return requests.Session()  # plain: no urllib3 retry adapter
+
+
+class TokenManager:
+    """The current login: loads ``token.json`` (or starts from a refresh token), refreshes it
+    before expiry and after a 401, saves rotated refresh tokens, clears a revoked login.
+
+    Thread-safe: one lock around loading and refreshing.
+    """
+
+    def __init__(
+        self,
+        *,
+        client_id: str | None,
+        accounts_url: str,
+        cache: TokenCache | None,
+        refresh_token: str | None = None,
+        policy: NetPolicy | None = None,
+        session: requests.Session | None = None,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.client_id = client_id
+        self.accounts_url = accounts_url.rstrip("/")
+        self.cache = cache
+        self._env_refresh_token = refresh_token
+        self.policy = policy or NetPolicy()
+        self._session = session
+        self._clock = clock
+        self._sleep = sleep
+        self._lock = threading.RLock()
+        self._info: dict[str, Any] | None = None
+        self.token_requests = 0
+
+    def __repr__(self) -> str:
+        return f"TokenManager(client_id={self.client_id!r}, accounts_url={self.accounts_url!r})"
+
+    @classmethod
+    def from_settings(cls, settings: Settings, policy: NetPolicy | None = None) -> TokenManager:
+        return cls(
+            client_id=settings.client_id,
+            accounts_url=settings.accounts_url,
+            cache=TokenCache(settings.token_path),
+            refresh_token=settings.refresh_token,
+            policy=policy,
+        )
+
+    @property
+    def token_url(self) -> str:
+        return f"{self.accounts_url}/api/token"
+
+    @property
+    def session(self) -> requests.Session:
+        if self._session is None:
+            self._session = _new_session()
+        return self._session
+
+    # -- the spotipy auth-manager interface
+
+    def get_access_token(self, as_dict: bool = False) -> str:
+        """A valid access token, refreshed first when it expires within a minute."""
+        with self._lock:
+            info = self._current()
+            if float(info.get("expires_at", 0)) - self._clock() < EXPIRY_MARGIN:
+                info = self._refresh_locked()
+            return str(info["access_token"])
+
+    def refresh(self) -> str:
+        """Force a refresh (after a 401) and return the new access token."""
+        with self._lock:
+            self._current()
+            return str(self._refresh_locked()["access_token"])
+
+    @property
+    def scopes(self) -> frozenset[str] | None:
+        with self._lock:
+            info = self._info
+        if info is None:
+            return None
+        return frozenset(str(info.get("scope") or "").split())
+
+    def saved(self) -> dict[str, Any]:
+        """The current login without any secret: user, scopes, expiry, where it came from."""
+        with self._lock:
+            info = dict(self._current())
+        return {
+            "user_id": info.get("user_id"),
+            "display_name": info.get("display_name"),
+            "scopes": sorted(str(info.get("scope") or "").split()),
+            "expires_at": info.get("expires_at"),
+            "source": info.get("source", "login"),
+            "client_id": info.get("client_id"),
+            "accounts_url": info.get("accounts_url"),
+        }
+
+    def remember_user(self, user: SpotifyUser) -> None:
+        """Store the user's id and name beside the tokens (for ``ostkit auth status``)."""
+        with self._lock:
+            info = dict(self._current())
+            info["user_id"] = user.id
+            info["display_name"] = user.display_name
+            self._store(info)
+
+    # -- login entry points
+
+    def exchange_code(self, code: str, verifier: str, redirect_uri: str) -> None:
+        """Trade an authorization code (+ PKCE verifier) for tokens and save them."""
+        with self._lock:
+            info = self._grant(
+                {
+                    "grant_type": "authorization_code",
+                    "code": code,
+                    "redirect_uri": redirect_uri,
+                    "code_verifier": verifier,
+                },
+                source="login",
+            )
+            self._store(info)
+
+    # -- internals
+
+    def _require_client_id(self) -> str:
+        if not self.client_id:
+            raise ConfigError(
+                "SPOTIPY_CLIENT_ID is not set: create an app at https://developer.spotify.com/"
+                "dashboard and set its client id in the environment or $OSTKIT_HOME/config.toml"
+            )
+        return self.client_id
+
+    def _matches(self, info: dict[str, Any]) -> bool:
+        return (
+            info.get("client_id") in (None, self.client_id)
+            and str(info.get("accounts_url", self.accounts_url)).rstrip("/") == self.accounts_url
+        )
+
+    def _current(self) -> dict[str, Any]:
+        if self._info is not None:
+            return self._info
+        cached = self.cache.load() if self.cache else None
+        env = self._env_refresh_token
+        env_tag = _fingerprint(env) if env else None
+        if (
+            cached is not None
+            and self._matches(cached)
+            and (env is None or cached.get("seed") == env_tag)
+        ):
+            self._info = cached
+        elif env:
+            # Start from OSTKIT_SPOTIFY_REFRESH_TOKEN; later runs use the saved (rotated) token
+            # for as long as the environment still holds the same refresh token.
+            self._require_client_id()
+            info = self._grant(
+                {"grant_type": "refresh_token", "refresh_token": env},
+                source="environment",
+                previous={"refresh_token": env, "seed": env_tag},
+            )
+            self._store(info)
+        elif cached is not None:
+            where = self.cache.path if self.cache else "the token cache"
+            raise AuthError(
+                f"{where}: the saved Spotify login is for another app or server "
+                f"(client id {cached.get('client_id')}, {cached.get('accounts_url')}); "
+                f"{LOGIN_AGAIN}"
+            )
+        else:
+            raise AuthError(
+                "not logged in to Spotify: run `ostkit auth login` "
+                "(or set OSTKIT_SPOTIFY_REFRESH_TOKEN)"
+            )
+        assert self._info is not None
+        return self._info
+
+    def _store(self, info: dict[str, Any]) -> None:
+        self._info = info
+        if self.cache is not None:
+            self.cache.save(info)
+
+    def _refresh_locked(self) -> dict[str, Any]:
+        info = self._current()
+        # Another ostkit process may have rotated the refresh token meanwhile: adopt its login.
+        if self.cache is not None:
+            with contextlib.suppress(AuthError):
+                on_disk = self.cache.load()
+                if (
+                    on_disk is not None
+                    and self._matches(on_disk)
+                    and on_disk.get("refresh_token") != info.get("refresh_token")
+                    and float(on_disk.get("expires_at", 0)) - self._clock() > EXPIRY_MARGIN
+                    and on_disk.get("access_token") != info.get("access_token")
+                ):
+                    self._info = on_disk
+                    return on_disk
+        refresh_token = info.get("refresh_token")
+        if not refresh_token:
+            raise AuthError(f"the saved login has no refresh token; {LOGIN_AGAIN}")
+        new = self._grant(
+            {"grant_type": "refresh_token", "refresh_token": refresh_token},
+            source=str(info.get("source", "login")),
+            previous=info,
+        )
+        self._store(new)
+        return new
+
+    def _grant(
+        self,
+        form: dict[str, str],
+        *,
+        source: str,
+        previous: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """POST /api/token; returns the new token info (rotated refresh token kept or taken)."""
+        import requests
+
+        client_id = self._require_client_id()
+        data = {**form, "client_id": client_id}
+        attempt = 0
+        while True:
+            self.token_requests += 1
+            try:
+                response = self.session.post(
+                    self.token_url,
+                    data=data,
+                    headers={"Content-Type": "application/x-www-form-urlencoded"},
+                    timeout=self.policy.timeout,
+                )
+            except requests.RequestException as exc:
+                # Only repeat a token request that certainly never reached the server: a refresh
+                # that went through may have rotated (and so revoked) the old refresh token.
+                if attempt < self.policy.max_retries and never_sent(exc):
+                    self._sleep(self.policy.backoff(attempt))
+                    attempt += 1
+                    continue
+                raise SpotifyError(
+                    f"could not reach the Spotify accounts service at {self.accounts_url} "
+                    f"({describe_network_error(exc)}); check the network and try again"
+                ) from None
+            if response.status_code >= 500 and attempt < self.policy.max_retries:
+                self._sleep(self.policy.backoff(attempt))
+                attempt += 1
+                continue
+            break
+        if response.status_code != 200:
+            self._token_error(response, form["grant_type"], source, form.get("refresh_token"))
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if not isinstance(body, dict) or not isinstance(body.get("access_token"), str):
+            raise AuthError(
+                f"the Spotify accounts service at {self.accounts_url} sent an unreadable token "
+                f"answer; {LOGIN_AGAIN}"
+            )
+        keep = {k: v for k, v in (previous or {}).items() if k in ("user_id", "display_name")}
+        if previous and previous.get("seed"):
+            keep["seed"] = previous["seed"]
+        now = self._clock()
+        return {
+            **keep,
+            "access_token": body["access_token"],
+            "token_type": body.get("token_type", "Bearer"),
+            "scope": body.get("scope") or (previous or {}).get("scope") or "",
+            "expires_at": int(now + float(body.get("expires_in", 3600))),
+            # A rotated refresh token replaces the old one; without one, the old one stays valid.
+            "refresh_token": body.get("refresh_token") or (previous or {}).get("refresh_token"),
+            "client_id": self.client_id,
+            "accounts_url": self.accounts_url,
+            "source": source,
+            "obtained_at": int(now),
+        }
+
+    def _token_error(
+        self, response: requests.Response, grant: str, source: str, dead: str | None
+    ) -> None:
+        try:
+            body = response.json()
+        except ValueError:
+            body = {}
+        if not isinstance(body, dict):
+            body = {}
+        error = str(body.get("error") or f"HTTP {response.status_code}")
+        description = str(body.get("error_description") or "").strip()
+        detail = f"{error}: {description}" if description else error
+        if error == "invalid_grant" and grant == "refresh_token":
+            self._drop_login(dead)
+            what = (
+                "OSTKIT_SPOTIFY_REFRESH_TOKEN"
+                if source == "environment"
+                else "the saved Spotify login"
+            )
+            raise AuthError(
+                f"Spotify refused {what} ({detail}; refresh tokens stop working when revoked "
+                f"and 6 months after login); {LOGIN_AGAIN}",
+                status=response.status_code,
+                reason=error,
+            )
+        if error == "invalid_grant":
+            raise AuthError(
+                f"Spotify refused the login code ({detail}); {LOGIN_AGAIN}",
+                status=response.status_code,
+                reason=error,
+            )
+        if error == "invalid_client":
+            raise AuthError(
+                f"Spotify does not accept client id {self.client_id} ({detail}): check "
+                "SPOTIPY_CLIENT_ID against the app in the Developer Dashboard",
+                status=response.status_code,
+                reason=error,
+            )
+        raise AuthError(
+            f"the Spotify token request failed ({response.status_code} {detail}); {LOGIN_AGAIN}",
+            status=response.status_code,
+            reason=error,
+        )
+
+    def _drop_login(self, dead: str | None) -> None:
+        """A dead refresh token: forget it, and delete token.json if it still holds it."""
+        self._info = None
+        if self.cache is None:
+            return
+        try:
+            on_disk = self.cache.load()
+        except AuthError:  # damaged: nothing worth keeping
+            self.cache.clear()
+            return
+        if on_disk is not None and on_disk.get("refresh_token") == dead:
+            self.cache.clear()

@@ -1,0 +1,453 @@
+"""Network policy for every Spotify request: timeouts, one shared rate limiter, bounded retries.
+
+spotipy is used with a plain ``requests.Session`` (no urllib3 retry adapter: that one retries POSTs,
+sleeps for hours on a quota 429 and loses ``Retry-After``). Everything below is ostkit's own policy:
+
+- every request has a (connect, read) timeout, token requests included;
+- one token-bucket ``RateLimiter`` per run, shared by all threads; a 429 pauses it for everyone;
+- 429: wait ``Retry-After`` when it is at most ``retry_after_cap`` seconds, otherwise (or with
+  ``reason: QUOTA_EXCEEDED``) stop with a ``RateLimitError`` saying when to retry;
+- 5xx / connection errors / timeouts: bounded retries with exponential backoff and jitter, but only
+  for reads and idempotent writes; a non-idempotent write (adding items) is verified by reading the
+  playlist back before any retry, so a retry never duplicates tracks;
+- 401: one refresh, one retry; 403: no retry, a message naming the likely causes; 404: not found.
+
+The parameters live in ``NetPolicy`` (a frozen dataclass) so tests inject tiny backoffs.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import enum
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Generic, Literal, TypeVar
+
+import requests
+
+from ostkit.errors import (
+    AmbiguousWriteError,
+    AuthError,
+    ForbiddenError,
+    RateLimitError,
+    SpotifyError,
+    SpotifyNotFoundError,
+)
+
+log = logging.getLogger("ostkit.netpolicy")
+
+T = TypeVar("T")
+
+QUOTA_EXCEEDED = "QUOTA_EXCEEDED"
+
+#: How a request may be repeated after a transient failure (5xx, timeout, connection error).
+#: ``safe``: reads and idempotent writes (PUT replace, PUT details, DELETE all occurrences);
+#: ``verify``: not idempotent, read back first (POST add items);
+#: ``never``: not idempotent and not verifiable (POST create playlist).
+RetryMode = Literal["safe", "verify", "never"]
+
+
+@dataclass(frozen=True)
+class NetPolicy:
+    """Every knob of the network policy, explicit. Times are seconds."""
+
+    connect_timeout: float = 5.0
+    read_timeout: float = 20.0
+    #: retries after a 5xx / timeout / connection error (so at most max_retries + 1 attempts)
+    max_retries: int = 3
+    backoff_base: float = 0.5
+    backoff_max: float = 8.0
+    #: fraction of each backoff that is random (0 = none, 1 = "full jitter")
+    jitter: float = 0.5
+    #: longest Retry-After ostkit waits for; beyond it the command stops with RateLimitError
+    retry_after_cap: float = 30.0
+    #: how many 429s one call waits through before giving up
+    max_rate_limit_waits: int = 4
+    #: wait used for a 429 that carries no Retry-After
+    default_retry_after: float = 2.0
+    #: token bucket shared by all threads of a run; None disables it
+    rate_per_second: float | None = 10.0
+    burst: int = 10
+
+    @property
+    def timeout(self) -> tuple[float, float]:
+        """The (connect, read) timeout tuple handed to requests."""
+        return (self.connect_timeout, self.read_timeout)
+
+    def backoff(self, retry: int, rng: random.Random | None = None) -> float:
+        """Delay before retry number ``retry`` (0-based): exponential, capped, with jitter."""
+        delay: float = min(self.backoff_max, self.backoff_base * (2.0**retry))
+        draw = (rng or random).random()
+        return delay * (1.0 - self.jitter * draw)
+
+    @classmethod
+    def for_tests(cls) -> NetPolicy:
+        """Tiny backoffs, short timeouts and no rate limit: for tests against the sandbox."""
+        return cls(
+            connect_timeout=2.0,
+            read_timeout=5.0,
+            backoff_base=0.001,
+            backoff_max=0.01,
+            default_retry_after=0.01,
+            rate_per_second=None,
+        )
+
+
+class RateLimiter:
+    """Thread-safe token bucket; ``pause`` (after a 429) makes every thread wait."""
+
+    def __init__(
+        self,
+        rate_per_second: float | None,
+        burst: int = 1,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if rate_per_second is not None and rate_per_second <= 0:
+            raise ValueError("rate_per_second must be positive or None")
+        self.rate = rate_per_second
+        self.burst = max(1, burst)
+        self._clock = clock
+        self._sleep = sleep
+        self._lock = threading.Lock()
+        self._tokens = float(self.burst)
+        self._last = clock()
+        self._paused_until = 0.0
+        self.waited = 0.0  # total seconds spent waiting, for benchmarks
+
+    def acquire(self) -> float:
+        """Take one token, sleeping as needed; returns the seconds waited."""
+        waited = 0.0
+        while True:
+            with self._lock:
+                now = self._clock()
+                if now < self._paused_until:
+                    wait = self._paused_until - now
+                elif self.rate is None:
+                    break
+                else:
+                    self._tokens = min(
+                        float(self.burst), self._tokens + (now - self._last) * self.rate
+                    )
+                    self._last = now
+                    if self._tokens >= 1.0:
+                        self._tokens -= 1.0
+                        break
+                    wait = (1.0 - self._tokens) / self.rate
+            self._sleep(wait)
+            waited += wait
+        if waited:
+            with self._lock:
+                self.waited += waited
+        return waited
+
+    def pause(self, seconds: float) -> None:
+        """Hold every thread for ``seconds`` from now (a 429's Retry-After)."""
+        with self._lock:
+            self._paused_until = max(self._paused_until, self._clock() + seconds)
+
+
+_shared: dict[tuple[float | None, int], RateLimiter] = {}
+_shared_lock = threading.Lock()
+
+
+def shared_limiter(policy: NetPolicy) -> RateLimiter:
+    """The process-wide limiter for this rate: one per run, shared by all clients and threads."""
+    key = (policy.rate_per_second, policy.burst)
+    with _shared_lock:
+        limiter = _shared.get(key)
+        if limiter is None:
+            limiter = _shared[key] = RateLimiter(policy.rate_per_second, policy.burst)
+        return limiter
+
+
+class HttpStatusError(Exception):
+    """A non-2xx answer, as seen by the policy (spotify.py converts spotipy's exception to it)."""
+
+    def __init__(
+        self,
+        status: int,
+        message: str | None = None,
+        *,
+        reason: str | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        self.status = status
+        self.message = message
+        self.reason = reason
+        self.retry_after = retry_after
+        super().__init__(f"HTTP {status}: {message}")
+
+
+class Outcome(enum.Enum):
+    """What reading back after an ambiguous write found."""
+
+    APPLIED = "applied"
+    NOT_APPLIED = "not_applied"
+    UNCLEAR = "unclear"
+
+
+@dataclass(frozen=True)
+class Verdict(Generic[T]):
+    outcome: Outcome
+    value: T | None = None  # the call's result when APPLIED
+    detail: str = ""
+
+
+def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
+    """``Retry-After`` as seconds: either delta-seconds or an HTTP date; None if absent/garbled."""
+    if value is None:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+def human_duration(seconds: float) -> str:
+    """``45 s``, ``3 min 20 s``, ``6 h 49 min``."""
+    total = round(seconds)
+    if total < 60:
+        return f"{total} s"
+    minutes, secs = divmod(total, 60)
+    if minutes < 60:
+        return f"{minutes} min {secs} s" if secs else f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+
+
+def retry_time_text(seconds: float | None, *, now: datetime | None = None) -> str:
+    """When to retry, for people: ``in 6 h 49 min (after 2026-11-24 02:14 UTC)``."""
+    if seconds is None:
+        return "later (Spotify gave no Retry-After; quotas usually reset within 24 h)"
+    at = (now or datetime.now(UTC)) + timedelta(seconds=seconds)
+    return f"in {human_duration(seconds)} (after {at:%Y-%m-%d %H:%M} UTC)"
+
+
+def rate_limit_delay(
+    exc: HttpStatusError, *, what: str, policy: NetPolicy, waits_so_far: int
+) -> float:
+    """Seconds to wait before retrying after a 429, or raise ``RateLimitError`` to stop."""
+    if exc.reason == QUOTA_EXCEEDED:
+        raise RateLimitError(
+            f"Spotify quota exceeded (429 QUOTA_EXCEEDED) during {what}: "
+            f"retry {retry_time_text(exc.retry_after)}",
+            retry_after=exc.retry_after,
+            reason=exc.reason,
+        )
+    delay = policy.default_retry_after if exc.retry_after is None else exc.retry_after
+    if delay > policy.retry_after_cap:
+        raise RateLimitError(
+            f"Spotify rate limit during {what}: Spotify asks to wait {human_duration(delay)}, "
+            f"longer than ostkit waits ({human_duration(policy.retry_after_cap)}); "
+            f"retry {retry_time_text(delay)}",
+            retry_after=delay,
+            reason=exc.reason,
+        )
+    if waits_so_far >= policy.max_rate_limit_waits:
+        raise RateLimitError(
+            f"Spotify rate limit during {what}: still answering 429 after "
+            f"{waits_so_far} waits; retry {retry_time_text(max(delay, 60.0))}",
+            retry_after=delay,
+            reason=exc.reason,
+        )
+    return delay
+
+
+FORBIDDEN_CAUSES = (
+    "your Spotify account is not on the app's allow-list (Developer Dashboard > the app > "
+    "User Management; Development-Mode apps allow 5 users)",
+    "the app owner's Spotify Premium lapsed (Development-Mode apps need an owner with Premium)",
+    "the endpoint is not available to Development-Mode apps",
+)
+
+
+def forbidden_message(
+    what: str,
+    exc: HttpStatusError,
+    *,
+    needed_scopes: Collection[str] = (),
+    granted_scopes: Collection[str] | None = None,
+    extra_causes: Collection[str] = (),
+) -> str:
+    """One line for a 403: what was refused and the likely causes, most likely first."""
+    upstream = (exc.message or "").strip()
+    shown = f" ({upstream})" if upstream and upstream.lower() != "forbidden" else ""
+    causes: list[str] = []
+    if granted_scopes is not None:
+        missing = [s for s in needed_scopes if s not in set(granted_scopes)]
+        if missing:
+            causes.append(
+                f"the login lacks scope {' '.join(missing)}: run `ostkit auth login` again"
+            )
+    elif needed_scopes:
+        causes.append(f"the login lacks scope {' '.join(needed_scopes)}")
+    causes.extend(extra_causes)
+    causes.extend(FORBIDDEN_CAUSES)
+    return f"Spotify refused {what} (403 Forbidden{shown}). Likely: " + "; or ".join(causes)
+
+
+def never_sent(exc: requests.RequestException) -> bool:
+    """True when the request certainly did not reach the server (safe to repeat any method)."""
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return True
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        import urllib3.exceptions
+
+        inner = exc.args[0] if exc.args else None
+        reason = getattr(inner, "reason", inner)
+        return isinstance(reason, urllib3.exceptions.NewConnectionError)
+    return False
+
+
+def describe_network_error(exc: requests.RequestException) -> str:
+    if isinstance(exc, requests.exceptions.Timeout):
+        return "no answer within the timeout"
+    if never_sent(exc):
+        return "connection refused or unreachable"
+    return f"connection failed ({type(exc).__name__})"
+
+
+class Executor:
+    """Runs one Spotify request under the policy. Shared by all threads using one client."""
+
+    def __init__(
+        self,
+        policy: NetPolicy,
+        limiter: RateLimiter,
+        *,
+        refresh: Callable[[], object] | None = None,
+        granted_scopes: Callable[[], Collection[str] | None] | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.policy = policy
+        self.limiter = limiter
+        self._refresh = refresh
+        self._granted_scopes = granted_scopes
+        self._sleep = sleep
+        self._rng = rng or random.Random()
+        self._rng_lock = threading.Lock()
+
+    def _backoff(self, retry: int) -> float:
+        with self._rng_lock:
+            return self.policy.backoff(retry, self._rng)
+
+    def run(
+        self,
+        op: Callable[[], T],
+        *,
+        what: str,
+        retry: RetryMode = "safe",
+        verify: Callable[[], Verdict[T]] | None = None,
+        needed_scopes: Collection[str] = (),
+        forbidden_causes: Collection[str] = (),
+    ) -> T:
+        """Call ``op`` until it succeeds or the policy says stop (then raise a SpotifyError)."""
+        if retry == "verify" and verify is None:
+            raise ValueError("retry='verify' needs a verify callback")
+        retries = 0
+        waits = 0
+        refreshed = False
+        while True:
+            self.limiter.acquire()
+            try:
+                return op()
+            except HttpStatusError as exc:
+                status = exc.status
+                if status == 429:
+                    delay = rate_limit_delay(exc, what=what, policy=self.policy, waits_so_far=waits)
+                    waits += 1
+                    log.info("429 on %s: waiting %.1f s (Retry-After)", what, delay)
+                    self.limiter.pause(delay)
+                    continue
+                if status == 401:
+                    if self._refresh is not None and not refreshed:
+                        refreshed = True
+                        log.info("401 on %s: refreshing the access token once", what)
+                        self._refresh()
+                        continue
+                    detail = f": {exc.message}" if exc.message else ""
+                    raise AuthError(
+                        f"Spotify refused the access token for {what} (401{detail}); "
+                        "log in again: ostkit auth login",
+                        status=401,
+                        reason=exc.reason,
+                    ) from None
+                if status == 403:
+                    granted = self._granted_scopes() if self._granted_scopes else None
+                    raise ForbiddenError(
+                        forbidden_message(
+                            what,
+                            exc,
+                            needed_scopes=needed_scopes,
+                            granted_scopes=granted,
+                            extra_causes=forbidden_causes,
+                        ),
+                        status=403,
+                        reason=exc.reason,
+                    ) from None
+                if status == 404:
+                    raise SpotifyNotFoundError(
+                        f"{what}: not found on Spotify (404); check the id or URL",
+                        status=404,
+                        reason=exc.reason,
+                    ) from None
+                if status < 500:
+                    raise SpotifyError(
+                        f"Spotify rejected {what} ({status}: {exc.message or 'no message'})",
+                        status=status,
+                        reason=exc.reason,
+                    ) from None
+                problem = f"Spotify answered {status}"
+                unsent = False
+                last_status: int | None = status
+            except requests.RequestException as exc:
+                problem = describe_network_error(exc)
+                unsent = never_sent(exc)
+                last_status = None
+
+            # Transient failure: 5xx, timeout or connection error.
+            if retry == "never" and not unsent:
+                raise AmbiguousWriteError(
+                    f"{what} failed ({problem}) and Spotify may or may not have applied it; "
+                    "check on Spotify before running the command again",
+                    status=last_status,
+                )
+            if retry == "verify" and not unsent:
+                assert verify is not None
+                verdict = verify()
+                if verdict.outcome is Outcome.APPLIED:
+                    log.info("%s: %s, but the read-back shows it applied", what, problem)
+                    return verdict.value  # type: ignore[return-value]
+                if verdict.outcome is Outcome.UNCLEAR:
+                    raise AmbiguousWriteError(
+                        f"{what} failed ({problem}) and reading the playlist back could not tell "
+                        f"whether it was applied ({verdict.detail}); nothing was retried, so no "
+                        "track is duplicated: run the push again to finish",
+                        status=last_status,
+                    )
+            if retries >= self.policy.max_retries:
+                raise SpotifyError(
+                    f"{what} failed after {retries + 1} attempts ({problem}); "
+                    "Spotify or the network is having trouble, try again later",
+                    status=last_status,
+                )
+            delay = self._backoff(retries)
+            retries += 1
+            log.info("%s: %s; retry %d in %.2f s", what, problem, retries, delay)
+            self._sleep(delay)
