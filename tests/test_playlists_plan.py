@@ -193,3 +193,10 @@ def test_interrupted_plan_replans_to_the_same_end(seed: int) -> None:
     again = plan_sync(wanted, partial)
     assert apply_ops(partial, again.ops) == wanted
     assert plan_sync(wanted, wanted).is_empty
+
+
+def test_remote_public_null_is_not_a_change() -> None:
+    assert plan_sync([], [], Details("A", "", None), Details("A", "", False)).is_empty
+    assert plan_sync([], [], Details("A", "", True), Details("A", "", False)).details == {
+        "public": False
+    }

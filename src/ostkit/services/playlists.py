@@ -1,0 +1,460 @@
+"""Playlist use cases: show, push (create/find + sync), list, import from Spotify links.
+
+The store and the Spotify client come in as arguments (Protocols below), so the logic runs the
+same against the sandbox in tests and against Spotify for real.
+
+Push, in requests (N wanted tracks; see README "Playlists" for the budget):
+
+1. known Spotify id: ``GET /playlists/{id}`` (1 read). If its ``snapshot_id`` is the one stored
+   at our last complete push, the remote still holds the list we pushed: no item reads at all.
+   Otherwise ``GET /playlists/{id}/items`` pages of 50 (ceil(N/50) reads).
+2. unknown id (first push, or another machine): ``GET /me`` and pages of ``GET /me/playlists``
+   for an owned playlist with the same name; else ``POST /me/playlists`` (then nothing to read).
+3. ``plan_sync`` -> the writes, details first (a rename also changes the snapshot), then items.
+4. Only when every write succeeded is the new snapshot and list stored: an interrupted push
+   (429, 5xx, killed process) leaves the old record, so the next push reads the remote again and
+   plans from what is really there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+from ostkit.errors import InputError, NotFoundError, RateLimitError, SpotifyError
+from ostkit.models import (
+    Candidate,
+    Credit,
+    ManagedPlaylist,
+    RemotePlaylist,
+    SpotifyUser,
+    Status,
+    Track,
+)
+from ostkit.playlist_file import PlaylistDefinition
+from ostkit.playlists import (
+    Details,
+    SyncPlan,
+    WantedList,
+    apply_ops,
+    parse_spotify_link,
+    plan_sync,
+    resolve,
+    wanted_uris,
+)
+
+
+class PlaylistClient(Protocol):
+    """What the playlist services need from ``ostkit.spotify.SpotifyClient``."""
+
+    @property
+    def request_count(self) -> int: ...
+
+    def current_user(self) -> SpotifyUser: ...
+
+    def my_playlists(self) -> Iterator[RemotePlaylist]: ...
+
+    def get_playlist(self, playlist_id: str) -> RemotePlaylist: ...
+
+    def playlist_item_uris(self, playlist_id: str) -> list[str]: ...
+
+    def create_playlist(
+        self, name: str, public: bool = False, description: str = ""
+    ) -> RemotePlaylist: ...
+
+    def replace_items(self, playlist_id: str, uris: Sequence[str]) -> str: ...
+
+    def add_items(
+        self,
+        playlist_id: str,
+        uris: Sequence[str],
+        position: int | None = None,
+        expected_total: int | None = None,
+    ) -> str: ...
+
+    def remove_items(self, playlist_id: str, uris: Sequence[str]) -> str: ...
+
+    def change_details(
+        self,
+        playlist_id: str,
+        name: str | None = None,
+        description: str | None = None,
+        public: bool | None = None,
+    ) -> Any: ...
+
+
+class PlaylistStore(Protocol):
+    """What the playlist services need from ``ostkit.store.CatalogStore``."""
+
+    def transaction(self) -> AbstractContextManager[Any]: ...
+
+    def tracks(
+        self, drama: str | None = None, artist: str | None = None, status: Any = None
+    ) -> list[Track]: ...
+
+    def managed_playlists(self) -> list[ManagedPlaylist]: ...
+
+    def find_managed_playlist(
+        self, *, source_file: str | None = None, name: str | None = None
+    ) -> ManagedPlaylist | None: ...
+
+    def save_managed_playlist(self, playlist: ManagedPlaylist) -> ManagedPlaylist: ...
+
+
+class PushInterruptedError(SpotifyError):
+    """A push stopped part-way; the message says how far it got and to run it again."""
+
+
+Progress = Callable[[str], None]
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# --- show -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """A playlist definition resolved against the catalog."""
+
+    definition: PlaylistDefinition
+    tracks: tuple[Track, ...]  # every resolved track, in playlist order
+    wanted: WantedList  # the URIs to push and what is left out
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One row per resolved track (for `playlist show`)."""
+        unmatched = {id(t) for t in self.wanted.unmatched}
+        duplicates = {id(t) for t in self.wanted.duplicates}
+        rows: list[dict[str, Any]] = []
+        position = 0
+        for track in self.tracks:
+            if id(track) in unmatched:
+                note, pos = "skipped: no Spotify match", None
+            elif id(track) in duplicates:
+                note, pos = "skipped: same recording as an earlier track", None
+            else:
+                position += 1
+                note, pos = "", position
+            rows.append(
+                {
+                    "position": pos,
+                    "id": track.id,
+                    "drama": track.drama,
+                    "part": track.part,
+                    "title": track.title,
+                    "artist": track.artist_display,
+                    "status": str(track.status),
+                    "uri": track.spotify_uri,
+                    "note": note,
+                }
+            )
+        return rows
+
+
+def resolve_playlist(store: PlaylistStore, definition: PlaylistDefinition) -> Resolved:
+    tracks = resolve(definition, store.tracks())
+    return Resolved(
+        definition,
+        tuple(tracks),
+        wanted_uris(tracks, allow_duplicates=definition.allow_duplicates),
+    )
+
+
+def unmatched_warning(resolved: Resolved, *, limit: int = 5) -> str | None:
+    """One line about tracks left out for lack of a match (None when all are matched)."""
+    missing = resolved.wanted.unmatched
+    if not missing:
+        return None
+    shown = ", ".join(f"#{t.id} {t.title!r} ({t.status})" for t in missing[:limit])
+    more = f" and {len(missing) - limit} more" if len(missing) > limit else ""
+    return (
+        f"{len(missing)} track{'s' * (len(missing) != 1)} without a Spotify match will be "
+        f"skipped: {shown}{more} (run `ostkit match`, or pin them)"
+    )
+
+
+# --- push -------------------------------------------------------------------------------------
+
+
+@dataclass
+class PushResult:
+    playlist: ManagedPlaylist
+    plan: SyncPlan
+    resolved: Resolved
+    created: bool = False  # a new Spotify playlist was created (or would be, with dry_run)
+    found_by_name: bool = False  # an existing playlist of the user was adopted by its name
+    dry_run: bool = False
+    requests: int = 0  # HTTP requests this push sent
+    writes_done: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def url(self) -> str | None:
+        return self.playlist.url
+
+
+def _wanted_details(definition: PlaylistDefinition) -> Details:
+    return Details(definition.name, definition.description, definition.public)
+
+
+def _remote_details(remote: RemotePlaylist) -> Details:
+    return Details(remote.name, remote.description or "", remote.public)
+
+
+def _find_by_name(client: PlaylistClient, name: str) -> RemotePlaylist | None:
+    me = client.current_user()
+    for playlist in client.my_playlists():
+        if playlist.name == name and playlist.owner_id == me.id:
+            return playlist
+    return None
+
+
+def push_playlist(
+    store: PlaylistStore,
+    client: PlaylistClient,
+    definition: PlaylistDefinition,
+    *,
+    dry_run: bool = False,
+    strict: bool = False,
+    progress: Progress | None = None,
+) -> PushResult:
+    """Make the Spotify playlist exactly the resolved list (see the module docstring)."""
+    say = progress or (lambda _msg: None)
+    start = client.request_count
+    resolved = resolve_playlist(store, definition)
+    if strict and resolved.wanted.unmatched:
+        listed = "; ".join(
+            f"#{t.id} {t.title!r} ({t.status})" for t in resolved.wanted.unmatched[:20]
+        )
+        raise InputError(
+            f"--strict: {len(resolved.wanted.unmatched)} track(s) have no Spotify match: "
+            f"{listed} (run `ostkit match` or pin them)"
+        )
+    warning = unmatched_warning(resolved)
+    if warning:
+        say(f"Warning: {warning}")
+    wanted = list(resolved.wanted.uris)
+    source = str(Path(definition.path).resolve()) if definition.path else None
+    record = store.find_managed_playlist(source_file=source, name=definition.name)
+    if record is None:
+        record = ManagedPlaylist(definition.name, source_file=source)
+    record = replace(record, name=definition.name, source_file=source)
+
+    remote: RemotePlaylist | None = None
+    if record.spotify_id:
+        try:
+            remote = client.get_playlist(record.spotify_id)
+        except NotFoundError:
+            say(f"playlist {record.spotify_id} is gone from Spotify; looking it up by name")
+            record = replace(record, spotify_id=None, snapshot_id=None, uris=())
+    result = PushResult(record, SyncPlan(), resolved, dry_run=dry_run)
+    current: list[str]
+    if remote is None:
+        remote = _find_by_name(client, definition.name)
+        if remote is not None:
+            result.found_by_name = True
+            record = replace(record, spotify_id=remote.id, snapshot_id=None, uris=())
+        elif dry_run:
+            result.created = True
+            result.plan = plan_sync(wanted, [])
+            result.requests = client.request_count - start
+            return result
+        else:
+            remote = client.create_playlist(
+                definition.name, public=definition.public, description=definition.description
+            )
+            result.created = True
+            # Remember the id at once: a re-run after a failure must not create a second one.
+            with store.transaction():
+                record = store.save_managed_playlist(
+                    replace(record, spotify_id=remote.id, snapshot_id=None, uris=())
+                )
+            say(f"created playlist {remote.name!r} ({remote.id})")
+    if result.created:
+        current = []
+    elif record.snapshot_id and record.snapshot_id == remote.snapshot_id:
+        # Unchanged since our last complete push: it holds exactly the list we stored.
+        current = list(record.uris)
+    else:
+        current = client.playlist_item_uris(remote.id)
+    details_now = _remote_details(remote) if not result.created else _wanted_details(definition)
+    plan = plan_sync(wanted, current, details_now, _wanted_details(definition))
+    result.plan = plan
+    record = replace(record, spotify_id=remote.id)
+    result.playlist = record
+    if dry_run:
+        result.requests = client.request_count - start
+        return result
+
+    snapshot: str | None = remote.snapshot_id
+    items = list(current)
+    total = plan.writes
+    try:
+        if plan.details:
+            client.change_details(
+                remote.id,
+                name=plan.details.get("name"),  # type: ignore[arg-type]
+                description=plan.details.get("description"),  # type: ignore[arg-type]
+                public=plan.details.get("public"),  # type: ignore[arg-type]
+            )
+            result.writes_done += 1
+            snapshot = None  # a details change moves the snapshot too
+        for op in plan.ops:
+            after = apply_ops(items, [op])
+            if op.kind == "replace":
+                snapshot = client.replace_items(remote.id, op.uris)
+            elif op.kind == "remove":
+                snapshot = client.remove_items(remote.id, op.uris)
+            else:
+                # expected_total: the count BEFORE the add, so an ambiguous failure can be
+                # settled by reading the playlist back instead of blindly re-adding.
+                snapshot = client.add_items(
+                    remote.id, op.uris, position=op.position, expected_total=len(items)
+                )
+            items = after
+            result.writes_done += 1
+            say(f"write {result.writes_done}/{total}: {op.describe()}")
+    except SpotifyError as exc:
+        result.requests = client.request_count - start
+        again = (
+            f"ostkit playlist push {definition.path}"
+            if definition.path
+            else "the same `ostkit playlist push`"
+        )
+        what = "Spotify quota exceeded" if isinstance(exc, RateLimitError) else "Spotify failed"
+        raise PushInterruptedError(
+            f"{what} after {result.writes_done} of {total} writes ({exc}); the playlist is "
+            f"partly updated; run {again} again to finish",
+            status=exc.status,
+            reason=exc.reason,
+        ) from exc
+    if snapshot is None:
+        snapshot = client.get_playlist(remote.id).snapshot_id
+    with store.transaction():
+        record = store.save_managed_playlist(
+            replace(record, snapshot_id=snapshot, uris=tuple(wanted), last_pushed_at=_now())
+        )
+    result.playlist = record
+    result.requests = client.request_count - start
+    return result
+
+
+def list_playlists(store: PlaylistStore) -> list[dict[str, Any]]:
+    """Rows for `ostkit playlist list`."""
+    return [
+        {
+            "name": p.name,
+            "tracks": len(p.uris),
+            "url": p.url,
+            "last_push": p.last_pushed_at,
+            "file": p.source_file,
+            "spotify_id": p.spotify_id,
+        }
+        for p in store.managed_playlists()
+    ]
+
+
+# --- import from a Spotify link -----------------------------------------------------------------
+
+
+class ImportClient(Protocol):
+    def album_tracks(self, album_id: str) -> list[Candidate]: ...
+
+
+def playlist_candidates(client: Any, playlist_id: str) -> tuple[list[Candidate], int]:
+    """Every track of a playlist as Candidates (``GET /playlists/{id}/items``, 50 a page).
+
+    ``SpotifyClient`` has no public call returning the items' track objects (only their URIs),
+    so this walks its paging plumbing. Returns (tracks, entries skipped: local files, episodes,
+    unavailable items).
+    """
+    from ostkit.spotify import candidate_from_json, entry_item
+
+    what = f"items of playlist {playlist_id}"
+    first = client._get(what, f"playlists/{playlist_id}/items", limit=50, offset=0)
+    found: list[Candidate] = []
+    skipped = 0
+    for page in client._pages(what, first):
+        for entry in page.get("items") or []:
+            candidate = candidate_from_json(entry_item(entry))
+            if candidate is None:
+                skipped += 1
+            else:
+                found.append(candidate)
+    return found, skipped
+
+
+class ImportStore(Protocol):
+    def transaction(self) -> AbstractContextManager[Any]: ...
+
+    def save_track(self, track: Track) -> tuple[int, str]: ...
+
+
+@dataclass
+class ImportResult:
+    kind: str  # playlist | album
+    spotify_id: str
+    drama: str
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0  # local files, episodes, unavailable items
+
+    def summary(self) -> str:
+        return (
+            f"{self.kind} {self.spotify_id} -> {self.drama!r}: {self.added} added, "
+            f"{self.updated} updated, {self.unchanged} unchanged"
+            + (f", {self.skipped} skipped" if self.skipped else "")
+        )
+
+
+def candidate_to_track(candidate: Candidate, drama: str) -> Track:
+    """A Spotify track as a pinned catalog entry of ``drama``."""
+    # Spotify lists every performer as an artist; "feat." credits live in the title.
+    credits = tuple(Credit(a.name) for a in candidate.artists)
+    return Track(
+        drama=drama,
+        title=candidate.name,
+        credits=credits or (Credit("Unknown artist"),),
+        album=candidate.album.name if candidate.album else None,
+        release_date=candidate.album.release_date if candidate.album else None,
+        duration_ms=candidate.duration_ms,
+        isrc=candidate.isrc,
+        spotify_uri=candidate.uri,
+        status=Status.PINNED,
+        score=1.0,
+        matched_at=_now(),
+    )
+
+
+def import_spotify_link(
+    store: ImportStore, client: ImportClient, link: str, drama: str
+) -> ImportResult:
+    """Pull a Spotify playlist's or album's tracks into the catalog as pinned entries."""
+    kind, spotify_id = parse_spotify_link(link)
+    if kind == "track":
+        raise InputError(f"{link!r} is a single track: give a playlist or album link")
+    result = ImportResult(kind, spotify_id, drama)
+    if kind == "album":
+        candidates = client.album_tracks(spotify_id)
+    else:
+        candidates, result.skipped = playlist_candidates(client, spotify_id)
+    with store.transaction():
+        for candidate in candidates:
+            if not candidate.uri.startswith("spotify:track:"):
+                result.skipped += 1
+                continue
+            _id, outcome = store.save_track(candidate_to_track(candidate, drama))
+            if outcome == "added":
+                result.added += 1
+            elif outcome == "updated":
+                result.updated += 1
+            else:
+                result.unchanged += 1
+    return result
