@@ -1,0 +1,307 @@
+"""`playlist push` end to end: real store, real SpotifyClient, the sandbox over HTTP."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from ostkit.errors import InputError
+from ostkit.models import Credit, Status, Track
+from ostkit.netpolicy import NetPolicy
+from ostkit.playlist_file import adhoc_definition, load_playlist_file
+from ostkit.sandbox import Fault, Sandbox
+from ostkit.services.playlists import PushInterruptedError, list_playlists, push_playlist
+from ostkit.spotify import SpotifyClient
+from ostkit.store import CatalogStore
+
+ITEMS = r"/playlists/[^/]+/items$"
+
+
+@dataclass
+class World:
+    sb: Sandbox
+    store: CatalogStore
+    client: SpotifyClient
+    uris: list[str]
+    tmp: Path
+
+    def api(self, method: str | None = None, path: str | None = None) -> int:
+        return self.sb.count(method, path)
+
+    def writes(self) -> int:
+        return sum(1 for r in self.sb.requests if r.method in ("POST", "PUT", "DELETE"))
+
+    def reads(self) -> int:
+        return sum(1 for r in self.sb.requests if r.method == "GET")
+
+    def file(self, body: str, name: str = "mix.toml") -> Path:
+        path = self.tmp / name
+        path.write_text("[playlist]\n" + body, encoding="utf-8")
+        return path
+
+    def new_client(self) -> SpotifyClient:
+        return SpotifyClient(
+            api_url=self.sb.api_url, auth=self.sb.issue_access_token(), policy=NetPolicy.for_tests()
+        )
+
+    def only_playlist(self) -> str:
+        ids = self.sb.playlist_ids(owner=self.sb.user_id)
+        assert len(ids) == 1, ids
+        return ids[0]
+
+
+def _catalog(store: CatalogStore, uris: list[str], drama: str = "Drama A") -> None:
+    with store.transaction():
+        for i, uri in enumerate(uris):
+            store.save_track(
+                Track(
+                    drama=drama,
+                    title=f"Song {i:05d}",
+                    credits=(Credit(f"Singer {i % 7}"),),
+                    part=1 + i // 10,
+                    spotify_uri=uri,
+                    status=Status.PINNED,
+                )
+            )
+
+
+def make_world(tmp_path: Path, n: int) -> Iterator[World]:
+    with Sandbox(load_default_corpus=False) as sb:
+        uris = [f"spotify:track:{sb.add_track(f'Song {i}', ['Singer'])}" for i in range(n)]
+        store = CatalogStore.open(":memory:")
+        _catalog(store, uris)
+        client = SpotifyClient(
+            api_url=sb.api_url, auth=sb.issue_access_token(), policy=NetPolicy.for_tests()
+        )
+        yield World(sb, store, client, uris, tmp_path)
+        store.close()
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[World]:
+    yield from make_world(tmp_path, 230)
+
+
+def test_first_push_then_unchanged(world: World) -> None:
+    path = world.file('name = "Mix"\ndescription = "All of A."\ndramas = ["Drama A"]\n')
+    definition = load_playlist_file(path)
+    result = push_playlist(world.store, world.client, definition)
+    pid = world.only_playlist()
+    assert result.created and world.sb.playlist_items(pid) == world.uris
+    # GET /me, GET /me/playlists, POST /me/playlists, then ceil(230/100) POSTs.
+    assert world.api("GET", r"/me$") == 1
+    assert len(world.sb.requests) - 1 <= 2 + math.ceil(230 / 100)
+    assert world.api("POST", ITEMS) == 3 and world.api("PUT") == 0
+    assert result.requests == len(world.sb.requests)
+
+    world.sb.clear_requests()
+    again = push_playlist(world.store, world.client, definition)
+    assert again.plan.is_empty and again.writes_done == 0
+    # Snapshot unchanged since our push: a single GET /playlists/{id}.
+    assert [(r.method, r.path) for r in world.sb.requests] == [("GET", f"/v1/playlists/{pid}")]
+    rows = list_playlists(world.store)
+    assert rows[0]["name"] == "Mix" and rows[0]["tracks"] == 230
+    assert rows[0]["url"] == f"https://open.spotify.com/playlist/{pid}"
+    assert rows[0]["last_push"]
+
+
+def test_repush_reads_items_when_snapshot_changed(world: World) -> None:
+    definition = adhoc_definition(["Drama A"], "Mix")
+    push_playlist(world.store, world.client, definition)
+    pid = world.only_playlist()
+    # Someone adds a track by hand in the Spotify app: the snapshot moves.
+    extra = world.uris[5]
+    world.new_client().add_items(pid, [extra], expected_total=230)
+    world.sb.clear_requests()
+    result = push_playlist(world.store, world.client, definition)
+    assert world.sb.playlist_items(pid) == world.uris
+    assert world.reads() <= 1 + math.ceil(231 / 50) + 1
+    # The extra copy shares a URI with a wanted track: DELETE it, re-add the wanted copy.
+    assert world.writes() == 2 and result.plan.strategy == "edit"
+
+
+def test_unchanged_on_another_machine_finds_by_name_and_writes_nothing(world: World) -> None:
+    definition = adhoc_definition(["Drama A"], "Mix")
+    push_playlist(world.store, world.client, definition)
+    pid = world.only_playlist()
+    other = CatalogStore.open(":memory:")
+    _catalog(other, world.uris)
+    world.sb.clear_requests()
+    result = push_playlist(other, world.new_client(), definition)
+    assert result.found_by_name and not result.created and result.plan.is_empty
+    assert world.writes() == 0 and world.sb.playlist_ids() == [pid]
+    # GET /me + GET /me/playlists + ceil(230/50) item pages.
+    assert world.reads() == 2 + math.ceil(230 / 50)
+    record = other.find_managed_playlist(name="Mix")
+    assert record is not None and record.spotify_id == pid and record.snapshot_id
+    other.close()
+
+
+def test_other_users_playlist_with_same_name_is_not_adopted(world: World) -> None:
+    world.sb.add_user("someone")
+    theirs = world.sb.create_playlist("Mix", owner="someone")
+    world.sb.create_playlist("Mix", owner="someone", uris=[world.uris[0]])
+    # The current user follows it (so /me/playlists lists it), but does not own it.
+    world.sb._playlists[theirs].followers.add(world.sb.user_id)
+    result = push_playlist(world.store, world.client, adhoc_definition(["Drama A"], "Mix"))
+    assert result.created and result.playlist.spotify_id != theirs
+
+
+def test_small_change_costs_one_read_and_few_writes(world: World) -> None:
+    path = world.file('name = "Mix"\ndramas = ["Drama A"]\n')
+    push_playlist(world.store, world.client, load_playlist_file(path))
+    pid = world.only_playlist()
+    path.write_text(
+        '[playlist]\nname = "Mix"\ndramas = ["Drama A"]\n'
+        'exclude = [{ title = "Song 00007" }, { title = "Song 00150" }]\n',
+        encoding="utf-8",
+    )
+    world.sb.clear_requests()
+    result = push_playlist(world.store, world.client, load_playlist_file(path))
+    expected = [u for i, u in enumerate(world.uris) if i not in (7, 150)]
+    assert world.sb.playlist_items(pid) == expected
+    assert world.reads() == 1 and world.writes() == 1 == world.api("DELETE", ITEMS)
+    assert result.plan.removed == 2
+
+
+def test_details_follow_the_file(world: World) -> None:
+    path = world.file('name = "Mix"\ndramas = ["Drama A"]\n')
+    push_playlist(world.store, world.client, load_playlist_file(path))
+    pid = world.only_playlist()
+    path.write_text(
+        '[playlist]\nname = "Mix 2"\ndescription = "Renamed"\npublic = true\n'
+        'dramas = ["Drama A"]\n',
+        encoding="utf-8",
+    )
+    world.sb.clear_requests()
+    result = push_playlist(world.store, world.client, load_playlist_file(path))
+    assert result.plan.details == {"name": "Mix 2", "description": "Renamed", "public": True}
+    remote = world.client.get_playlist(pid)
+    assert (remote.name, remote.description, remote.public) == ("Mix 2", "Renamed", True)
+    assert world.sb.playlist_ids() == [pid]
+    # Next push: still one read, no write (the snapshot after the rename was stored).
+    world.sb.clear_requests()
+    assert push_playlist(world.store, world.client, load_playlist_file(path)).plan.is_empty
+    assert len(world.sb.requests) == 1
+
+
+def test_dry_run_sends_no_write(world: World) -> None:
+    definition = adhoc_definition(["Drama A"], "Mix")
+    result = push_playlist(world.store, world.client, definition, dry_run=True)
+    assert result.created and result.dry_run and len(result.plan.ops) == 3
+    assert world.writes() == 0 and world.sb.playlist_ids(owner=world.sb.user_id) == []
+    assert world.store.managed_playlists() == []
+    push_playlist(world.store, world.client, definition)
+    world.sb.clear_requests()
+    with world.store.transaction():
+        world.store.delete_tracks([1, 2])
+    result = push_playlist(world.store, world.client, definition, dry_run=True)
+    assert result.plan.removed == 2 and world.writes() == 0
+
+
+def test_unmatched_tracks_are_skipped_or_refused(world: World) -> None:
+    with world.store.transaction():
+        world.store.save_track(Track(drama="Drama A", title="Lost", credits=(Credit("Nobody"),)))
+    said: list[str] = []
+    definition = adhoc_definition(["Drama A"], "Mix")
+    with pytest.raises(InputError, match=r"--strict: 1 track\(s\) have no Spotify match: #231"):
+        push_playlist(world.store, world.client, definition, strict=True)
+    assert world.writes() == 0
+    push_playlist(world.store, world.client, definition, progress=said.append)
+    assert world.sb.playlist_items(world.only_playlist()) == world.uris
+    assert any("1 track without a Spotify match will be skipped: #231 'Lost'" in m for m in said)
+
+
+def test_stored_playlist_deleted_on_spotify_is_recreated(world: World) -> None:
+    definition = adhoc_definition(["Drama A"], "Mix")
+    push_playlist(world.store, world.client, definition)
+    pid = world.only_playlist()
+    del world.sb._playlists[pid]
+    result = push_playlist(world.store, world.client, definition)
+    assert result.created and result.playlist.spotify_id != pid
+    assert world.sb.playlist_items(world.only_playlist()) == world.uris
+
+
+# --- reliability ------------------------------------------------------------------------------
+
+
+def _assert_converges(world: World, definition: object) -> None:
+    world.sb.clear_faults()
+    push_playlist(world.store, world.client, definition)  # type: ignore[arg-type]
+    pid = world.only_playlist()
+    assert world.sb.playlist_items(pid) == world.uris
+    world.sb.clear_requests()
+    assert push_playlist(world.store, world.client, definition).plan.is_empty  # type: ignore[arg-type]
+    assert len(world.sb.requests) == 1
+
+
+@pytest.mark.parametrize("after", [0, 1, 2])
+def test_quota_on_batch_k_stops_and_rerun_converges(world: World, after: int) -> None:
+    definition = adhoc_definition(["Drama A"], "Mix")
+    world.sb.inject(Fault("quota", method="POST", path=ITEMS, after=after, count=None))
+    with pytest.raises(PushInterruptedError, match=f"quota exceeded after {after} of 3 writes"):
+        push_playlist(world.store, world.client, definition)
+    pid = world.only_playlist()
+    assert world.sb.playlist_items(pid) == world.uris[: after * 100]
+    record = world.store.find_managed_playlist(name="Mix")
+    assert record is not None and record.spotify_id == pid and record.snapshot_id is None
+    _assert_converges(world, definition)
+
+
+@pytest.mark.parametrize("kind", ["applied_then_error", "server_error", "drop_connection"])
+def test_flaky_add_never_duplicates(world: World, kind: str) -> None:
+    definition = adhoc_definition(["Drama A"], "Mix")
+    world.sb.inject(Fault(kind, method="POST", path=ITEMS, after=1, apply=True, status=502))
+    try:
+        push_playlist(world.store, world.client, definition)
+    except PushInterruptedError:
+        pass  # an unverifiable write stops the push; the re-run below must converge
+    items = world.sb.playlist_items(world.only_playlist())
+    assert len(items) == len(set(items))
+    _assert_converges(world, definition)
+
+
+def test_rate_limit_is_waited_out(world: World) -> None:
+    world.sb.inject(Fault("rate_limit", method="POST", path=ITEMS, after=1, retry_after=0))
+    push_playlist(world.store, world.client, adhoc_definition(["Drama A"], "Mix"))
+    assert world.sb.playlist_items(world.only_playlist()) == world.uris
+
+
+def test_create_applied_then_502_does_not_create_twice(world: World) -> None:
+    definition = adhoc_definition(["Drama A"], "Mix")
+    world.sb.inject(Fault("applied_then_error", method="POST", path=r"/me/playlists$", status=502))
+    with pytest.raises(Exception):  # noqa: B017 - whichever SpotifyError the client raises
+        push_playlist(world.store, world.client, definition)
+    assert len(world.sb.playlist_ids(owner=world.sb.user_id)) == 1
+    _assert_converges(world, definition)
+
+
+@pytest.mark.parametrize("k", [1, 2])
+def test_killed_between_batches_converges(world: World, k: int) -> None:
+    # The process dies right after write k: nothing after it runs, the record is not updated.
+    definition = adhoc_definition(["Drama A"], "Mix")
+
+    def die(message: str) -> None:
+        if message.startswith(f"write {k}/"):
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        push_playlist(world.store, world.client, definition, progress=die)
+    assert world.sb.playlist_items(world.only_playlist()) == world.uris[: k * 100]
+    _assert_converges(world, definition)
+
+
+def test_interrupted_edit_of_existing_playlist_converges(world: World) -> None:
+    definition = adhoc_definition(["Drama A"], "Mix")
+    push_playlist(world.store, world.client, definition)
+    pid = world.only_playlist()
+    # Reverse the catalog order remotely, so the next push must rewrite (PUT + 2 POSTs).
+    world.new_client().replace_items(pid, list(reversed(world.uris))[:100])
+    world.sb.inject(Fault("server_error", method="POST", path=ITEMS, count=None, status=503))
+    with pytest.raises(PushInterruptedError):
+        push_playlist(world.store, world.client, definition)
+    _assert_converges(world, definition)
