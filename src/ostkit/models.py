@@ -6,7 +6,7 @@ SpotifyArtist, SpotifyAlbum, Candidate, RemotePlaylist.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal
 
@@ -31,7 +31,7 @@ class Credit:
     name: str
     role: Role = "main"
     native_name: str | None = None  # the artist's name in their own script (catalog side)
-    artist_id: int | None = None  # catalog artist id once stored
+    artist_id: int | None = field(default=None, compare=False)  # catalog id once stored
 
 
 @dataclass(frozen=True)

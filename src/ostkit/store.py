@@ -19,7 +19,7 @@ import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import asdict, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -28,11 +28,14 @@ from ostkit import migrations
 from ostkit.errors import CatalogError, NotFoundError
 from ostkit.models import (
     Artist,
+    Candidate,
     CastMember,
     Credit,
     Drama,
     ManagedPlaylist,
     OstPart,
+    SpotifyAlbum,
+    SpotifyArtist,
     Status,
     Track,
 )
@@ -286,6 +289,27 @@ class CatalogStore:
             args = (self.find_drama(drama).id,)
         sql += " ORDER BY d.title_key, d.id, p.number"
         return [OstPart(*row) for row in self.conn.execute(sql, args)]
+
+    def save_part(self, part: OstPart) -> Outcome:
+        """Add an OST part or fill in / overwrite the fields it carries."""
+        self._require_tx()
+        drama_id = self._drama_id(part.drama)
+        row = self.conn.execute(
+            "SELECT title, release_date FROM ost_parts WHERE drama_id = ? AND number = ?",
+            (drama_id, part.number),
+        ).fetchone()
+        if row is None:
+            self._ensure_part(drama_id, part.number, part.title, part.release_date)
+            return "added"
+        title = part.title if part.title is not None else row[0]
+        date = part.release_date if part.release_date is not None else row[1]
+        if (title, date) == tuple(row):
+            return "unchanged"
+        self.conn.execute(
+            "UPDATE ost_parts SET title = ?, release_date = ? WHERE drama_id = ? AND number = ?",
+            (title, date, drama_id, part.number),
+        )
+        return "updated"
 
     def _ensure_part(self, drama_id: int, number: int, title: str | None, date: str | None) -> None:
         self.conn.execute(
@@ -684,6 +708,18 @@ class CatalogStore:
         if cur.rowcount == 0:
             raise NotFoundError(f"no track with id {track_id}; `ostkit tracks` lists the ids")
 
+    def track_counts(self) -> dict[str, dict[str, int]]:
+        """Per drama title: number of tracks by status (every status present, zeros included)."""
+        out: dict[str, dict[str, int]] = {}
+        for (title,) in self.conn.execute("SELECT title FROM dramas"):
+            out[title] = {s.value: 0 for s in Status}
+        for title, status, n in self.conn.execute(
+            "SELECT d.title, t.status, count(*) FROM tracks t JOIN dramas d ON d.id = t.drama_id "
+            "GROUP BY d.id, t.status"
+        ):
+            out[title][status] = int(n)
+        return out
+
     def counts(self) -> dict[str, int]:
         """Row counts of the main tables (for summaries and tests)."""
         return {
@@ -753,6 +789,95 @@ class CatalogStore:
             (*values, playlist.id),
         )
         return playlist
+
+    # --- matching ------------------------------------------------------------------------------
+    # Owned by the matcher engineer: candidates kept for review and learned artist identity.
+    # A candidate is stored as the Candidate dataclass in JSON (payload) with its score/reasons.
+
+    def save_candidates(
+        self,
+        track_id: int,
+        scored: Sequence[tuple[Candidate, float, Sequence[str]]],
+    ) -> None:
+        """Replace the candidates kept for a track (best first)."""
+        self._require_tx()
+        self.conn.execute("DELETE FROM candidates WHERE track_id = ?", (track_id,))
+        stamp = now_iso()
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO candidates (track_id, uri, score, payload, reasons, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    track_id,
+                    cand.uri,
+                    value,
+                    json.dumps(asdict(cand), ensure_ascii=False, sort_keys=True),
+                    json.dumps(list(reasons), ensure_ascii=False),
+                    stamp,
+                )
+                for cand, value, reasons in scored
+            ],
+        )
+
+    def candidates(self, track_id: int) -> list[tuple[Candidate, float | None, tuple[str, ...]]]:
+        """The candidates kept for a track, best first: (candidate, score, reasons)."""
+        rows = self.conn.execute(
+            "SELECT payload, score, reasons FROM candidates WHERE track_id = ? "
+            "ORDER BY score IS NULL, score DESC, id",
+            (track_id,),
+        ).fetchall()
+        return [(_candidate(json.loads(p)), s, tuple(json.loads(r))) for p, s, r in rows]
+
+    def clear_candidates(self, track_id: int) -> None:
+        self._require_tx()
+        self.conn.execute("DELETE FROM candidates WHERE track_id = ?", (track_id,))
+
+    def learn_artist(self, artist_id: int, spotify_id: str | None, names: Iterable[str]) -> bool:
+        """Remember a matched artist's Spotify id (if none yet) and the names Spotify shows for it
+        as aliases (a name already owned by another artist is left alone). True if anything new."""
+        self._require_tx()
+        changed = False
+        if spotify_id:
+            cur = self.conn.execute(
+                "UPDATE artists SET spotify_id = ? WHERE id = ? AND spotify_id IS NULL",
+                (spotify_id, artist_id),
+            )
+            changed = cur.rowcount > 0
+        for name in names:
+            name = clean(name)
+            if not name or key(name) in self._aliases():
+                continue
+            self._add_alias(artist_id, name)
+            changed = True
+        return changed
+
+
+def _candidate(data: dict[str, Any]) -> Candidate:
+    album = data.get("album")
+    return Candidate(
+        id=data["id"],
+        uri=data["uri"],
+        name=data["name"],
+        artists=tuple(SpotifyArtist(a.get("id"), a["name"]) for a in data.get("artists") or ()),
+        album=None
+        if not album
+        else SpotifyAlbum(
+            id=album.get("id"),
+            name=album.get("name") or "",
+            album_type=album.get("album_type"),
+            release_date=album.get("release_date"),
+            artists=tuple(
+                SpotifyArtist(a.get("id"), a["name"]) for a in album.get("artists") or ()
+            ),
+            total_tracks=album.get("total_tracks"),
+        ),
+        duration_ms=data.get("duration_ms"),
+        isrc=data.get("isrc"),
+        explicit=bool(data.get("explicit", False)),
+        track_number=data.get("track_number"),
+        disc_number=data.get("disc_number"),
+        is_playable=data.get("is_playable"),
+    )
 
 
 def _drama(row: Sequence[Any], cast: tuple[CastMember, ...]) -> Drama:

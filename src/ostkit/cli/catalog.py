@@ -1,7 +1,293 @@
-"""`ostkit` commands: catalog."""
+"""`ostkit` commands: catalog (import, add, rm, dramas, tracks, artists, export)."""
 
 from __future__ import annotations
 
+import sys
+from typing import TYPE_CHECKING, Any
+
 import click
 
-COMMANDS: list[click.Command] = []
+from ostkit.cli.output import format_option, render_json, render_table
+
+if TYPE_CHECKING:
+    from ostkit.cli.context import AppContext
+    from ostkit.store import CatalogStore
+
+STATUSES = ("matched", "pinned", "review", "not_found", "unmatched")
+EXPORT_FORMATS = ("csv", "exportify", "json", "m3u", "xspf")
+
+
+def _open_store(app: AppContext) -> CatalogStore:
+    from ostkit.store import CatalogStore
+
+    return CatalogStore.open(app.settings.db_path)
+
+
+@click.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=True))
+@click.option(
+    "--drama",
+    default=None,
+    help="Drama for rows that name none (Exportify files); fills empty drama cells in CSV.",
+)
+@click.pass_obj
+def import_cmd(app: AppContext, files: tuple[str, ...], drama: str | None) -> None:
+    """Import catalog files (CSV, Exportify CSV, TOML, ostkit JSON), all or nothing.
+
+    Example: ostkit import playlists/soundtrack-1.toml my-osts.csv
+    """
+    from ostkit.services import catalog
+
+    counter = _Progress("importing") if sys.stderr.isatty() else None
+    summary = catalog.import_files(
+        files,
+        lambda: _open_store(app),
+        drama=drama,
+        progress=counter.step if counter else None,
+    )
+    if counter:
+        counter.done()
+    for f in summary.files:
+        click.echo(f.describe(), err=True)
+    if len(summary.files) > 1:
+        click.echo(
+            f"total: {summary.added} added, {summary.updated} updated, "
+            f"{summary.unchanged} unchanged",
+            err=True,
+        )
+
+
+class _Progress:
+    """A compact counter on stderr (only used when stderr is a terminal)."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.count = 0
+
+    def step(self, n: int) -> None:
+        self.count += n
+        click.echo(f"\r{self.label}: {self.count} rows", err=True, nl=False)
+
+    def done(self) -> None:
+        if self.count:
+            click.echo("", err=True)
+
+
+@click.command("add")
+@click.option("--drama", required=True, help="Drama title (created if new).")
+@click.option("--title", required=True, help="Track title.")
+@click.option("--artist", required=True, help="Credits as fans write them: 'A & B feat. C'.")
+@click.option("--part", default=None, help="OST part number.")
+@click.option("--title-ko", default=None, help="Native (e.g. Korean) title.")
+@click.option("--artist-ko", default=None, help="Native artist name(s), same order as --artist.")
+@click.option("--album", default=None, help="Album / single name.")
+@click.option("--release-date", default=None, help="YYYY-MM-DD.")
+@click.option("--duration", default=None, help="m:ss or seconds.")
+@click.option("--isrc", default=None, help="ISRC code.")
+@click.option("--uri", "spotify_uri", default=None, help="Spotify track URI or URL (pins it).")
+@click.option("--version", "version", default=None, help="Version tag such as 'Inst.'.")
+@format_option()
+@click.pass_obj
+def add_cmd(app: AppContext, /, fmt: str, **fields: str | None) -> None:
+    """Add one track from options (updates it if the same track exists).
+
+    Example: ostkit add --drama "Soundtrack #1" --title "My Love" --artist "Kim Jong-kook" --part 4
+    """
+    from ostkit.services import catalog
+
+    track = catalog.track_from_options(fields)
+    store = _open_store(app)
+    try:
+        stored, outcome = catalog.add_track(store, track)
+    finally:
+        store.close()
+    click.echo(f"track {stored.id} {outcome}", err=True)
+    _echo_tracks([catalog.track_json(stored)], fmt)
+
+
+@click.command("rm")
+@click.argument("ids", nargs=-1, type=int)
+@click.option("--drama", default=None, help="Remove a whole drama with its tracks.")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+@click.pass_obj
+def rm_cmd(app: AppContext, ids: tuple[int, ...], drama: str | None, yes: bool) -> None:
+    """Remove tracks by id, or a whole drama; asks first unless --yes.
+
+    Example: ostkit rm 3 4 --yes     (ids from `ostkit tracks`)
+    """
+    from ostkit.services import catalog
+
+    if ids and drama:
+        raise click.UsageError("give track ids or --drama, not both")
+    store = _open_store(app)
+    try:
+        drama_model, tracks = catalog.removal_plan(store, ids, drama)
+        what = f"drama {drama_model.title!r} and its" if drama_model else "these"
+        click.echo(f"Removing {what} {len(tracks)} track(s):", err=True)
+        for t in tracks[:20]:
+            click.echo(f"  {t.id}  {t.title} — {t.artist_display}", err=True)
+        if len(tracks) > 20:
+            click.echo(f"  ... and {len(tracks) - 20} more", err=True)
+        if not yes and not click.confirm("Remove?", err=True):
+            raise click.Abort()
+        removed = catalog.remove(store, ids, drama)
+    finally:
+        store.close()
+    click.echo(f"removed {removed} track(s)", err=True)
+
+
+@click.command("dramas")
+@format_option()
+@click.pass_obj
+def dramas_cmd(app: AppContext, fmt: str) -> None:
+    """List the dramas in the catalog.
+
+    Example: ostkit dramas --format json
+    """
+    from ostkit.services import catalog
+
+    store = _open_store(app)
+    try:
+        rows = catalog.drama_rows(store)
+    finally:
+        store.close()
+    if fmt == "json":
+        click.echo(render_json(rows))
+        return
+    headers = ("title", "native_title", "year", "network", "tracks", "with_uri")
+    click.echo(render_table(rows, headers, fmt))
+
+
+TRACK_HEADERS = ("id", "drama", "part", "title", "artist", "version", "status", "score")
+
+
+def _echo_tracks(rows: list[dict[str, Any]], fmt: str) -> None:
+    if fmt == "json":
+        click.echo(render_json(rows))
+        return
+    click.echo(render_table(rows, TRACK_HEADERS, fmt))
+
+
+@click.command("tracks")
+@click.option("--drama", default=None, help="Only this drama.")
+@click.option("--artist", default=None, help="Only tracks credited to this artist (any alias).")
+@click.option("--status", type=click.Choice(STATUSES), default=None, help="Only this status.")
+@format_option()
+@click.pass_obj
+def tracks_cmd(
+    app: AppContext, drama: str | None, artist: str | None, status: str | None, fmt: str
+) -> None:
+    """List catalog tracks (drama, OST part, then catalog order) with their ids.
+
+    Example: ostkit tracks --drama "Soundtrack #1" --status unmatched
+    """
+    from ostkit.services import catalog
+
+    store = _open_store(app)
+    try:
+        rows = catalog.track_rows(store, drama=drama, artist=artist, status=status)
+    finally:
+        store.close()
+    _echo_tracks(rows, fmt)
+
+
+@click.command("artists")
+@click.argument("drama", required=False)
+@format_option()
+@click.pass_obj
+def artists_cmd(app: AppContext, drama: str | None, fmt: str) -> None:
+    """List who sang for a drama (each artist with their tracks), or for every drama.
+
+    Example: ostkit artists "Soundtrack #1"
+    """
+    from ostkit.services import catalog
+
+    store = _open_store(app)
+    try:
+        groups = catalog.artists_by_drama(store, drama)
+    finally:
+        store.close()
+    if fmt == "json":
+        click.echo(render_json(groups))
+        return
+    rows = [
+        {
+            "drama": g["drama"],
+            "artist": a["name"],
+            "native_name": a["native_name"],
+            "tracks": "; ".join(
+                t["title"]
+                + (f" ({t['version']})" if t["version"] else "")
+                + (" [feat.]" if t["role"] == "featured" else "")
+                for t in a["tracks"]
+            ),
+        }
+        for g in groups
+        for a in g["artists"]
+    ]
+    headers = (
+        ("artist", "native_name", "tracks")
+        if drama
+        else ("drama", "artist", "native_name", "tracks")
+    )
+    click.echo(render_table(rows, headers, fmt))
+
+
+@click.command("export")
+@click.option(
+    "--drama", "dramas", multiple=True, help="Export this drama (repeatable); default all."
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(EXPORT_FORMATS),
+    default="csv",
+    show_default=True,
+    help="ostkit CSV, Exportify CSV, ostkit JSON, M3U8 or XSPF.",
+)
+@click.option(
+    "-o",
+    "--output",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="Write to FILE (atomically) instead of stdout.",
+)
+@click.option(
+    "--excel", is_flag=True, help="Start CSV with a UTF-8 BOM so Excel shows Hangul right."
+)
+@click.pass_obj
+def export_cmd(
+    app: AppContext, dramas: tuple[str, ...], fmt: str, output: str | None, excel: bool
+) -> None:
+    """Export tracks as CSV (default), Exportify CSV, JSON, M3U8 or XSPF.
+
+    Example: ostkit export --drama "Soundtrack #1" --format xspf -o soundtrack-1.xspf
+    """
+    from ostkit.services import catalog
+
+    if excel and fmt not in ("csv", "exportify"):
+        raise click.UsageError("--excel only applies to --format csv or exportify")
+    store = _open_store(app)
+    try:
+        result = catalog.export_catalog(store, dramas, fmt)  # type: ignore[arg-type]
+    finally:
+        store.close()
+    text = ("\ufeff" if excel else "") + result.text
+    if output:
+        catalog.write_atomic(output, text)
+        click.echo(f"wrote {result.tracks} track(s) to {output}", err=True)
+    else:
+        click.echo(text, nl=False)
+    if result.skipped:
+        click.echo(f"skipped {result.skipped} track(s) without a Spotify URI", err=True)
+
+
+COMMANDS: list[click.Command] = [
+    import_cmd,
+    add_cmd,
+    rm_cmd,
+    dramas_cmd,
+    tracks_cmd,
+    artists_cmd,
+    export_cmd,
+]

@@ -1,0 +1,272 @@
+"""Catalog use cases: import files, add/remove tracks, listings, export. No printing here.
+
+The CLI opens the store and calls one function; results are models or plain dicts/str ready to
+render. All writes of one call happen in one ``store.transaction()``.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from ostkit import export
+from ostkit.errors import InputError, NotFoundError, OstkitError
+from ostkit.export import track_json as track_json
+from ostkit.importers import FieldError, ImportBatch, read_file, track_from_fields
+from ostkit.models import Drama, Status, Track
+from ostkit.store import CatalogStore
+
+ExportFormat = Literal["csv", "exportify", "json", "m3u", "xspf"]
+EXPORT_FORMATS: tuple[ExportFormat, ...] = ("csv", "exportify", "json", "m3u", "xspf")
+
+
+@dataclass
+class FileSummary:
+    path: str
+    kind: str
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    dramas_added: int = 0
+
+    def describe(self) -> str:
+        text = (
+            f"{self.path}: {self.added} added, {self.updated} updated, {self.unchanged} unchanged"
+        )
+        if self.dramas_added:
+            text += f" ({self.dramas_added} new drama{'s' if self.dramas_added > 1 else ''})"
+        return text
+
+
+@dataclass
+class ImportSummary:
+    files: list[FileSummary] = field(default_factory=list)
+
+    @property
+    def added(self) -> int:
+        return sum(f.added for f in self.files)
+
+    @property
+    def updated(self) -> int:
+        return sum(f.updated for f in self.files)
+
+    @property
+    def unchanged(self) -> int:
+        return sum(f.unchanged for f in self.files)
+
+
+# --- import -----------------------------------------------------------------------------------
+
+
+def read_files(paths: Sequence[str | Path], drama: str | None = None) -> list[ImportBatch]:
+    """Parse every file first (no database needed); the first bad file raises ``InputError``."""
+    if not paths:
+        raise InputError("no files given: ostkit import FILE...")
+    return [read_file(p, drama=drama) for p in paths]
+
+
+def import_batches(
+    store: CatalogStore,
+    batches: Sequence[ImportBatch],
+    progress: Callable[[int], None] | None = None,
+) -> ImportSummary:
+    """Write parsed batches in ONE transaction: all files or nothing."""
+    summary = ImportSummary()
+    with store.transaction():
+        for batch in batches:
+            result = FileSummary(batch.path, batch.kind)
+            for drama in batch.dramas:
+                if store.save_drama(drama) == "added":
+                    result.dramas_added += 1
+            for part in batch.parts:
+                store.save_part(part)
+            for i, track in enumerate(batch.tracks, start=1):
+                _, outcome = store.save_track(track)
+                setattr(result, outcome, getattr(result, outcome) + 1)
+                if progress is not None and i % 1000 == 0:
+                    progress(1000)
+            summary.files.append(result)
+    return summary
+
+
+def import_files(
+    paths: Sequence[str | Path],
+    open_store: Callable[[], CatalogStore],
+    drama: str | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ImportSummary:
+    """Read all files, then (only if they are all valid) open the catalog and write them."""
+    batches = read_files(paths, drama=drama)
+    store = open_store()
+    try:
+        return import_batches(store, batches, progress=progress)
+    finally:
+        store.close()
+
+
+# --- add / rm ---------------------------------------------------------------------------------
+
+
+def track_from_options(fields: Mapping[str, str | None]) -> Track:
+    """Build a track from ``ostkit add`` options with the same checks as a CSV row."""
+    names = {"title_ko": "title-ko", "artist_ko": "artist-ko", "release_date": "release-date"}
+    values = {("spotify_uri" if k == "spotify_uri" else k): v for k, v in fields.items()}
+    try:
+        return track_from_fields(values)
+    except FieldError as exc:
+        option = "uri" if exc.field == "spotify_uri" else names.get(exc.field, exc.field)
+        raise InputError(f"--{option}: {exc}") from None
+
+
+def add_track(store: CatalogStore, track: Track, drama: Drama | None = None) -> tuple[Track, str]:
+    """Add (or update, same identity) one track; returns the stored track and the outcome."""
+    with store.transaction():
+        if drama is not None:
+            store.save_drama(drama)
+        track_id, outcome = store.save_track(track)
+    return store.get_track(track_id), outcome
+
+
+def removal_plan(
+    store: CatalogStore, ids: Sequence[int], drama: str | None = None
+) -> tuple[Drama | None, list[Track]]:
+    """What ``remove`` would delete: the drama (if named) and the tracks."""
+    if drama is not None:
+        d = store.find_drama(drama)
+        return d, store.tracks(drama=d.title)
+    if not ids:
+        raise InputError("nothing to remove: give track ids (see `ostkit tracks`) or --drama")
+    return None, [store.get_track(i) for i in dict.fromkeys(ids)]
+
+
+def remove(store: CatalogStore, ids: Sequence[int], drama: str | None = None) -> int:
+    """Delete tracks by id, or a whole drama; returns the number of tracks removed."""
+    with store.transaction():
+        if drama is not None:
+            return store.delete_drama(drama)
+        return store.delete_tracks(list(dict.fromkeys(ids)))
+
+
+# --- listings ---------------------------------------------------------------------------------
+
+
+def drama_rows(store: CatalogStore) -> list[dict[str, Any]]:
+    """``ostkit dramas``: one dict per drama (JSON shape documented in the README)."""
+    counts = store.track_counts()
+    rows = []
+    for d in store.dramas():
+        c = counts.get(d.title, {})
+        rows.append(
+            {
+                **export.drama_json(d),
+                "tracks": sum(c.values()),
+                "with_uri": c.get(Status.MATCHED.value, 0) + c.get(Status.PINNED.value, 0),
+            }
+        )
+    return rows
+
+
+def track_rows(
+    store: CatalogStore,
+    drama: str | None = None,
+    artist: str | None = None,
+    status: str | None = None,
+) -> list[dict[str, Any]]:
+    """``ostkit tracks``: one dict per track (``export.track_json``)."""
+    return [export.track_json(t) for t in store.tracks(drama=drama, artist=artist, status=status)]
+
+
+def artists_by_drama(store: CatalogStore, drama: str | None = None) -> list[dict[str, Any]]:
+    """``ostkit artists``: ``[{"drama", "artists": [{"name", "native_name", "tracks"}]}]``.
+
+    Artists are in order of first appearance (OST part order); an artist credited twice on a
+    drama (main on one song, featured on another) is listed once with all their tracks.
+    """
+    titles = [store.find_drama(drama).title] if drama is not None else None
+    tracks = store.tracks(drama=titles[0]) if titles else store.tracks()
+    artists = {a.id: a for a in store.artists()}
+    groups: dict[str, dict[int, dict[str, Any]]] = {}
+    if titles:
+        groups[titles[0]] = {}
+    for t in tracks:
+        per_drama = groups.setdefault(t.drama, {})
+        for c in t.credits:
+            if c.artist_id is None:
+                continue
+            entry = per_drama.get(c.artist_id)
+            if entry is None:
+                a = artists.get(c.artist_id)
+                entry = per_drama[c.artist_id] = {
+                    "name": a.name if a else c.name,
+                    "native_name": a.native_name if a else c.native_name,
+                    "tracks": [],
+                }
+            entry["tracks"].append(
+                {"id": t.id, "title": t.title, "version": t.version, "part": t.part, "role": c.role}
+            )
+    return [{"drama": d, "artists": list(g.values())} for d, g in groups.items()]
+
+
+# --- export -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    text: str
+    tracks: int
+    skipped: int = 0  # tracks a format could not hold (M3U: no URI)
+
+
+def export_catalog(
+    store: CatalogStore, dramas: Sequence[str] = (), fmt: ExportFormat = "csv"
+) -> ExportResult:
+    """Export the named dramas (in the order given) or the whole catalog."""
+    if dramas:
+        chosen = list(dict.fromkeys(store.find_drama(d).title for d in dramas))
+        tracks = [t for title in chosen for t in store.tracks(drama=title)]
+        all_dramas = {d.title: d for d in store.dramas()}
+        drama_models = [all_dramas[t] for t in chosen]
+    else:
+        tracks = store.tracks()
+        drama_models = store.dramas()
+    by_title = {d.title: d for d in drama_models}
+    title = " + ".join(d.title for d in drama_models) if dramas else None
+    if fmt == "csv":
+        return ExportResult(export.to_csv(tracks, by_title), len(tracks))
+    if fmt == "exportify":
+        return ExportResult(export.to_exportify(tracks), len(tracks))
+    if fmt == "json":
+        parts = [p for p in store.parts() if p.drama in by_title]
+        return ExportResult(export.to_json(drama_models, parts, tracks), len(tracks))
+    if fmt == "m3u":
+        text, skipped = export.to_m3u(tracks, title=title)
+        return ExportResult(text, len(tracks) - skipped, skipped)
+    if fmt == "xspf":
+        return ExportResult(export.to_xspf(tracks, title=title), len(tracks))
+    raise NotFoundError(f"unknown export format {fmt!r} (one of {', '.join(EXPORT_FORMATS)})")
+
+
+def write_atomic(path: str | Path, text: str) -> None:
+    """Write ``text`` (UTF-8) to ``path`` via a temp file in the same folder and a rename, so a
+    reader never sees a half-written file and a failure leaves the old file untouched."""
+    target = Path(path)
+    folder = target.parent if str(target.parent) else Path(".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise OstkitError(f"cannot write {target}: {exc.strerror}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException as exc:
+        Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise OstkitError(f"cannot write {target}: {exc.strerror}") from None
+        raise
