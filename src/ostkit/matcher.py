@@ -636,7 +636,12 @@ def score(
     if version_why:
         reasons.append(version_why)
     # A weak title or artist can never be auto-accepted, however good the rest looks.
-    if title < 0.6 or artist < 0.5:
+    if title >= 0.95 and album >= 0.99 and artist < 0.75:
+        # Exact title on the drama's own OST, artist not recognised (often a name shown only
+        # in another script): worth a person's look, never an automatic accept.
+        base = max(min(base, bands.strong - 0.01), bands.medium)
+        reasons.append("capped: the drama's OST has this title, artist not recognised")
+    elif title < 0.6 or artist < 0.5:
         base = min(base, bands.weak + 0.1)
         reasons.append("capped: title or artist does not match")
     elif title < 0.8 or artist < 0.75:
