@@ -21,9 +21,10 @@ Credits
 * Otherwise the field is read as fans write it: a featuring marker (``feat.``, ``ft.``,
   ``featuring``, also inside brackets: ``A (Feat. B)``) starts the featured artists; ``with``
   joins a featured artist (``A with B``); main and featured lists are split on ``,``, `` & ``,
-  `` and ``, `` x `` / `` X `` and `` × `` (separators need spaces around them, except ``,``).
-  So a band called ``Chanyeol & Punch`` cannot be written without ``;`` — write
-  ``Chanyeol & Punch;`` when ``&`` is part of a name.
+  `` x `` / `` X `` and `` × `` (separators need spaces around them, except ``,``). The word
+  ``and`` is NOT a separator ("Florence and the Machine" is one band). So ``Chanyeol & Punch``
+  is two artists; a name that itself contains ``&``, ``,`` or `` x `` must be written with
+  ``;`` (``Earth, Wind & Fire;``). ``ostkit export`` does this for you.
 
 ``format_credits(credits)`` writes credits back so that ``parse_credits`` returns exactly the same
 list: the fan form (``A & B feat. C``) when that round-trips, else the ``;`` form.
@@ -68,7 +69,7 @@ _FEAT_BRACKET = re.compile(r"\s*[\(\[]\s*" + _FEAT_WORD + r"\s+([^\)\]]+)[\)\]]"
 _FEAT_TAIL = re.compile(r"\s+" + _FEAT_WORD + r"\s+", re.IGNORECASE)
 _WITH_TAIL = re.compile(r"\s+with\s+", re.IGNORECASE)
 _FEAT_PREFIX = re.compile(r"^" + _FEAT_WORD + r"\s+", re.IGNORECASE)
-_SPLIT = re.compile(r"\s*,\s*|\s+(?:&|and|x|X|×)\s+", re.IGNORECASE)
+_SPLIT = re.compile(r"\s*,\s*|\s+(?:&|x|×)\s+", re.IGNORECASE)
 
 
 def _split_names(text: str) -> list[str]:

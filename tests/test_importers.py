@@ -1,0 +1,441 @@
+"""Readers (CSV, Exportify, TOML, JSON) and the name rules they rely on (names.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ostkit.errors import InputError
+from ostkit.importers import (
+    neutralise,
+    parse_duration,
+    parse_isrc,
+    parse_spotify_uri,
+    read_file,
+    unneutralise,
+)
+from ostkit.models import Credit, Status
+from ostkit.names import format_credits, format_native, key, parse_credits, split_native
+
+FIXTURES = Path(__file__).parent / "fixtures" / "catalog"
+URI = "spotify:track:4uLU6hMCjMI75M1A2tKUQC"
+
+
+def _write(tmp_path: Path, name: str, text: str | bytes) -> Path:
+    path = tmp_path / name
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+# --- names ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("DAVICHI", "Davichi"),
+        ("Park Bo-ram", "Park Boram"),
+        ("park  boram", "PARK BO-RAM"),
+        ("Love Beyond Words", "love beyond words!"),
+        ("“Talk To Me”", '"Talk to me"'),
+        ("Ｔａｌｋ", "talk"),  # NFKC folds full-width letters
+    ],
+)
+def test_keys_unify(a: str, b: str) -> None:
+    assert key(a) == key(b)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"), [("박보람", "Park Boram"), ("?", "!"), ("My Love", "My Lover")]
+)
+def test_keys_keep_apart(a: str, b: str) -> None:
+    assert key(a) != key(b)
+
+
+def M(name: str) -> Credit:
+    return Credit(name, "main")
+
+
+def F(name: str) -> Credit:
+    return Credit(name, "featured")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Kyuhyun", [M("Kyuhyun")]),
+        ("Chanyeol & Punch", [M("Chanyeol"), M("Punch")]),
+        ("Epik High feat. Lee Hi", [M("Epik High"), F("Lee Hi")]),
+        ("Epik High ft. Lee Hi", [M("Epik High"), F("Lee Hi")]),
+        ("A, B & C", [M("A"), M("B"), M("C")]),
+        ("A (Feat. B)", [M("A"), F("B")]),
+        ("A & B [feat. C, D]", [M("A"), M("B"), F("C"), F("D")]),
+        ("A X B", [M("A"), M("B")]),
+        ("A x B", [M("A"), M("B")]),
+        ("A with B", [M("A"), F("B")]),
+        ("A feat. B & C", [M("A"), F("B"), F("C")]),
+        ("Florence and the Machine", [M("Florence and the Machine")]),
+        ("Xiumin", [M("Xiumin")]),
+        ("A;B", [M("A"), M("B")]),
+        ("Chanyeol & Punch;", [M("Chanyeol & Punch")]),
+        ("Earth, Wind & Fire; feat. Lee Hi", [M("Earth, Wind & Fire"), F("Lee Hi")]),
+        ("feat. B; A", [M("A"), F("B")]),
+        ("A;;B;", [M("A"), M("B")]),
+        ("  ", []),
+    ],
+    ids=lambda v: v if isinstance(v, str) else "",
+)
+def test_parse_credits(text: str, expected: list[Credit]) -> None:
+    assert list(parse_credits(text)) == expected
+
+
+@pytest.mark.parametrize(
+    "credits",
+    [
+        [M("Kyuhyun")],
+        [M("A"), M("B"), F("C")],
+        [M("Earth, Wind & Fire")],
+        [M("A & B"), F("C")],
+        [M("Florence and the Machine"), F("X x Y")],
+        [M("Epik High"), F("Lee Hi")],
+    ],
+)
+def test_format_credits_round_trips(credits: list[Credit]) -> None:
+    assert list(parse_credits(format_credits(credits))) == credits
+
+
+def test_format_credits_prefers_fan_form() -> None:
+    assert format_credits([M("A"), M("B"), F("C")]) == "A & B feat. C"
+    assert format_credits([M("Earth, Wind & Fire")]) == "Earth, Wind & Fire;"
+
+
+@pytest.mark.parametrize(
+    "natives", [["규현"], ["에이", None], [None, "비"], ["에이", "비", "씨"], [None, None]]
+)
+def test_native_names_round_trip(natives: list[str | None]) -> None:
+    assert split_native(format_native(natives), len(natives)) == natives
+
+
+def test_native_count_mismatch() -> None:
+    with pytest.raises(ValueError, match="2 native name"):
+        split_native("에이 & 비", 1)
+
+
+# --- field parsers ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "ms"),
+    [
+        ("3:45", 225_000),
+        ("0:59", 59_000),
+        ("1:02:03", 3_723_000),
+        ("225", 225_000),
+        ("3:35.373", 215_373),
+        ("215.4", 215_400),
+        ("12:00", 720_000),
+    ],
+)
+def test_durations(text: str, ms: int) -> None:
+    assert parse_duration(text) == ms
+
+
+@pytest.mark.parametrize("text", ["3:60", "abc", "-3", "3:5", "1:75:00", "3m45s", ""])
+def test_bad_durations(text: str) -> None:
+    with pytest.raises(ValueError, match="duration"):
+        parse_duration(text)
+
+
+def test_uris_and_urls() -> None:
+    assert parse_spotify_uri(URI) == URI
+    url = "https://open.spotify.com/track/4uLU6hMCjMI75M1A2tKUQC?si=abc"
+    assert parse_spotify_uri(url) == URI
+    assert parse_spotify_uri("https://open.spotify.com/intl-ko/track/4uLU6hMCjMI75M1A2tKUQC") == URI
+    for bad in (
+        "spotify:track:short",
+        "spotify:album:4uLU6hMCjMI75M1A2tKUQC",
+        "https://open.spotify.com/album/4uLU6hMCjMI75M1A2tKUQC",
+        "4uLU6hMCjMI75M1A2tKUQ!",
+    ):
+        with pytest.raises(ValueError, match="malformed"):
+            parse_spotify_uri(bad)
+
+
+def test_isrc() -> None:
+    assert parse_isrc("kr-a40-21-00123") == "KRA402100123"
+    with pytest.raises(ValueError, match="ISRC"):
+        parse_isrc("KRA4021")
+
+
+@pytest.mark.parametrize("cell", ["=1+2", "+82", "-x", "@SUM(A1)", "\tx", "\rx", "'=x", "''@y"])
+def test_formula_neutralisation_round_trips(cell: str) -> None:
+    safe = neutralise(cell)
+    assert safe.startswith("'")
+    assert unneutralise(safe) == cell
+
+
+@pytest.mark.parametrize("cell", ["Kyuhyun", "'quoted'", "", "a=b"])
+def test_plain_cells_untouched(cell: str) -> None:
+    assert neutralise(cell) == cell
+    assert unneutralise(cell) == cell
+
+
+# --- CSV --------------------------------------------------------------------------------------
+
+
+def test_csv_all_columns(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        "osts.csv",
+        "\ufeffDrama,Part,Title,Title_KO,Artist,Artist_KO,Album,Duration,ISRC,Spotify_URI,Year,"
+        "Network,Version\n"
+        "Soundtrack #1,1,Love Beyond Words,사랑은 말로 표현하는게 아니래요,Kyuhyun,규현,,3:59,,,"
+        "2022,Disney+,\n"
+        "Soundtrack #1,1,Love Beyond Words,,Kyuhyun,,,,,"
+        f"https://open.spotify.com/track/{URI.rsplit(':', 1)[1]},,,Inst.\n"
+        '"Other Drama",Part 2,"Song, with comma",,"Epik High feat. Lee Hi","에픽하이; 이하이",,225,'
+        "KR-A40-21-00123,,,,\n",
+    )
+    batch = read_file(path)
+    assert batch.kind == "csv"
+    assert [d.title for d in batch.dramas] == ["Soundtrack #1", "Other Drama"]
+    assert batch.dramas[0].year == 2022 and batch.dramas[0].network == "Disney+"
+    first, inst, other = batch.tracks
+    assert first.native_title == "사랑은 말로 표현하는게 아니래요"
+    assert first.credits == (Credit("Kyuhyun", "main", "규현"),)
+    assert first.duration_ms == 239_000 and first.status is Status.UNMATCHED
+    assert inst.version == "Inst." and inst.spotify_uri == URI and inst.status is Status.PINNED
+    assert other.part == 2 and other.title == "Song, with comma"
+    assert other.credits == (
+        Credit("Epik High", "main", "에픽하이"),
+        Credit("Lee Hi", "featured", "이하이"),
+    )
+    assert other.isrc == "KRA402100123" and other.duration_ms == 225_000
+
+
+def test_csv_crlf_and_multiline_cells_keep_line_numbers(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        "x.csv",
+        'drama,title,artist\r\nD,"two\r\nline title",A\r\nD,ok,B\r\nD,,C\r\n',
+    )
+    with pytest.raises(InputError) as err:
+        read_file(path)
+    assert str(err.value) == f"{path}:5: title: empty title"
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "reason"),
+    [
+        ("drama,title\nD,T\n", 1, "missing required column 'artist'"),
+        ("drama,title,artist,colour\nD,T,A,red\n", 1, "unknown column 'colour'"),
+        ("drama,title,artist\nD,,A\n", 2, "title: empty title"),
+        ("drama,title,artist\nD,T,\n", 2, "artist: empty artist"),
+        ("drama,title,artist\n,T,A\n", 2, "drama: empty drama"),
+        ("drama,title,artist,duration\nD,T,A,3:75\n", 2, "duration: bad duration '3:75'"),
+        ("drama,title,artist,spotify_uri\nD,T,A,spotify:track:123\n", 2, "malformed Spotify"),
+        ("drama,title,artist,part\nD,T,A,zero\n", 2, "bad part"),
+        ("drama,title,artist,year\nD,T,A,22\n", 2, "bad year"),
+        ("drama,title,artist,isrc\nD,T,A,XX\n", 2, "malformed ISRC"),
+        ("drama,title,artist,release_date\nD,T,A,2022-02-30\n", 2, "bad date"),
+        ("drama,title,artist,artist_ko\nD,T,A & B,에이\n", 2, "artist_ko: 1 native name(s) for 2"),
+        ("drama,title,artist\nD,T,A\nD,T,A,extra\n", 3, "4 cells but the header has 3"),
+        (
+            "drama,title,artist\nD,My Love,A\nD,x,B\nd,MY LOVE!,a\n",
+            4,
+            "duplicate row: same drama, title, version and artist as line 2",
+        ),
+        (
+            "drama,title,artist,year\nD,T,A,2022\nD,U,B,2021\n",
+            3,
+            "year of drama 'D' is 2021 here but 2022 on line 2",
+        ),
+        ('drama,title,artist\nD,"unclosed,A\n', None, "malformed CSV"),
+        ("", None, "empty file"),
+    ],
+)
+def test_csv_errors_name_file_line_and_reason(
+    tmp_path: Path, text: str, line: int | None, reason: str
+) -> None:
+    path = _write(tmp_path, "bad.csv", text)
+    with pytest.raises(InputError) as err:
+        read_file(path)
+    message = str(err.value)
+    prefix = f"{path}:{line}: " if line else f"{path}"
+    assert message.startswith(prefix), message
+    assert reason in message
+    assert "\n" not in message
+
+
+def test_non_utf8_file_names_file_and_line(tmp_path: Path) -> None:
+    path = _write(tmp_path, "latin1.csv", "drama,title,artist\nD,Café,A\n".encode("latin-1"))
+    with pytest.raises(InputError, match=r"latin1\.csv:2: not UTF-8 text \(byte 0xe9\)"):
+        read_file(path)
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match=r"nope\.csv: no such file"):
+        read_file(tmp_path / "nope.csv")
+
+
+def test_formula_cells_read_back(tmp_path: Path) -> None:
+    path = _write(tmp_path, "f.csv", "drama,title,artist\nD,'=1+2,'@Home\n")
+    (track,) = read_file(path).tracks
+    assert (track.title, track.artist) == ("=1+2", "@Home")
+
+
+# --- Exportify --------------------------------------------------------------------------------
+
+
+def test_exportify_file_is_detected_and_read() -> None:
+    batch = read_file(FIXTURES / "exportify.csv", drama="Soundtrack #1")
+    assert batch.kind == "exportify"
+    first, second = batch.tracks
+    assert first.drama == "Soundtrack #1"
+    assert first.spotify_uri == "spotify:track:1GrLfs4TEvAZ86HVzXHchS"
+    assert first.status is Status.PINNED
+    assert first.duration_ms == 239_373 and first.isrc == "KRA402100123"
+    assert first.release_date == "2021-12-30"
+    assert second.credits == (Credit("Chanyeol"), Credit("Punch, Jr."))
+
+
+def test_exportify_without_drama_asks_for_one() -> None:
+    with pytest.raises(InputError, match=r"exportify\.csv:2: .*--drama"):
+        read_file(FIXTURES / "exportify.csv")
+
+
+def test_modern_exportify_layout(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        "e.csv",
+        '"Track URI","Track Name","Album Name","Artist Name(s)","Release Date","Duration (ms)",'
+        '"Popularity","Explicit","Added By","Added At","Genres","Record Label"\n'
+        f'"{URI}","My Love","Soundtrack #1 OST Part 4","Kim Jong-kook","2022-01-27","215000",'
+        '"10","false","","","",""\n',
+    )
+    (t,) = read_file(path, drama="Soundtrack #1").tracks
+    assert (t.title, t.artist, t.album, t.duration_ms) == (
+        "My Love",
+        "Kim Jong-kook",
+        "Soundtrack #1 OST Part 4",
+        215_000,
+    )
+
+
+# --- TOML -------------------------------------------------------------------------------------
+
+
+def test_shipped_soundtrack_file() -> None:
+    batch = read_file(Path(__file__).parents[1] / "playlists" / "soundtrack-1.toml")
+    (drama,) = batch.dramas
+    assert drama.title == "Soundtrack #1" and drama.native_title == "사운드트랙 #1"
+    assert (drama.network, drama.release_date, drama.year) == ("Disney+", "2022-03-23", 2022)
+    assert (drama.director, drama.writer) == ("Kim Hee-won", "Ahn Sae-bom")
+    assert [(c.actor, c.role) for c in drama.cast] == [
+        ("Park Hyung-sik", "Han Seon-woo"),
+        ("Han So-hee", "Lee Eun-soo"),
+    ]
+    got = [
+        (t.part, t.artist, t.credits[0].native_name, t.title, t.native_title, t.release_date)
+        for t in batch.tracks
+    ]
+    assert got == [
+        (
+            1,
+            "Kyuhyun",
+            "규현",
+            "Love Beyond Words",
+            "사랑은 말로 표현하는게 아니래요",
+            "2021-12-30",
+        ),
+        (2, "Park Bo-ram", "박보람", "Want to Be Happy", "행복해지고 싶어", "2022-01-06"),
+        (
+            3,
+            "DAVICHI",
+            "다비치",
+            "Your Tender Heart Hurts Me",
+            "소녀 같은 맘을 가진 그댈 생각하면 아파요",
+            "2022-01-20",
+        ),
+        (4, "Kim Jong-kook", "김종국", "My Love", None, "2022-01-27"),
+        (5, "Kim Jae-hwan", "김재환", "Talk To Me", "나에게 말해요", "2022-02-06"),
+        (7, "DOYOUNG of NCT", "도영", "A Little More", "아주 조금만 더", "2022-02-22"),
+    ]
+    # Unknown facts stay empty; Standing Egg's part is left out.
+    assert all(
+        t.album is None and t.duration_ms is None and t.spotify_uri is None for t in batch.tracks
+    )
+    assert 6 not in [p.number for p in batch.parts]
+
+
+TOML_OK = """\
+[drama]
+title = "D"
+
+[[tracks]]
+title = "T"
+artist = "A"
+
+[[tracks]]
+title = "U"
+artist = "B"
+duration = 215
+"""
+
+
+def test_toml_ignores_playlist_table(tmp_path: Path) -> None:
+    path = _write(tmp_path, "p.toml", TOML_OK + '\n[playlist]\nname = "x"\nanything = 1\n')
+    batch = read_file(path)
+    assert [t.title for t in batch.tracks] == ["T", "U"]
+    assert batch.tracks[1].duration_ms == 215_000
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "reason"),
+    [
+        ('[drama]\ntitle = "D"\n[[tracks]]\ntitle = "T\nartist = "A"\n', 4, "TOML syntax error"),
+        (TOML_OK.replace("duration = 215", 'duration = "3:99"'), 11, "duration: bad duration"),
+        (TOML_OK.replace('title = "U"', 'title = ""'), 9, "title: empty title"),
+        (TOML_OK.replace('artist = "B"\n', ""), 8, "artist: missing artist"),
+        (
+            TOML_OK.replace('artist = "B"', 'artist = "B"\ncolour = "red"'),
+            11,
+            "unknown key 'colour'",
+        ),
+        (
+            TOML_OK.replace('title = "U"\nartist = "B"', 'title = "t"\nartist = "a"'),
+            8,
+            "duplicate row: same drama, title, version and artist as line 4",
+        ),
+        (TOML_OK + "[extra]\nx = 1\n", 12, "unknown top-level key 'extra'"),
+        ('[[tracks]]\ntitle = "T"\nartist = "A"\n', 1, "drama: empty drama"),
+        ('[playlist]\nname = "x"\n', 1, "no catalog data"),
+        (TOML_OK.replace('artist = "A"', 'artist = ["A"]'), 6, "artist must be a string"),
+    ],
+)
+def test_toml_errors(tmp_path: Path, text: str, line: int, reason: str) -> None:
+    path = _write(tmp_path, "bad.toml", text)
+    with pytest.raises(InputError) as err:
+        read_file(path)
+    assert str(err.value).startswith(f"{path}:{line}: "), str(err.value)
+    assert reason in str(err.value)
+
+
+# --- JSON -------------------------------------------------------------------------------------
+
+
+def test_json_errors(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match=r"x\.json:2: invalid JSON"):
+        read_file(_write(tmp_path, "x.json", '{\n  "format": }'))
+    with pytest.raises(InputError, match="not an ostkit JSON export"):
+        read_file(_write(tmp_path, "y.json", "[]"))
+    bad = (
+        '{"format": "ostkit", "version": 1, "dramas": [{"title": "D", "tracks": '
+        '[{"title": "T", "credits": [{"name": "A"}], "status": "great"}]}]}'
+    )
+    with pytest.raises(InputError, match=r"dramas\[0\]\.tracks\[0\]\.status: unknown status"):
+        read_file(_write(tmp_path, "z.json", bad))
