@@ -34,10 +34,17 @@ def _open_store(app: AppContext) -> CatalogStore:
 def import_cmd(app: AppContext, files: tuple[str, ...], drama: str | None) -> None:
     """Import catalog files (CSV, Exportify CSV, TOML, ostkit JSON), all or nothing.
 
+    A Spotify playlist or album link (open.spotify.com URL or spotify: URI) with --drama D
+    imports its tracks as pinned entries of D instead.
+
     Example: ostkit import playlists/soundtrack-1.toml my-osts.csv
     """
     from ostkit.services import catalog
+    from ostkit.services.playlists import looks_like_link
 
+    if any(looks_like_link(f) for f in files):  # the playlists engineer's branch
+        _import_link(app, files, drama)
+        return
     counter = _Progress("importing") if sys.stderr.isatty() else None
     summary = catalog.import_files(
         files,
@@ -55,6 +62,22 @@ def import_cmd(app: AppContext, files: tuple[str, ...], drama: str | None) -> No
             f"{summary.unchanged} unchanged",
             err=True,
         )
+
+
+def _import_link(app: AppContext, args: tuple[str, ...], drama: str | None) -> None:
+    if len(args) != 1 or not drama:
+        raise click.UsageError("import a Spotify link on its own, with --drama D")
+    from ostkit.services.playlists import import_spotify_link
+    from ostkit.spotify import SpotifyClient
+
+    store = _open_store(app)
+    try:
+        result = import_spotify_link(
+            store, SpotifyClient.from_settings(app.settings), args[0], drama
+        )
+    finally:
+        store.close()
+    click.echo(result.summary(), err=True)
 
 
 class _Progress:
@@ -255,9 +278,21 @@ def artists_cmd(app: AppContext, drama: str | None, fmt: str) -> None:
 @click.option(
     "--excel", is_flag=True, help="Start CSV with a UTF-8 BOM so Excel shows Hangul right."
 )
+@click.option(
+    "--playlist",
+    "playlist_file",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="Export the tracklist of this playlist file instead of dramas.",
+)
 @click.pass_obj
 def export_cmd(
-    app: AppContext, dramas: tuple[str, ...], fmt: str, output: str | None, excel: bool
+    app: AppContext,
+    dramas: tuple[str, ...],
+    fmt: str,
+    output: str | None,
+    excel: bool,
+    playlist_file: str | None,
 ) -> None:
     """Export tracks as CSV (default), Exportify CSV, JSON, M3U8 or XSPF.
 
@@ -267,9 +302,17 @@ def export_cmd(
 
     if excel and fmt not in ("csv", "exportify"):
         raise click.UsageError("--excel only applies to --format csv or exportify")
+    if playlist_file and dramas:
+        raise click.UsageError("give --playlist or --drama, not both")
     store = _open_store(app)
     try:
-        result = catalog.export_catalog(store, dramas, fmt)  # type: ignore[arg-type]
+        if playlist_file:
+            from ostkit.playlist_file import load_playlist_file
+            from ostkit.services.playlists import export_playlist
+
+            result = export_playlist(store, load_playlist_file(playlist_file), fmt)
+        else:
+            result = catalog.export_catalog(store, dramas, fmt)  # type: ignore[arg-type]
     finally:
         store.close()
     text = ("\ufeff" if excel else "") + result.text

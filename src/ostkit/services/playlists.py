@@ -366,6 +366,8 @@ def list_playlists(store: PlaylistStore) -> list[dict[str, Any]]:
 class ImportClient(Protocol):
     def album_tracks(self, album_id: str) -> list[Candidate]: ...
 
+    def get_track(self, id_or_uri: str) -> Candidate: ...
+
 
 def playlist_candidates(client: Any, playlist_id: str) -> tuple[list[Candidate], int]:
     """Every track of a playlist as Candidates (``GET /playlists/{id}/items``, 50 a page).
@@ -427,9 +429,7 @@ def candidate_to_track(candidate: Candidate, drama: str) -> Track:
         duration_ms=candidate.duration_ms,
         isrc=candidate.isrc,
         spotify_uri=candidate.uri,
-        status=Status.PINNED,
-        score=1.0,
-        matched_at=_now(),
+        status=Status.PINNED,  # imported with its URI: the matcher never touches it
     )
 
 
@@ -442,7 +442,12 @@ def import_spotify_link(
         raise InputError(f"{link!r} is a single track: give a playlist or album link")
     result = ImportResult(kind, spotify_id, drama)
     if kind == "album":
-        candidates = client.album_tracks(spotify_id)
+        # Album track objects are "simplified": no ISRC. One GET /tracks/{id} per track fills
+        # it in (OST albums are a handful of tracks; batch GET /tracks is gone in Dev Mode).
+        candidates = [
+            c if c.isrc else replace(client.get_track(c.uri), album=c.album)
+            for c in client.album_tracks(spotify_id)
+        ]
     else:
         candidates, result.skipped = playlist_candidates(client, spotify_id)
     with store.transaction():
@@ -458,3 +463,43 @@ def import_spotify_link(
             else:
                 result.unchanged += 1
     return result
+
+
+def looks_like_link(text: str) -> bool:
+    """Whether an `ostkit import` argument is a link rather than a file path."""
+    value = text.strip().lower()
+    return value.startswith(("spotify:", "http://", "https://")) or "spotify.com/" in value
+
+
+# --- export ------------------------------------------------------------------------------------
+
+
+def export_playlist(store: Any, definition: PlaylistDefinition, fmt: str = "csv") -> Any:
+    """The playlist's tracklist in any export format (``services.catalog.ExportResult``).
+
+    Same tracks and order as ``playlist show`` (unmatched ones included, so a CSV is a complete
+    tracklist; M3U leaves out what has no URI); repeated recordings appear once unless the file
+    allows duplicates.
+    """
+    from ostkit import export
+    from ostkit.services.catalog import EXPORT_FORMATS, ExportResult
+
+    resolved = resolve_playlist(store, definition)
+    duplicates = {id(t) for t in resolved.wanted.duplicates}
+    tracks = [t for t in resolved.tracks if id(t) not in duplicates]
+    all_dramas = {d.title: d for d in store.dramas()}
+    used = [all_dramas[name] for name in dict.fromkeys(t.drama for t in tracks)]
+    if fmt == "csv":
+        return ExportResult(export.to_csv(tracks, {d.title: d for d in used}), len(tracks))
+    if fmt == "exportify":
+        return ExportResult(export.to_exportify(tracks), len(tracks))
+    if fmt == "json":
+        titles = {d.title for d in used}
+        parts = [p for p in store.parts() if p.drama in titles]
+        return ExportResult(export.to_json(used, parts, tracks), len(tracks))
+    if fmt == "m3u":
+        text, skipped = export.to_m3u(tracks, title=definition.name)
+        return ExportResult(text, len(tracks) - skipped, skipped)
+    if fmt == "xspf":
+        return ExportResult(export.to_xspf(tracks, title=definition.name), len(tracks))
+    raise InputError(f"unknown export format {fmt!r} (one of {', '.join(EXPORT_FORMATS)})")

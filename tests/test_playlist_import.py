@@ -1,0 +1,119 @@
+"""`ostkit import SPOTIFY_LINK --drama D` and `ostkit export --playlist FILE`."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from ostkit.cli import cli
+from ostkit.models import Status
+from ostkit.sandbox import Sandbox
+from ostkit.store import CatalogStore
+
+ALBUM = {
+    "id": "A" * 22,
+    "name": "My OST Part.1",
+    "album_type": "single",
+    "release_date": "2022-03-11",
+}
+
+
+@pytest.fixture
+def sb(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
+    with Sandbox(load_default_corpus=False) as sb:
+        sb.add_track(
+            "First Song",
+            ["Singer One", "Guest"],
+            album=ALBUM,
+            isrc="KRA382200101",
+            duration_ms=201000,
+        )
+        sb.add_track("First Song (Inst.)", ["Singer One"], album=ALBUM, duration_ms=199000)
+        monkeypatch.setenv("OSTKIT_HOME", str(tmp_path / "home"))
+        monkeypatch.setenv("SPOTIPY_CLIENT_ID", sb.client_id)
+        monkeypatch.setenv("OSTKIT_SPOTIFY_API_URL", sb.api_url)
+        monkeypatch.setenv("OSTKIT_SPOTIFY_ACCOUNTS_URL", sb.accounts_url)
+        monkeypatch.setenv("OSTKIT_SPOTIFY_REFRESH_TOKEN", sb.issue_refresh_token())
+        monkeypatch.chdir(tmp_path)
+        yield sb
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def tracks(tmp_path: Path) -> list[tuple[str, str, str | None, str | None, int | None, str]]:
+    store = CatalogStore.open(tmp_path / "home" / "catalog.db")
+    try:
+        return [
+            (t.title, t.artist_display, t.album, t.isrc, t.duration_ms, str(t.status))
+            for t in store.tracks()
+        ]
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        f"https://open.spotify.com/intl-ko/album/{'A' * 22}?si=abc",
+        f"spotify:album:{'A' * 22}",
+    ],
+)
+def test_import_album_as_pinned(sb: Sandbox, tmp_path: Path, link: str) -> None:
+    code, _, err = run("import", link, "--drama", "My Drama")
+    assert code == 0, err
+    assert "album AAAAAAAAAAAAAAAAAAAAAA -> 'My Drama': 2 added" in err
+    assert tracks(tmp_path) == [
+        ("First Song", "Singer One & Guest", "My OST Part.1", "KRA382200101", 201000, "pinned"),
+        ("First Song (Inst.)", "Singer One", "My OST Part.1", None, 199000, "pinned"),
+    ]
+    code, _, err = run("import", link, "--drama", "My Drama")
+    assert "0 added, 0 updated, 2 unchanged" in err
+
+
+def test_import_playlist(sb: Sandbox, tmp_path: Path) -> None:
+    ids = [t for t in sb.corpus.tracks]
+    pid = sb.create_playlist("Fan OST", uris=[f"spotify:track:{i}" for i in reversed(ids)])
+    code, _, err = run("import", f"https://open.spotify.com/playlist/{pid}", "--drama", "D")
+    assert code == 0, err
+    assert [t[0] for t in tracks(tmp_path)] == ["First Song (Inst.)", "First Song"]
+    store = CatalogStore.open(tmp_path / "home" / "catalog.db")
+    assert all(t.status == Status.PINNED and t.spotify_uri for t in store.tracks())
+    store.close()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("https://open.spotify.com/artist/" + "A" * 22, "--drama", "D"), "Error: not a Spotify"),
+        (("https://example.com/x", "--drama", "D"), "Error: not a Spotify"),
+        (("spotify:track:" + "A" * 22, "--drama", "D"), "is a single track"),
+    ],
+)
+def test_import_bad_link_is_one_line(sb: Sandbox, args: tuple[str, ...], message: str) -> None:
+    code, _, err = run("import", *args)
+    assert code == 1 and message in err and len(err.strip().splitlines()) == 1
+
+
+def test_import_link_needs_drama(sb: Sandbox) -> None:
+    assert run("import", f"spotify:album:{'A' * 22}")[0] == 2
+
+
+def test_export_playlist(sb: Sandbox, tmp_path: Path) -> None:
+    run("import", f"spotify:album:{'A' * 22}", "--drama", "My Drama")
+    (tmp_path / "p.toml").write_text(
+        '[playlist]\nname = "Vocals"\ndramas = ["My Drama"]\ninstrumentals = "exclude"\n'
+    )
+    code, out, _ = run("export", "--playlist", "p.toml")
+    assert code == 0 and "First Song" in out and "Inst." not in out
+    code, out, _ = run("export", "--playlist", "p.toml", "--format", "json")
+    assert [t["title"] for t in json.loads(out)["dramas"][0]["tracks"]] == ["First Song"]
+    code, out, _ = run("export", "--playlist", "p.toml", "--format", "xspf")
+    assert "<title>Vocals</title>" in out
+    assert run("export", "--playlist", "p.toml", "--drama", "My Drama")[0] == 2
