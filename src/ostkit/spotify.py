@@ -403,7 +403,21 @@ class SpotifyClient:
         pid = parse_spotify_id("playlist", playlist_id)
         return list(self._item_uris(pid, offset=0))
 
+    def playlist_tracks(self, playlist_id: str) -> list[Candidate | None]:
+        """One entry per playlist item, in order (``GET /playlists/{id}/items``, 50 per page):
+        a Candidate for each track, None for local files, episodes and unavailable items."""
+        pid = parse_spotify_id("playlist", playlist_id)
+        return [candidate_from_json(item) for item in self._entries(pid, offset=0)]
+
     def _item_uris(self, pid: str, *, offset: int, stop: int | None = None) -> Iterator[str]:
+        for item in self._entries(pid, offset=offset, stop=stop):
+            if item is not None and item.get("uri"):
+                yield str(item["uri"])
+
+    def _entries(
+        self, pid: str, *, offset: int, stop: int | None = None
+    ) -> Iterator[dict[str, Any] | None]:
+        """Each entry's item (``item``, falling back to ``track``; None when null)."""
         what = f"items of playlist {pid}"
         first = self._call(
             what,
@@ -419,9 +433,7 @@ class SpotifyClient:
         seen = offset
         for page in self._pages(what, first if isinstance(first, dict) else {}):
             for entry in page.get("items") or []:
-                item = entry_item(entry)
-                if item is not None and item.get("uri"):
-                    yield str(item["uri"])
+                yield entry_item(entry)
                 seen += 1
                 if stop is not None and seen >= stop:
                     return

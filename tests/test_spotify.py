@@ -1,0 +1,589 @@
+"""SpotifyClient against the sandbox over real HTTP: JSON -> models, paging, limits, every fault
+mode of the network policy, request counts, and that removed endpoints are never requested."""
+
+from __future__ import annotations
+
+import itertools
+import re
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from ostkit.auth import TokenCache, TokenManager
+from ostkit.config import Settings
+from ostkit.errors import (
+    AmbiguousWriteError,
+    AuthError,
+    ForbiddenError,
+    InputError,
+    LimitError,
+    NotFoundError,
+    OstkitError,
+    RateLimitError,
+    SpotifyError,
+    SpotifyNotFoundError,
+)
+from ostkit.models import Candidate
+from ostkit.netpolicy import NetPolicy, RateLimiter
+from ostkit.sandbox import Fault, Sandbox, make_id
+from ostkit.spotify import SpotifyClient, entry_item, parse_spotify_id
+
+# Endpoints removed for Development-Mode apps: no test here may cause a request to them.
+REMOVED = [
+    re.compile(r"/v1/(tracks|albums|artists|episodes|shows|audiobooks|chapters)"),  # batch GETs
+    re.compile(r"/v1/playlists/[^/]+/tracks"),
+    re.compile(r"/v1/playlists/[^/]+/followers.*"),
+    re.compile(r"/v1/users/.*"),
+    re.compile(r"/v1/artists/[^/]+/(albums|top-tracks|related-artists)"),
+]
+
+OST = {
+    "id": make_id("test-ost"),
+    "name": "Soundtrack #1 OST",
+    "album_type": "album",
+    "release_date": "2022-03-11",
+    "artists": [{"id": make_id("various"), "name": "Various Artists"}],
+}
+
+
+class FakeTime:
+    """A clock that only moves when something sleeps: waits are recorded, never slept."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.sleeps: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+@pytest.fixture
+def sb() -> Iterator[Sandbox]:
+    with Sandbox(load_default_corpus=False) as sandbox:
+        sandbox.add_track(
+            "Love Beyond Words",
+            [{"name": "KYUHYUN", "names": {"ko": "규현"}}],
+            album=OST,
+            names={"ko": "사랑은 말로 표현하는게 아니래요"},
+            duration_ms=215000,
+            isrc="KRA382200101",
+        )
+        sandbox.add_track("Mirage", ["Colde"], album=OST, duration_ms=201000)
+        sandbox.add_track("Star", ["Colde"], album=OST, duration_ms=190000)
+        yield sandbox
+        called = [r.path for r in sandbox.requests if any(p.fullmatch(r.path) for p in REMOVED)]
+        assert called == [], f"removed endpoints were requested: {called}"
+
+
+@pytest.fixture
+def fake() -> FakeTime:
+    return FakeTime()
+
+
+def make_client(sb: Sandbox, fake: FakeTime | None = None, **kwargs: object) -> SpotifyClient:
+    policy = kwargs.pop("policy", None) or NetPolicy.for_tests()
+    auth = kwargs.pop("auth", None) or sb.issue_access_token()
+    if fake is not None:
+        kwargs.setdefault("limiter", RateLimiter(None, clock=fake.clock, sleep=fake.sleep))
+        kwargs.setdefault("sleep", fake.sleep)
+    return SpotifyClient(api_url=sb.api_url, auth=auth, policy=policy, **kwargs)  # type: ignore[arg-type]
+
+
+_serial = itertools.count()
+
+
+def settled(count: Callable[[], int], expected: int, seconds: float = 2.0) -> int:
+    """The sandbox logs a slow request when it answers: wait (briefly) for ``expected``."""
+    deadline = time.monotonic() + seconds
+    while count() < expected and time.monotonic() < deadline:
+        time.sleep(0.02)
+    time.sleep(0.05)  # and nothing more arrives
+    return count()
+
+
+def uris(sb: Sandbox, n: int) -> list[str]:
+    """``n`` new tracks in the sandbox, as URIs."""
+    return [
+        f"spotify:track:{sb.add_track(f'Song {next(_serial)}', ['Filler'], album=OST)}"
+        for _ in range(n)
+    ]
+
+
+# --- reads -> models ------------------------------------------------------------------------------
+
+
+def test_search_tracks_returns_candidates_with_album_and_isrc(sb: Sandbox) -> None:
+    client = make_client(sb)
+    found = client.search_tracks('track:"Love Beyond Words"', limit=5)
+    assert len(found) == 1
+    track = found[0]
+    assert isinstance(track, Candidate)
+    assert track.name == "Love Beyond Words"
+    assert [a.name for a in track.artists] == ["KYUHYUN"]
+    assert track.album is not None and track.album.name == "Soundtrack #1 OST"
+    assert track.album.release_date == "2022-03-11"
+    assert track.isrc == "KRA382200101"
+    assert track.duration_ms == 215000
+    (request,) = sb.requests
+    assert request.path == "/v1/search"
+    assert request.query["type"] == ["track"]
+    assert request.query["limit"] == ["5"]
+    assert client.request_count == 1
+
+
+def test_fixed_accept_language_gives_stable_names(sb: Sandbox) -> None:
+    english = make_client(sb).search_tracks("Love Beyond Words")[0]
+    assert english.name == "Love Beyond Words" and english.artists[0].name == "KYUHYUN"
+    korean = make_client(sb, language="ko").search_tracks("Love Beyond Words")[0]
+    assert korean.name == "사랑은 말로 표현하는게 아니래요"
+    assert korean.artists[0].name == "규현"
+
+
+@pytest.mark.parametrize("limit", [0, 11, 50])
+def test_search_limit_over_10_is_refused_before_any_request(sb: Sandbox, limit: int) -> None:
+    client = make_client(sb)
+    with pytest.raises(LimitError, match=r"search limit must be 1\.\.10") as info:
+        client.search_tracks("Mirage", limit=limit)
+    assert isinstance(info.value, OstkitError) and isinstance(info.value, ValueError)
+    with pytest.raises(LimitError):
+        client.search_albums("Soundtrack", limit=limit)
+    assert sb.requests == [] and client.request_count == 0
+
+
+def test_search_albums(sb: Sandbox) -> None:
+    albums = make_client(sb).search_albums('album:"Soundtrack #1 OST"', limit=10)
+    assert [a.name for a in albums] == ["Soundtrack #1 OST"]
+    assert albums[0].total_tracks == 3 and albums[0].album_type == "album"
+
+
+@pytest.mark.parametrize("form", ["id", "uri", "url"])
+def test_get_track_accepts_id_uri_url(sb: Sandbox, form: str) -> None:
+    client = make_client(sb)
+    track = client.search_tracks("Mirage")[0]
+    value = {
+        "id": track.id,
+        "uri": track.uri,
+        "url": f"https://open.spotify.com/track/{track.id}?si=abc",
+    }[form]
+    assert client.get_track(value) == track
+    assert sb.requests[-1].path == f"/v1/tracks/{track.id}"
+
+
+def test_parse_spotify_id_refuses_other_kinds() -> None:
+    with pytest.raises(InputError, match="is a Spotify album, not a track"):
+        parse_spotify_id("track", "spotify:album:6akEvsycLGftJxYudPjmqK")
+    with pytest.raises(InputError, match="not a Spotify playlist id"):
+        parse_spotify_id("playlist", "https://example.com/x")
+    assert parse_spotify_id("playlist", "https://open.spotify.com/playlist/37i9dQ?si=1") == "37i9dQ"
+
+
+def test_unknown_track_is_not_found(sb: Sandbox) -> None:
+    with pytest.raises(SpotifyNotFoundError, match="not found on Spotify") as info:
+        make_client(sb).get_track("0" * 22)
+    assert isinstance(info.value, NotFoundError) and info.value.status == 404
+
+
+def test_album_tracks_pages_and_fills_in_the_album(sb: Sandbox) -> None:
+    big = {
+        "id": make_id("big-ost"),
+        "name": "Big OST",
+        "album_type": "compilation",
+        "release_date": "2021",
+        "artists": [{"id": make_id("composer"), "name": "Composer"}],
+    }
+    ids = [sb.add_track(f"Cue {i}", ["Composer"], album=big) for i in range(73)]
+    client = make_client(sb)
+    album_id = client.search_albums('album:"Big OST"')[0].id
+    assert album_id is not None
+    sb.clear_requests()
+    tracks = client.album_tracks(f"spotify:album:{album_id}")
+    assert [t.id for t in tracks] == ids
+    assert all(t.album is not None and t.album.name == "Big OST" for t in tracks)
+    assert tracks[0].album is not None and tracks[0].album.album_type == "compilation"
+    # GET /albums/{id} (first 50 tracks) + one next page
+    assert [r.path for r in sb.requests] == [
+        f"/v1/albums/{album_id}",
+        f"/v1/albums/{album_id}/tracks",
+    ]
+
+
+def test_current_user(sb: Sandbox) -> None:
+    user = make_client(sb).current_user()
+    assert (user.id, user.display_name) == ("sandbox-user", "Sandbox User")
+
+
+def test_my_playlists_pages_lazily(sb: Sandbox) -> None:
+    for i in range(57):
+        sb.create_playlist(f"List {i}")
+    client = make_client(sb)
+    pages = client.my_playlists()
+    first = next(pages)
+    assert client.request_count == 1
+    rest = list(pages)
+    assert len(rest) + 1 == 57 and client.request_count == 2
+    assert {p.owner_id for p in rest} == {"sandbox-user"} and first.name.startswith("List")
+
+
+def test_playlist_items_pages_in_order(sb: Sandbox) -> None:
+    wanted = uris(sb, 120)
+    pid = sb.create_playlist("Big", uris=wanted)
+    client = make_client(sb)
+    assert client.playlist_item_uris(f"https://open.spotify.com/playlist/{pid}") == wanted
+    assert sb.count("GET", rf"/v1/playlists/{pid}/items") == 3  # 50 + 50 + 20
+    tracks = client.playlist_tracks(pid)
+    assert [t.uri for t in tracks if t is not None] == wanted
+    playlist = client.get_playlist(pid)
+    assert (playlist.total, playlist.name, playlist.owner_id) == (120, "Big", "sandbox-user")
+
+
+def test_legacy_track_field_is_read_too() -> None:
+    with Sandbox(load_default_corpus=False, legacy_track_field=True) as sandbox:
+        wanted = uris(sandbox, 3)
+        pid = sandbox.create_playlist("Legacy", uris=wanted)
+        assert make_client(sandbox).playlist_item_uris(pid) == wanted
+
+
+def test_entry_item_prefers_item_then_track_and_skips_null() -> None:
+    track = {"type": "track", "uri": "spotify:track:1"}
+    old = {"type": "track", "uri": "spotify:track:2"}
+    assert entry_item({"item": track, "track": old}) == track
+    assert entry_item({"track": old}) == old
+    assert entry_item({"item": None, "track": None}) is None
+    assert entry_item(None) is None
+
+
+# --- writes -----------------------------------------------------------------------------------
+
+
+def test_create_add_replace_remove_change_details(sb: Sandbox) -> None:
+    client = make_client(sb)
+    playlist = client.create_playlist("My OSTs", public=False, description="from ostkit")
+    assert (playlist.name, playlist.public, playlist.total) == ("My OSTs", False, 0)
+    assert sb.requests[-1].method == "POST" and sb.requests[-1].path == "/v1/me/playlists"
+    some = [t.uri for t in client.search_tracks("Colde")]
+    snap = client.add_items(playlist.id, some, expected_total=0)
+    assert snap and sb.playlist_items(playlist.id) == some
+    post = sb.requests[-1]
+    assert post.body == {"uris": some}  # the documented body shape, not a bare array
+    snap2 = client.replace_items(playlist.id, list(reversed(some)))
+    assert snap2 != snap and sb.playlist_items(playlist.id) == list(reversed(some))
+    client.remove_items(playlist.id, some[:1])
+    assert sb.playlist_items(playlist.id) == some[1:]
+    client.change_details(playlist.id, name="Renamed", description="new", public=False)
+    again = client.get_playlist(playlist.id)
+    assert (again.name, again.description) == ("Renamed", "new")
+
+
+def test_add_items_batches_of_100_and_position(sb: Sandbox) -> None:
+    wanted = uris(sb, 250)
+    pid = sb.create_playlist("Batches")
+    client = make_client(sb)
+    client.add_items(pid, wanted, expected_total=0)
+    assert sb.playlist_items(pid) == wanted
+    posts = [r for r in sb.requests if r.method == "POST"]
+    assert [len(r.body["uris"]) for r in posts] == [100, 100, 50]
+    assert sb.count("GET") == 0  # expected_total given: nothing read
+    first = uris(sb, 2)
+    client.add_items(pid, first, position=0)  # no expected_total: one GET to learn it
+    assert sb.playlist_items(pid)[:3] == [*first, wanted[0]]
+    assert sb.count("GET", rf"/v1/playlists/{pid}$") == 1
+
+
+def test_replace_more_than_100_is_refused(sb: Sandbox) -> None:
+    with pytest.raises(LimitError, match="at most 100"):
+        make_client(sb).replace_items(sb.create_playlist("x"), uris(sb, 101))
+    assert sb.count("PUT") == 0
+
+
+def test_remove_items_batches(sb: Sandbox) -> None:
+    wanted = uris(sb, 150)
+    pid = sb.create_playlist("Remove", uris=wanted)
+    make_client(sb).remove_items(pid, wanted[:120])
+    assert sb.playlist_items(pid) == wanted[120:]
+    assert sb.count("DELETE") == 2
+
+
+def test_description_rules(sb: Sandbox) -> None:
+    client = make_client(sb)
+    with pytest.raises(InputError, match="line breaks"):
+        client.create_playlist("x", description="a\nb")
+    with pytest.raises(LimitError, match="at most 300"):
+        client.create_playlist("x", description="a" * 301)
+    assert sb.requests == []
+
+
+# --- network policy: 429 ------------------------------------------------------------------------
+
+
+def test_short_429_waits_retry_after_and_succeeds(sb: Sandbox, fake: FakeTime) -> None:
+    sb.inject(Fault("rate_limit", path="/v1/search", retry_after=3))
+    client = make_client(sb, fake, policy=NetPolicy.for_tests())
+    assert client.search_tracks("Mirage")
+    assert fake.sleeps == [3.0]
+    assert sb.count("GET", "/v1/search") == 2 and client.request_count == 2
+
+
+def test_429_pauses_every_thread_sharing_the_limiter(sb: Sandbox) -> None:
+    limiter = RateLimiter(None)
+    a = make_client(sb, limiter=limiter)
+    b = make_client(sb, limiter=limiter)
+    sb.inject(Fault("rate_limit", path="/v1/search", retry_after=1))
+    worker = threading.Thread(target=a.search_tracks, args=("Mirage",))
+    worker.start()
+    settled(lambda: sb.count("GET", "/v1/search"), 1)  # thread a got its 429
+    started = time.monotonic()
+    b.current_user()  # another thread, another client, same limiter: held until Retry-After
+    assert time.monotonic() - started >= 0.7
+    worker.join()
+    assert sb.count("GET", "/v1/search") == 2
+
+
+def test_long_retry_after_stops_with_a_retry_time(sb: Sandbox, fake: FakeTime) -> None:
+    sb.inject(Fault("rate_limit", path="/v1/search", retry_after=7200))
+    client = make_client(sb, fake, policy=NetPolicy.for_tests())
+    with pytest.raises(RateLimitError) as info:
+        client.search_tracks("Mirage")
+    message = str(info.value)
+    assert "wait 2 h" in message and "retry in 2 h" in message and "UTC" in message
+    assert info.value.retry_after == 7200 and info.value.status == 429
+    assert fake.sleeps == [] and sb.count("GET", "/v1/search") == 1
+
+
+def test_quota_exceeded_stops_at_once(sb: Sandbox, fake: FakeTime) -> None:
+    sb.inject(Fault("quota", path="/v1/search", retry_after=5))  # even a short Retry-After
+    client = make_client(sb, fake)
+    with pytest.raises(RateLimitError, match=r"quota exceeded .*retry in 5 s") as info:
+        client.search_tracks("Mirage")
+    assert info.value.reason == "QUOTA_EXCEEDED"
+    assert fake.sleeps == [] and sb.count("GET", "/v1/search") == 1
+
+
+def test_quota_default_retry_after_is_told_in_hours(sb: Sandbox, fake: FakeTime) -> None:
+    sb.inject(Fault("quota", path="/v1/me"))
+    with pytest.raises(RateLimitError, match=r"retry in 17 h 3 min \(after \d{4}-\d\d-\d\d "):
+        make_client(sb, fake).current_user()
+
+
+def test_endless_429_gives_up_after_the_wait_budget(sb: Sandbox, fake: FakeTime) -> None:
+    sb.inject(Fault("rate_limit", path="/v1/me", retry_after=1, count=None))
+    policy = NetPolicy(max_rate_limit_waits=3, rate_per_second=None)
+    with pytest.raises(RateLimitError, match="still answering 429 after 3 waits"):
+        make_client(sb, fake, policy=policy).current_user()
+    assert fake.sleeps == [1.0, 1.0, 1.0] and sb.count("GET", "/v1/me") == 4
+
+
+# --- network policy: 5xx, timeouts, dropped connections ---------------------------------------
+
+
+def test_5xx_on_a_read_is_retried_with_backoff(sb: Sandbox, fake: FakeTime) -> None:
+    sb.inject(Fault("server_error", path="/v1/search", status=503, count=2))
+    policy = NetPolicy(backoff_base=0.5, backoff_max=8, jitter=0.5, rate_per_second=None)
+    client = make_client(sb, fake, policy=policy)
+    assert client.search_tracks("Mirage")
+    assert sb.count("GET", "/v1/search") == 3
+    assert len(fake.sleeps) == 2
+    assert 0.25 <= fake.sleeps[0] <= 0.5 and 0.5 <= fake.sleeps[1] <= 1.0  # exp. + jitter
+
+
+def test_5xx_retries_are_bounded(sb: Sandbox, fake: FakeTime) -> None:
+    sb.inject(Fault("server_error", path="/v1/me", status=500, count=None, empty_body=True))
+    with pytest.raises(SpotifyError, match=r"failed after 4 attempts \(Spotify answered 500\)"):
+        make_client(sb, fake).current_user()
+    assert sb.count("GET", "/v1/me") == 4 and len(fake.sleeps) == 3
+
+
+def test_5xx_on_idempotent_replace_is_retried(sb: Sandbox, fake: FakeTime) -> None:
+    wanted = uris(sb, 3)
+    pid = sb.create_playlist("Replace", uris=wanted[:1])
+    sb.inject(Fault("applied_then_error", method="PUT", path="/items"))
+    make_client(sb, fake).replace_items(pid, wanted)
+    assert sb.playlist_items(pid) == wanted and sb.count("PUT") == 2
+
+
+def test_add_applied_then_502_is_not_duplicated(sb: Sandbox, fake: FakeTime) -> None:
+    base = uris(sb, 2)
+    pid = sb.create_playlist("Add", uris=base)
+    new = uris(sb, 3)
+    sb.inject(Fault("applied_then_error", method="POST", path="/items"))
+    client = make_client(sb, fake)
+    snapshot = client.add_items(pid, new, expected_total=2)
+    assert sb.playlist_items(pid) == [*base, *new]  # once, not twice
+    assert snapshot == sb.playlist_snapshot(pid)
+    assert sb.count("POST") == 1
+    # read back: GET playlist (total) + GET items at the insert position
+    assert [(r.method, r.path) for r in sb.requests[1:]] == [
+        ("GET", f"/v1/playlists/{pid}"),
+        ("GET", f"/v1/playlists/{pid}/items"),
+    ]
+    assert sb.requests[2].query["offset"] == ["2"]
+
+
+def test_add_not_applied_502_is_retried_once(sb: Sandbox, fake: FakeTime) -> None:
+    pid = sb.create_playlist("Add")
+    new = uris(sb, 2)
+    sb.inject(Fault("server_error", method="POST", path="/items", status=502))
+    make_client(sb, fake).add_items(pid, new, expected_total=0)
+    assert sb.playlist_items(pid) == new
+    assert sb.count("POST") == 2 and sb.count("GET", rf"/v1/playlists/{pid}$") == 1
+
+
+def test_add_dropped_connection_after_write_is_not_duplicated(sb: Sandbox, fake: FakeTime) -> None:
+    pid = sb.create_playlist("Drop")
+    new = uris(sb, 2)
+    sb.inject(Fault("drop_connection", method="POST", path="/items", apply=True))
+    make_client(sb, fake).add_items(pid, new, expected_total=0)
+    assert sb.playlist_items(pid) == new and sb.count("POST") == 1
+
+
+def test_add_read_timeout_after_write_is_not_duplicated(sb: Sandbox) -> None:
+    pid = sb.create_playlist("Slow")
+    new = uris(sb, 2)
+    # The sandbox applies the write, then answers after 0.6 s: past the 0.2 s read timeout.
+    sb.inject(Fault("latency", method="POST", path="/items", seconds=0.6))
+    policy = NetPolicy(read_timeout=0.2, backoff_base=0.001, rate_per_second=None)
+    make_client(sb, policy=policy).add_items(pid, new, expected_total=0)
+    assert sb.playlist_items(pid) == new
+    assert settled(lambda: sb.count("POST"), 1) == 1  # the slow answer is logged when sent
+
+
+def test_add_unclear_read_back_raises_without_retrying(sb: Sandbox, fake: FakeTime) -> None:
+    pid = sb.create_playlist("Unclear", uris=uris(sb, 1))
+    new = uris(sb, 2)
+    sb.inject(Fault("applied_then_error", method="POST", path="/items"))
+    with pytest.raises(AmbiguousWriteError, match="run the push again") as info:
+        # the caller's expected_total is wrong (5, the playlist had 1): cannot tell
+        make_client(sb, fake).add_items(pid, new, expected_total=5)
+    assert "expected 5 or 7 items, found 3" in str(info.value)
+    assert sb.count("POST") == 1 and len(sb.playlist_items(pid)) == 3
+
+
+def test_create_playlist_is_never_repeated(sb: Sandbox, fake: FakeTime) -> None:
+    sb.inject(Fault("applied_then_error", method="POST", path="/me/playlists"))
+    with pytest.raises(AmbiguousWriteError, match="check on Spotify"):
+        make_client(sb, fake).create_playlist("Once")
+    assert sb.count("POST") == 1 and len(sb.playlist_ids()) == 1
+
+
+def test_read_timeout_on_a_read_is_retried(sb: Sandbox) -> None:
+    sb.inject(Fault("latency", path="/v1/me", seconds=0.5))
+    policy = NetPolicy(read_timeout=0.15, backoff_base=0.001, rate_per_second=None)
+    client = make_client(sb, policy=policy)
+    assert client._sp.requests_timeout == (policy.connect_timeout, 0.15)
+    assert client.current_user().id == "sandbox-user"
+    assert settled(lambda: sb.count("GET", "/v1/me"), 2) == 2
+
+
+def test_connection_refused_names_the_problem(fake: FakeTime) -> None:
+    client = SpotifyClient(
+        api_url="http://127.0.0.1:9/v1/",
+        auth="token",
+        policy=NetPolicy.for_tests(),
+        sleep=fake.sleep,
+    )
+    with pytest.raises(SpotifyError, match="connection refused or unreachable"):
+        client.current_user()
+    assert client.request_count == 4
+
+
+# --- network policy: 401, 403 -------------------------------------------------------------------
+
+
+def manager(sb: Sandbox, tmp_path: Path, **kwargs: object) -> TokenManager:
+    return TokenManager(
+        client_id=sb.client_id,
+        accounts_url=sb.accounts_url,
+        cache=TokenCache(tmp_path / "token.json"),
+        refresh_token=sb.issue_refresh_token(**kwargs),  # type: ignore[arg-type]
+        policy=NetPolicy.for_tests(),
+    )
+
+
+def test_expired_token_refreshes_once_and_retries(sb: Sandbox, tmp_path: Path) -> None:
+    client = make_client(sb, auth=manager(sb, tmp_path))
+    client.current_user()
+    assert sb.count("POST", "/api/token") == 1
+    sb.inject(Fault("expire_token", path="/v1/search"))
+    assert client.search_tracks("Mirage")
+    assert sb.count("POST", "/api/token") == 2
+    assert [r.status for r in sb.requests if r.path == "/v1/search"] == [401, 200]
+
+
+def test_401_after_a_refresh_is_an_auth_error(sb: Sandbox, tmp_path: Path) -> None:
+    client = make_client(sb, auth=manager(sb, tmp_path))
+    sb.inject(Fault("expire_token", path="/v1/me", count=None))
+    with pytest.raises(AuthError, match="log in again: ostkit auth login"):
+        client.current_user()
+    assert sb.count("GET", "/v1/me") == 2  # one refresh, one retry, then stop
+
+
+def test_bare_token_401_is_an_auth_error(sb: Sandbox) -> None:
+    client = make_client(sb, auth=sb.issue_access_token(expires_in=-10))
+    with pytest.raises(AuthError, match=r"refused the access token .*401"):
+        client.current_user()
+
+
+def test_403_not_owner_names_the_causes(sb: Sandbox) -> None:
+    pid = sb.create_playlist("Theirs", owner="someone-else", uris=uris(sb, 1))
+    with pytest.raises(ForbiddenError) as info:
+        make_client(sb).add_items(pid, uris(sb, 1), expected_total=1)
+    message = str(info.value)
+    assert "403" in message and "neither own nor collaborate" in message
+    assert "allow-list" in message and "Premium" in message and "Development-Mode" in message
+    assert sb.count("POST") == 1  # never retried
+
+
+def test_403_missing_scope_is_named(sb: Sandbox, tmp_path: Path) -> None:
+    read_only = manager(sb, tmp_path, scopes=["playlist-read-private"])
+    with pytest.raises(ForbiddenError, match="lacks scope playlist-modify-private"):
+        make_client(sb, auth=read_only).create_playlist("Nope")
+
+
+def test_403_user_not_on_allow_list(sb: Sandbox) -> None:
+    app = sb.register_client(allowed_users=["the-owner"])
+    token = sb.issue_access_token(client_id=app)
+    with pytest.raises(ForbiddenError, match="allow-list") as info:
+        make_client(sb, auth=token).current_user()
+    assert "developer.spotify.com/dashboard" in str(info.value)
+    assert sb.count("GET", "/v1/me") == 1
+
+
+# --- rate limiter ---------------------------------------------------------------------------------
+
+
+def test_token_bucket_spaces_requests() -> None:
+    fake = FakeTime()
+    limiter = RateLimiter(10.0, burst=2, clock=fake.clock, sleep=fake.sleep)
+    for _ in range(4):
+        limiter.acquire()
+    assert fake.sleeps == pytest.approx([0.1, 0.1])
+    limiter.pause(5)
+    limiter.acquire()
+    assert fake.sleeps[-1] == pytest.approx(5.0)
+
+
+def test_limiter_is_shared_by_threads() -> None:
+    limiter = RateLimiter(200.0, burst=1)
+    started = time.monotonic()
+    threads = [
+        threading.Thread(target=lambda: [limiter.acquire() for _ in range(10)]) for _ in range(4)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert time.monotonic() - started >= 39 / 200 * 0.95  # 40 tokens at 200/s, burst 1
+
+
+def test_from_settings_clients_share_one_limiter(tmp_path: Path) -> None:
+    settings = Settings(home=tmp_path, db_path=tmp_path / "c.db", client_id="x")
+    a = SpotifyClient.from_settings(settings)
+    b = SpotifyClient.from_settings(settings)
+    assert a.limiter is b.limiter and a.limiter.rate == NetPolicy().rate_per_second
+    assert a._sp.prefix == "https://api.spotify.com/v1/"  # the default, not called here
