@@ -278,3 +278,8 @@ def test_wanted_uris_skips_unmatched_and_duplicates() -> None:
 def test_review_status_is_not_playable() -> None:
     t = track(1, "D", "T", status=Status.REVIEW)
     assert wanted_uris([t]).unmatched == (t,)
+
+
+def test_names_match_like_the_catalog() -> None:
+    d = defn('dramas = ["SOUNDTRACK 1"]\nartists = ["kim na young"]')
+    assert ids(resolve(d, CATALOG)) == [3]

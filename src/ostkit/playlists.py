@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from ostkit.models import Status, Track
+from ostkit.names import key as name_key
 from ostkit.playlist_file import PlaylistDefinition, TrackRef
 
 BATCH = 100  # URIs per write request (Spotify's limit)
@@ -47,7 +48,8 @@ PLAYABLE = (Status.MATCHED, Status.PINNED)
 
 
 def _key(text: str | None) -> str:
-    return " ".join((text or "").casefold().split())
+    # The catalog's identity key: "Park Bo-ram", "park boram" and "PARK BO RAM" are one name.
+    return name_key(text or "")
 
 
 _INST_WORD = r"(?:inst\.?|instrumental|mr|backing track|연주곡|반주|インスト)(?=$|[\s)\]./])"
