@@ -366,30 +366,9 @@ def list_playlists(store: PlaylistStore) -> list[dict[str, Any]]:
 class ImportClient(Protocol):
     def album_tracks(self, album_id: str) -> list[Candidate]: ...
 
+    def playlist_tracks(self, playlist_id: str) -> list[Candidate | None]: ...
+
     def get_track(self, id_or_uri: str) -> Candidate: ...
-
-
-def playlist_candidates(client: Any, playlist_id: str) -> tuple[list[Candidate], int]:
-    """Every track of a playlist as Candidates (``GET /playlists/{id}/items``, 50 a page).
-
-    ``SpotifyClient`` has no public call returning the items' track objects (only their URIs),
-    so this walks its paging plumbing. Returns (tracks, entries skipped: local files, episodes,
-    unavailable items).
-    """
-    from ostkit.spotify import candidate_from_json, entry_item
-
-    what = f"items of playlist {playlist_id}"
-    first = client._get(what, f"playlists/{playlist_id}/items", limit=50, offset=0)
-    found: list[Candidate] = []
-    skipped = 0
-    for page in client._pages(what, first):
-        for entry in page.get("items") or []:
-            candidate = candidate_from_json(entry_item(entry))
-            if candidate is None:
-                skipped += 1
-            else:
-                found.append(candidate)
-    return found, skipped
 
 
 class ImportStore(Protocol):
@@ -449,7 +428,9 @@ def import_spotify_link(
             for c in client.album_tracks(spotify_id)
         ]
     else:
-        candidates, result.skipped = playlist_candidates(client, spotify_id)
+        entries = client.playlist_tracks(spotify_id)
+        candidates = [c for c in entries if c is not None]
+        result.skipped = len(entries) - len(candidates)  # local files, episodes, unavailable
     with store.transaction():
         for candidate in candidates:
             if not candidate.uri.startswith("spotify:track:"):
