@@ -1,7 +1,271 @@
-"""`ostkit` commands: match."""
+"""`ostkit` commands: match, review, pin, unpin."""
 
 from __future__ import annotations
 
+import sys
+from typing import TYPE_CHECKING, Any
+
 import click
 
-COMMANDS: list[click.Command] = []
+from ostkit.cli.output import format_option, render_json, render_table
+
+if TYPE_CHECKING:
+    from ostkit.cli.context import AppContext
+    from ostkit.matcher import Ranked
+    from ostkit.models import Candidate, Track
+    from ostkit.services.matching import MatchReport, TrackOutcome
+
+
+def _artists(candidate: Candidate) -> str:
+    return ", ".join(a.name for a in candidate.artists)
+
+
+def _candidate_json(r: Ranked) -> dict[str, Any]:
+    c = r.candidate
+    return {
+        "uri": c.uri,
+        "name": c.name,
+        "artists": [a.name for a in c.artists],
+        "album": c.album.name if c.album else None,
+        "duration_ms": c.duration_ms,
+        "isrc": c.isrc,
+        "score": r.score.total,
+        "band": r.score.band,
+        "components": r.score.components,
+        "reasons": list(r.score.reasons),
+    }
+
+
+def _outcome_json(o: TrackOutcome, explain: bool) -> dict[str, Any]:
+    best = o.result.best if o.result else None
+    row: dict[str, Any] = {
+        "id": o.track.id,
+        "drama": o.track.drama,
+        "title": o.track.title,
+        "artist": o.track.artist_display,
+        "previous": o.previous.value,
+        "status": o.status.value,
+        "score": best.score.total if best else None,
+        "uri": o.uri,
+        "searched": o.searched,
+        "queries": o.queries,
+    }
+    if explain:
+        row["candidates"] = [_candidate_json(r) for r in (o.result.ranked if o.result else ())[:5]]
+    return row
+
+
+def _summary(report: MatchReport) -> dict[str, Any]:
+    return {
+        **report.counts(),
+        "searched": report.searched,
+        "requests": report.requests,
+        "learned_aliases": report.learned,
+        "elapsed_s": round(report.elapsed, 2),
+        "dry_run": report.dry_run,
+    }
+
+
+def _explain_text(o: TrackOutcome) -> str:
+    lines = [f"#{o.track.id} {o.track.title} — {o.track.artist_display} [{o.track.drama}]"]
+    if o.queries:
+        lines.append("  queries: " + " | ".join(o.queries))
+    if o.result and o.result.note:
+        lines.append(f"  decision: {o.status.value} ({o.result.note})")
+    ranked = o.result.ranked if o.result else ()
+    if not ranked:
+        lines.append("  no candidates")
+    for i, r in enumerate(ranked[:5], 1):
+        c = r.candidate
+        album = c.album.name if c.album else "-"
+        lines.append(
+            f"  {i}. {r.score.total:.3f} {r.score.band:<6} {c.name} — {_artists(c)} [{album}]"
+        )
+        comps = " ".join(f"{k}={v:.2f}" for k, v in r.score.components.items())
+        lines.append(f"     {comps}  {c.uri}")
+        for reason in r.score.reasons:
+            lines.append(f"     - {reason}")
+    return "\n".join(lines)
+
+
+@click.command("match")
+@click.option("--drama", default=None, help="Only this drama's tracks.")
+@click.option("--rematch", is_flag=True, help="Search matched and not_found tracks again too.")
+@click.option("--dry-run", is_flag=True, help="Search and show decisions; write nothing.")
+@click.option(
+    "--min-score",
+    type=click.FloatRange(0.0, 1.0, min_open=True),
+    default=None,
+    help="Auto-accept threshold (default 0.85, the strong band).",
+)
+@click.option("--explain", is_flag=True, help="Show every candidate's score components.")
+@click.option(
+    "--jobs",
+    type=click.IntRange(1, 32),
+    default=4,
+    show_default=True,
+    help="Parallel searches (one shared rate limiter).",
+)
+@format_option()
+@click.pass_obj
+def match_cmd(
+    app: AppContext,
+    drama: str | None,
+    rematch: bool,
+    dry_run: bool,
+    min_score: float | None,
+    explain: bool,
+    jobs: int,
+    fmt: str,
+) -> None:
+    """Find the Spotify track for every catalog track that needs one.
+
+    Example: ostkit match --drama "Soundtrack #1" --explain
+    """
+    from ostkit.services.matching import MatchOptions, match_tracks
+    from ostkit.spotify import SpotifyClient
+    from ostkit.store import CatalogStore
+
+    tty = sys.stderr.isatty()
+
+    def progress(done: int, total: int) -> None:
+        if tty:
+            click.echo(f"\rsearching {done}/{total}", nl=done == total, err=True)
+
+    options = MatchOptions(
+        drama=drama, rematch=rematch, dry_run=dry_run, min_score=min_score, jobs=jobs
+    )
+    with CatalogStore.open(app.settings.db_path) as store:
+        client = SpotifyClient.from_settings(app.settings)
+        report = match_tracks(store, client, options, progress=progress)
+    shown = [o for o in report.outcomes if o.result is not None]
+    if fmt == "json":
+        click.echo(
+            render_json(
+                {
+                    "summary": _summary(report),
+                    "tracks": [_outcome_json(o, explain) for o in shown],
+                }
+            )
+        )
+        return
+    if explain:
+        for o in shown:
+            click.echo(_explain_text(o))
+        click.echo()
+    elif shown:
+        rows = [_outcome_json(o, False) for o in shown]
+        headers = ["id", "drama", "title", "artist", "status", "score", "uri"]
+        click.echo(render_table(rows, headers, fmt))
+        click.echo()
+    counts = report.counts()
+    prefix = "Dry run: would set " if dry_run else ""
+    click.echo(
+        f"{prefix}matched {counts['matched']}, review {counts['review']}, "
+        f"not_found {counts['not_found']}, pinned {counts['pinned']}; "
+        f"searched {report.searched} tracks with {report.requests} requests"
+        + (f"; learned {report.learned} artist aliases" if report.learned else "")
+    )
+
+
+def _track_line(t: Track) -> str:
+    return f"#{t.id} {t.title} — {t.artist_display} [{t.drama}]"
+
+
+@click.command("review")
+@click.option("--drama", default=None, help="Only this drama's tracks.")
+@click.pass_obj
+def review_cmd(app: AppContext, drama: str | None) -> None:
+    """Walk the review queue: pick a candidate, skip, mark not on Spotify, or paste a URI/URL.
+
+    Example: ostkit review --drama "Soundtrack #1"
+    """
+    from ostkit.errors import InputError
+    from ostkit.services.matching import choose, mark_not_found, pin, review_queue
+    from ostkit.store import CatalogStore
+
+    decided = skipped = 0
+    with CatalogStore.open(app.settings.db_path) as store:
+        items = list(review_queue(store, drama))
+        if not items:
+            click.echo("Nothing to review.", err=True)
+            return
+        for n, item in enumerate(items, 1):
+            t = item.track
+            click.echo(f"[{n}/{len(items)}] {_track_line(t)}")
+            for i, (c, value, reasons) in enumerate(item.candidates, 1):
+                album = c.album.name if c.album else "-"
+                score = f"{value:.3f}" if value is not None else "  -  "
+                click.echo(f"  {i}. {score} {c.name} — {_artists(c)} [{album}] {c.uri}")
+                if reasons:
+                    click.echo("       " + "; ".join(reasons))
+            while True:
+                answer = click.prompt(
+                    "  number, s=skip, n=not on Spotify, a URI/URL, q=quit",
+                    default="s",
+                    show_default=False,
+                ).strip()
+                low = answer.casefold()
+                try:
+                    if low == "q":
+                        click.echo(f"Reviewed {decided}, skipped {skipped}.", err=True)
+                        return
+                    if low == "s":
+                        skipped += 1
+                    elif low == "n":
+                        mark_not_found(store, t.id or 0)
+                        click.echo("  -> not_found")
+                        decided += 1
+                    elif answer.isdigit() and 1 <= int(answer) <= len(item.candidates):
+                        chosen = item.candidates[int(answer) - 1][0]
+                        choose(store, t.id or 0, chosen)
+                        click.echo(f"  -> pinned {chosen.uri}")
+                        decided += 1
+                    elif answer.isdigit():
+                        click.echo(f"  no candidate {answer}", err=True)
+                        continue
+                    else:
+                        pinned = pin(store, t.id or 0, answer)
+                        click.echo(f"  -> pinned {pinned.spotify_uri}")
+                        decided += 1
+                except InputError as exc:
+                    click.echo(f"  {exc}", err=True)
+                    continue
+                break
+    click.echo(f"Reviewed {decided}, skipped {skipped}.", err=True)
+
+
+@click.command("pin")
+@click.argument("track_id", metavar="TRACK", type=int)
+@click.argument("uri", metavar="SPOTIFY_URI_OR_URL")
+@click.pass_obj
+def pin_cmd(app: AppContext, track_id: int, uri: str) -> None:
+    """Set a track's Spotify track by hand; the matcher never changes a pinned track.
+
+    Example: ostkit pin 12 https://open.spotify.com/track/4uLU6hMCjMI75M1A2tKUQC
+    """
+    from ostkit.services.matching import pin
+    from ostkit.store import CatalogStore
+
+    with CatalogStore.open(app.settings.db_path) as store:
+        track = pin(store, track_id, uri)
+    click.echo(f"Pinned {_track_line(track)} -> {track.spotify_uri}")
+
+
+@click.command("unpin")
+@click.argument("track_id", metavar="TRACK", type=int)
+@click.pass_obj
+def unpin_cmd(app: AppContext, track_id: int) -> None:
+    """Forget a pinned track's URI so that the next `ostkit match` searches it again.
+
+    Example: ostkit unpin 12
+    """
+    from ostkit.services.matching import unpin
+    from ostkit.store import CatalogStore
+
+    with CatalogStore.open(app.settings.db_path) as store:
+        track = unpin(store, track_id)
+    click.echo(f"Unpinned {_track_line(track)} (status {track.status.value})")
+
+
+COMMANDS: list[click.Command] = [match_cmd, review_cmd, pin_cmd, unpin_cmd]

@@ -1,0 +1,308 @@
+"""`match_tracks` end to end: real store, real SpotifyClient, the sandbox over HTTP; plus the
+pure search loop with a small fake client."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from ostkit.errors import InputError
+from ostkit.matcher import Aliases, Context
+from ostkit.models import Candidate, Credit, Drama, SpotifyAlbum, SpotifyArtist, Status, Track
+from ostkit.netpolicy import NetPolicy
+from ostkit.sandbox import Sandbox, make_id
+from ostkit.services.matching import (
+    MatchOptions,
+    choose,
+    match_tracks,
+    pin,
+    review_queue,
+    search_track,
+    unpin,
+)
+from ostkit.spotify import SpotifyClient
+from ostkit.store import CatalogStore
+
+BORAM = {"id": make_id("artist", "boram"), "name": "Park Boram", "names": {"ko": "박보람"}}
+LEEHI = {"id": make_id("artist", "leehi"), "name": "이하이"}
+
+
+def _album(name: str, kind: str = "single") -> dict[str, Any]:
+    return {"id": make_id("album", name), "name": name, "album_type": kind, "release_date": "2022"}
+
+
+def load_corpus(sb: Sandbox) -> dict[str, str]:
+    """A small corpus with the decoys the matcher must see through; returns name -> URI."""
+    own = _album("Soundtrack #1 (Original Soundtrack), Pt. 3")
+    qot = _album("눈물의 여왕 OST Part 2")
+    uris: dict[str, str] = {}
+
+    def add(label: str, name: str, artists: list[Any], album: Any, **kw: Any) -> None:
+        uris[label] = "spotify:track:" + sb.add_track(name, artists, album, **kw)
+
+    add("vocal", "Want To Be Happy", [BORAM], own, duration_ms=215_000, isrc="KRA302200003")
+    add("inst", "Want To Be Happy (Inst.)", [BORAM], own, duration_ms=215_000, track_number=2)
+    add("sped", "Want To Be Happy (Sped Up)", [BORAM], _album("Sped Up Hits"), duration_ms=170_000)
+    add(
+        "karaoke",
+        "Want To Be Happy (Originally Performed by Park Boram) [Karaoke Version]",
+        ["Karaoke Kings"],
+        _album("K-Drama Karaoke Hits", "compilation"),
+    )
+    add("famous", "Love Me", ["TAEYEON"], _album("My Voice", "album"), duration_ms=201_000)
+    add(
+        "comp",
+        "Want To Be Happy",
+        [BORAM],
+        _album("Best of K-Drama OST 2022", "compilation"),
+        duration_ms=215_000,
+        isrc="KRA302200003",
+    )
+    add("sweet", "달콤한 밤", [LEEHI], qot, duration_ms=200_000, isrc="KRA302400001")
+    add("tears", "눈물", [LEEHI], qot, duration_ms=190_000, track_number=2)
+    return uris
+
+
+@dataclass
+class World:
+    sb: Sandbox
+    store: CatalogStore
+    client: SpotifyClient
+    uris: dict[str, str]
+    ids: dict[str, int]
+
+
+def _catalog(store: CatalogStore) -> dict[str, int]:
+    ids: dict[str, int] = {}
+    with store.transaction():
+        store.save_drama(Drama(title="Soundtrack #1"))
+        store.save_drama(Drama(title="Queen of Tears", native_title="눈물의 여왕"))
+        rows = {
+            "vocal": Track(
+                drama="Soundtrack #1",
+                title="Want To Be Happy",
+                credits=(Credit("Park Bo-ram"),),
+                part=3,
+                duration_ms=219_000,  # 4 s off: a very good, not perfect, score
+            ),
+            "inst": Track(
+                drama="Soundtrack #1",
+                title="Want To Be Happy",
+                version="Inst.",
+                credits=(Credit("Park Bo-ram"),),
+                part=3,
+            ),
+            "famous": Track(
+                drama="Soundtrack #1", title="Love Me", credits=(Credit("Kim Na-young"),), part=1
+            ),
+            "absent": Track(
+                drama="Soundtrack #1", title="Not On Spotify", credits=(Credit("Nobody"),), part=2
+            ),
+            "sweet": Track(
+                drama="Queen of Tears",
+                title="Sweet Night",
+                native_title="달콤한 밤",
+                credits=(Credit("Lee Hi"),),
+                isrc="KRA302400001",
+                part=2,
+            ),
+            "tears": Track(
+                drama="Queen of Tears",
+                title="Tears",
+                native_title="눈물",
+                credits=(Credit("Lee Hi"),),
+                part=2,
+            ),
+        }
+        for label, t in rows.items():
+            ids[label] = store.save_track(t)[0]
+    return ids
+
+
+@pytest.fixture
+def world() -> Iterator[World]:
+    with Sandbox(load_default_corpus=False) as sb:
+        uris = load_corpus(sb)
+        store = CatalogStore.open(":memory:")
+        ids = _catalog(store)
+        client = SpotifyClient(
+            api_url=sb.api_url, auth=sb.issue_access_token(), policy=NetPolicy.for_tests()
+        )
+        yield World(sb, store, client, uris, ids)
+        store.close()
+
+
+def _state(store: CatalogStore) -> dict[int, tuple[str, str | None]]:
+    return {t.id or 0: (t.status.value, t.spotify_uri) for t in store.tracks()}
+
+
+def test_match_end_to_end(world: World) -> None:
+    report = match_tracks(world.store, world.client, MatchOptions(jobs=1))
+    got = {label: world.store.get_track(i) for label, i in world.ids.items()}
+    assert got["vocal"].status is Status.MATCHED
+    assert got["vocal"].spotify_uri == world.uris["vocal"]  # not the Inst./sped-up/compilation
+    assert got["inst"].spotify_uri == world.uris["inst"]
+    assert got["famous"].status is not Status.MATCHED  # TAEYEON's "Love Me" is another song
+    assert got["absent"].status is Status.NOT_FOUND
+    assert got["sweet"].spotify_uri == world.uris["sweet"]  # by ISRC, title only in Hangul
+    # "Tears" is only on Spotify as 눈물 by 이하이: the artist is learned from the ISRC match of
+    # "Sweet Night" (same catalog artist) and the entry is accepted in the second phase.
+    assert got["tears"].status is Status.MATCHED
+    assert got["tears"].spotify_uri == world.uris["tears"]
+    counts = report.counts()
+    assert counts == {"matched": 4, "review": 0, "not_found": 2, "pinned": 0}
+    assert report.requests == world.sb.count("GET") > 0
+    assert report.requests / report.searched <= 3
+    leehi = world.store.find_artist("Lee Hi")
+    assert leehi is not None and leehi.spotify_id == LEEHI["id"]
+    assert "이하이" in leehi.aliases
+    assert world.store.find_artist("이하이") == leehi
+    # Second run: nothing to search, no request.
+    again = match_tracks(world.store, world.client, MatchOptions())
+    assert again.requests == 0 and again.searched == 0
+
+
+def test_review_entries_keep_candidates_and_rerun_costs_nothing(world: World) -> None:
+    strict = match_tracks(world.store, world.client, MatchOptions(jobs=1, min_score=0.9999))
+    assert strict.counts()["review"] >= 1
+    items = list(review_queue(world.store))
+    assert len(items) == strict.counts()["review"]
+    assert all(item.candidates for item in items)
+    top, value, reasons = items[0].candidates[0]
+    assert value is not None and reasons and top.uri.startswith("spotify:track:")
+    before = world.sb.count("GET")
+    # Review entries are re-decided from their stored candidates: no request, and with the
+    # default threshold they are accepted now.
+    report = match_tracks(world.store, world.client, MatchOptions())
+    assert world.sb.count("GET") == before and report.requests == 0
+    assert report.counts()["review"] < strict.counts()["review"]
+    assert world.store.get_track(world.ids["vocal"]).spotify_uri == world.uris["vocal"]
+
+
+def test_parallel_run_gives_the_sequential_result(world: World) -> None:
+    seq = match_tracks(world.store, world.client, MatchOptions(jobs=1, dry_run=True))
+    par = match_tracks(world.store, world.client, MatchOptions(jobs=4, dry_run=True))
+    assert [(o.track.id, o.status, o.uri) for o in seq.outcomes] == [
+        (o.track.id, o.status, o.uri) for o in par.outcomes
+    ]
+    assert seq.requests == par.requests
+
+
+def test_dry_run_writes_nothing(world: World) -> None:
+    before = _state(world.store)
+    report = match_tracks(world.store, world.client, MatchOptions(dry_run=True))
+    assert report.counts()["matched"] >= 3
+    assert _state(world.store) == before
+    assert world.store.counts()["candidates"] == 0
+
+
+def test_pinned_is_never_touched_and_rematch_searches_again(world: World) -> None:
+    pinned = pin(world.store, world.ids["vocal"], world.uris["comp"])
+    assert pinned.status is Status.PINNED
+    match_tracks(world.store, world.client, MatchOptions(jobs=2))
+    assert world.store.get_track(world.ids["vocal"]).spotify_uri == world.uris["comp"]
+    before = world.sb.count("GET")
+    report = match_tracks(world.store, world.client, MatchOptions(rematch=True))
+    assert world.sb.count("GET") > before
+    assert report.searched == len(world.ids) - 1
+    assert world.store.get_track(world.ids["vocal"]).status is Status.PINNED
+    unpinned = unpin(world.store, world.ids["vocal"])
+    assert unpinned.status is Status.UNMATCHED and unpinned.spotify_uri is None
+    with pytest.raises(InputError, match="not pinned"):
+        unpin(world.store, world.ids["vocal"])
+
+
+def test_min_score_raises_the_bar(world: World) -> None:
+    report = match_tracks(world.store, world.client, MatchOptions(min_score=1.0, dry_run=True))
+    assert report.counts()["matched"] < 4
+    with pytest.raises(InputError):
+        MatchOptions(min_score=0).effective_bands()
+
+
+def test_pin_validates_uri_and_url(world: World) -> None:
+    tid = world.ids["absent"]
+    url = "https://open.spotify.com/track/" + world.uris["famous"].split(":")[-1] + "?si=x"
+    assert pin(world.store, tid, url).spotify_uri == world.uris["famous"]
+    with pytest.raises(InputError, match="album"):
+        pin(world.store, tid, "https://open.spotify.com/album/4aawyAB9vmqN3uQ7FjRGTy")
+    with pytest.raises(InputError):
+        pin(world.store, tid, "https://example.com/nothing")
+
+
+def test_choose_in_review_pins_and_learns_the_artist(world: World) -> None:
+    tid = world.ids["famous"]
+    cand = Candidate(
+        id="x" * 22,
+        uri="spotify:track:" + "x" * 22,
+        name="Love Me",
+        artists=(SpotifyArtist("kimnayoungid", "김나영"),),
+    )
+    track = choose(world.store, tid, cand)
+    assert track.status is Status.PINNED and track.spotify_uri == cand.uri
+    artist = world.store.find_artist("김나영")
+    assert artist is not None and artist.name == "Kim Na-young"
+    assert artist.spotify_id == "kimnayoungid"
+
+
+# --- the search loop with a fake client (pure) ----------------------------------------------
+
+
+class FakeClient:
+    def __init__(self, answers: dict[str, list[Candidate]]) -> None:
+        self.answers = answers
+        self.queries: list[str] = []
+
+    @property
+    def request_count(self) -> int:
+        return len(self.queries)
+
+    def search_tracks(self, query: str, limit: int = 10, offset: int = 0) -> list[Candidate]:
+        assert limit <= 10
+        self.queries.append(query)
+        return self.answers.get(query, [])
+
+    def search_albums(self, query: str, limit: int = 10, offset: int = 0) -> list[SpotifyAlbum]:
+        self.queries.append("albums " + query)
+        return []
+
+    def album_tracks(self, album_id: str) -> list[Candidate]:
+        self.queries.append("album " + album_id)
+        return []
+
+
+def _cand(name: str, artist: str) -> Candidate:
+    return Candidate(
+        id=name,
+        uri=f"spotify:track:{abs(hash((name, artist)))}",
+        name=name,
+        artists=(SpotifyArtist(None, artist),),
+        album=SpotifyAlbum(None, "Drama OST Part.1"),
+    )
+
+
+def test_search_stops_at_the_first_confident_query() -> None:
+    t = Track(drama="Drama", title="Hello", credits=(Credit("Singer"),), isrc=None)
+    client = FakeClient({'track:"Hello" artist:"Singer"': [_cand("Hello", "Singer")]})
+    found = search_track(
+        t, client, aliases=Aliases(), context=Context(), bands=MatchOptions().effective_bands()
+    )
+    assert found.result.status is Status.MATCHED
+    assert client.queries == ['track:"Hello" artist:"Singer"']
+
+
+def test_search_runs_the_whole_plan_when_nothing_is_confident() -> None:
+    t = Track(drama="Drama", title="Hello", credits=(Credit("Singer"),))
+    client = FakeClient({'track:"Hello"': [_cand("Hello", "Adele")]})
+    found = search_track(
+        t, client, aliases=Aliases(), context=Context(), bands=MatchOptions().effective_bands()
+    )
+    assert found.result.status is not Status.MATCHED
+    assert client.queries == [
+        'track:"Hello" artist:"Singer"',
+        'track:"Hello"',
+        'albums album:"Drama"',
+        "Hello Singer",
+    ]
