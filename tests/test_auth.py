@@ -1,0 +1,525 @@
+"""Login (PKCE through ostkit's loopback listener), token cache, refresh, rotation, revocation,
+the `ostkit auth` commands, and that no secret reaches output, logs or error messages."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import queue
+import signal
+import socket
+import stat
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from click.testing import CliRunner
+
+import ostkit.auth as auth_mod
+from ostkit.auth import (
+    SCOPES,
+    TokenCache,
+    TokenManager,
+    check_redirect_uri,
+    login,
+    logout,
+    status,
+)
+from ostkit.cli import cli
+from ostkit.config import Settings
+from ostkit.errors import AuthError, ConfigError, OstkitError, SpotifyError
+from ostkit.netpolicy import NetPolicy
+from ostkit.sandbox import Fault, Sandbox
+from ostkit.spotify import SpotifyClient
+
+
+@pytest.fixture
+def sb() -> Iterator[Sandbox]:
+    with Sandbox(load_default_corpus=False) as sandbox:
+        sandbox.add_track("Mirage", ["Colde"])
+        yield sandbox
+
+
+def make_settings(sb: Sandbox, home: Path, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "home": home,
+        "db_path": home / "catalog.db",
+        "client_id": sb.client_id,
+        "redirect_uri": "http://127.0.0.1/callback",  # no port: any free one (loopback rule)
+        "api_url": sb.api_url,
+        "accounts_url": sb.accounts_url,
+        **overrides,
+    }
+    return Settings(**values)
+
+
+class LoginRun:
+    """``login(--no-browser)`` in a thread; the test plays the browser."""
+
+    def __init__(self, settings: Settings, timeout: float = 10.0) -> None:
+        self.urls: queue.Queue[str] = queue.Queue()
+        self.said: list[str] = []
+        self.result: dict[str, Any] | None = None
+        self.error: BaseException | None = None
+
+        def target() -> None:
+            try:
+                self.result = login(
+                    settings,
+                    open_browser=False,
+                    timeout=timeout,
+                    show_url=self.urls.put,
+                    say=self.said.append,
+                    policy=NetPolicy.for_tests(),
+                )
+            except BaseException as exc:
+                self.error = exc
+
+        self.thread = threading.Thread(target=target)
+        self.thread.start()
+
+    def authorize_url(self) -> str:
+        return self.urls.get(timeout=5)
+
+    def finish(self) -> None:
+        self.thread.join(timeout=10)
+        assert not self.thread.is_alive()
+
+
+def browse(url: str) -> str:
+    """GET the authorize URL as a browser would; return the redirect's Location."""
+    answer = requests.get(url, allow_redirects=False, timeout=5)
+    assert answer.status_code in (302, 303), answer.text
+    return answer.headers["Location"]
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+# --- login end to end -----------------------------------------------------------------------------
+
+
+def test_login_end_to_end(sb: Sandbox, tmp_path: Path) -> None:
+    settings = make_settings(sb, tmp_path)
+    run = LoginRun(settings)
+    url = run.authorize_url()
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(url).query)
+    assert url.startswith(f"{sb.accounts_url}/authorize?")
+    assert query["code_challenge_method"] == ["S256"]
+    assert query["scope"] == [" ".join(SCOPES)]
+    assert len(query["state"][0]) >= 32
+    redirect = query["redirect_uri"][0]
+    assert redirect.startswith("http://127.0.0.1:") and redirect.endswith("/callback")
+    # Something else knocking on the listener is answered 404 and does not end the login.
+    port = urllib.parse.urlsplit(redirect).port
+    assert requests.get(f"http://127.0.0.1:{port}/favicon.ico", timeout=5).status_code == 404
+    location = browse(url)
+    assert location.startswith(redirect + "?code=")
+    page = requests.get(location, timeout=5)
+    assert page.status_code == 200 and "Logged in" in page.text
+    run.finish()
+    assert run.error is None
+    assert run.result is not None
+    assert run.result["user_id"] == "sandbox-user"
+    assert run.result["display_name"] == "Sandbox User"
+    assert run.result["scopes"] == sorted(SCOPES)
+    assert mode(settings.token_path) == 0o600
+    token_request = next(r for r in sb.requests if r.path == "/api/token")
+    assert token_request.body["grant_type"] == "authorization_code"
+    assert token_request.body["client_id"] == sb.client_id
+    assert "client_secret" not in token_request.body  # PKCE: public client
+    # The saved login works for API calls and for status.
+    assert status(settings)["user_id"] == "sandbox-user"
+
+
+def test_login_on_a_fixed_port(sb: Sandbox, tmp_path: Path) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings = make_settings(sb, tmp_path, redirect_uri=f"http://127.0.0.1:{port}/callback")
+    run = LoginRun(settings)
+    location = browse(run.authorize_url())
+    assert location.startswith(f"http://127.0.0.1:{port}/callback?")
+    requests.get(location, timeout=5)
+    run.finish()
+    assert run.error is None and settings.token_path.exists()
+
+
+def test_denied_consent_ends_with_a_clear_message(sb: Sandbox, tmp_path: Path) -> None:
+    sb.deny_authorization = True
+    settings = make_settings(sb, tmp_path)
+    run = LoginRun(settings)
+    location = browse(run.authorize_url())
+    assert "error=access_denied" in location
+    page = requests.get(location, timeout=5)
+    assert page.status_code == 400 and "denied" in page.text
+    run.finish()
+    assert isinstance(run.error, AuthError)
+    assert "access was denied" in str(run.error) and "access_denied" in str(run.error)
+    assert not settings.token_path.exists()
+    assert sb.count("POST", "/api/token") == 0
+
+
+def test_wrong_state_ends_with_a_clear_message(sb: Sandbox, tmp_path: Path) -> None:
+    settings = make_settings(sb, tmp_path)
+    run = LoginRun(settings)
+    location = browse(run.authorize_url())
+    parts = urllib.parse.urlsplit(location)
+    params = dict(urllib.parse.parse_qsl(parts.query))
+    params["state"] = "forged-" + params["state"]
+    forged = parts._replace(query=urllib.parse.urlencode(params)).geturl()
+    assert requests.get(forged, timeout=5).status_code == 400
+    run.finish()
+    assert isinstance(run.error, AuthError) and "wrong state" in str(run.error)
+    assert not settings.token_path.exists()
+    assert sb.count("POST", "/api/token") == 0  # the code was never exchanged
+
+
+def test_login_timeout(sb: Sandbox, tmp_path: Path) -> None:
+    settings = make_settings(sb, tmp_path)
+    run = LoginRun(settings, timeout=0.3)
+    run.authorize_url()
+    run.finish()
+    assert isinstance(run.error, AuthError)
+    assert "timed out after 0.3 s" in str(run.error) and "--no-browser" in str(run.error)
+
+
+def test_login_opens_the_browser(sb: Sandbox, tmp_path: Path) -> None:
+    settings = make_settings(sb, tmp_path)
+    opened: list[str] = []
+
+    def fake_browser(url: str) -> bool:
+        opened.append(url)
+        threading.Thread(target=lambda: requests.get(browse(url), timeout=5)).start()
+        return True
+
+    shown: list[str] = []
+    info = login(
+        settings, open_browser=True, timeout=10, show_url=shown.append, browser=fake_browser
+    )
+    assert info["user_id"] == "sandbox-user"
+    assert len(opened) == 1 and shown == []  # the URL is only printed when no browser opened
+
+
+def test_busy_port_is_a_config_error(sb: Sandbox, tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        settings = make_settings(sb, tmp_path, redirect_uri=f"http://127.0.0.1:{port}/callback")
+        with pytest.raises(ConfigError, match="cannot listen on"):
+            login(settings, open_browser=False, timeout=1, show_url=lambda url: None)
+
+
+@pytest.mark.parametrize(
+    ("uri", "message"),
+    [
+        ("http://localhost:8888/callback", "uses 'localhost'"),
+        ("http://example.com/callback", "not a loopback address"),
+        ("https://127.0.0.1:8888/callback", "plain http"),
+        ("ftp://127.0.0.1/callback", "not a loopback address"),
+    ],
+)
+def test_redirect_uri_rules(uri: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message) as info:
+        check_redirect_uri(uri)
+    assert "http://127.0.0.1:8888/callback" in str(info.value)  # says what to use instead
+
+
+def test_good_redirect_uris() -> None:
+    assert check_redirect_uri("http://127.0.0.1:8888/callback").port == 8888
+    v6 = check_redirect_uri("http://[::1]:9000/cb")
+    assert (v6.host, v6.port, v6.uri()) == ("::1", 9000, "http://[::1]:9000/cb")
+    assert check_redirect_uri("http://127.0.0.1/callback").port == 0
+
+
+def test_login_without_client_id_is_a_config_error(sb: Sandbox, tmp_path: Path) -> None:
+    settings = make_settings(sb, tmp_path, client_id=None)
+    with pytest.raises(ConfigError, match="SPOTIPY_CLIENT_ID is not set"):
+        login(settings, open_browser=False, timeout=1, show_url=lambda url: None)
+
+
+# --- token cache ----------------------------------------------------------------------------------
+
+
+def test_token_cache_is_0600_whatever_the_umask_and_atomic(tmp_path: Path) -> None:
+    cache = TokenCache(tmp_path / "home" / "token.json")
+    old = os.umask(0)
+    try:
+        cache.save({"access_token": "a", "refresh_token": "r"})
+        assert mode(cache.path) == 0o600
+        cache.save({"access_token": "b", "refresh_token": "r"})
+        assert mode(cache.path) == 0o600
+    finally:
+        os.umask(old)
+    assert cache.load() == {"access_token": "b", "refresh_token": "r"}
+    assert sorted(p.name for p in cache.path.parent.iterdir()) == ["token.json"]  # no temp left
+    assert cache.clear() and not cache.clear() and cache.load() is None
+
+
+def test_damaged_token_cache(tmp_path: Path) -> None:
+    cache = TokenCache(tmp_path / "token.json")
+    cache.path.write_text("{not json")
+    with pytest.raises(AuthError, match="damaged; log in again: ostkit auth login"):
+        cache.load()
+
+
+# --- refresh, rotation, revocation ----------------------------------------------------------------
+
+
+def env_manager(sb: Sandbox, tmp_path: Path, refresh_token: str, **kwargs: Any) -> TokenManager:
+    return TokenManager(
+        client_id=sb.client_id,
+        accounts_url=sb.accounts_url,
+        cache=TokenCache(tmp_path / "token.json"),
+        refresh_token=refresh_token,
+        policy=NetPolicy.for_tests(),
+        **kwargs,
+    )
+
+
+def test_refresh_token_from_environment_then_rotation_saved(sb: Sandbox, tmp_path: Path) -> None:
+    seed = sb.issue_refresh_token()
+    first = env_manager(sb, tmp_path, seed)
+    SpotifyClient(api_url=sb.api_url, auth=first).current_user()
+    saved = json.loads((tmp_path / "token.json").read_text())
+    assert saved["source"] == "environment" and saved["refresh_token"] != seed  # rotated
+    assert mode(tmp_path / "token.json") == 0o600
+    # A later run with the same environment uses the saved (rotated) token: the seed is spent.
+    second = env_manager(sb, tmp_path, seed)
+    SpotifyClient(api_url=sb.api_url, auth=second).current_user()
+    assert sb.count("POST", "/api/token") == 1
+    # Forced refresh (as after a 401) rotates again and saves the new refresh token.
+    second.refresh()
+    again = json.loads((tmp_path / "token.json").read_text())
+    assert again["refresh_token"] not in (seed, saved["refresh_token"])
+    assert again["access_token"] != saved["access_token"]
+
+
+def test_refresh_before_expiry(sb: Sandbox, tmp_path: Path) -> None:
+    manager = env_manager(sb, tmp_path, sb.issue_refresh_token())
+    token = manager.get_access_token()
+    assert manager.get_access_token() == token and sb.count("POST", "/api/token") == 1
+    later = env_manager(sb, tmp_path, None, clock=lambda: time.time() + 3600 - 30)  # type: ignore[arg-type]
+    assert later.get_access_token() != token  # within the 60-s margin: refreshed
+    assert sb.count("POST", "/api/token") == 2
+
+
+def test_refresh_without_rotation_keeps_the_old_refresh_token(tmp_path: Path) -> None:
+    with Sandbox(load_default_corpus=False, refresh_rotation="none") as sandbox:
+        seed = sandbox.issue_refresh_token()
+        manager = env_manager(sandbox, tmp_path, seed)
+        manager.get_access_token()
+        manager.refresh()
+        assert json.loads((tmp_path / "token.json").read_text())["refresh_token"] == seed
+
+
+def test_revoked_login_clears_the_cache(sb: Sandbox, tmp_path: Path) -> None:
+    manager = env_manager(sb, tmp_path, sb.issue_refresh_token())
+    client = SpotifyClient(api_url=sb.api_url, auth=manager, policy=NetPolicy.for_tests())
+    client.current_user()
+    assert (tmp_path / "token.json").exists()
+    sb.revoke_refresh_tokens()
+    sb.inject(Fault("expire_token", path="/v1/me"))
+    with pytest.raises(AuthError, match="log in again: ostkit auth login") as info:
+        client.current_user()
+    assert "invalid_grant" in str(info.value) and info.value.reason == "invalid_grant"
+    assert not (tmp_path / "token.json").exists()
+
+
+def test_revoked_environment_token_is_named(sb: Sandbox, tmp_path: Path) -> None:
+    seed = sb.issue_refresh_token()
+    sb.revoke_refresh_tokens()
+    with pytest.raises(AuthError, match="refused OSTKIT_SPOTIFY_REFRESH_TOKEN"):
+        env_manager(sb, tmp_path, seed).get_access_token()
+
+
+def test_revoke_fault_on_refresh(sb: Sandbox, tmp_path: Path) -> None:
+    manager = env_manager(sb, tmp_path, sb.issue_refresh_token())
+    manager.get_access_token()
+    sb.inject(Fault("revoke"))
+    with pytest.raises(AuthError, match="invalid_grant"):
+        manager.refresh()
+    assert not (tmp_path / "token.json").exists()
+
+
+def test_not_logged_in(sb: Sandbox, tmp_path: Path) -> None:
+    with pytest.raises(AuthError, match=r"not logged in to Spotify: run `ostkit auth login`"):
+        status(make_settings(sb, tmp_path))
+
+
+def test_login_for_another_server_is_not_used(sb: Sandbox, tmp_path: Path) -> None:
+    TokenCache(tmp_path / "token.json").save(
+        {"access_token": "x", "refresh_token": "y", "accounts_url": "http://127.0.0.1:1"}
+    )
+    with pytest.raises(AuthError, match="for another app or server"):
+        status(make_settings(sb, tmp_path))
+
+
+def test_token_request_timeout(sb: Sandbox, tmp_path: Path) -> None:
+    sb.inject(Fault("latency", path="/api/token", seconds=0.5))
+    manager = env_manager(sb, tmp_path, sb.issue_refresh_token())
+    manager.policy = NetPolicy(read_timeout=0.1, rate_per_second=None)
+    with pytest.raises(SpotifyError, match=r"accounts service .*no answer within the timeout"):
+        manager.get_access_token()
+    time.sleep(0.5)  # let the sandbox finish the slow answer before it stops
+
+
+# --- CLI ------------------------------------------------------------------------------------------
+
+
+def cli_env(sb: Sandbox, home: Path, redirect: str = "http://127.0.0.1/callback") -> dict[str, str]:
+    return {
+        "OSTKIT_HOME": str(home),
+        "SPOTIPY_CLIENT_ID": sb.client_id,
+        "SPOTIPY_REDIRECT_URI": redirect,
+        "OSTKIT_SPOTIFY_API_URL": sb.api_url,
+        "OSTKIT_SPOTIFY_ACCOUNTS_URL": sb.accounts_url,
+    }
+
+
+def start_cli_login(env: dict[str, str]) -> tuple[subprocess.Popen[str], str]:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ostkit", "auth", "login", "--no-browser", "--timeout", "20"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **env},
+    )
+    assert proc.stdout is not None
+    return proc, proc.stdout.readline().strip()
+
+
+def test_cli_login_status_logout(
+    sb: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env = cli_env(sb, tmp_path)
+    proc, url = start_cli_login(env)
+    assert url.startswith(f"{sb.accounts_url}/authorize?")  # the URL alone on stdout
+    requests.get(browse(url), timeout=5)
+    out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 0, err
+    assert out == ""
+    assert "Logged in as sandbox-user (Sandbox User)" in err
+    assert mode(tmp_path / "token.json") == 0o600
+    saved = json.loads((tmp_path / "token.json").read_text())
+    secrets = [saved["access_token"], saved["refresh_token"]]
+
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.delenv("OSTKIT_SPOTIFY_REFRESH_TOKEN", raising=False)
+    runner = CliRunner()
+    result = runner.invoke(cli, ["auth", "status", "--format", "json"], catch_exceptions=False)
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert data["logged_in"] is True and data["user_id"] == "sandbox-user"
+    assert data["scopes"] == sorted(SCOPES) and data["expires_at"].endswith("Z")
+    table = runner.invoke(cli, ["auth", "status"], catch_exceptions=False)
+    assert "sandbox-user" in table.stdout and "playlist-modify-public" in table.stdout
+    assert not any(s in result.output + table.output for s in secrets)
+
+    bye = runner.invoke(cli, ["auth", "logout"], catch_exceptions=False)
+    assert bye.exit_code == 0 and "Logged out" in bye.stderr
+    assert not (tmp_path / "token.json").exists()
+    gone = runner.invoke(cli, ["auth", "status"])
+    assert gone.exit_code == 1
+    assert gone.output.startswith("Error: not logged in to Spotify")
+
+
+def test_cli_login_ctrl_c(sb: Sandbox, tmp_path: Path) -> None:
+    proc, url = start_cli_login(cli_env(sb, tmp_path))
+    assert url.startswith("http")
+    time.sleep(0.2)  # the listener is waiting
+    proc.send_signal(signal.SIGINT)
+    _out, err = proc.communicate(timeout=10)
+    assert proc.returncode == 1
+    assert "Error: login cancelled (Ctrl-C); nothing was saved" in err
+    assert "Traceback" not in err and not (tmp_path / "token.json").exists()
+
+
+def test_cli_localhost_redirect_is_refused(
+    sb: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for key, value in cli_env(sb, tmp_path, "http://localhost:8888/callback").items():
+        monkeypatch.setenv(key, value)
+    result = CliRunner().invoke(cli, ["auth", "login", "--no-browser", "--timeout", "1"])
+    assert result.exit_code == 1
+    assert "uses 'localhost'" in result.output and "127.0.0.1" in result.output
+
+
+# --- no secrets anywhere --------------------------------------------------------------------------
+
+
+def test_no_secret_in_output_logs_or_errors(
+    sb: Sandbox,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    caplog.set_level(logging.DEBUG)  # root at DEBUG: everything that logs would be captured
+    secrets: set[str] = set()
+    real_pair = auth_mod.pkce_pair
+
+    def recording_pair() -> tuple[str, str]:
+        verifier, challenge = real_pair()
+        secrets.add(verifier)
+        return verifier, challenge
+
+    monkeypatch.setattr(auth_mod, "pkce_pair", recording_pair)
+    settings = make_settings(sb, tmp_path)
+
+    def remember_tokens() -> None:
+        saved = json.loads(settings.token_path.read_text())
+        secrets.update({saved["access_token"], saved["refresh_token"]})
+
+    run = LoginRun(settings)
+    location = browse(run.authorize_url())
+    secrets.add(dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(location).query))["code"])
+    requests.get(location, timeout=5)
+    run.finish()
+    assert run.error is None
+    remember_tokens()
+    # refresh (forced by an expired token) + API calls, with a 429 and a 5xx on the way
+    manager = TokenManager.from_settings(settings, NetPolicy.for_tests())
+    client = SpotifyClient(api_url=sb.api_url, auth=manager, policy=NetPolicy.for_tests())
+    sb.inject(Fault("expire_token", path="/v1/search"))
+    sb.inject(Fault("server_error", path="/v1/search", after=1))
+    assert client.search_tracks("Mirage")
+    remember_tokens()
+    errors: list[str] = []
+    sb.inject(Fault("quota", path="/v1/me"))
+    with pytest.raises(OstkitError) as quota:
+        client.current_user()
+    errors.append(str(quota.value))
+    sb.revoke_refresh_tokens()
+    with pytest.raises(AuthError) as revoked:
+        manager.refresh()
+    errors.append(str(revoked.value))
+    logout(settings)
+
+    captured = capsys.readouterr()
+    haystack = "\n".join(
+        [
+            captured.out,
+            captured.err,
+            caplog.text,
+            *(r.getMessage() for r in caplog.records),
+            *errors,
+            *run.said,
+            repr(manager),
+        ]
+    )
+    assert len(secrets) >= 6 and all(len(s) >= 20 for s in secrets)
+    leaked = [s[:6] + "..." for s in secrets if s in haystack]
+    assert leaked == []
+    assert sb.count("POST", "/api/token") >= 2  # login + refresh really happened
