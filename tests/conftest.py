@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
+import requests
 
-from ostkit.sandbox import Sandbox
+import openapi
+from ostkit.sandbox import DEFAULT_SCOPES, Sandbox
 
 
 @pytest.fixture
@@ -21,3 +24,47 @@ def shared_sandbox() -> Iterator[Sandbox]:
     """One sandbox for the whole session, for read-only tests (do not inject faults into it)."""
     with Sandbox() as sb:
         yield sb
+
+
+class Api:
+    """Plain HTTP to a sandbox's Web API with a bearer token; every answer is checked against
+    Spotify's OpenAPI definition when ``../shared/spotify-openapi`` is present."""
+
+    def __init__(self, sandbox: Sandbox, token: str | None = None, language: str = "en") -> None:
+        self.sandbox = sandbox
+        self.session = requests.Session()
+        self.token = token if token is not None else sandbox.issue_access_token()
+        self.language = language
+        self.check_spec = openapi.SPEC_PATH.exists()
+
+    def call(
+        self, method: str, path: str, *, check: bool = True, **kwargs: Any
+    ) -> requests.Response:
+        headers = {"Accept-Language": self.language, **kwargs.pop("headers", {})}
+        if self.token:
+            headers.setdefault("Authorization", f"Bearer {self.token}")
+        url = path if path.startswith("http") else self.sandbox.api_url + path.lstrip("/")
+        response = self.session.request(method, url, headers=headers, timeout=10, **kwargs)
+        if check and self.check_spec:
+            openapi.validate_response(response, allow_deprecated=self.sandbox.legacy_track_field)
+        return response
+
+    def get(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.call("GET", path, **kwargs)
+
+    def post(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.call("POST", path, **kwargs)
+
+    def put(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.call("PUT", path, **kwargs)
+
+    def delete(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.call("DELETE", path, **kwargs)
+
+
+@pytest.fixture
+def api(sandbox: Sandbox) -> Iterator[Api]:
+    """Web API access to ``sandbox`` as its default user with ostkit's scopes."""
+    client = Api(sandbox, sandbox.issue_access_token(DEFAULT_SCOPES))
+    yield client
+    client.session.close()

@@ -1,0 +1,206 @@
+"""Validate sandbox responses against Spotify's OpenAPI definition (sonallux fixed copy).
+
+The spec lives beside the repository in ``../shared/spotify-openapi/fixed-spotify-open-api.yml``
+(CI clones ``shared/`` next to the repo); tests that need it skip with a clear reason if absent.
+
+Adjustments made to the spec, and why:
+
+- ``$ref`` is resolved inline and OpenAPI 3.0 ``nullable: true`` becomes "or null".
+- Properties marked ``deprecated`` are the fields Spotify removed for Development-Mode apps
+  (popularity, available_markets, linked_from, label, followers, genres, the playlist ``tracks``
+  alias, ...). They are dropped from ``required`` (AlbumBase requires ``available_markets``,
+  AlbumObject requires ``label``/``popularity``/``genres``) and, unless ``allow_deprecated`` is
+  given, forbidden: a response carrying a removed field fails validation instead of passing.
+- Error statuses an operation does not list (e.g. 400 for ``/search``) are checked against the
+  generic ``BadRequest``/``NotFound`` error shapes.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+SPEC_PATH = (
+    Path(__file__).resolve().parents[2]
+    / "shared"
+    / "spotify-openapi"
+    / "fixed-spotify-open-api.yml"
+)
+_GENERIC_ERRORS = {
+    400: "BadRequest",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "NotFound",
+    429: "TooManyRequests",
+}
+
+
+def require_spec() -> None:
+    if not SPEC_PATH.exists():
+        pytest.skip(
+            f"Spotify OpenAPI spec not found at {SPEC_PATH} (clone shared/ beside the repo)"
+        )
+
+
+@functools.cache
+def load_spec() -> dict[str, Any]:
+    """The parsed spec, loaded once per test session (290 KB of YAML: CSafeLoader)."""
+    require_spec()
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    with SPEC_PATH.open(encoding="utf-8") as handle:
+        spec: dict[str, Any] = yaml.load(handle, Loader=loader)
+    return spec
+
+
+def _lookup(spec: dict[str, Any], ref: str) -> Any:
+    node: Any = spec
+    for part in ref.removeprefix("#/").split("/"):
+        node = node[part]
+    return node
+
+
+def _resolve(spec: dict[str, Any], node: Any, seen: tuple[str, ...] = ()) -> Any:
+    if isinstance(node, list):
+        return [_resolve(spec, item, seen) for item in node]
+    if not isinstance(node, dict):
+        return node
+    if "$ref" in node:
+        ref = node["$ref"]
+        if ref in seen:  # recursive schema: stop expanding
+            return {}
+        return _resolve(spec, _lookup(spec, ref), (*seen, ref))
+    return {key: _resolve(spec, value, seen) for key, value in node.items()}
+
+
+def _deprecated_names(node: dict[str, Any]) -> set[str]:
+    names = {k for k, v in node.get("properties", {}).items() if _is_deprecated(v)}
+    for part in node.get("allOf", []):
+        if isinstance(part, dict):
+            names |= _deprecated_names(part)
+    return names
+
+
+def _is_deprecated(prop: Any) -> bool:
+    return isinstance(prop, dict) and bool(prop.get("deprecated"))
+
+
+def _adjust(node: Any, allow_deprecated: bool, inherited: frozenset[str] = frozenset()) -> Any:
+    """Apply the module docstring's adjustments to a resolved schema."""
+    if isinstance(node, list):
+        return [_adjust(item, allow_deprecated) for item in node]
+    if not isinstance(node, dict):
+        return node
+    deprecated = frozenset(_deprecated_names(node)) | inherited
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if key == "properties":
+            out[key] = {
+                name: (
+                    False
+                    if _is_deprecated(prop) and not allow_deprecated
+                    else _adjust(prop, allow_deprecated)
+                )
+                for name, prop in value.items()
+            }
+        elif key == "allOf":
+            out[key] = [_adjust(part, allow_deprecated, deprecated) for part in value]
+        elif key == "required":
+            out[key] = [name for name in value if name not in deprecated]
+        elif key.startswith("x-") or key in ("discriminator", "example", "nullable"):
+            continue
+        else:
+            out[key] = _adjust(value, allow_deprecated)
+    if node.get("nullable"):
+        return {"anyOf": [out, {"type": "null"}]}
+    return out
+
+
+@functools.cache
+def _validator(template: str, method: str, status: int, allow_deprecated: bool) -> Any:
+    """A compiled validator (schema checked once), or None for an operation without a body."""
+    schema = _operation_schema(template, method, status, allow_deprecated)
+    if schema is None:
+        return None
+    cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft7Validator)
+    cls.check_schema(schema)
+    return cls(schema)
+
+
+def _operation_schema(
+    template: str, method: str, status: int, allow_deprecated: bool
+) -> dict[str, Any] | None:
+    spec = load_spec()
+    operation = spec["paths"][template][method.lower()]
+    response = operation["responses"].get(str(status))
+    if response is None and status in _GENERIC_ERRORS:
+        response = {"$ref": f"#/components/responses/{_GENERIC_ERRORS[status]}"}
+    if response is None:
+        raise AssertionError(f"{method} {template} does not document status {status}")
+    response = _resolve(spec, response)
+    content = response.get("content", {}).get("application/json")
+    if content is None:
+        return None  # documented without a body
+    schema: dict[str, Any] = _adjust(copy.deepcopy(content["schema"]), allow_deprecated)
+    return schema
+
+
+@functools.cache
+def _templates() -> list[tuple[re.Pattern[str], str]]:
+    return [
+        (re.compile(re.sub(r"\\{[^/]+?\\}", "[^/]+", re.escape(t))), str(t))
+        for t in load_spec()["paths"]
+    ]
+
+
+def template_for(path: str) -> str:
+    """The spec's path template for a concrete ``/v1/...`` path."""
+    path = path.split("?")[0]
+    path = re.sub(r"^/v1", "", path).rstrip("/") or "/"
+    for pattern, template in _templates():
+        if pattern.fullmatch(path):
+            return template
+    raise AssertionError(f"no operation in the spec for {path}")
+
+
+def validate(
+    method: str,
+    path: str,
+    status: int,
+    body: bytes | str | Any,
+    *,
+    allow_deprecated: bool = False,
+) -> None:
+    """Assert that ``body`` (raw bytes or parsed JSON) matches the spec for this operation."""
+    template = template_for(path)
+    validator = _validator(template, method.upper(), status, allow_deprecated)
+    if isinstance(body, bytes | str):
+        text = body.decode() if isinstance(body, bytes) else body
+        if validator is None:
+            assert text == "", f"{method} {template} {status} should have an empty body"
+            return
+        data = json.loads(text)
+    else:
+        data = body
+    assert validator is not None, f"{method} {template} {status} documents no body"
+    validator.validate(data)
+
+
+def validate_response(response: Any, *, allow_deprecated: bool = False) -> None:
+    """Validate a ``requests.Response`` from the sandbox's Web API."""
+    request = response.request
+    validate(
+        request.method,
+        request.path_url,
+        response.status_code,
+        response.content,
+        allow_deprecated=allow_deprecated,
+    )
