@@ -179,8 +179,9 @@ def test_reimport_updates_never_duplicates(store: CatalogStore) -> None:
     with store.transaction():
         tid, outcome = store.save_track(_track("My Love", "Kim Jong-kook"))
         assert outcome == "added"
-        assert store.save_track(_track("MY LOVE!", "kim jong kook")) == (tid, "updated")
         assert store.save_track(_track("MY LOVE!", "kim jong kook")) == (tid, "unchanged")
+        assert store.save_track(_track("My Love", "Kim Jong-kook", "Davichi"))[1] == "updated"
+        assert store.save_track(_track("My Love", "Kim Jong-kook"))[1] == "updated"
         tid2, outcome = store.save_track(_track("My Love", "Kim Jong-kook", duration_ms=200_000))
     assert (tid2, outcome) == (tid, "updated")
     (track,) = store.tracks()

@@ -641,9 +641,10 @@ class CatalogStore:
                 strict=True,
             )
         )
+        # Title and credit spellings are kept as first stored: another spelling with the same
+        # key ("MY LOVE!", "Park Boram") is the same track, and files must not flip-flop it.
         incoming: dict[str, Any] = {
             "part": track.part,
-            "title": clean(track.title),
             "native_title": track.native_title,
             "album": track.album,
             "release_date": track.release_date,
@@ -665,7 +666,7 @@ class CatalogStore:
             "ORDER BY position",
             (track_id,),
         ).fetchall()
-        credits_changed = [tuple(c) for c in old_credits] != new_credits
+        credits_changed = [(c[1], c[2]) for c in old_credits] != [(c[1], c[2]) for c in new_credits]
         if changes:
             sets = ", ".join(f"{k} = ?" for k in changes)
             self.conn.execute(
