@@ -1,0 +1,126 @@
+"""`ostkit match | review | pin | unpin` through the CLI, against the sandbox."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from ostkit.cli import cli
+from ostkit.models import Credit, Status, Track
+from ostkit.sandbox import Sandbox
+from ostkit.store import CatalogStore
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
+    with Sandbox(load_default_corpus=False) as sb:
+        album = {"name": "Drama A OST Part.1", "album_type": "single", "release_date": "2022"}
+        uris = {
+            "vocal": "spotify:track:" + sb.add_track("Hello", ["Singer"], album),
+            "inst": "spotify:track:" + sb.add_track("Hello (Inst.)", ["Singer"], album),
+            "other": "spotify:track:" + sb.add_track("Goodbye", ["Famous"], "Hits"),
+        }
+        monkeypatch.setenv("OSTKIT_HOME", str(tmp_path / "home"))
+        monkeypatch.setenv("SPOTIPY_CLIENT_ID", sb.client_id)
+        monkeypatch.setenv("OSTKIT_SPOTIFY_API_URL", sb.api_url)
+        monkeypatch.setenv("OSTKIT_SPOTIFY_ACCOUNTS_URL", sb.accounts_url)
+        monkeypatch.setenv("OSTKIT_SPOTIFY_REFRESH_TOKEN", sb.issue_refresh_token())
+        store = CatalogStore.open(tmp_path / "home" / "catalog.db")
+        with store.transaction():
+            store.save_track(Track(drama="Drama A", title="Hello", credits=(Credit("Singer"),)))
+            store.save_track(
+                Track(drama="Drama A", title="Goodbye", credits=(Credit("Someone Else"),))
+            )
+            store.save_track(Track(drama="Drama A", title="Absent", credits=(Credit("Nobody"),)))
+        store.close()
+        yield uris
+
+
+def _run(*args: str, input: str | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args), input=input, catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def _tracks(tmp: Path) -> dict[str, Track]:
+    with CatalogStore.open(tmp / "home" / "catalog.db") as store:
+        return {t.title: t for t in store.tracks()}
+
+
+def test_match_table_and_summary(env: dict[str, str], tmp_path: Path) -> None:
+    code, out, _ = _run("match", "--jobs", "2")
+    assert code == 0
+    assert "matched 1, review 0, not_found 2, pinned 0; searched 3 tracks with" in out
+    assert env["vocal"] in out
+    assert _tracks(tmp_path)["Hello"].spotify_uri == env["vocal"]
+    code, out, _ = _run("match")
+    assert "searched 0 tracks with 0 requests" in out
+
+
+def test_match_json_and_explain(env: dict[str, str]) -> None:
+    code, out, _ = _run("match", "--dry-run", "--explain", "--format", "json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["summary"]["dry_run"] is True
+    assert data["summary"]["matched"] == 1 and data["summary"]["requests"] > 0
+    hello = next(t for t in data["tracks"] if t["title"] == "Hello")
+    assert hello["status"] == "matched" and hello["uri"] == env["vocal"]
+    first, second = hello["candidates"][:2]
+    assert first["uri"] == env["vocal"] and second["uri"] == env["inst"]
+    assert set(first["components"]) >= {"title", "artist", "album", "version"}
+    assert second["components"]["version"] < 1
+    code, out, _ = _run("match", "--dry-run", "--explain")
+    assert "version mismatch: candidate is inst" in out
+    assert "Dry run: would set matched 1" in out
+
+
+def test_pin_unpin_and_bad_url(env: dict[str, str], tmp_path: Path) -> None:
+    tid = str(_tracks(tmp_path)["Absent"].id)
+    url = "https://open.spotify.com/track/" + env["other"].rsplit(":", 1)[1]
+    code, out, _ = _run("pin", tid, url)
+    assert code == 0 and f"-> {env['other']}" in out
+    assert _tracks(tmp_path)["Absent"].status is Status.PINNED
+    result = CliRunner().invoke(cli, ["pin", tid, "https://example.com/x"])
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: ") and len(result.output.strip().splitlines()) == 1
+    code, out, _ = _run("unpin", tid)
+    assert code == 0 and "status unmatched" in out
+    result = CliRunner().invoke(cli, ["unpin", tid])
+    assert result.exit_code == 1 and "not pinned" in result.output
+    result = CliRunner().invoke(cli, ["pin", "999", env["other"]])
+    assert result.exit_code == 1 and "no track with id 999" in result.output
+
+
+def test_review_choose_skip_not_found_and_paste(env: dict[str, str], tmp_path: Path) -> None:
+    # An impossible threshold sends every plausible entry to review with its candidates.
+    _run("match", "--min-score", "1.0")
+    _run("match", "--rematch", "--min-score", "1.0")
+    tracks = _tracks(tmp_path)
+    assert tracks["Hello"].status is Status.REVIEW
+    code, out, _ = _run("review", input="1\n")
+    assert code == 0
+    assert "Hello — Singer" in out and "1. " in out
+    assert _tracks(tmp_path)["Hello"].spotify_uri == env["vocal"]
+    assert _tracks(tmp_path)["Hello"].status is Status.PINNED
+    code, out, err = _run("review")
+    assert "Nothing to review." in err
+
+
+def test_review_not_found_skip_paste_quit(env: dict[str, str], tmp_path: Path) -> None:
+    with CatalogStore.open(tmp_path / "home" / "catalog.db") as store, store.transaction():
+        for t in store.tracks():
+            store.set_match(t.id or 0, status=Status.REVIEW)
+    code, _out, err = _run("review", input=f"s\nbad-uri\n{env['other']}\nq\n")
+    assert code == 0
+    assert "is not a Spotify track id" in err
+    after = _tracks(tmp_path)
+    assert after["Hello"].status is Status.REVIEW  # skipped
+    assert after["Goodbye"].status is Status.PINNED
+    assert after["Goodbye"].spotify_uri == env["other"]
+    assert after["Absent"].status is Status.REVIEW  # quit before it
+    code, _, _ = _run("review", input="n\nn\n")
+    assert code == 0
+    assert _tracks(tmp_path)["Absent"].status is Status.NOT_FOUND
