@@ -74,7 +74,7 @@ def test_push_dry_run_push_list(env: tuple[Sandbox, list[str]]) -> None:
     assert sb.playlist_items(pid) == uris
     assert f"https://open.spotify.com/playlist/{pid}" in out
     code, out, _ = run("playlist", "push", "mix.toml")
-    assert "up to date: nothing to write" in out and "0 writes, 1 requests" in out
+    assert "up to date: nothing to write" in out and "0 writes, 1 request\n" in out
     code, out, _ = run("playlist", "list", "--format", "json")
     rows = json.loads(out)
     assert rows[0]["name"] == "Mix" and rows[0]["tracks"] == 3 and rows[0]["spotify_id"] == pid

@@ -70,19 +70,32 @@ def show(app: AppContext, file: str, fmt: str) -> None:
         _say(f"Warning: {warning}")
 
 
-def _print_plan(result: PushResult) -> None:
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'s' * (n != 1)}"
+
+
+def _print_result(result: PushResult) -> None:
     plan = result.plan
     if result.created:
         verb = "would create" if result.dry_run else "created"
         click.echo(f"{verb} playlist {result.playlist.name!r}")
     elif result.found_by_name:
-        click.echo(f"found your playlist {result.playlist.name!r} on Spotify ({result.url})")
-    for name, value in sorted(plan.details.items()):
-        if not result.created:
-            click.echo(f"details: {name} -> {value!r}")
-    for op in plan.ops:
-        click.echo(f"  {op.describe()}")
+        click.echo(f"found your playlist {result.playlist.name!r} on Spotify")
+    if result.dry_run:
+        for name, value in sorted(plan.details.items()):
+            click.echo(f"  change {name} to {value!r}")
+        for op in plan.ops:
+            click.echo(f"  {op.describe()}")
     click.echo(plan.summary())
+    if result.dry_run:
+        click.echo(f"dry run: nothing sent ({_plural(result.requests, 'read request')})")
+        return
+    click.echo(
+        f"pushed {result.playlist.name!r}: {_plural(len(result.resolved.wanted.uris), 'track')}, "
+        f"{_plural(result.writes_done, 'write')}, {_plural(result.requests, 'request')}"
+    )
+    if result.url:
+        click.echo(result.url)
 
 
 @playlist.command("push")
@@ -107,7 +120,8 @@ def push(
     Creates the playlist on first push, then sends only the changes (none when unchanged).
 
     Example: ostkit playlist push playlists/soundtrack-1.toml
-    or: ostkit playlist push --drama "Soundtrack #1" --name "Soundtrack #1 OST"
+
+    Ad hoc: ostkit playlist push --drama "Soundtrack #1" --name "Soundtrack #1 OST"
     """
     if file and (dramas or name or public):
         raise click.UsageError("give either FILE or --drama/--name, not both")
@@ -129,16 +143,7 @@ def push(
         result = push_playlist(
             store, client, definition, dry_run=dry_run, strict=strict, progress=_say
         )
-    _print_plan(result)
-    if dry_run:
-        click.echo(f"dry run: nothing sent ({result.requests} read requests)")
-    else:
-        click.echo(
-            f"pushed {result.playlist.name!r}: {len(result.resolved.wanted.uris)} tracks, "
-            f"{result.writes_done} writes, {result.requests} requests"
-        )
-        if result.url:
-            click.echo(result.url)
+    _print_result(result)
 
 
 LIST_HEADERS = ("name", "tracks", "url", "last_push", "file")

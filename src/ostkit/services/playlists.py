@@ -275,7 +275,6 @@ def push_playlist(
                 record = store.save_managed_playlist(
                     replace(record, spotify_id=remote.id, snapshot_id=None, uris=())
                 )
-            say(f"created playlist {remote.name!r} ({remote.id})")
     if result.created:
         current = []
     elif record.snapshot_id and record.snapshot_id == remote.snapshot_id:
