@@ -1,0 +1,141 @@
+"""Fault injection: each kind, its targeting (method, path, after, count) and the request log."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+
+from conftest import Api
+from ostkit.sandbox import Fault, Sandbox
+
+ITEMS = r"/playlists/[^/]+/items$"
+
+
+def _uris(sandbox: Sandbox, n: int) -> list[str]:
+    return [f"spotify:track:{t}" for t in list(sandbox.corpus.tracks)[:n]]
+
+
+def test_rate_limit(api: Api) -> None:
+    api.sandbox.inject(Fault("rate_limit", path=r"/search$", retry_after=2))
+    limited = api.get("search", params={"q": "love", "type": "track"})
+    assert limited.status_code == 429 and limited.headers["Retry-After"] == "2"
+    assert limited.json() == {"error": {"status": 429, "message": "API rate limit exceeded"}}
+    assert api.get("search", params={"q": "love", "type": "track"}).status_code == 200
+    assert [(r.status, r.fault) for r in api.sandbox.requests] == [(429, "rate_limit"), (200, None)]
+
+
+def test_quota(api: Api) -> None:
+    api.sandbox.inject(Fault("quota"))
+    answer = api.get("me")
+    assert answer.status_code == 429 and int(answer.headers["Retry-After"]) > 3600
+    assert answer.json() == {
+        "error": {"status": 429, "message": "Too many requests", "reason": "QUOTA_EXCEEDED"}
+    }
+
+
+@pytest.mark.parametrize("status", [500, 502, 503])
+def test_server_errors(api: Api, status: int) -> None:
+    api.sandbox.inject(Fault("server_error", status=status))
+    answer = api.get("me")
+    assert answer.status_code == status and answer.json()["error"]["status"] == status
+    api.sandbox.inject(Fault("server_error", status=status, empty_body=True))
+    empty = api.get("me", check=False)
+    assert empty.status_code == status and empty.content == b""
+    assert api.get("me").status_code == 200
+
+
+def test_applied_then_error(api: Api) -> None:
+    pid = api.sandbox.create_playlist("mine")
+    uris = _uris(api.sandbox, 3)
+    before = api.sandbox.playlist_snapshot(pid)
+    api.sandbox.inject(Fault("applied_then_error", method="POST", path=ITEMS))
+    answer = api.post(f"playlists/{pid}/items", json={"uris": uris}, check=False)
+    assert answer.status_code == 502 and answer.json()["error"]["status"] == 502
+    assert api.sandbox.playlist_items(pid) == uris
+    assert api.sandbox.playlist_snapshot(pid) != before
+    # A refused write stays refused (nothing was applied).
+    api.sandbox.inject(Fault("applied_then_error", method="POST", path=ITEMS))
+    refused = api.post(f"playlists/{pid}/items", json={"uris": ["spotify:track:x"]})
+    assert refused.status_code == 400 and api.sandbox.playlist_items(pid) == uris
+
+
+def test_drop_connection(api: Api) -> None:
+    pid = api.sandbox.create_playlist("mine")
+    uris = _uris(api.sandbox, 2)
+    api.sandbox.inject(Fault("drop_connection", method="POST", path=ITEMS))
+    with pytest.raises(requests.ConnectionError):
+        api.post(f"playlists/{pid}/items", json={"uris": uris})
+    assert api.sandbox.playlist_items(pid) == []
+    api.sandbox.inject(Fault("drop_connection", method="POST", path=ITEMS, apply=True))
+    with pytest.raises(requests.ConnectionError):
+        api.post(f"playlists/{pid}/items", json={"uris": uris})
+    assert api.sandbox.playlist_items(pid) == uris
+    assert [r.status for r in api.sandbox.requests] == [0, 0]
+    assert api.get(f"playlists/{pid}/items").status_code == 200
+
+
+def test_expire_token(api: Api) -> None:
+    other = Api(api.sandbox)
+    api.sandbox.inject(Fault("expire_token"))
+    answer = api.get("me")
+    assert answer.status_code == 401
+    assert answer.json() == {"error": {"status": 401, "message": "The access token expired"}}
+    assert api.get("me").status_code == 401  # it stays expired
+    assert other.get("me").status_code == 200  # the fault fired once
+
+
+def test_revoke(sandbox: Sandbox) -> None:
+    token = sandbox.issue_refresh_token()
+    sandbox.inject(Fault("revoke"))
+    form = {"grant_type": "refresh_token", "refresh_token": token, "client_id": sandbox.client_id}
+    url = sandbox.accounts_url + "/api/token"
+    answer = requests.post(url, data=form, timeout=5)
+    assert answer.status_code == 400
+    assert answer.json() == {"error": "invalid_grant", "error_description": "Refresh token revoked"}
+    fresh = sandbox.issue_refresh_token()
+    assert requests.post(url, data={**form, "refresh_token": fresh}, timeout=5).status_code == 200
+
+
+def test_latency_per_fault_and_global() -> None:
+    with Sandbox(load_default_corpus=False, latency=0.03) as sandbox:
+        api = Api(sandbox)
+        sandbox.inject(Fault("latency", path=r"/me$", seconds=0.05, count=None))
+        api.get("me")
+        api.get("me")
+        api.get("search", params={"q": "x", "type": "track"})
+        elapsed = [r.elapsed for r in sandbox.requests]
+        assert all(e >= 0.08 for e in elapsed[:2]) and 0.03 <= elapsed[2] < 0.08
+        assert [r.fault for r in sandbox.requests] == ["latency", "latency", None]
+
+
+def test_after_count_method_and_path_targeting(api: Api) -> None:
+    api.sandbox.inject(Fault("server_error", method="GET", path=r"/me$", after=2, count=2))
+    statuses = [api.get("me").status_code for _ in range(5)]
+    assert statuses == [200, 200, 503, 503, 200]
+    assert api.get("search", params={"q": "x", "type": "track"}).status_code == 200
+    forever = api.sandbox.inject(Fault("rate_limit", method="POST", count=None))
+    assert api.get("me").status_code == 200
+    for _ in range(3):
+        assert api.post("me/playlists", json={"name": "x"}).status_code == 429
+    assert forever.fired == 3 and api.sandbox.playlist_ids() == []
+    api.sandbox.clear_faults()
+    assert api.post("me/playlists", json={"name": "x"}).status_code == 201
+
+
+def test_faults_hit_the_accounts_service_too(sandbox: Sandbox) -> None:
+    sandbox.inject(Fault("server_error", path=r"^/api/token$", status=500))
+    form = {
+        "grant_type": "refresh_token",
+        "refresh_token": sandbox.issue_refresh_token(),
+        "client_id": sandbox.client_id,
+    }
+    assert (
+        requests.post(sandbox.accounts_url + "/api/token", data=form, timeout=5).status_code == 500
+    )
+
+
+def test_fault_validation() -> None:
+    with pytest.raises(ValueError, match="unknown fault kind"):
+        Fault("meteor")
+    with pytest.raises(ValueError, match="not an HTTP status"):
+        Fault("server_error", status=99)
