@@ -244,7 +244,10 @@ def _assert_converges(world: World, definition: object) -> None:
 def test_quota_on_batch_k_stops_and_rerun_converges(world: World, after: int) -> None:
     definition = adhoc_definition(["Drama A"], "Mix")
     world.sb.inject(Fault("quota", method="POST", path=ITEMS, after=after, count=None))
-    with pytest.raises(PushInterruptedError, match=f"quota exceeded after {after} of 3 writes"):
+    with pytest.raises(
+        PushInterruptedError,
+        match=f"push stopped after {after} of 3 writes: Spotify quota exceeded",
+    ):
         push_playlist(world.store, world.client, definition)
     pid = world.only_playlist()
     assert world.sb.playlist_items(pid) == world.uris[: after * 100]

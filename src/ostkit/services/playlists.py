@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from ostkit.errors import InputError, NotFoundError, RateLimitError, SpotifyError
+from ostkit.errors import InputError, NotFoundError, SpotifyError
 from ostkit.models import (
     Candidate,
     Credit,
@@ -326,10 +326,9 @@ def push_playlist(
             if definition.path
             else "the same `ostkit playlist push`"
         )
-        what = "Spotify quota exceeded" if isinstance(exc, RateLimitError) else "Spotify failed"
         raise PushInterruptedError(
-            f"{what} after {result.writes_done} of {total} writes ({exc}); the playlist is "
-            f"partly updated; run {again} again to finish",
+            f"push stopped after {result.writes_done} of {total} writes: {exc}; the playlist "
+            f"may be partly updated: run {again} again to finish",
             status=exc.status,
             reason=exc.reason,
         ) from exc
