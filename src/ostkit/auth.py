@@ -230,9 +230,8 @@ class TokenManager:
     def scopes(self) -> frozenset[str] | None:
         with self._lock:
             info = self._info
-        if info is None:
-            return None
-        return frozenset(str(info.get("scope") or "").split())
+        granted = frozenset(str((info or {}).get("scope") or "").split())
+        return granted or None  # unknown (no scope in the token answer): do not guess
 
     def saved(self) -> dict[str, Any]:
         """The current login without any secret: user, scopes, expiry, where it came from."""
