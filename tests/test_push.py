@@ -308,3 +308,37 @@ def test_interrupted_edit_of_existing_playlist_converges(world: World) -> None:
     with pytest.raises(PushInterruptedError):
         push_playlist(world.store, world.client, definition)
     _assert_converges(world, definition)
+
+
+def test_duplicates_allowed_round_trip(world: World) -> None:
+    # A second drama reuses two recordings: with allow_duplicates they appear twice.
+    with world.store.transaction():
+        for i in (3, 120):
+            world.store.save_track(
+                Track(
+                    drama="Drama B",
+                    title=f"Reused {i}",
+                    credits=(Credit("Singer"),),
+                    spotify_uri=world.uris[i],
+                    status=Status.PINNED,
+                )
+            )
+    path = world.file('name = "Both"\ndramas = ["Drama A", "Drama B"]\nallow_duplicates = true\n')
+    push_playlist(world.store, world.client, load_playlist_file(path))
+    pid = world.only_playlist()
+    wanted = [*world.uris, world.uris[3], world.uris[120]]
+    assert world.sb.playlist_items(pid) == wanted
+    # Drop one copy (exclude the reused track): DELETE takes both copies, one is re-added.
+    path.write_text(
+        '[playlist]\nname = "Both"\ndramas = ["Drama A", "Drama B"]\nallow_duplicates = true\n'
+        'exclude = [{ title = "Reused 3" }]\n',
+        encoding="utf-8",
+    )
+    world.sb.clear_requests()
+    result = push_playlist(world.store, world.client, load_playlist_file(path))
+    assert world.sb.playlist_items(pid) == [*world.uris, world.uris[120]]
+    assert result.plan.writes == 2 and world.reads() == 1
+    # Without allow_duplicates the second copy goes.
+    path.write_text('[playlist]\nname = "Both"\ndramas = ["Drama A", "Drama B"]\n')
+    push_playlist(world.store, world.client, load_playlist_file(path))
+    assert world.sb.playlist_items(pid) == world.uris
