@@ -253,7 +253,7 @@ class SyncPlan:
     """The writes that make a remote playlist equal to the wanted one, in the order to send."""
 
     ops: tuple[Op, ...] = ()
-    details: dict[str, object] = field(default_factory=dict)  # changed fields only
+    details: dict[str, str | bool] = field(default_factory=dict)  # changed fields only
     strategy: Literal["none", "edit", "rewrite"] = "none"
     added: int = 0  # wanted items that are not in the remote playlist
     removed: int = 0  # remote items that are not wanted
@@ -281,12 +281,15 @@ def _chunks(items: Sequence[str], size: int = BATCH) -> list[tuple[str, ...]]:
     return [tuple(items[i : i + size]) for i in range(0, len(items), size)]
 
 
-def _details_changes(current: Details | None, wanted: Details | None) -> dict[str, object]:
+def _details_changes(current: Details | None, wanted: Details | None) -> dict[str, str | bool]:
     if wanted is None:
         return {}
     if current is None:
-        return {"name": wanted.name, "description": wanted.description, "public": wanted.public}
-    changes: dict[str, object] = {}
+        created: dict[str, str | bool] = {"name": wanted.name, "description": wanted.description}
+        if wanted.public is not None:
+            created["public"] = wanted.public
+        return created
+    changes: dict[str, str | bool] = {}
     if current.name != wanted.name:
         changes["name"] = wanted.name
     # Spotify returns descriptions HTML-escaped ("&#x27;" for "'") and null when empty.

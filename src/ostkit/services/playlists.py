@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -192,7 +192,6 @@ class PushResult:
     dry_run: bool = False
     requests: int = 0  # HTTP requests this push sent
     writes_done: int = 0
-    notes: list[str] = field(default_factory=list)
 
     @property
     def url(self) -> str | None:
@@ -296,11 +295,14 @@ def push_playlist(
     total = plan.writes
     try:
         if plan.details:
+            name, description, public = (
+                plan.details.get(k) for k in ("name", "description", "public")
+            )
             client.change_details(
                 remote.id,
-                name=plan.details.get("name"),  # type: ignore[arg-type]
-                description=plan.details.get("description"),  # type: ignore[arg-type]
-                public=plan.details.get("public"),  # type: ignore[arg-type]
+                name=name if isinstance(name, str) else None,
+                description=description if isinstance(description, str) else None,
+                public=public if isinstance(public, bool) else None,
             )
             result.writes_done += 1
             snapshot = None  # a details change moves the snapshot too
