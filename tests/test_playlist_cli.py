@@ -111,3 +111,15 @@ def test_bad_file_is_one_line_error(env: tuple[Sandbox, list[str]], tmp_path: Pa
     assert err.strip().splitlines() == [
         "Error: bad.toml:3: drama 'Nope' is not in the catalog (import it: ostkit import FILE)"
     ]
+
+
+def test_push_survives_token_expiry(env: tuple[Sandbox, list[str]]) -> None:
+    from ostkit.sandbox import Fault
+
+    sb, uris = env
+    expiry = sb.inject(Fault("expire_token", after=2))
+    code, _, err = run("playlist", "push", "mix.toml")
+    assert code == 0, err
+    assert expiry.fired == 1 and sb.count("POST", r"^/api/token$") == 2  # refreshed once
+    (pid,) = sb.playlist_ids(owner=sb.user_id)
+    assert sb.playlist_items(pid) == uris

@@ -342,3 +342,15 @@ def test_duplicates_allowed_round_trip(world: World) -> None:
     path.write_text('[playlist]\nname = "Both"\ndramas = ["Drama A", "Drama B"]\n')
     push_playlist(world.store, world.client, load_playlist_file(path))
     assert world.sb.playlist_items(pid) == world.uris
+
+
+def test_adopts_playlist_on_a_later_page_of_my_playlists(world: World) -> None:
+    mine = world.sb.create_playlist("Mix", uris=world.uris[:10])
+    for i in range(60):  # newer playlists push "Mix" to the second page (50 a page)
+        world.sb.create_playlist(f"Other {i}")
+    result = push_playlist(world.store, world.client, adhoc_definition(["Drama A"], "Mix"))
+    assert result.found_by_name and result.playlist.spotify_id == mine
+    assert world.api("GET", r"/me/playlists") == 2
+    assert world.sb.playlist_items(mine) == world.uris
+    # Only the tail was added: the 10 tracks already there stayed.
+    assert world.api("PUT") == 0 and world.api("POST", ITEMS) == 3
