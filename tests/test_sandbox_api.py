@@ -94,14 +94,14 @@ def test_search_hangul_and_accept_language(api: Api) -> None:
     assert _names(korean)[0] == ("행복해지고 싶어", "박보람")
     assert korean["items"][0]["album"]["name"] == "사운드트랙 #1 OST Part.2"
     # No Korean title in the corpus: the default name is kept.
-    davichi = _search(api, "artist:다비치 track:tender")["tracks"]
-    assert _names(davichi)[0] == ("Your Tender Heart Hurts Me", "다비치")
+    kim = _search(api, 'artist:김종국 track:"My Love"')["tracks"]
+    assert _names(kim)[0] == ("My Love", "김종국")
 
 
 def test_search_track_object_is_dev_mode_shaped(api: Api) -> None:
-    track = _search(api, "isrc:KRA382200101", market="KR")["tracks"]["items"][0]
+    track = _search(api, "isrc:KRA382100101", market="KR")["tracks"]["items"][0]
     assert track["id"] == KYUHYUN_VOCAL and track["uri"] == _uri(KYUHYUN_VOCAL)
-    assert track["external_ids"] == {"isrc": "KRA382200101"}
+    assert track["external_ids"] == {"isrc": "KRA382100101"}
     assert track["is_playable"] is True
     assert track["album"]["album_type"] == "single" and track["album"]["total_tracks"] == 2
     for removed in ("popularity", "available_markets", "linked_from", "preview_url"):

@@ -41,8 +41,8 @@ def _serve(*args: str) -> tuple[subprocess.Popen[str], dict[str, str]]:
     return proc, env
 
 
-def _stop(proc: subprocess.Popen[str]) -> tuple[int, str]:
-    proc.send_signal(signal.SIGINT)
+def _stop(proc: subprocess.Popen[str], signum: int = signal.SIGINT) -> tuple[int, str]:
+    proc.send_signal(signum)
     _, err = proc.communicate(timeout=10)
     return proc.returncode, err
 
@@ -102,8 +102,8 @@ def test_serve_with_custom_corpus(tmp_path: Path) -> None:
         ).json()
         assert [t["name"] for t in found["tracks"]["items"]] == ["Only Song"]
     finally:
-        code, err = _stop(proc)
-    assert code == 0 and "(1 tracks" in err
+        code, err = _stop(proc, signal.SIGTERM)
+    assert code == 0 and "(1 tracks" in err and "Sandbox stopped." in err
 
 
 def test_serve_bad_corpus_is_one_line_error(tmp_path: Path) -> None:

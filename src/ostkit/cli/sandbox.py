@@ -40,12 +40,18 @@ def serve_command(corpus: str | None, port: int, latency: float) -> None:
 
     Example: ostkit sandbox serve --port 8700   (then paste the printed export lines in a shell)
     """
+    import signal
     import time
+    from types import FrameType
 
     from ostkit.sandbox import Sandbox
 
+    def on_term(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt  # `kill` stops it as cleanly as Ctrl-C
+
     sandbox = Sandbox(corpus=corpus, port=port, latency=latency)
     sandbox.start()
+    previous = signal.signal(signal.SIGTERM, on_term)
     try:
         refresh = sandbox.issue_refresh_token()
         # The refresh token is a secret of this throw-away sandbox only, so printing it is fine.
@@ -67,6 +73,7 @@ def serve_command(corpus: str | None, port: int, latency: float) -> None:
     except KeyboardInterrupt:
         click.echo("Sandbox stopped.", err=True)
     finally:
+        signal.signal(signal.SIGTERM, previous)
         sandbox.stop()
 
 
