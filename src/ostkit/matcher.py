@@ -528,6 +528,11 @@ def album_score(track: Track, candidate: Candidate, ctx: Context) -> tuple[float
             if track.part is not None and info.part is not None and info.part != track.part:
                 return 0.85, f"drama OST, part {info.part} (catalog part {track.part})"
             return 1.0, f"the drama's OST {album.name!r}"
+        known = {script_of(d) for d in (track.drama, *ctx.drama_names) if d and d.strip()}
+        if info.drama and script_of(info.drama) not in known:
+            # Named in a script we have no drama title in (a Hangul-only album name while the
+            # catalog knows only the English title): cannot tell, so neutral.
+            return 0.5, f"OST of a drama named in another script {album.name!r}"
         return 0.2, f"OST of another work {album.name!r}"
     if info.tags & RECORDING_TAGS:
         return 0.3, f"version album {album.name!r}"
@@ -647,6 +652,10 @@ def score(
     elif title < 0.8 or artist < 0.75:
         base = min(base, bands.strong - 0.01)
         reasons.append("capped: title or artist only partly matches")
+    if duration is not None and duration < 0.9:
+        # More than 5 s apart: another edit or another song; a person should look.
+        base = min(base, bands.strong - 0.01)
+        reasons.append("capped: duration differs")
     total = base * version
     components["version"] = version
     if track.isrc and candidate.isrc:
