@@ -314,6 +314,30 @@ def test_refresh_before_expiry(sb: Sandbox, tmp_path: Path) -> None:
     assert sb.count("POST", "/api/token") == 2
 
 
+def test_simultaneous_401s_refresh_once(sb: Sandbox, tmp_path: Path) -> None:
+    manager = env_manager(sb, tmp_path, sb.issue_refresh_token())
+    client = SpotifyClient(api_url=sb.api_url, auth=manager, policy=NetPolicy.for_tests())
+    manager.get_access_token()
+    sb.expire_access_tokens()  # ostkit still believes its token is valid for an hour
+    barrier = threading.Barrier(4)
+    failures: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            barrier.wait()
+            client.current_user()
+        except BaseException as exc:
+            failures.append(exc)
+
+    workers = [threading.Thread(target=work) for _ in range(4)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    assert failures == []
+    assert sb.count("POST", "/api/token") == 2  # the start + ONE refresh for all threads
+
+
 def test_refresh_without_rotation_keeps_the_old_refresh_token(tmp_path: Path) -> None:
     with Sandbox(load_default_corpus=False, refresh_rotation="none") as sandbox:
         seed = sandbox.issue_refresh_token()
@@ -425,7 +449,10 @@ def test_cli_login_status_logout(
     assert data["scopes"] == sorted(SCOPES) and data["expires_at"].endswith("Z")
     table = runner.invoke(cli, ["auth", "status"], catch_exceptions=False)
     assert "sandbox-user" in table.stdout and "playlist-modify-public" in table.stdout
-    assert not any(s in result.output + table.output for s in secrets)
+    sb.clear_requests()
+    offline = runner.invoke(cli, ["auth", "status", "--offline", "--format", "json"])
+    assert json.loads(offline.stdout)["user_id"] == "sandbox-user" and sb.requests == []
+    assert not any(s in result.output + table.output + offline.output for s in secrets)
 
     bye = runner.invoke(cli, ["auth", "logout"], catch_exceptions=False)
     assert bye.exit_code == 0 and "Logged out" in bye.stderr

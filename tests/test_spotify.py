@@ -4,10 +4,12 @@ mode of the network policy, request counts, and that removed endpoints are never
 from __future__ import annotations
 
 import itertools
+import random
 import re
 import threading
 import time
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -27,7 +29,7 @@ from ostkit.errors import (
     SpotifyNotFoundError,
 )
 from ostkit.models import Candidate
-from ostkit.netpolicy import NetPolicy, RateLimiter
+from ostkit.netpolicy import NetPolicy, RateLimiter, human_duration, parse_retry_after
 from ostkit.sandbox import Fault, Sandbox, make_id
 from ostkit.spotify import SpotifyClient, entry_item, parse_spotify_id
 
@@ -587,3 +589,29 @@ def test_from_settings_clients_share_one_limiter(tmp_path: Path) -> None:
     b = SpotifyClient.from_settings(settings)
     assert a.limiter is b.limiter and a.limiter.rate == NetPolicy().rate_per_second
     assert a._sp.prefix == "https://api.spotify.com/v1/"  # the default, not called here
+
+
+# --- policy helpers -------------------------------------------------------------------------------
+
+
+def test_retry_after_forms() -> None:
+    now = datetime(2026, 11, 23, 12, 0, 0, tzinfo=UTC)
+    assert parse_retry_after("30") == 30.0
+    assert parse_retry_after("Mon, 23 Nov 2026 12:02:00 GMT", now=now) == 120.0
+    assert parse_retry_after("garbage") is None and parse_retry_after(None) is None
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [(45, "45 s"), (200, "3 min 20 s"), (120, "2 min"), (61389, "17 h 3 min"), (7200, "2 h")],
+)
+def test_human_duration(seconds: float, text: str) -> None:
+    assert human_duration(seconds) == text
+
+
+def test_backoff_is_exponential_capped_and_jittered() -> None:
+    policy = NetPolicy(backoff_base=0.5, backoff_max=4.0, jitter=0.5)
+    rng = random.Random(1)
+    for retry, full in [(0, 0.5), (1, 1.0), (2, 2.0), (3, 4.0), (6, 4.0)]:
+        delays = {policy.backoff(retry, rng) for _ in range(20)}
+        assert all(full * 0.5 <= d <= full for d in delays) and len(delays) > 1

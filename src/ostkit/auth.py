@@ -184,8 +184,10 @@ class TokenManager:
         self._clock = clock
         self._sleep = sleep
         self._lock = threading.RLock()
+        self._handed = threading.local()  # the access token each thread last sent
         self._info: dict[str, Any] | None = None
         self.token_requests = 0
+        quiet_http_loggers()
 
     def __repr__(self) -> str:
         return f"TokenManager(client_id={self.client_id!r}, accounts_url={self.accounts_url!r})"
@@ -218,13 +220,22 @@ class TokenManager:
             info = self._current()
             if float(info.get("expires_at", 0)) - self._clock() < EXPIRY_MARGIN:
                 info = self._refresh_locked()
-            return str(info["access_token"])
+            token = str(info["access_token"])
+            self._handed.token = token
+            return token
 
     def refresh(self) -> str:
-        """Force a refresh (after a 401) and return the new access token."""
+        """Force a refresh (after a 401) and return the new access token. When several threads
+        hit a 401 with the same token, only the first refreshes; the others get its result."""
         with self._lock:
-            self._current()
-            return str(self._refresh_locked()["access_token"])
+            info = self._current()
+            used = getattr(self._handed, "token", None)
+            if used is not None and used != info.get("access_token"):
+                token = str(info["access_token"])  # another thread already refreshed
+            else:
+                token = str(self._refresh_locked()["access_token"])
+            self._handed.token = token
+            return token
 
     @property
     def scopes(self) -> frozenset[str] | None:
