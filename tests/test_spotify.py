@@ -466,6 +466,15 @@ def test_add_unclear_read_back_raises_without_retrying(sb: Sandbox, fake: FakeTi
     assert sb.count("POST") == 1 and len(sb.playlist_items(pid)) == 3
 
 
+def test_add_failed_read_back_raises_without_retrying(sb: Sandbox, fake: FakeTime) -> None:
+    pid = sb.create_playlist("Down")
+    sb.inject(Fault("applied_then_error", method="POST", path="/items"))
+    sb.inject(Fault("server_error", method="GET", path=pid, count=None))
+    with pytest.raises(AmbiguousWriteError, match="reading the playlist back failed too"):
+        make_client(sb, fake).add_items(pid, uris(sb, 2), expected_total=0)
+    assert sb.count("POST") == 1 and len(sb.playlist_items(pid)) == 2
+
+
 def test_create_playlist_is_never_repeated(sb: Sandbox, fake: FakeTime) -> None:
     sb.inject(Fault("applied_then_error", method="POST", path="/me/playlists"))
     with pytest.raises(AmbiguousWriteError, match="check on Spotify"):

@@ -430,7 +430,17 @@ class Executor:
                 )
             if retry == "verify" and not unsent:
                 assert verify is not None
-                verdict = verify()
+                try:
+                    verdict = verify()
+                except (AuthError, ForbiddenError):
+                    raise
+                except SpotifyError as exc:
+                    raise AmbiguousWriteError(
+                        f"{what} failed ({problem}) and reading the playlist back failed too "
+                        f"({exc}); nothing was retried, so no track is duplicated: run the push "
+                        "again to finish",
+                        status=last_status,
+                    ) from None
                 if verdict.outcome is Outcome.APPLIED:
                     log.info("%s: %s, but the read-back shows it applied", what, problem)
                     return verdict.value  # type: ignore[return-value]
