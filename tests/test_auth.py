@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import queue
+import re
 import signal
 import socket
 import stat
@@ -46,6 +47,8 @@ def sb() -> Iterator[Sandbox]:
     with Sandbox(load_default_corpus=False) as sandbox:
         sandbox.add_track("Mirage", ["Colde"])
         yield sandbox
+        removed = re.compile(r"/v1/(tracks|albums|artists|users(/.*)?|playlists/[^/]+/tracks)")
+        assert [r.path for r in sandbox.requests if removed.fullmatch(r.path)] == []
 
 
 def make_settings(sb: Sandbox, home: Path, **overrides: Any) -> Settings:
