@@ -36,7 +36,7 @@ from ostkit.auth import (
 )
 from ostkit.cli import cli
 from ostkit.config import Settings
-from ostkit.errors import AuthError, ConfigError, OstkitError, SpotifyError
+from ostkit.errors import AuthError, ConfigError, OstkitError, RateLimitError, SpotifyError
 from ostkit.netpolicy import NetPolicy
 from ostkit.sandbox import Fault, Sandbox
 from ostkit.spotify import SpotifyClient
@@ -377,6 +377,18 @@ def test_revoke_fault_on_refresh(sb: Sandbox, tmp_path: Path) -> None:
     with pytest.raises(AuthError, match="invalid_grant"):
         manager.refresh()
     assert not (tmp_path / "token.json").exists()
+
+
+def test_token_request_429_and_5xx(sb: Sandbox, tmp_path: Path) -> None:
+    slept: list[float] = []
+    manager = env_manager(sb, tmp_path, sb.issue_refresh_token(), sleep=slept.append)
+    sb.inject(Fault("rate_limit", path="/api/token", retry_after=2))
+    sb.inject(Fault("server_error", path="/api/token", status=503))
+    assert manager.get_access_token()
+    assert slept[0] == 2.0 and len(slept) == 2 and sb.count("POST", "/api/token") == 3
+    sb.inject(Fault("rate_limit", path="/api/token", retry_after=3600))
+    with pytest.raises(RateLimitError, match="token request: Spotify asks to wait 1 h"):
+        manager.refresh()
 
 
 def test_not_logged_in(sb: Sandbox, tmp_path: Path) -> None:

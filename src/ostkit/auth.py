@@ -32,7 +32,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ostkit.errors import AuthError, ConfigError, SpotifyError
-from ostkit.netpolicy import NetPolicy, describe_network_error, never_sent
+from ostkit.netpolicy import (
+    HttpStatusError,
+    NetPolicy,
+    describe_network_error,
+    never_sent,
+    parse_retry_after,
+    rate_limit_delay,
+)
 
 if TYPE_CHECKING:
     import requests
@@ -379,6 +386,7 @@ class TokenManager:
         client_id = self._require_client_id()
         data = {**form, "client_id": client_id}
         attempt = 0
+        waits = 0
         while True:
             self.token_requests += 1
             try:
@@ -399,6 +407,19 @@ class TokenManager:
                     f"could not reach the Spotify accounts service at {self.accounts_url} "
                     f"({describe_network_error(exc)}); check the network and try again"
                 ) from None
+            if response.status_code == 429:
+                # Same rule as the Web API: wait a short Retry-After, stop on a long one.
+                delay = rate_limit_delay(
+                    HttpStatusError(
+                        429, retry_after=parse_retry_after(response.headers.get("Retry-After"))
+                    ),
+                    what="a Spotify token request",
+                    policy=self.policy,
+                    waits_so_far=waits,
+                )
+                waits += 1
+                self._sleep(delay)
+                continue
             if response.status_code >= 500 and attempt < self.policy.max_retries:
                 self._sleep(self.policy.backoff(attempt))
                 attempt += 1
