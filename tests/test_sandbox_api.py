@@ -601,3 +601,28 @@ def test_spec_validation_catches_a_removed_field(api: Api) -> None:
         openapi.validate("GET", f"/v1/tracks/{KYUHYUN_VOCAL}", 200, {**track, "popularity": 50})
     with pytest.raises(jsonschema.ValidationError):
         openapi.validate("GET", "/v1/me", 200, {"id": 5})
+
+
+def test_concurrent_writes_are_serialised(sandbox: Sandbox) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    pid = sandbox.create_playlist("busy")
+    uris = [_uri(i) for i in _track_ids(sandbox, 5)]
+    token = sandbox.issue_access_token()
+
+    def add(_: int) -> str:
+        client = Api(sandbox, token)
+        snapshots = [
+            client.post(f"playlists/{pid}/items", json={"uris": uris}, check=False).json()[
+                "snapshot_id"
+            ]
+            for _ in range(5)
+        ]
+        client.session.close()
+        return ",".join(snapshots)
+
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(add, range(8)))
+    snapshots = ",".join(results).split(",")
+    assert len(sandbox.playlist_items(pid)) == 8 * 5 * 5
+    assert len(set(snapshots)) == 40 and sandbox.count("POST") == 40

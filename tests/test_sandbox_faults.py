@@ -139,3 +139,33 @@ def test_fault_validation() -> None:
         Fault("meteor")
     with pytest.raises(ValueError, match="not an HTTP status"):
         Fault("server_error", status=99)
+
+
+def test_rolling_window_rate_limit() -> None:
+    with Sandbox(load_default_corpus=False, rate_limit=(3, 30)) as sandbox:
+        api = Api(sandbox)
+        assert [api.get("me").status_code for _ in range(3)] == [200, 200, 200]
+        sandbox.advance(10)
+        limited = api.get("me")
+        assert limited.status_code == 429 and limited.headers["Retry-After"] == "20"
+        assert limited.json()["error"]["message"] == "API rate limit exceeded"
+        sandbox.advance(20.5)
+        assert api.get("me").status_code == 200
+        assert sandbox.requests[3].fault == "rate_limit"
+
+
+def test_quota_budget() -> None:
+    with Sandbox(load_default_corpus=False, quota=2) as sandbox:
+        api = Api(sandbox)
+        assert [api.get("me").status_code for _ in range(2)] == [200, 200]
+        spent = api.get("me")
+        assert spent.status_code == 429 and spent.json()["error"]["reason"] == "QUOTA_EXCEEDED"
+        # The accounts service is not part of the Web API quota.
+        form = {
+            "grant_type": "refresh_token",
+            "refresh_token": sandbox.issue_refresh_token(),
+            "client_id": sandbox.client_id,
+        }
+        assert requests.post(sandbox.accounts_url + "/api/token", data=form, timeout=5).ok
+        sandbox.reset_quota()
+        assert api.get("me").status_code == 200

@@ -12,6 +12,7 @@ import base64
 import contextlib
 import hashlib
 import json
+import math
 import re
 import secrets
 import socket
@@ -351,6 +352,8 @@ class Sandbox:
         refresh_rotation: str = "rotate",
         legacy_track_field: bool = False,
         max_playlist_items: int = MAX_PLAYLIST_ITEMS,
+        rate_limit: tuple[int, float] | None = None,
+        quota: int | None = None,
     ) -> None:
         if refresh_rotation not in ("rotate", "reuse", "none"):
             raise SandboxError("refresh_rotation must be 'rotate', 'reuse' or 'none'")
@@ -363,6 +366,13 @@ class Sandbox:
         # Whether playlist entries also carry the deprecated `track` key (and playlists `tracks`).
         self.legacy_track_field = legacy_track_field
         self.max_playlist_items = max_playlist_items
+        # Spotify's app-wide limit: at most N Web API requests in a rolling window of S seconds
+        # (sandbox clock), else 429 with Retry-After until the oldest one leaves the window.
+        self.rate_limit = rate_limit
+        # A budget of Web API requests; once spent every call answers the QUOTA_EXCEEDED 429.
+        self.quota = quota
+        self._window: list[float] = []
+        self._quota_used = 0
         # /authorize answers `error=access_denied` instead of a code while this is True.
         self.deny_authorization = False
         self._lock = threading.RLock()
@@ -731,6 +741,10 @@ class Sandbox:
                 chosen = fault
                 fired.append(fault.kind)
         fault_name = ",".join(fired) or None
+        if chosen is None and request.path.startswith("/v1/"):
+            limited = self._limits()
+            if limited is not None:
+                return delay, _fault_reply(limited), limited.kind
         if chosen is not None and chosen.kind in ("rate_limit", "quota", "server_error"):
             return delay, _fault_reply(chosen), fault_name
         if chosen is not None and chosen.kind == "drop_connection" and not chosen.apply:
@@ -741,6 +755,27 @@ class Sandbox:
         if chosen is not None and chosen.kind == "applied_then_error" and reply.status < 300:
             reply = Reply.error(chosen.status or 502, "Bad gateway.")
         return delay, reply, fault_name
+
+    def _limits(self) -> Fault | None:
+        """The configured quota and rolling-window rate limit (None: the request may go on)."""
+        if self.quota is not None:
+            if self._quota_used >= self.quota:
+                return Fault("quota")
+            self._quota_used += 1
+        if self.rate_limit is not None:
+            count, window = self.rate_limit
+            now = self.now()
+            self._window = [t for t in self._window if t > now - window]
+            if len(self._window) >= count:
+                wait = max(1, math.ceil(self._window[0] + window - now))
+                return Fault("rate_limit", retry_after=wait)
+            self._window.append(now)
+        return None
+
+    def reset_quota(self) -> None:
+        """Give the quota budget back (as when the quota period ends)."""
+        with self._lock:
+            self._quota_used = 0
 
     def _route(self, request: Request) -> Reply:
         try:
