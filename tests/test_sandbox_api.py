@@ -626,3 +626,30 @@ def test_concurrent_writes_are_serialised(sandbox: Sandbox) -> None:
     snapshots = ",".join(results).split(",")
     assert len(sandbox.playlist_items(pid)) == 8 * 5 * 5
     assert len(set(snapshots)) == 40 and sandbox.count("POST") == 40
+
+
+def test_fields_filter_on_playlist_and_items(api: Api) -> None:
+    ids = _track_ids(api.sandbox, 3)
+    pid = api.sandbox.create_playlist("mine", description="d", uris=map(_uri, ids))
+    slim = api.get(f"playlists/{pid}", params={"fields": "name,snapshot_id"}, check=False).json()
+    assert slim == {"name": "mine", "snapshot_id": api.sandbox.playlist_snapshot(pid)}
+    nested = api.get(
+        f"playlists/{pid}",
+        params={"fields": "items.total,items.items(item(id,album(!images,!artists)))"},
+        check=False,
+    ).json()
+    assert (
+        nested["items"]["total"] == 3 and [e["item"]["id"] for e in nested["items"]["items"]] == ids
+    )
+    album = nested["items"]["items"][0]["item"]["album"]
+    assert "images" not in album and "artists" not in album and album["album_type"] == "single"
+    page = api.get(
+        f"playlists/{pid}/items", params={"fields": "total,items(added_at,item.uri)"}, check=False
+    ).json()
+    assert set(page) == {"total", "items"}
+    assert page["items"][0]["item"] == {"uri": _uri(ids[0])} and "added_by" not in page["items"][0]
+    # The pre-2026 `track` key selects nothing for a Dev-Mode app.
+    legacy = api.get(f"playlists/{pid}/items", params={"fields": "items.track.id"}, check=False)
+    assert legacy.json() == {"items": [{}, {}, {}]}
+    bad = api.get(f"playlists/{pid}/items", params={"fields": "items(item"})
+    assert bad.status_code == 400 and bad.json()["error"]["message"] == "Invalid fields"

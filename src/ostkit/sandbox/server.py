@@ -30,6 +30,7 @@ from ostkit.errors import OstkitError
 from ostkit.sandbox import corpus as corpus_mod
 from ostkit.sandbox.corpus import Album, Artist, Corpus, Track
 from ostkit.sandbox.faults import Fault, RecordedRequest
+from ostkit.sandbox.fields import FieldsError, Selection, apply_fields, parse_fields
 
 DEFAULT_SCOPES: tuple[str, ...] = (
     "playlist-read-private",
@@ -1414,8 +1415,10 @@ class Sandbox:
     def get_playlist(self, request: Request, token: AccessToken, args: dict[str, str]) -> Reply:
         playlist = self._playlist(args["id"])
         market = _market(request)
+        selection = _fields(request)
         user_id = token.user_id or ""
-        return Reply.json(200, self._playlist_full(playlist, user_id, request.language, market))
+        obj = self._playlist_full(playlist, user_id, request.language, market)
+        return Reply.json(200, apply_fields(obj, selection))
 
     def change_details(self, request: Request, token: AccessToken, args: dict[str, str]) -> Reply:
         playlist = self._playlist(args["id"])
@@ -1449,9 +1452,11 @@ class Sandbox:
         limit = _int_param(request, "limit", 20, 1, 50, "Invalid limit")
         offset = _int_param(request, "offset", 0, 0, 10**6, "Invalid offset")
         market = _market(request)
+        selection = _fields(request)
         if not self._is_member(playlist, user_id):
             raise ApiError(403, "Forbidden")
-        return Reply.json(200, self._items_page(playlist, offset, limit, request.language, market))
+        page = self._items_page(playlist, offset, limit, request.language, market)
+        return Reply.json(200, apply_fields(page, selection))
 
     def _uris(self, request: Request, body: Any) -> list[str] | None:
         """URIs from the ``uris`` query (wins) or the body (``{"uris": [...]}`` or a bare list)."""
@@ -1677,6 +1682,16 @@ def _market(request: Request) -> str | None:
     if not _MARKET.match(market):
         raise ApiError(400, "Invalid market code")
     return market
+
+
+def _fields(request: Request) -> Selection | None:
+    text = request.param("fields")
+    if text is None or text == "":
+        return None
+    try:
+        return parse_fields(text)
+    except FieldsError:
+        raise ApiError(400, "Invalid fields") from None
 
 
 def _description(value: Any) -> str:
