@@ -142,6 +142,11 @@ def test_login_end_to_end(sb: Sandbox, tmp_path: Path) -> None:
     assert "client_secret" not in token_request.body  # PKCE: public client
     # The saved login works for API calls and for status.
     assert status(settings)["user_id"] == "sandbox-user"
+    # A refresh keeps the login time (refresh tokens die six months after it).
+    logged_in_at = json.loads(settings.token_path.read_text())["logged_in_at"]
+    assert abs(logged_in_at - time.time()) < 60
+    TokenManager.from_settings(settings, NetPolicy.for_tests()).refresh()
+    assert json.loads(settings.token_path.read_text())["logged_in_at"] == logged_in_at
 
 
 def test_login_on_a_fixed_port(sb: Sandbox, tmp_path: Path) -> None:
@@ -462,6 +467,7 @@ def test_cli_login_status_logout(
     data = json.loads(result.stdout)
     assert data["logged_in"] is True and data["user_id"] == "sandbox-user"
     assert data["scopes"] == sorted(SCOPES) and data["expires_at"].endswith("Z")
+    assert data["logged_in_at"] <= data["expires_at"] and data["source"] == "login"
     table = runner.invoke(cli, ["auth", "status"], catch_exceptions=False)
     assert "sandbox-user" in table.stdout and "playlist-modify-public" in table.stdout
     sb.clear_requests()

@@ -260,6 +260,7 @@ class TokenManager:
             "display_name": info.get("display_name"),
             "scopes": sorted(str(info.get("scope") or "").split()),
             "expires_at": info.get("expires_at"),
+            "logged_in_at": info.get("logged_in_at"),
             "source": info.get("source", "login"),
             "client_id": info.get("client_id"),
             "accounts_url": info.get("accounts_url"),
@@ -436,7 +437,8 @@ class TokenManager:
                 f"the Spotify accounts service at {self.accounts_url} sent an unreadable token "
                 f"answer; {LOGIN_AGAIN}"
             )
-        keep = {k: v for k, v in (previous or {}).items() if k in ("user_id", "display_name")}
+        kept = ("user_id", "display_name", "logged_in_at")
+        keep = {k: v for k, v in (previous or {}).items() if k in kept}
         if previous and previous.get("seed"):
             keep["seed"] = previous["seed"]
         now = self._clock()
@@ -452,6 +454,9 @@ class TokenManager:
             "accounts_url": self.accounts_url,
             "source": source,
             "obtained_at": int(now),
+            # Refresh tokens expire six months after this, whatever the refreshes in between.
+            "logged_in_at": keep.get("logged_in_at")
+            or (int(now) if form["grant_type"] == "authorization_code" else None),
         }
 
     def _token_error(
@@ -764,12 +769,13 @@ def _identify(
 
 def _describe(settings: Settings, manager: TokenManager) -> dict[str, Any]:
     info = manager.saved()
-    expires_at = info.pop("expires_at")
-    info["expires_at"] = (
-        datetime.fromtimestamp(float(expires_at), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        if expires_at
-        else None
-    )
+    for key in ("expires_at", "logged_in_at"):
+        stamp = info.pop(key)
+        info[key] = (
+            datetime.fromtimestamp(float(stamp), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            if stamp
+            else None
+        )
     info["token_file"] = str(settings.token_path)
     info["api_url"] = settings.api_url
     return info

@@ -14,6 +14,7 @@ STATUS_FIELDS = (
     "display_name",
     "scopes",
     "expires_at",
+    "logged_in_at",
     "source",
     "client_id",
     "token_file",
@@ -77,6 +78,8 @@ def login_command(app: AppContext, no_browser: bool, timeout: float) -> None:
 @click.pass_obj
 def status_command(app: AppContext, offline: bool, fmt: str) -> None:
     """Show who is logged in, the granted scopes and the token expiry (never a token).
+
+    The login itself (its refresh token) ends six months after logged_in_at.
 
     Exits with status 1 when not logged in. Example: ostkit auth status --format json
     """
