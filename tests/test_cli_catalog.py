@@ -334,3 +334,35 @@ def test_two_processes_importing_at_once(tmp_path: Path) -> None:
     assert conn.execute("SELECT count(*) FROM tracks").fetchone()[0] == 800
     assert conn.execute("SELECT count(*) FROM artists").fetchone()[0] == 17
     conn.close()
+
+
+# --- big listings render like tabulate / json, only faster -------------------------------------
+
+
+def test_fast_table_matches_tabulate() -> None:
+    from ostkit.cli.catalog import _table
+    from ostkit.cli.output import render_table
+
+    rows = [
+        {"a": "Kyuhyun", "b": "규현", "c": None},
+        {"a": "x", "b": "", "c": "사랑은 말로 표현하는게 아니래요"},
+        {"a": "DOYOUNG of NCT", "b": "도영", "c": 3},
+    ]
+    for fmt in ("simple", "plain"):
+        assert _table(rows, ("a", "b", "c"), fmt) == render_table(rows, ("a", "b", "c"), fmt)
+        assert _table([], ("a", "b"), fmt) == render_table([], ("a", "b"), fmt)
+    odd = [{"a": " padded", "b": "two\nlines"}]
+    assert _table(odd, ("a", "b"), "simple") == render_table(odd, ("a", "b"), "simple")
+
+
+def test_big_json_listing_is_the_same_value(home: Path, tmp_path: Path) -> None:
+    path = tmp_path / "many.csv"
+    rows = [f"D{i % 3},Song {i},Singer {i % 50}" for i in range(2100)]
+    path.write_text("drama,title,artist\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    ok("import", str(path))
+    out = ok("tracks", "--format", "json").stdout
+    data = json.loads(out)
+    assert len(data) == 2100 and data[0]["title"] == "Song 0"
+    assert out.count("\n") == 2102  # "[", one object per line, "]"
+    groups = json.loads(ok("artists", "--format", "json").stdout)
+    assert sum(len(g["artists"]) for g in groups) == 150

@@ -124,7 +124,7 @@ def neutralise(cell: str) -> str:
 
 def unneutralise(cell: str) -> str:
     """Inverse of ``neutralise``: drop the one apostrophe it added."""
-    if cell.startswith("'") and cell.lstrip("'").startswith(FORMULA_START):
+    if cell[:1] == "'" and cell.lstrip("'").startswith(FORMULA_START):
         return cell[1:]
     return cell
 

@@ -35,6 +35,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from functools import lru_cache
 
 from ostkit.models import Credit
 
@@ -43,9 +44,13 @@ _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 
 def clean(text: str) -> str:
     """NFKC and collapse whitespace; the form we store for display."""
-    return " ".join(unicodedata.normalize("NFKC", text).split())
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+    return " ".join(text.split())
 
 
+# Bulk imports see the same drama and artist names over and over.
+@lru_cache(maxsize=65536)
 def key(text: str) -> str:
     """Identity key: NFKC, casefold, letters and digits only (see module docstring)."""
     folded = unicodedata.normalize("NFKC", text).casefold()
@@ -76,11 +81,17 @@ def _split_names(text: str) -> list[str]:
     return [clean(p) for p in _SPLIT.split(text) if clean(p)]
 
 
+# Anything that could make a field more than one plain name.
+_MAYBE_SEVERAL = re.compile(r"[;,&×(\[]|\s(?:x|feat\.?|ft\.?|featuring|with)\s", re.IGNORECASE)
+
+
 def parse_credits(text: str) -> tuple[Credit, ...]:
     """Parse an artist field into ordered credits (main artists first); see module docstring."""
     text = clean(text)
     if not text:
         return ()
+    if not _MAYBE_SEVERAL.search(text):
+        return (Credit(text, "main"),)
     if ";" in text:
         credits: list[Credit] = []
         for piece in text.split(";"):

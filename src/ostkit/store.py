@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from ostkit import migrations
 from ostkit.errors import CatalogError, NotFoundError
@@ -49,6 +49,20 @@ _TRACK_COLUMNS = (
 )
 # Canonical order: drama (by title), OST part (tracks without a part last), insertion order.
 _TRACK_ORDER = "ORDER BY d.title_key, d.id, t.part IS NULL, t.part, t.position, t.id"
+
+
+class ArtistCredit(NamedTuple):
+    """One credit of one track, flattened for artist listings (cheap to build in bulk)."""
+
+    drama: str
+    track_id: int
+    title: str
+    version: str | None
+    part: int | None
+    artist_id: int
+    artist: str  # the artist's display name
+    native_name: str | None
+    role: str  # main | featured
 
 
 def now_iso() -> str:
@@ -80,6 +94,10 @@ class CatalogStore:
         # Caches valid inside one outermost transaction (cleared at its end, commit or rollback).
         self._alias_cache: dict[str, int] | None = None
         self._next_position: dict[int, int] = {}
+        # drama id -> {(title_key, primary artist id): track id}, loaded on first use.
+        self._identities: dict[int, dict[tuple[str, int], int]] = {}
+        self._parts_seen: set[tuple[int, int, str | None, str | None]] = set()
+        self._stamp: str | None = None
         self._drama_cache: dict[str, int] = {}
 
     # --- lifecycle -----------------------------------------------------------------------------
@@ -159,6 +177,9 @@ class CatalogStore:
     def _reset_caches(self) -> None:
         self._alias_cache = None
         self._next_position.clear()
+        self._identities.clear()
+        self._parts_seen.clear()
+        self._stamp = None
         self._drama_cache.clear()
 
     def _require_tx(self) -> None:
@@ -345,6 +366,11 @@ class CatalogStore:
         """
         self._require_tx()
         aliases = self._aliases()
+        if not native_name:
+            # Fast path for bulk imports: a known spelling without a native name to link.
+            known = aliases.get(key(name))
+            if known is not None:
+                return known
         name = clean(name)
         artist_id = aliases.get(key(name))
         native = clean(native_name) if native_name else None
@@ -395,6 +421,7 @@ class CatalogStore:
             (drop, drop, keep),
         )
         c.execute("DELETE FROM artists WHERE id = ?", (drop,))
+        self._identities.clear()
         if self._alias_cache is not None:
             for k, v in list(self._alias_cache.items()):
                 if v == drop:
@@ -501,6 +528,22 @@ class CatalogStore:
         clause = f"WHERE {' AND '.join(where)}" if where else ""
         return self._select_tracks(clause, args)
 
+    def artist_credits(self, drama: str | None = None) -> list[ArtistCredit]:
+        """Every credit in canonical track order (then billing order), for ``ostkit artists``."""
+        args: tuple[Any, ...] = ()
+        clause = ""
+        if drama is not None:
+            clause = "WHERE t.drama_id = ?"
+            args = (self.find_drama(drama).id,)
+        rows = self.conn.execute(
+            "SELECT d.title, t.id, t.title, t.version, t.part, a.id, a.name, a.native_name, c.role "
+            "FROM tracks t JOIN dramas d ON d.id = t.drama_id "
+            "JOIN credits c ON c.track_id = t.id JOIN artists a ON a.id = c.artist_id "
+            f"{clause} {_TRACK_ORDER}, c.position",
+            args,
+        ).fetchall()
+        return [ArtistCredit._make(r) for r in rows]
+
     def get_track(self, track_id: int) -> Track:
         found = self._select_tracks("WHERE t.id = ?", [track_id])
         if not found:
@@ -567,14 +610,29 @@ class CatalogStore:
         primary = credit_ids[[c.name for c in track.credits].index(track.artist)]
         tkey = track_key(track.title, track.version)
         if track.part is not None:
-            self._ensure_part(drama_id, track.part, track.album, track.release_date)
-        row = self.conn.execute(
-            "SELECT id, part, title, native_title, album, release_date, duration_ms, isrc, "
-            "version, spotify_uri, status, score, matched_at FROM tracks "
-            "WHERE drama_id = ? AND title_key = ? AND primary_artist_id = ?",
-            (drama_id, tkey, primary),
-        ).fetchone()
-        stamp = now_iso()
+            seen = (drama_id, track.part, track.album, track.release_date)
+            if seen not in self._parts_seen:
+                self._ensure_part(*seen)
+                self._parts_seen.add(seen)
+        identities = self._identities.get(drama_id)
+        if identities is None:
+            identities = self._identities[drama_id] = {
+                (k, a): i
+                for i, k, a in self.conn.execute(
+                    "SELECT id, title_key, primary_artist_id FROM tracks WHERE drama_id = ?",
+                    (drama_id,),
+                )
+            }
+        row = None
+        if (tkey, primary) in identities:
+            row = self.conn.execute(
+                "SELECT id, part, title, native_title, album, release_date, duration_ms, isrc, "
+                "version, spotify_uri, status, score, matched_at FROM tracks WHERE id = ?",
+                (identities[(tkey, primary)],),
+            ).fetchone()
+        if self._stamp is None:
+            self._stamp = now_iso()
+        stamp = self._stamp
         new_credits = [
             (i, artist_id, c.role, clean(c.name))
             for i, (c, artist_id) in enumerate(zip(track.credits, credit_ids, strict=True))
@@ -614,6 +672,7 @@ class CatalogStore:
                 ),
             )
             track_id = int(cur.lastrowid or 0)
+            identities[(tkey, primary)] = track_id
             self.conn.executemany(
                 "INSERT INTO credits (track_id, position, artist_id, role, credited_as) "
                 "VALUES (?, ?, ?, ?, ?)",

@@ -184,30 +184,32 @@ def artists_by_drama(store: CatalogStore, drama: str | None = None) -> list[dict
     """``ostkit artists``: ``[{"drama", "artists": [{"name", "native_name", "tracks"}]}]``.
 
     Artists are in order of first appearance (OST part order); an artist credited twice on a
-    drama (main on one song, featured on another) is listed once with all their tracks.
+    drama (main on one song, featured on another) is listed once with all their tracks. A named
+    drama without tracks gives one group with no artists.
     """
-    titles = [store.find_drama(drama).title] if drama is not None else None
-    tracks = store.tracks(drama=titles[0]) if titles else store.tracks()
-    artists = {a.id: a for a in store.artists()}
     groups: dict[str, dict[int, dict[str, Any]]] = {}
-    if titles:
-        groups[titles[0]] = {}
-    for t in tracks:
-        per_drama = groups.setdefault(t.drama, {})
-        for c in t.credits:
-            if c.artist_id is None:
-                continue
-            entry = per_drama.get(c.artist_id)
-            if entry is None:
-                a = artists.get(c.artist_id)
-                entry = per_drama[c.artist_id] = {
-                    "name": a.name if a else c.name,
-                    "native_name": a.native_name if a else c.native_name,
-                    "tracks": [],
-                }
-            entry["tracks"].append(
-                {"id": t.id, "title": t.title, "version": t.version, "part": t.part, "role": c.role}
-            )
+    if drama is not None:
+        groups[store.find_drama(drama).title] = {}
+    for c in store.artist_credits(drama):
+        per_drama = groups.get(c.drama)
+        if per_drama is None:
+            per_drama = groups[c.drama] = {}
+        entry = per_drama.get(c.artist_id)
+        if entry is None:
+            entry = per_drama[c.artist_id] = {
+                "name": c.artist,
+                "native_name": c.native_name,
+                "tracks": [],
+            }
+        entry["tracks"].append(
+            {
+                "id": c.track_id,
+                "title": c.title,
+                "version": c.version,
+                "part": c.part,
+                "role": c.role,
+            }
+        )
     return [{"drama": d, "artists": list(g.values())} for d, g in groups.items()]
 
 
