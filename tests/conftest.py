@@ -17,6 +17,7 @@ def sandbox() -> Iterator[Sandbox]:
     """A fresh sandbox (shipped OST corpus) on 127.0.0.1, port 0; stopped after the test."""
     with Sandbox() as sb:
         yield sb
+    assert sb.internal_errors == [], "the sandbox failed internally"
 
 
 @pytest.fixture(scope="session")
@@ -24,6 +25,7 @@ def shared_sandbox() -> Iterator[Sandbox]:
     """One sandbox for the whole session, for read-only tests (do not inject faults into it)."""
     with Sandbox() as sb:
         yield sb
+    assert sb.internal_errors == [], "the sandbox failed internally"
 
 
 class Api:

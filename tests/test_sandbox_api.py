@@ -653,3 +653,15 @@ def test_fields_filter_on_playlist_and_items(api: Api) -> None:
     assert legacy.json() == {"items": [{}, {}, {}]}
     bad = api.get(f"playlists/{pid}/items", params={"fields": "items(item"})
     assert bad.status_code == 400 and bad.json()["error"]["message"] == "Invalid fields"
+
+
+def test_internal_errors_answer_500_and_are_kept(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    def boom(*args: Any) -> Any:
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(api.sandbox, "me", boom)
+    answer = api.get("me")
+    assert answer.status_code == 500
+    assert answer.json() == {"error": {"status": 500, "message": "Server error."}}
+    assert api.sandbox.internal_errors == ["GET /v1/me: RuntimeError('bug')"]
+    api.sandbox.internal_errors.clear()
