@@ -57,6 +57,13 @@ def test_applied_then_error(api: Api) -> None:
     api.sandbox.inject(Fault("applied_then_error", method="POST", path=ITEMS))
     refused = api.post(f"playlists/{pid}/items", json={"uris": ["spotify:track:x"]})
     assert refused.status_code == 400 and api.sandbox.playlist_items(pid) == uris
+    # Any 5xx, with or without a body.
+    api.sandbox.inject(
+        Fault("applied_then_error", path=r"/v1/playlists/[^/]+$", status=500, empty_body=True)
+    )
+    renamed = api.put(f"playlists/{pid}", json={"name": "renamed"}, check=False)
+    assert renamed.status_code == 500 and renamed.content == b""
+    assert api.get(f"playlists/{pid}").json()["name"] == "renamed"
 
 
 def test_drop_connection(api: Api) -> None:

@@ -756,7 +756,7 @@ class Sandbox:
         if chosen is not None and chosen.kind == "drop_connection":
             return delay, Reply(0, drop=True), fault_name
         if chosen is not None and chosen.kind == "applied_then_error" and reply.status < 300:
-            reply = Reply.error(chosen.status or 502, "Bad gateway.")
+            reply = _fault_reply(chosen)
         return delay, reply, fault_name
 
     def _limits(self) -> Fault | None:
@@ -1647,7 +1647,7 @@ def _fault_reply(fault: Fault) -> Reply:
         return Reply.error(
             429, "Too many requests", "QUOTA_EXCEEDED", **{"Retry-After": str(retry)}
         )
-    status = fault.status or 503
+    status = fault.status or (502 if fault.kind == "applied_then_error" else 503)
     if fault.empty_body:
         return Reply(status)
     message = {500: "Server error.", 502: "Bad gateway.", 503: "Service unavailable"}.get(
