@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from ostkit.sandbox.corpus import DEFAULT_CORPUS, Corpus, make_id
 from ostkit.sandbox.faults import FAULT_KINDS, Fault, RecordedRequest
-from ostkit.sandbox.server import (
+from ostkit.sandbox.model import (
     DEFAULT_REDIRECT_URIS,
     DEFAULT_SCOPES,
     DEFAULT_USER_ID,
     MAX_PLAYLIST_ITEMS,
-    Sandbox,
     SandboxError,
 )
+from ostkit.sandbox.server import Sandbox
 
 __all__ = [
     "DEFAULT_CORPUS",
