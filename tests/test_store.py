@@ -368,3 +368,24 @@ def test_busy_catalog_fails_cleanly(tmp_path: Path) -> None:
             pass
     first.close()
     second.close()
+
+
+def test_bulk_mode_gives_the_same_catalog(tmp_path: Path) -> None:
+    def fill(store: CatalogStore) -> list[tuple[object, ...]]:
+        for i in range(30):
+            store.save_track(_track(f"Song {i}", "Park Bo-ram", part=1 + i % 3))
+        store.save_track(_track("Song 3", "박보람", duration_ms=1000))
+        assert store.save_track(_track("Song 1", "Park Boram", duration_ms=5))[1] == "updated"
+        store.save_track(
+            Track("Soundtrack #1", "Song 3", (Credit("Park Bo-ram", native_name="박보람"),))
+        )
+        assert store.get_track(2).duration_ms == 5  # reads see pending rows
+        return [(t.id, t.title, t.part, t.duration_ms, t.credits) for t in store.tracks()]
+
+    with CatalogStore.open(tmp_path / "a.db") as a, a.transaction():
+        plain = fill(a)
+    with CatalogStore.open(tmp_path / "b.db") as b, b.transaction(), b.bulk():
+        bulk = fill(b)
+    assert bulk == plain
+    with CatalogStore.open(tmp_path / "b.db") as b:
+        assert len(b.tracks()) == 30

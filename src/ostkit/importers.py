@@ -211,7 +211,9 @@ def _opt(values: Mapping[str, str | None], name: str, parse: Callable[[str], Any
 
 def _text(values: Mapping[str, str | None], name: str) -> str | None:
     raw = values.get(name)
-    return clean(raw) or None if raw is not None else None
+    if not raw:
+        return None
+    return clean(raw) or None
 
 
 def track_from_fields(values: Mapping[str, str | None], default_drama: str | None = None) -> Track:

@@ -98,6 +98,11 @@ class CatalogStore:
         self._identities: dict[int, dict[tuple[str, int], int]] = {}
         self._parts_seen: set[tuple[int, int, str | None, str | None]] = set()
         self._stamp: str | None = None
+        # Bulk mode (see bulk()): new tracks and credits wait here and go in with executemany.
+        self._bulk = False
+        self._next_track_id = 0
+        self._pending_tracks: list[tuple[Any, ...]] = []
+        self._pending_credits: list[tuple[Any, ...]] = []
         self._drama_cache: dict[str, int] = {}
 
     # --- lifecycle -----------------------------------------------------------------------------
@@ -173,6 +178,47 @@ class CatalogStore:
         except sqlite3.OperationalError as exc:
             self.conn.execute("ROLLBACK")
             raise _catalog_error(exc, self.path) from None
+
+    @contextmanager
+    def bulk(self) -> Iterator[CatalogStore]:
+        """Inside a transaction, batch the inserts of new tracks (for big imports).
+
+        Track ids are assigned here (we hold the write lock, so nobody else can take them);
+        every read of this class flushes first, so results are the same as without bulk.
+        """
+        self._require_tx()
+        if self._bulk:
+            yield self
+            return
+        self._bulk = True
+        self._next_track_id = int(
+            self.conn.execute("SELECT coalesce(max(id), 0) + 1 FROM tracks").fetchone()[0]
+        )
+        try:
+            yield self
+            self._flush()
+        finally:
+            self._bulk = False
+            self._pending_tracks.clear()
+            self._pending_credits.clear()
+
+    def _flush(self) -> None:
+        if self._pending_tracks:
+            self.conn.executemany(
+                "INSERT INTO tracks (id, drama_id, part, position, title, title_key, "
+                "native_title, primary_artist_id, album, release_date, duration_ms, isrc, "
+                "version, spotify_uri, status, score, matched_at, created_at, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                self._pending_tracks,
+            )
+            self._pending_tracks.clear()
+        if self._pending_credits:
+            self.conn.executemany(
+                "INSERT INTO credits (track_id, position, artist_id, role, credited_as) "
+                "VALUES (?, ?, ?, ?, ?)",
+                self._pending_credits,
+            )
+            self._pending_credits.clear()
 
     def _reset_caches(self) -> None:
         self._alias_cache = None
@@ -399,6 +445,7 @@ class CatalogStore:
 
     def _merge_artists(self, keep: int, drop: int) -> None:
         """Fold artist ``drop`` into ``keep``; tracks that become identical are merged too."""
+        self._flush()
         c = self.conn
         clashes = c.execute(
             "SELECT d.id, k.id FROM tracks d JOIN tracks k ON k.drama_id = d.drama_id "
@@ -551,6 +598,7 @@ class CatalogStore:
         return found[0]
 
     def _select_tracks(self, clause: str, args: Sequence[Any]) -> list[Track]:
+        self._flush()
         rows = self.conn.execute(
             f"SELECT {_TRACK_COLUMNS} FROM tracks t JOIN dramas d ON d.id = t.drama_id "
             f"{clause} {_TRACK_ORDER}",
@@ -625,6 +673,7 @@ class CatalogStore:
             }
         row = None
         if (tkey, primary) in identities:
+            self._flush()
             row = self.conn.execute(
                 "SELECT id, part, title, native_title, album, release_date, duration_ms, isrc, "
                 "version, spotify_uri, status, score, matched_at FROM tracks WHERE id = ?",
@@ -645,39 +694,48 @@ class CatalogStore:
                     (drama_id,),
                 ).fetchone()[0]
             self._next_position[drama_id] = position + 1
-            cur = self.conn.execute(
-                "INSERT INTO tracks (drama_id, part, position, title, title_key, native_title, "
-                "primary_artist_id, album, release_date, duration_ms, isrc, version, spotify_uri, "
-                "status, score, matched_at, created_at, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    drama_id,
-                    track.part,
-                    position,
-                    clean(track.title),
-                    tkey,
-                    track.native_title,
-                    primary,
-                    track.album,
-                    track.release_date,
-                    track.duration_ms,
-                    track.isrc,
-                    track.version,
-                    track.spotify_uri,
-                    str(track.status),
-                    track.score,
-                    track.matched_at,
-                    stamp,
-                    stamp,
-                ),
+            values = (
+                drama_id,
+                track.part,
+                position,
+                clean(track.title),
+                tkey,
+                track.native_title,
+                primary,
+                track.album,
+                track.release_date,
+                track.duration_ms,
+                track.isrc,
+                track.version,
+                track.spotify_uri,
+                str(track.status),
+                track.score,
+                track.matched_at,
+                stamp,
+                stamp,
             )
-            track_id = int(cur.lastrowid or 0)
+            if self._bulk:
+                track_id = self._next_track_id
+                self._next_track_id += 1
+                self._pending_tracks.append((track_id, *values))
+                self._pending_credits.extend((track_id, *c) for c in new_credits)
+                if len(self._pending_tracks) >= 2000:
+                    self._flush()
+            else:
+                cur = self.conn.execute(
+                    "INSERT INTO tracks (drama_id, part, position, title, title_key, "
+                    "native_title, primary_artist_id, album, release_date, duration_ms, isrc, "
+                    "version, spotify_uri, status, score, matched_at, created_at, updated_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    values,
+                )
+                track_id = int(cur.lastrowid or 0)
+                self.conn.executemany(
+                    "INSERT INTO credits (track_id, position, artist_id, role, credited_as) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    [(track_id, *c) for c in new_credits],
+                )
             identities[(tkey, primary)] = track_id
-            self.conn.executemany(
-                "INSERT INTO credits (track_id, position, artist_id, role, credited_as) "
-                "VALUES (?, ?, ?, ?, ?)",
-                [(track_id, *c) for c in new_credits],
-            )
             return track_id, "added"
         track_id = int(row[0])
         current = dict(

@@ -76,7 +76,7 @@ def import_batches(
 ) -> ImportSummary:
     """Write parsed batches in ONE transaction: all files or nothing."""
     summary = ImportSummary()
-    with store.transaction():
+    with store.transaction(), store.bulk():
         for batch in batches:
             result = FileSummary(batch.path, batch.kind)
             for drama in batch.dramas:
