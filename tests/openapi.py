@@ -11,6 +11,9 @@ Adjustments made to the spec, and why:
   alias, ...). They are dropped from ``required`` (AlbumBase requires ``available_markets``,
   AlbumObject requires ``label``/``popularity``/``genres``) and, unless ``allow_deprecated`` is
   given, forbidden: a response carrying a removed field fails validation instead of passing.
+- Objects are closed (``unevaluatedProperties: false``, which sees through ``allOf``): a field
+  the spec does not define fails, so typos and invented fields are caught. ``ErrorObject`` gets
+  the optional ``reason`` string the July 2026 changelog added (``QUOTA_EXCEEDED``).
 - Error statuses an operation does not list (e.g. 400 for ``/search``, 5xx) are checked against
   the common ``{"error": ErrorObject}`` shape.
 """
@@ -58,6 +61,9 @@ def load_spec() -> dict[str, Any]:
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     with SPEC_PATH.open(encoding="utf-8") as handle:
         spec: dict[str, Any] = yaml.load(handle, Loader=loader)
+    # The July 2026 changelog added `reason` (e.g. QUOTA_EXCEEDED) to error objects.
+    error = spec["components"]["schemas"]["ErrorObject"]["properties"]
+    error.setdefault("reason", {"type": "string"})
     return spec
 
 
@@ -93,7 +99,12 @@ def _is_deprecated(prop: Any) -> bool:
     return isinstance(prop, dict) and bool(prop.get("deprecated"))
 
 
-def _adjust(node: Any, allow_deprecated: bool, inherited: frozenset[str] = frozenset()) -> Any:
+def _adjust(
+    node: Any,
+    allow_deprecated: bool,
+    inherited: frozenset[str] = frozenset(),
+    closed: bool = True,
+) -> Any:
     """Apply the module docstring's adjustments to a resolved schema."""
     if isinstance(node, list):
         return [_adjust(item, allow_deprecated) for item in node]
@@ -112,13 +123,16 @@ def _adjust(node: Any, allow_deprecated: bool, inherited: frozenset[str] = froze
                 for name, prop in value.items()
             }
         elif key == "allOf":
-            out[key] = [_adjust(part, allow_deprecated, deprecated) for part in value]
+            out[key] = [_adjust(part, allow_deprecated, deprecated, False) for part in value]
         elif key == "required":
             out[key] = [name for name in value if name not in deprecated]
         elif key.startswith("x-") or key in ("discriminator", "example", "nullable"):
             continue
         else:
             out[key] = _adjust(value, allow_deprecated)
+    if closed and ("properties" in out or "allOf" in out) and "additionalProperties" not in out:
+        # Objects are closed: a field the spec does not know (a typo, an invented field) fails.
+        out["unevaluatedProperties"] = False
     if node.get("nullable"):
         return {"anyOf": [out, {"type": "null"}]}
     return out
@@ -130,9 +144,9 @@ def _validator(template: str, method: str, status: int, allow_deprecated: bool) 
     schema = _operation_schema(template, method, status, allow_deprecated)
     if schema is None:
         return None
-    cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft7Validator)
-    cls.check_schema(schema)
-    return cls(schema)
+    # 2020-12 for unevaluatedProperties, which sees through allOf.
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema)
 
 
 def _operation_schema(

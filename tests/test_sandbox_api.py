@@ -600,7 +600,14 @@ def test_spec_validation_catches_a_removed_field(api: Api) -> None:
     with pytest.raises(jsonschema.ValidationError):
         openapi.validate("GET", f"/v1/tracks/{KYUHYUN_VOCAL}", 200, {**track, "popularity": 50})
     with pytest.raises(jsonschema.ValidationError):
+        openapi.validate("GET", f"/v1/tracks/{KYUHYUN_VOCAL}", 200, {**track, "extrnal_urls": {}})
+    nested = {**track, "album": {**track["album"], "label": "x"}}
+    with pytest.raises(jsonschema.ValidationError):
+        openapi.validate("GET", f"/v1/tracks/{KYUHYUN_VOCAL}", 200, nested)
+    with pytest.raises(jsonschema.ValidationError):
         openapi.validate("GET", "/v1/me", 200, {"id": 5})
+    quota = {"error": {"status": 429, "message": "Too many requests", "reason": "QUOTA_EXCEEDED"}}
+    openapi.validate("GET", "/v1/me", 429, quota)
 
 
 def test_concurrent_writes_are_serialised(sandbox: Sandbox) -> None:
