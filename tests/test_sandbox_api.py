@@ -672,3 +672,14 @@ def test_internal_errors_answer_500_and_are_kept(api: Api, monkeypatch: pytest.M
     assert answer.json() == {"error": {"status": 500, "message": "Server error."}}
     assert api.sandbox.internal_errors == ["GET /v1/me: RuntimeError('bug')"]
     api.sandbox.internal_errors.clear()
+
+
+def test_follow_and_delete_playlist_helpers(api: Api) -> None:
+    theirs = api.sandbox.create_playlist("theirs", owner="other", public=True)
+    assert api.get("me/playlists").json()["total"] == 0
+    api.sandbox.follow_playlist(theirs)
+    listed = api.get("me/playlists").json()["items"]
+    assert [p["owner"]["id"] for p in listed] == ["other"]
+    api.sandbox.delete_playlist(theirs)
+    assert api.get(f"playlists/{theirs}").status_code == 404
+    assert api.get("me/playlists").json()["total"] == 0

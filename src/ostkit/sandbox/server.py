@@ -342,6 +342,16 @@ class Sandbox(Accounts, WebApi):
         with self._lock:
             return [p.id for p in self._playlists.values() if owner in (None, p.owner_id)]
 
+    def follow_playlist(self, playlist_id: str, user_id: str | None = None) -> None:
+        """``user_id`` (default: the sandbox user) follows it, so it shows in /me/playlists."""
+        with self._lock:
+            self._playlists[playlist_id].followers.add(self._known_user(user_id))
+
+    def delete_playlist(self, playlist_id: str) -> None:
+        """The playlist disappears (as if deleted in the Spotify app): its id answers 404."""
+        with self._lock:
+            del self._playlists[playlist_id]
+
     def inject(self, fault: Fault) -> Fault:
         with self._lock:
             self._faults.append(fault)
