@@ -389,3 +389,33 @@ def test_bulk_mode_gives_the_same_catalog(tmp_path: Path) -> None:
     assert bulk == plain
     with CatalogStore.open(tmp_path / "b.db") as b:
         assert len(b.tracks()) == 30
+
+
+def test_tracks_json_matches_the_models(store: CatalogStore) -> None:
+    import json
+
+    from ostkit.export import track_json
+
+    with store.transaction():
+        store.save_drama(Drama("Soundtrack #1"))  # a drama without tracks is fine
+        store.save_track(
+            Track(
+                "Goblin",
+                'Say "Hi" / 안녕',
+                (Credit("Epik High"), Credit("Lee Hi", "featured", "이하이"), Credit("B")),
+                part=1,
+                duration_ms=215_373,
+                isrc="KRA402100123",
+                version="Inst.",
+            )
+        )
+        tid = store.save_track(_track("My Love", "Kim Jong-kook", part=4))[0]
+        store.set_match(tid, status=Status.MATCHED, uri="spotify:track:" + "a" * 22, score=0.93)
+        store.save_track(_track("x", "A", drama="Other"))
+    for kwargs in ({}, {"drama": "Goblin"}, {"artist": "lee hi"}, {"status": "matched"}):
+        fast = [json.loads(t) for t in store.tracks_json(**kwargs)]  # type: ignore[arg-type]
+        slow = [track_json(t) for t in store.tracks(**kwargs)]  # type: ignore[arg-type]
+        assert fast == slow and fast
+    assert json.loads(store.tracks_json(drama="Goblin")[0])["artist"] == (
+        "Epik High & B feat. Lee Hi"
+    )

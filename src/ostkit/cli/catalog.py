@@ -63,6 +63,21 @@ def _json(data: list[dict[str, Any]], size: int | None = None) -> str:
     return "[\n" + body + "\n]"
 
 
+def _echo_json_texts(texts: list[str]) -> None:
+    """Print a JSON array of ready JSON texts: like ``render_json`` up to BIG items, else one
+    item per line, streamed (no 30 MB string built first)."""
+    if len(texts) <= BIG:
+        import json
+
+        click.echo(render_json([json.loads(t) for t in texts]))
+        return
+    out = sys.stdout
+    out.write("[\n  ")
+    last = len(texts) - 1
+    out.writelines(t + (",\n  " if i < last else "\n]\n") for i, t in enumerate(texts))
+    out.flush()
+
+
 def _open_store(app: AppContext) -> CatalogStore:
     from ostkit.store import CatalogStore
 
@@ -254,9 +269,15 @@ def tracks_cmd(
 
     store = _open_store(app)
     try:
-        rows = catalog.track_rows(store, drama=drama, artist=artist, status=status)
+        if fmt == "json":
+            texts = catalog.track_rows_json(store, drama=drama, artist=artist, status=status)
+        else:
+            rows = catalog.track_rows(store, drama=drama, artist=artist, status=status)
     finally:
         store.close()
+    if fmt == "json":
+        _echo_json_texts(texts)
+        return
     _echo_tracks(rows, fmt)
 
 

@@ -180,6 +180,16 @@ def track_rows(
     return [export.track_json(t) for t in store.tracks(drama=drama, artist=artist, status=status)]
 
 
+def track_rows_json(
+    store: CatalogStore,
+    drama: str | None = None,
+    artist: str | None = None,
+    status: str | None = None,
+) -> list[str]:
+    """``track_rows`` as ready JSON texts (one per track), for big ``--format json`` listings."""
+    return store.tracks_json(drama=drama, artist=artist, status=status)
+
+
 def artists_by_drama(store: CatalogStore, drama: str | None = None) -> list[dict[str, Any]]:
     """``ostkit artists``: ``[{"drama", "artists": [{"name", "native_name", "tracks"}]}]``.
 
