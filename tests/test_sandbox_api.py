@@ -683,3 +683,15 @@ def test_follow_and_delete_playlist_helpers(api: Api) -> None:
     api.sandbox.delete_playlist(theirs)
     assert api.get(f"playlists/{theirs}").status_code == 404
     assert api.get("me/playlists").json()["total"] == 0
+
+
+def test_search_next_stops_at_offset_1000() -> None:
+    with Sandbox(load_default_corpus=False) as sandbox:
+        for i in range(1015):
+            sandbox.add_track(f"Echo {i}", ["Echo Band"], album={"name": f"Echo {i // 10}"})
+        api = Api(sandbox)
+        page = api.get("search", params={"q": "echo", "type": "track", "limit": 10, "offset": 990})
+        tracks = page.json()["tracks"]
+        assert tracks["total"] == 1015 and "offset=1000" in tracks["next"]
+        last = api.get(tracks["next"]).json()["tracks"]
+        assert len(last["items"]) == 10 and last["next"] is None

@@ -27,6 +27,7 @@ to the number of the album's tracks in the corpus. Everything here is pure (no I
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -111,6 +112,7 @@ class Corpus:
         self.artists: dict[str, Artist] = {}
         self.albums: dict[str, Album] = {}
         self.tracks: dict[str, Track] = {}
+        self._by_album: dict[str, list[Track]] = {}
 
     # -- building -------------------------------------------------------------------------
     def add_artist(self, data: Mapping[str, Any] | str, *, where: str = "") -> Artist:
@@ -212,6 +214,7 @@ class Corpus:
             names=_names(data.get("names"), where),
         )
         self.tracks[track_id] = track
+        self._by_album.setdefault(album.id, []).append(track)
         return track
 
     def load(self, data: Any, source: str = "corpus") -> int:
@@ -229,7 +232,7 @@ class Corpus:
 
     # -- queries --------------------------------------------------------------------------
     def album_tracks(self, album_id: str) -> list[Track]:
-        found = [t for t in self.tracks.values() if t.album_id == album_id]
+        found = self._by_album.get(album_id, [])
         return sorted(found, key=lambda t: (t.disc_number, t.track_number))
 
     def album_total(self, album: Album) -> int:
@@ -269,6 +272,7 @@ _QUERY_RE = re.compile(r'(?:(\w+):)?(?:"([^"]*)"?|(\S+))')
 _NON_WORD = re.compile(r"[\W_]+")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
     """Case- and width-insensitive form with punctuation and spaces removed (Hangul kept)."""
     return _NON_WORD.sub("", unicodedata.normalize("NFKC", text).casefold())

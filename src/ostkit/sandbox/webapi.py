@@ -179,6 +179,7 @@ class WebApi(State):
         offset: int,
         limit: int,
         extra: Sequence[tuple[str, str]] = (),
+        max_offset: int | None = None,
     ) -> dict[str, Any]:
         def link(off: int) -> str:
             params = [("offset", str(off)), ("limit", str(limit)), *extra]
@@ -188,7 +189,12 @@ class WebApi(State):
             "href": link(offset),
             "items": items,
             "limit": limit,
-            "next": link(offset + limit) if offset + limit < total else None,
+            # Never a `next` the API would refuse (search offsets stop at 1000).
+            "next": (
+                link(offset + limit)
+                if offset + limit < total and (max_offset is None or offset + limit <= max_offset)
+                else None
+            ),
             "offset": offset,
             "previous": link(max(0, offset - limit)) if offset > 0 else None,
             "total": total,
@@ -255,7 +261,7 @@ class WebApi(State):
             else:
                 items, total = [], 0
             result[t + "s"] = self._paging(
-                "search", items, total, offset, limit, [*extra, ("type", t)]
+                "search", items, total, offset, limit, [*extra, ("type", t)], max_offset=1000
             )
         return Reply.json(200, result)
 
