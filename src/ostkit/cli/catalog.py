@@ -24,33 +24,43 @@ BIG = 2000
 
 def _table(rows: list[dict[str, Any]], headers: tuple[str, ...], fmt: str) -> str:
     """tabulate's "simple"/"plain" output for plain one-line cells, fast; else tabulate."""
-    cells = [["" if r.get(h) is None else str(r.get(h)) for h in headers] for r in rows]
-    simple_cells = all("\n" not in c and c == c.strip() for row in cells for c in row)
-    if fmt not in ("simple", "plain") or not simple_cells:
+    columns = [["" if r.get(h) is None else str(r.get(h)) for r in rows] for h in headers]
+    if fmt not in ("simple", "plain") or not all(map(_plain_cells, columns)):
         return render_table(rows, headers, fmt)
-    from wcwidth import wcswidth
-
-    def width(text: str) -> int:
-        if text.isascii():
-            return len(text)
-        w = wcswidth(text)
-        return w if w >= 0 else len(text)
-
-    widths = [len(h) + 2 for h in headers]
-    for row in cells:
-        for i, c in enumerate(row):
-            w = width(c)
-            if w > widths[i]:
-                widths[i] = w
-
-    def line(values: list[str]) -> str:
-        return "  ".join(v + " " * (widths[i] - width(v)) for i, v in enumerate(values)).rstrip()
-
-    out = [line(list(headers))]
+    padded = []
+    widths = []
+    for header, cells in zip(headers, columns, strict=True):
+        # Display width minus len(): 0 for ASCII, > 0 for Hangul and other wide characters.
+        extra = [0] * len(cells) if all(map(str.isascii, cells)) else [_extra(c) for c in cells]
+        width = max([len(header) + 2, *(len(c) + e for c, e in zip(cells, extra, strict=True))])
+        widths.append(width)
+        padded.append([c.ljust(width - e) for c, e in zip(cells, extra, strict=True)])
+    out = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
     if fmt == "simple":
         out.append("  ".join("-" * w for w in widths))
-    out.extend(line(row) for row in cells)
+    out.extend("  ".join(parts).rstrip() for parts in zip(*padded, strict=True))
     return "\n".join(out)
+
+
+def _plain_cells(cells: list[str]) -> bool:
+    """No newlines and no surrounding spaces (tabulate would treat those specially)."""
+    joined = "\x00".join(cells)
+    return not (
+        "\n" in joined
+        or "\x00 " in joined
+        or " \x00" in joined
+        or joined[:1] == " "
+        or joined[-1:] == " "
+    )
+
+
+def _extra(text: str) -> int:
+    if text.isascii():
+        return 0
+    from wcwidth import wcswidth
+
+    width = wcswidth(text)
+    return width - len(text) if width >= 0 else 0
 
 
 def _json(data: list[dict[str, Any]], size: int | None = None) -> str:
@@ -294,27 +304,15 @@ def artists_cmd(app: AppContext, drama: str | None, fmt: str) -> None:
 
     store = _open_store(app)
     try:
-        groups = catalog.artists_by_drama(store, drama)
+        if fmt == "json":
+            groups = catalog.artists_by_drama(store, drama)
+        else:
+            rows = catalog.artist_rows(store, drama)
     finally:
         store.close()
     if fmt == "json":
         click.echo(_json(groups, size=sum(len(g["artists"]) for g in groups)))
         return
-    rows = [
-        {
-            "drama": g["drama"],
-            "artist": a["name"],
-            "native_name": a["native_name"],
-            "tracks": "; ".join(
-                t["title"]
-                + (f" ({t['version']})" if t["version"] else "")
-                + (" [feat.]" if t["role"] == "featured" else "")
-                for t in a["tracks"]
-            ),
-        }
-        for g in groups
-        for a in g["artists"]
-    ]
     headers = (
         ("artist", "native_name", "tracks")
         if drama

@@ -223,6 +223,29 @@ def artists_by_drama(store: CatalogStore, drama: str | None = None) -> list[dict
     return [{"drama": d, "artists": list(g.values())} for d, g in groups.items()]
 
 
+def artist_rows(store: CatalogStore, drama: str | None = None) -> list[dict[str, Any]]:
+    """``ostkit artists`` as table rows: drama, artist, native_name and a ``tracks`` label
+    (``Title (Version) [feat.]; ...``), in the order of ``artists_by_drama``."""
+    if drama is not None:
+        store.find_drama(drama)
+    entries: dict[tuple[str, int], tuple[str, str | None, list[str]]] = {}
+    for c in store.artist_credits(drama):
+        label = c.title
+        if c.version:
+            label += f" ({c.version})"
+        if c.role == "featured":
+            label += " [feat.]"
+        entry = entries.get((c.drama, c.artist_id))
+        if entry is None:
+            entries[(c.drama, c.artist_id)] = (c.artist, c.native_name, [label])
+        else:
+            entry[2].append(label)
+    return [
+        {"drama": d, "artist": name, "native_name": native, "tracks": "; ".join(labels)}
+        for (d, _), (name, native, labels) in entries.items()
+    ]
+
+
 # --- export -----------------------------------------------------------------------------------
 
 
