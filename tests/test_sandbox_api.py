@@ -695,3 +695,27 @@ def test_search_next_stops_at_offset_1000() -> None:
         assert tracks["total"] == 1015 and "offset=1000" in tracks["next"]
         last = api.get(tracks["next"]).json()["tracks"]
         assert len(last["items"]) == 10 and last["next"] is None
+
+
+def test_artist_albums_limit_10(api: Api) -> None:
+    sandbox = api.sandbox
+    sandbox.add_track(
+        "Duet",
+        ["KYUHYUN", "Guest"],
+        album={"name": "Guest Album", "album_type": "album", "artists": ["Guest"]},
+    )
+    artist_id = api.get(f"tracks/{KYUHYUN_VOCAL}").json()["artists"][0]["id"]
+    page = api.get(f"artists/{artist_id}/albums").json()
+    names = [a["name"] for a in page["items"]]
+    assert page["limit"] == 5 and page["total"] == 3
+    assert names == [
+        "Soundtrack #1 (Original Soundtrack) Part.1",
+        "Love Beyond Words (Sped Up)",
+        "Guest Album",
+    ]
+    singles = api.get(f"artists/{artist_id}/albums", params={"include_groups": "single"}).json()
+    assert singles["total"] == 2 and "album_group" not in singles["items"][0]
+    too_many = api.get(f"artists/{artist_id}/albums", params={"limit": 20})
+    assert too_many.status_code == 400 and too_many.json()["error"]["message"] == "Invalid limit"
+    bad = api.get(f"artists/{artist_id}/albums", params={"include_groups": "live"})
+    assert bad.status_code == 400

@@ -125,14 +125,19 @@ class Corpus:
             if artist_id in self.artists and (name is None or self.artists[artist_id].name == name):
                 return self.artists[artist_id]
         if not isinstance(name, str) or not name.strip():
-            raise InputError(f"artist needs a non-empty 'name' ({where})".rstrip(" ()"))
+            raise InputError(f"artist needs a non-empty 'name'{_at(where)}")
+        if artist_id is None:
+            # A name alone means the artist of that name when there is one already.
+            same = next((a for a in self.artists.values() if a.name == name), None)
+            if same is not None:
+                return same
         artist_id = artist_id or make_id("artist", name)
         existing = self.artists.get(artist_id)
         if existing is not None:
             if existing.name != name:
                 raise InputError(
                     f"artist id {artist_id} is used for both {existing.name!r} and {name!r}"
-                    f" ({where})"
+                    f"{_at(where)}"
                 )
             return existing
         artist = Artist(
@@ -156,18 +161,26 @@ class Corpus:
             if album_id in self.albums and (name is None or self.albums[album_id].name == name):
                 return self.albums[album_id]
         if not isinstance(name, str) or not name.strip():
-            raise InputError(f"album needs a non-empty 'name' ({where})")
+            raise InputError(f"album needs a non-empty 'name'{_at(where)}")
         artists = [self.add_artist(a, where=where) for a in data.get("artists") or []]
         artists = artists or list(default_artists)
+        artist_ids = [a.id for a in artists]
+        if album_id is None:
+            same = next(
+                (b for b in self.albums.values() if b.name == name and b.artist_ids == artist_ids),
+                None,
+            )
+            if same is not None:
+                return same
         album_id = album_id or make_id("album", name, *(a.name for a in artists))
         if album_id in self.albums:
             return self.albums[album_id]
         album_type = data.get("album_type", "single")
         if album_type not in ALBUM_TYPES:
-            raise InputError(f"album_type must be one of {', '.join(ALBUM_TYPES)} ({where})")
+            raise InputError(f"album_type must be one of {', '.join(ALBUM_TYPES)}{_at(where)}")
         release_date = str(data.get("release_date", "2020-01-01"))
         if not DATE_RE.match(release_date):
-            raise InputError(f"release_date must be YYYY, YYYY-MM or YYYY-MM-DD ({where})")
+            raise InputError(f"release_date must be YYYY, YYYY-MM or YYYY-MM-DD{_at(where)}")
         total = data.get("total_tracks")
         album = Album(
             id=album_id,
@@ -185,22 +198,22 @@ class Corpus:
     def add_track(self, data: Mapping[str, Any], *, where: str = "") -> Track:
         name = data.get("name")
         if not isinstance(name, str) or not name.strip():
-            raise InputError(f"track needs a non-empty 'name' ({where})")
+            raise InputError(f"track needs a non-empty 'name'{_at(where)}")
         raw_artists = data.get("artists")
         if not raw_artists:
-            raise InputError(f"track {name!r} needs at least one artist ({where})")
+            raise InputError(f"track {name!r} needs at least one artist{_at(where)}")
         artists = [self.add_artist(a, where=where) for a in raw_artists]
         album = self.add_album(data.get("album") or name, artists, where=where)
         track_id = data.get("id") or make_id("track", name, album.id, *(a.id for a in artists))
         _check_id(track_id, where)
         if track_id in self.tracks:
-            raise InputError(f"duplicate track id {track_id} ({where})")
+            raise InputError(f"duplicate track id {track_id}{_at(where)}")
         isrc = data.get("isrc")
         if isrc is not None and not ISRC_RE.match(isrc):
-            raise InputError(f"isrc {isrc!r} is not a 12-character ISRC ({where})")
+            raise InputError(f"isrc {isrc!r} is not a 12-character ISRC{_at(where)}")
         duration = data.get("duration_ms", 200_000)
         if not isinstance(duration, int) or duration <= 0:
-            raise InputError(f"duration_ms must be a positive integer ({where})")
+            raise InputError(f"duration_ms must be a positive integer{_at(where)}")
         track = Track(
             id=track_id,
             name=name,
@@ -251,9 +264,13 @@ def load_corpus_file(path: str | Path) -> Any:
         raise InputError(f"not valid JSON: {exc}", path=str(path)) from None
 
 
+def _at(where: str) -> str:
+    return f" ({where})" if where else ""
+
+
 def _check_id(value: Any, where: str) -> None:
     if not isinstance(value, str) or not ID_RE.match(value):
-        raise InputError(f"id {value!r} is not a 22-character base62 Spotify id ({where})")
+        raise InputError(f"id {value!r} is not a 22-character base62 Spotify id{_at(where)}")
 
 
 def _names(value: Any, where: str) -> dict[str, str]:
@@ -262,7 +279,7 @@ def _names(value: Any, where: str) -> dict[str, str]:
     if not isinstance(value, dict) or not all(
         isinstance(k, str) and isinstance(v, str) for k, v in value.items()
     ):
-        raise InputError(f"'names' must map language codes to strings ({where})")
+        raise InputError(f"'names' must map language codes to strings{_at(where)}")
     return {k.lower(): v for k, v in value.items()}
 
 

@@ -25,6 +25,7 @@ from ostkit.sandbox.model import (
 )
 
 Handler = Callable[[Request, AccessToken, dict[str, str]], Reply]
+ALBUM_GROUPS = ("album", "single", "appears_on", "compilation")
 
 
 class WebApi(State):
@@ -316,6 +317,34 @@ class WebApi(State):
         if artist is None:
             raise ApiError(404, "Resource not found")
         return Reply.json(200, self._artist_full(artist, request.language))
+
+    def artist_albums(self, request: Request, token: AccessToken, args: dict[str, str]) -> Reply:
+        artist = self.corpus.artists.get(_valid_id(args["id"]))
+        groups_param = request.param("include_groups")
+        groups = groups_param.split(",") if groups_param else list(ALBUM_GROUPS)
+        if any(g not in ALBUM_GROUPS for g in groups):
+            raise ApiError(400, "Invalid include_groups")
+        # Capped at 10 (default 5) since 2026, like search.
+        limit = _int_param(request, "limit", 5, 1, 10, "Invalid limit")
+        offset = _int_param(request, "offset", 0, 0, 10_000, "Invalid offset")
+        market = _market(request)
+        if artist is None:
+            raise ApiError(404, "Resource not found")
+        albums = []
+        for album in self.corpus.albums.values():
+            own = artist.id in album.artist_ids
+            appears = not own and any(
+                artist.id in t.artist_ids for t in self.corpus.album_tracks(album.id)
+            )
+            group = album.album_type if own else "appears_on" if appears else None
+            if group is not None and group in groups:
+                albums.append(album)
+        items = [self._album_simple(a, request.language) for a in albums[offset : offset + limit]]
+        extra = [("include_groups", ",".join(groups))] + ([("market", market)] if market else [])
+        return Reply.json(
+            200,
+            self._paging(f"artists/{artist.id}/albums", items, len(albums), offset, limit, extra),
+        )
 
     def _playlist(self, playlist_id: str) -> Playlist:
         playlist = self._playlists.get(_valid_id(playlist_id))
@@ -648,6 +677,7 @@ ROUTES: list[tuple[str, str, str]] = [
     ("GET", rf"/v1/albums/{_ID}", "album"),
     ("GET", rf"/v1/albums/{_ID}/tracks", "album_tracks"),
     ("GET", rf"/v1/artists/{_ID}", "artist"),
+    ("GET", rf"/v1/artists/{_ID}/albums", "artist_albums"),
     ("GET", r"/v1/me/playlists", "my_playlists"),
     ("POST", r"/v1/me/playlists", "create_playlist_api"),
     ("GET", rf"/v1/playlists/{_ID}", "get_playlist"),
