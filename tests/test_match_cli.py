@@ -113,9 +113,9 @@ def test_review_not_found_skip_paste_quit(env: dict[str, str], tmp_path: Path) -
     with CatalogStore.open(tmp_path / "home" / "catalog.db") as store, store.transaction():
         for t in store.tracks():
             store.set_match(t.id or 0, status=Status.REVIEW)
-    code, _out, err = _run("review", input=f"s\nbad-uri\n{env['other']}\nq\n")
+    code, _, err = _run("review", input=f"s\nx\nbad-uri\n{env['other']}\nq\n")
     assert code == 0
-    assert "is not a Spotify track id" in err
+    assert "'x' is not a Spotify track URI, URL or 22-character id" in err
     after = _tracks(tmp_path)
     assert after["Hello"].status is Status.REVIEW  # skipped
     assert after["Goodbye"].status is Status.PINNED

@@ -649,7 +649,8 @@ def score(
     elif title < 0.6 or artist < 0.5:
         base = min(base, bands.weak + 0.1)
         reasons.append("capped: title or artist does not match")
-    elif title < 0.8 or artist < 0.75:
+    elif title < 0.9 or artist < 0.75:
+        # "Talk to Me Now" is not "Talk To Me": near-identical titles need a person.
         base = min(base, bands.strong - 0.01)
         reasons.append("capped: title or artist only partly matches")
     if duration is not None and duration < 0.9:

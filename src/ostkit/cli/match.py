@@ -60,7 +60,7 @@ def _summary(report: MatchReport) -> dict[str, Any]:
         **report.counts(),
         "searched": report.searched,
         "requests": report.requests,
-        "learned_aliases": report.learned,
+        "learned_artists": report.learned,
         "elapsed_s": round(report.elapsed, 2),
         "dry_run": report.dry_run,
     }
@@ -75,7 +75,7 @@ def _explain_text(o: TrackOutcome) -> str:
     ranked = o.result.ranked if o.result else ()
     if not ranked:
         lines.append("  no candidates")
-    for i, r in enumerate(ranked[:5], 1):
+    for i, r in enumerate(ranked[:3], 1):
         c = r.candidate
         album = c.album.name if c.album else "-"
         lines.append(
@@ -164,7 +164,7 @@ def match_cmd(
         f"{prefix}matched {counts['matched']}, review {counts['review']}, "
         f"not_found {counts['not_found']}, pinned {counts['pinned']}; "
         f"searched {report.searched} tracks with {report.requests} requests"
-        + (f"; learned {report.learned} artist aliases" if report.learned else "")
+        + (f"; learned {report.learned} Spotify artist identities" if report.learned else "")
     )
 
 

@@ -18,6 +18,7 @@ searched again without ``rematch``; ``review`` tracks are re-decided from their 
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -39,6 +40,7 @@ from ostkit.matcher import (
 )
 from ostkit.models import Artist, Candidate, Drama, SpotifyAlbum, Status, Track
 from ostkit.queries import drama_albums, drama_queries, plan
+from ostkit.versions import parse_album
 
 KEEP_CANDIDATES = 5  # candidates stored per track for `ostkit review`
 # A drama with at least this many entries to search gets its OST albums read up front (one album
@@ -160,8 +162,11 @@ class _DramaCache:
         self._lock = threading.Lock()
         self._futures: dict[str, Future[list[Candidate]]] = {}
 
-    def get(self, drama: str, other_names: Sequence[str]) -> list[Candidate]:
-        cache_key = key(drama)
+    def get(
+        self, drama: str, other_names: Sequence[str], part: int | None = None
+    ) -> list[Candidate]:
+        """Tracks of the drama's OST albums; with ``part``, only that part's album(s)."""
+        cache_key = f"{key(drama)}|{part}"
         with self._lock:
             fut = self._futures.get(cache_key)
             owner = fut is None
@@ -170,19 +175,23 @@ class _DramaCache:
                 self._futures[cache_key] = fut
         if owner:
             try:
-                fut.set_result(self._fetch(drama, other_names))
+                fut.set_result(self._fetch(drama, other_names, part))
             except BaseException as exc:
                 fut.set_exception(exc)
                 raise
         return fut.result()
 
-    def _fetch(self, drama: str, other_names: Sequence[str]) -> list[Candidate]:
+    def _fetch(self, drama: str, other_names: Sequence[str], part: int | None) -> list[Candidate]:
         names = [drama, *other_names]
         opened: set[str] = set()
         found: list[Candidate] = []
         for query in drama_queries(drama, other_names):
-            albums = self.client.search_albums(query.q, limit=query.limit)
-            for album in drama_albums(albums, names):
+            albums = drama_albums(self.client.search_albums(query.q, limit=query.limit), names)
+            if part is not None:
+                # One entry: open its part's single (or, with no part numbers, the first two).
+                same = [a for a in albums if parse_album(a.name).part == part]
+                albums = same or [a for a in albums if parse_album(a.name).part is None][:2]
+            for album in albums:
                 if album.id and album.id not in opened:
                     opened.add(album.id)
                     found.extend(self.client.album_tracks(album.id))
@@ -235,8 +244,8 @@ def search_track(
             if drama_done:
                 continue
             drama_done = True
-            found = dramas.get(track.drama, context.drama_names)
-            used.append(f"(drama albums of {track.drama!r})")
+            found = dramas.get(track.drama, context.drama_names, track.part)
+            used.append(f"(drama albums of {track.drama!r}, part {track.part})")
         else:
             found = client.search_tracks(query.q, limit=query.limit)
             used.append(query.q)
@@ -483,7 +492,13 @@ def spotify_track_uri(value: str) -> str:
     """``spotify:track:ID`` from a URI, an open.spotify.com URL or a bare id (InputError if not)."""
     from ostkit.spotify import track_uri
 
-    uri = track_uri(value)
+    text = value.strip()
+    if not text.startswith(("spotify:", "http://", "https://")) and not re.fullmatch(
+        r"[0-9A-Za-z]{22}", text
+    ):
+        # A bare word typed at the review prompt is a typo, not a track id.
+        raise InputError(f"{value!r} is not a Spotify track URI, URL or 22-character id")
+    uri = track_uri(text)
     if not uri.startswith("spotify:track:"):
         raise InputError(f"{value!r} is not a Spotify track")
     return uri
