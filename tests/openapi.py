@@ -14,6 +14,8 @@ Adjustments made to the spec, and why:
 - Objects are closed (``unevaluatedProperties: false``, which sees through ``allOf``): a field
   the spec does not define fails, so typos and invented fields are caught. ``ErrorObject`` gets
   the optional ``reason`` string the July 2026 changelog added (``QUOTA_EXCEEDED``).
+- ``/me/library`` documents its 400 as a bare ``ErrorObject``; it is checked inside the
+  ``{"error": ...}`` envelope that every other Spotify error uses.
 - Error statuses an operation does not list (e.g. 400 for ``/search``, 5xx) are checked against
   the common ``{"error": ErrorObject}`` shape.
 """
@@ -165,7 +167,12 @@ def _operation_schema(
     content = response.get("content", {}).get("application/json")
     if content is None:
         return None  # documented without a body
-    schema: dict[str, Any] = _adjust(copy.deepcopy(content["schema"]), allow_deprecated)
+    raw = content["schema"]
+    if status >= 400 and raw.get("required") == ["status", "message"]:
+        # /me/library documents its 400 as a bare ErrorObject; every Spotify error (and every
+        # other operation in the spec) wraps it as {"error": ErrorObject}.
+        raw = {"type": "object", "required": ["error"], "properties": {"error": raw}}
+    schema: dict[str, Any] = _adjust(copy.deepcopy(raw), allow_deprecated)
     return schema
 
 

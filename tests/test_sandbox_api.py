@@ -719,3 +719,48 @@ def test_artist_albums_limit_10(api: Api) -> None:
     assert too_many.status_code == 400 and too_many.json()["error"]["message"] == "Invalid limit"
     bad = api.get(f"artists/{artist_id}/albums", params={"include_groups": "live"})
     assert bad.status_code == 400
+
+
+def test_me_library_save_remove_contains(sandbox: Sandbox) -> None:
+    scopes = [
+        "user-library-modify",
+        "user-library-read",
+        "playlist-modify-public",
+        "playlist-modify-private",
+        "playlist-read-private",
+        "user-follow-modify",
+        "user-follow-read",
+    ]
+    api = Api(sandbox, sandbox.issue_access_token(scopes))
+    track = _uri(KYUHYUN_VOCAL)
+    mine = _create(api, public=False)["id"]
+    theirs = sandbox.create_playlist("theirs", owner="other", public=True)
+    uris = f"{track},spotify:playlist:{theirs},spotify:user:other"
+    assert api.put("me/library", params={"uris": uris}).status_code == 200
+    contains = api.get(
+        "me/library/contains", params={"uris": f"{uris},spotify:playlist:{mine},{_uri(UNKNOWN_ID)}"}
+    )
+    assert contains.json() == [True, True, True, True, False]
+    # Newest first: followed after `mine` was created.
+    assert [p["id"] for p in api.get("me/playlists").json()["items"]] == [theirs, mine]
+    # Unfollowing your own playlist is Spotify's "delete".
+    removed = api.delete("me/library", params={"uris": f"spotify:playlist:{mine},{track}"})
+    assert removed.status_code == 200 and removed.content == b""
+    assert [p["id"] for p in api.get("me/playlists").json()["items"]] == [theirs]
+    assert api.get("me/library/contains", params={"uris": track}).json() == [False]
+    refusals = [
+        ({"uris": ",".join([track] * 41)}, "Too many ids requested"),
+        ({}, "Missing required parameter: uris"),
+        ({"uris": "spotify:track:nope"}, "Invalid uri: spotify:track:nope"),
+        ({"uris": f"spotify:artist:{'a' * 22}"}, f"Invalid uri: spotify:artist:{'a' * 22}"),
+        ({"uris": _uri(UNKNOWN_ID)}, "Payload contains a non-existing ID"),
+    ]
+    for params, message in refusals:
+        answer = api.put("me/library", params=params)
+        assert answer.status_code == 400 and answer.json()["error"]["message"] == message
+    narrow = Api(sandbox, sandbox.issue_access_token(["playlist-modify-public"]))
+    denied = narrow.put("me/library", params={"uris": track})
+    assert (
+        denied.status_code == 403
+        and denied.json()["error"]["message"] == "Insufficient client scope"
+    )

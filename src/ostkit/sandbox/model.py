@@ -8,6 +8,7 @@ import re
 import secrets
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -306,6 +307,10 @@ class State:
     _access: dict[str, AccessToken]
     _refresh: dict[str, RefreshToken]
     _playlists: dict[str, Playlist]
+    _library: dict[str, dict[str, None]]
+    # (user, playlist id) -> when the user followed it, for /me/playlists' newest-first order.
+    _followed: dict[tuple[str, str], int]
+    _sequence: Iterator[int]
 
     @property
     def base_url(self) -> str:
@@ -334,10 +339,14 @@ class State:
     ) -> Playlist:
         playlist_id = corpus_mod.make_id("playlist", secrets.token_hex(8))
         playlist = Playlist(playlist_id, owner, name, description, public, collaborative)
-        playlist.followers.add(owner)
+        self._follow(playlist, owner)
         self._bump(playlist)
         self._playlists[playlist_id] = playlist
         return playlist
+
+    def _follow(self, playlist: Playlist, user_id: str) -> None:
+        playlist.followers.add(user_id)
+        self._followed[(user_id, playlist.id)] = next(self._sequence)
 
     def _bump(self, playlist: Playlist) -> None:
         version = len(playlist.snapshots) + 1

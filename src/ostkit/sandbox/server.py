@@ -9,6 +9,7 @@ follow Spotify's status codes and body shapes, including the endpoints removed f
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import math
 import re
@@ -143,6 +144,10 @@ class Sandbox(Accounts, WebApi):
         self._access: dict[str, AccessToken] = {}
         self._refresh: dict[str, RefreshToken] = {}
         self._playlists: dict[str, Playlist] = {}
+        # Per user: saved/followed URIs (tracks, albums, artists, users), in saving order.
+        self._library: dict[str, dict[str, None]] = {}
+        self._followed: dict[tuple[str, str], int] = {}
+        self._sequence = itertools.count(1)
         self._faults: list[Fault] = []
         self._requests: list[RecordedRequest] = []
         self._connections: set[socket.socket] = set()
@@ -345,7 +350,7 @@ class Sandbox(Accounts, WebApi):
     def follow_playlist(self, playlist_id: str, user_id: str | None = None) -> None:
         """``user_id`` (default: the sandbox user) follows it, so it shows in /me/playlists."""
         with self._lock:
-            self._playlists[playlist_id].followers.add(self._known_user(user_id))
+            self._follow(self._playlists[playlist_id], self._known_user(user_id))
 
     def delete_playlist(self, playlist_id: str) -> None:
         """The playlist disappears (as if deleted in the Spotify app): its id answers 404."""

@@ -26,6 +26,17 @@ from ostkit.sandbox.model import (
 
 Handler = Callable[[Request, AccessToken, dict[str, str]], Reply]
 ALBUM_GROUPS = ("album", "single", "appears_on", "compilation")
+LIBRARY_URI_RE = re.compile(r"^spotify:([a-z]+):([^:,]+)$")
+# Scope to (modify, read) an item kind in /me/library (the spec's security lists).
+LIBRARY_SCOPES = {
+    **dict.fromkeys(
+        ("track", "album", "episode", "show", "audiobook"),
+        ("user-library-modify", "user-library-read"),
+    ),
+    "artist": ("user-follow-modify", "user-follow-read"),
+    "user": ("user-follow-modify", "user-follow-read"),
+    "playlist": ("playlist-modify-public", "playlist-read-private"),
+}
 
 
 class WebApi(State):
@@ -346,6 +357,82 @@ class WebApi(State):
             self._paging(f"artists/{artist.id}/albums", items, len(albums), offset, limit, extra),
         )
 
+    # /me/library: the 2026 replacement of the per-type save/follow endpoints -----------------
+    def _library_uris(self, request: Request, token: AccessToken, read: bool) -> list[str]:
+        raw = request.param("uris")
+        if not raw:
+            raise ApiError(400, "Missing required parameter: uris")
+        uris = raw.split(",")
+        if len(uris) > 40:
+            raise ApiError(400, "Too many ids requested")
+        kinds = set()
+        for uri in uris:
+            match = LIBRARY_URI_RE.match(uri)
+            kind = match.group(1) if match else ""
+            valid = kind in LIBRARY_SCOPES and (read or kind != "artist")
+            if (
+                match is None
+                or not valid
+                or not (kind == "user" or corpus_mod.ID_RE.match(match.group(2)))
+            ):
+                raise ApiError(400, f"Invalid uri: {uri}")
+            kinds.add(kind)
+        for kind in kinds:
+            scope = LIBRARY_SCOPES[kind][1 if read else 0]
+            self._need_scope(token, scope)
+        return uris
+
+    def _library_item_exists(self, uri: str) -> bool:
+        kind, item_id = uri.split(":")[1:3]
+        return {
+            "track": item_id in self.corpus.tracks,
+            "album": item_id in self.corpus.albums,
+            "artist": item_id in self.corpus.artists,
+            "playlist": item_id in self._playlists,
+            "user": True,
+        }.get(kind, False)
+
+    def library_save(self, request: Request, token: AccessToken, _: dict[str, str]) -> Reply:
+        user_id = self._user_of(token)
+        uris = self._library_uris(request, token, read=False)
+        for uri in uris:
+            if not self._library_item_exists(uri):
+                raise ApiError(400, "Payload contains a non-existing ID")
+        saved = self._library.setdefault(user_id, {})
+        for uri in uris:
+            kind, item_id = uri.split(":")[1:3]
+            if kind == "playlist":
+                self._follow(self._playlists[item_id], user_id)
+            else:
+                saved[uri] = None
+        return Reply(200)
+
+    def library_remove(self, request: Request, token: AccessToken, _: dict[str, str]) -> Reply:
+        user_id = self._user_of(token)
+        uris = self._library_uris(request, token, read=False)
+        saved = self._library.setdefault(user_id, {})
+        for uri in uris:
+            kind, item_id = uri.split(":")[1:3]
+            if kind == "playlist" and item_id in self._playlists:
+                # Unfollowing your own playlist is how Spotify "deletes" it.
+                self._playlists[item_id].followers.discard(user_id)
+            saved.pop(uri, None)
+        return Reply(200)
+
+    def library_contains(self, request: Request, token: AccessToken, _: dict[str, str]) -> Reply:
+        user_id = self._user_of(token)
+        uris = self._library_uris(request, token, read=True)
+        saved = self._library.get(user_id, {})
+        answer = []
+        for uri in uris:
+            kind, item_id = uri.split(":")[1:3]
+            if kind == "playlist":
+                playlist = self._playlists.get(item_id)
+                answer.append(playlist is not None and user_id in playlist.followers)
+            else:
+                answer.append(uri in saved)
+        return Reply.json(200, answer)
+
     def _playlist(self, playlist_id: str) -> Playlist:
         playlist = self._playlists.get(_valid_id(playlist_id))
         if playlist is None:
@@ -439,7 +526,7 @@ class WebApi(State):
         offset = _int_param(request, "offset", 0, 0, 100_000, "Invalid offset")
         mine = [
             p
-            for p in reversed(self._playlists.values())
+            for p in self._playlists.values()
             if user_id in p.followers
             or (
                 p.collaborative
@@ -447,6 +534,8 @@ class WebApi(State):
                 and "playlist-read-collaborative" in token.scopes
             )
         ]
+        # Newest first: most recently created or followed.
+        mine.sort(key=lambda p: self._followed.get((user_id, p.id), 0), reverse=True)
         items = []
         for playlist in mine[offset : offset + limit]:
             obj = self._playlist_base(playlist)
@@ -686,6 +775,9 @@ ROUTES: list[tuple[str, str, str]] = [
     ("POST", rf"/v1/playlists/{_ID}/items", "add_items"),
     ("PUT", rf"/v1/playlists/{_ID}/items", "put_items"),
     ("DELETE", rf"/v1/playlists/{_ID}/items", "remove_items"),
+    ("PUT", r"/v1/me/library", "library_save"),
+    ("DELETE", r"/v1/me/library", "library_remove"),
+    ("GET", r"/v1/me/library/contains", "library_contains"),
 ]
 # Endpoints removed for Development-Mode apps: they answer 403 {"error": {"status": 403,
 # "message": "Forbidden"}} (after the token check), not 404.
