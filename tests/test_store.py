@@ -419,3 +419,10 @@ def test_tracks_json_matches_the_models(store: CatalogStore) -> None:
     assert json.loads(store.tracks_json(drama="Goblin")[0])["artist"] == (
         "Epik High & B feat. Lee Hi"
     )
+
+
+def test_catalog_folder_that_cannot_be_created(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(CatalogError, match="cannot create the folder"):
+        CatalogStore.open(blocker / "sub" / "catalog.db")

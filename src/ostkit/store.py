@@ -112,8 +112,13 @@ class CatalogStore:
         """Open (creating and migrating if needed) the catalog at ``path`` or ``":memory:"``."""
         target = str(path)
         if target != ":memory:":
-            Path(target).expanduser().parent.mkdir(parents=True, exist_ok=True)
             target = str(Path(target).expanduser())
+            try:
+                Path(target).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise CatalogError(
+                    f"cannot create the folder for catalog {target}: {exc.strerror}"
+                ) from None
         try:
             conn = sqlite3.connect(target, timeout=timeout, isolation_level=None)
         except sqlite3.Error as exc:
