@@ -74,7 +74,7 @@ def main() -> None:
         db = folder / "catalog.db"
         figures = []
         t_import = ostkit(db, "import", str(csv_path))
-        figures.append((f"import {rows:,} CSV rows", t_import, 10.0 * max(scale, 0.05)))
+        figures.append((f"import {rows:,} CSV rows", t_import, 10.0 * scale))
         t_reimport = ostkit(db, "import", str(csv_path))
         figures.append((f"re-import {rows:,} rows (all unchanged)", t_reimport, None))
         figures.append(
@@ -100,7 +100,7 @@ def main() -> None:
     print(f"bench_catalog ({rows:,} rows{', smoke' if opts.smoke else ''})")
     for name, seconds, target in figures:
         verdict = ""
-        if target is not None:
+        if target is not None and rows >= 100_000:  # targets are for the full size
             verdict = f"  target < {target:g} s: {'ok' if seconds < target else 'SLOW'}"
         print(f"  {name:<40} {seconds:7.3f} s{verdict}")
 
