@@ -413,7 +413,6 @@ def test_toml_ignores_playlist_table(tmp_path: Path) -> None:
         ),
         (TOML_OK + "[extra]\nx = 1\n", 12, "unknown top-level key 'extra'"),
         ('[[tracks]]\ntitle = "T"\nartist = "A"\n', 1, "drama: empty drama"),
-        ('[playlist]\nname = "x"\n', 1, "no catalog data"),
         (TOML_OK.replace('artist = "A"', 'artist = ["A"]'), 6, "artist must be a string"),
     ],
 )
@@ -439,3 +438,8 @@ def test_json_errors(tmp_path: Path) -> None:
     )
     with pytest.raises(InputError, match=r"dramas\[0\]\.tracks\[0\]\.status: unknown status"):
         read_file(_write(tmp_path, "z.json", bad))
+
+
+def test_playlist_only_toml_has_nothing_to_import(tmp_path: Path) -> None:
+    batch = read_file(_write(tmp_path, "p.toml", '[playlist]\nname = "x"\n'))
+    assert (batch.dramas, batch.parts, batch.tracks) == ((), (), ())

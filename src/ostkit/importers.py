@@ -665,10 +665,8 @@ def read_toml(text: str, label: str) -> ImportBatch:
             raise fail("tracks", i, exc.field, f"{exc.field}: {exc}") from None
         builder.add_drama(Drama(title=track.drama), line)
         builder.add_track(track, line)
-    if not builder.dramas:
-        raise InputError(
-            "no catalog data: expected a [drama] table and [[tracks]]", path=label, line=1
-        )
+    # A playlist-only file (just [playlist]) has nothing for the catalog: that is not an error,
+    # so `ostkit import playlists/*.toml` works.
     return builder.build()
 
 
