@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal
 
 from ostkit import migrations
 from ostkit.errors import CatalogError, NotFoundError
@@ -49,20 +49,6 @@ _TRACK_COLUMNS = (
 )
 # Canonical order: drama (by title), OST part (tracks without a part last), insertion order.
 _TRACK_ORDER = "ORDER BY d.title_key, d.id, t.part IS NULL, t.part, t.position, t.id"
-
-
-class ArtistCredit(NamedTuple):
-    """One credit of one track, flattened for artist listings (cheap to build in bulk)."""
-
-    drama: str
-    track_id: int
-    title: str
-    version: str | None
-    part: int | None
-    artist_id: int
-    artist: str  # the artist's display name
-    native_name: str | None
-    role: str  # main | featured
 
 
 def now_iso() -> str:
@@ -620,21 +606,44 @@ class CatalogStore:
         )
         return [r[0] for r in self.conn.execute(sql, [*args, *args])]
 
-    def artist_credits(self, drama: str | None = None) -> list[ArtistCredit]:
-        """Every credit in canonical track order (then billing order), for ``ostkit artists``."""
+    def artist_credits(
+        self, drama: str | None = None, *, as_json: bool = False
+    ) -> list[tuple[int, int, str]]:
+        """Every credit as (drama id, artist id, track) in canonical track order, for listings.
+
+        The track is its table label, ``Title (Version)`` plus `` [feat.]`` for a featured
+        credit, or with ``as_json`` a JSON object ``{"id", "title", "version", "part", "role"}``.
+        Both are built by SQLite: ``ostkit artists`` on 100,000 tracks must stay under a second.
+        Names come from ``drama_titles()`` and ``artist_names()``.
+        """
         args: tuple[Any, ...] = ()
         clause = ""
         if drama is not None:
             clause = "WHERE t.drama_id = ?"
             args = (self.find_drama(drama).id,)
-        rows = self.conn.execute(
-            "SELECT d.title, t.id, t.title, t.version, t.part, a.id, a.name, a.native_name, c.role "
-            "FROM tracks t JOIN dramas d ON d.id = t.drama_id "
-            "JOIN credits c ON c.track_id = t.id JOIN artists a ON a.id = c.artist_id "
+        self._flush()
+        item = (
+            "json_object('id', t.id, 'title', t.title, 'version', t.version, 'part', t.part, "
+            "'role', c.role)"
+            if as_json
+            else "t.title || coalesce(' (' || t.version || ')', '') "
+            "|| iif(c.role = 'featured', ' [feat.]', '')"
+        )
+        return self.conn.execute(
+            f"SELECT t.drama_id, c.artist_id, {item} FROM tracks t "
+            "JOIN dramas d ON d.id = t.drama_id JOIN credits c ON c.track_id = t.id "
             f"{clause} {_TRACK_ORDER}, c.position",
             args,
         ).fetchall()
-        return [ArtistCredit._make(r) for r in rows]
+
+    def drama_titles(self) -> dict[int, str]:
+        return dict(self.conn.execute("SELECT id, title FROM dramas").fetchall())
+
+    def artist_names(self) -> dict[int, tuple[str, str | None]]:
+        """Artist id -> (display name, native name)."""
+        return {
+            i: (n, k) for i, n, k in self.conn.execute("SELECT id, name, native_name FROM artists")
+        }
 
     def get_track(self, track_id: int) -> Track:
         found = self._select_tracks("WHERE t.id = ?", [track_id])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from operator import methodcaller
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -11,6 +12,7 @@ from ostkit.cli.output import format_option, render_json, render_table
 
 if TYPE_CHECKING:
     from ostkit.cli.context import AppContext
+    from ostkit.services.catalog import ArtistGroups
     from ostkit.store import CatalogStore
 
 STATUSES = ("matched", "pinned", "review", "not_found", "unmatched")
@@ -24,17 +26,26 @@ BIG = 2000
 
 def _table(rows: list[dict[str, Any]], headers: tuple[str, ...], fmt: str) -> str:
     """tabulate's "simple"/"plain" output for plain one-line cells, fast; else tabulate."""
-    columns = [["" if r.get(h) is None else str(r.get(h)) for r in rows] for h in headers]
-    if fmt not in ("simple", "plain") or not all(map(_plain_cells, columns)):
+    if fmt not in ("simple", "plain"):
+        return render_table(rows, headers, fmt)
+    columns = []
+    for h in headers:
+        values = list(map(methodcaller("get", h), rows))
+        columns.append([v if type(v) is str else "" if v is None else str(v) for v in values])
+    if not all(map(_plain_cells, columns)):
         return render_table(rows, headers, fmt)
     padded = []
     widths = []
     for header, cells in zip(headers, columns, strict=True):
-        # Display width minus len(): 0 for ASCII, > 0 for Hangul and other wide characters.
-        extra = [0] * len(cells) if all(map(str.isascii, cells)) else [_extra(c) for c in cells]
-        width = max([len(header) + 2, *(len(c) + e for c, e in zip(cells, extra, strict=True))])
+        if all(map(str.isascii, cells)):
+            width = max(len(header) + 2, max(map(len, cells), default=0))
+            padded.append([c.ljust(width) for c in cells])
+        else:
+            # Display width minus len(): 0 for ASCII, > 0 for Hangul and other wide characters.
+            extra = [_extra(c) for c in cells]
+            width = max([len(header) + 2, *(len(c) + e for c, e in zip(cells, extra, strict=True))])
+            padded.append([c.ljust(width - e) for c, e in zip(cells, extra, strict=True)])
         widths.append(width)
-        padded.append([c.ljust(width - e) for c, e in zip(cells, extra, strict=True)])
     out = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
     if fmt == "simple":
         out.append("  ".join("-" * w for w in widths))
@@ -85,6 +96,41 @@ def _echo_json_texts(texts: list[str]) -> None:
     out.write("[\n  ")
     last = len(texts) - 1
     out.writelines(t + (",\n  " if i < last else "\n]\n") for i, t in enumerate(texts))
+    out.flush()
+
+
+def _echo_artist_groups(groups: ArtistGroups) -> None:
+    """The ``artists --format json`` shape from groups whose tracks are JSON texts: like
+    ``render_json`` up to BIG artists, else one drama per line, streamed."""
+    import json
+
+    if sum(len(artists) for _, artists in groups) <= BIG:
+        data = [
+            {
+                "drama": title,
+                "artists": [
+                    {"name": n, "native_name": k, "tracks": [json.loads(t) for t in tracks]}
+                    for n, k, tracks in artists
+                ],
+            }
+            for title, artists in groups
+        ]
+        click.echo(render_json(data))
+        return
+    dumps = json.JSONEncoder(ensure_ascii=False).encode
+    out = sys.stdout
+    out.write("[")
+    for i, (title, artists) in enumerate(groups):
+        out.write(",\n  " if i else "\n  ")
+        out.write(f'{{"drama": {dumps(title)}, "artists": [')
+        out.write(
+            ", ".join(
+                f'{{"name": {dumps(n)}, "native_name": {dumps(k)}, "tracks": [{", ".join(t)}]}}'
+                for n, k, t in artists
+            )
+        )
+        out.write("]}")
+    out.write("\n]\n" if groups else "]\n")
     out.flush()
 
 
@@ -305,13 +351,13 @@ def artists_cmd(app: AppContext, drama: str | None, fmt: str) -> None:
     store = _open_store(app)
     try:
         if fmt == "json":
-            groups = catalog.artists_by_drama(store, drama)
+            groups = catalog.artist_groups(store, drama, as_json=True)
         else:
             rows = catalog.artist_rows(store, drama)
     finally:
         store.close()
     if fmt == "json":
-        click.echo(_json(groups, size=sum(len(g["artists"]) for g in groups)))
+        _echo_artist_groups(groups)
         return
     headers = (
         ("artist", "native_name", "tracks")

@@ -6,6 +6,7 @@ render. All writes of one call happen in one ``store.transaction()``.
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
@@ -190,59 +191,64 @@ def track_rows_json(
     return store.tracks_json(drama=drama, artist=artist, status=status)
 
 
-def artists_by_drama(store: CatalogStore, drama: str | None = None) -> list[dict[str, Any]]:
-    """``ostkit artists``: ``[{"drama", "artists": [{"name", "native_name", "tracks"}]}]``.
+ArtistGroups = list[tuple[str, list[tuple[str, str | None, list[str]]]]]
+
+
+def artist_groups(
+    store: CatalogStore, drama: str | None = None, *, as_json: bool = False
+) -> ArtistGroups:
+    """``[(drama, [(artist, native_name, [track, ...])])]`` for ``ostkit artists``.
 
     Artists are in order of first appearance (OST part order); an artist credited twice on a
-    drama (main on one song, featured on another) is listed once with all their tracks. A named
-    drama without tracks gives one group with no artists.
+    drama (main on one song, featured on another) is listed once with all their tracks. Tracks
+    are table labels, or JSON texts with ``as_json`` (see ``CatalogStore.artist_credits``). A
+    named drama without tracks gives one group with no artists.
     """
-    groups: dict[str, dict[int, dict[str, Any]]] = {}
+    dramas = store.drama_titles()
+    names = store.artist_names()
+    grouped: dict[int, dict[int, list[str]]] = {}
     if drama is not None:
-        groups[store.find_drama(drama).title] = {}
-    for c in store.artist_credits(drama):
-        per_drama = groups.get(c.drama)
+        drama_id = store.find_drama(drama).id
+        assert drama_id is not None
+        grouped[drama_id] = {}
+    for drama_id, artist_id, item in store.artist_credits(drama, as_json=as_json):
+        per_drama = grouped.get(drama_id)
         if per_drama is None:
-            per_drama = groups[c.drama] = {}
-        entry = per_drama.get(c.artist_id)
-        if entry is None:
-            entry = per_drama[c.artist_id] = {
-                "name": c.artist,
-                "native_name": c.native_name,
-                "tracks": [],
-            }
-        entry["tracks"].append(
-            {
-                "id": c.track_id,
-                "title": c.title,
-                "version": c.version,
-                "part": c.part,
-                "role": c.role,
-            }
-        )
-    return [{"drama": d, "artists": list(g.values())} for d, g in groups.items()]
+            per_drama = grouped[drama_id] = {}
+        items = per_drama.get(artist_id)
+        if items is None:
+            per_drama[artist_id] = [item]
+        else:
+            items.append(item)
+    return [
+        (dramas[d], [(*names[a], items) for a, items in per_drama.items()])
+        for d, per_drama in grouped.items()
+    ]
+
+
+def artists_by_drama(store: CatalogStore, drama: str | None = None) -> list[dict[str, Any]]:
+    """``ostkit artists --format json``:
+    ``[{"drama", "artists": [{"name", "native_name", "tracks": [{"id", "title", "version",
+    "part", "role"}]}]}]``."""
+    return [
+        {
+            "drama": title,
+            "artists": [
+                {"name": name, "native_name": native, "tracks": [json.loads(t) for t in tracks]}
+                for name, native, tracks in artists
+            ],
+        }
+        for title, artists in artist_groups(store, drama, as_json=True)
+    ]
 
 
 def artist_rows(store: CatalogStore, drama: str | None = None) -> list[dict[str, Any]]:
     """``ostkit artists`` as table rows: drama, artist, native_name and a ``tracks`` label
-    (``Title (Version) [feat.]; ...``), in the order of ``artists_by_drama``."""
-    if drama is not None:
-        store.find_drama(drama)
-    entries: dict[tuple[str, int], tuple[str, str | None, list[str]]] = {}
-    for c in store.artist_credits(drama):
-        label = c.title
-        if c.version:
-            label += f" ({c.version})"
-        if c.role == "featured":
-            label += " [feat.]"
-        entry = entries.get((c.drama, c.artist_id))
-        if entry is None:
-            entries[(c.drama, c.artist_id)] = (c.artist, c.native_name, [label])
-        else:
-            entry[2].append(label)
+    (``Title (Version) [feat.]; ...``)."""
     return [
-        {"drama": d, "artist": name, "native_name": native, "tracks": "; ".join(labels)}
-        for (d, _), (name, native, labels) in entries.items()
+        {"drama": title, "artist": name, "native_name": native, "tracks": "; ".join(labels)}
+        for title, artists in artist_groups(store, drama)
+        for name, native, labels in artists
     ]
 
 
