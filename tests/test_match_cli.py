@@ -11,33 +11,53 @@ from click.testing import CliRunner
 
 from ostkit.cli import cli
 from ostkit.models import Credit, Status, Track
-from ostkit.sandbox import Sandbox
+from ostkit.sandbox import Fault, Sandbox
 from ostkit.store import CatalogStore
+
+
+def _setup(sb: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    album = {"name": "Drama A OST Part.1", "album_type": "single", "release_date": "2022"}
+    uris = {
+        "vocal": "spotify:track:" + sb.add_track("Hello", ["Singer"], album),
+        "inst": "spotify:track:" + sb.add_track("Hello (Inst.)", ["Singer"], album),
+        "other": "spotify:track:" + sb.add_track("Goodbye", ["Famous"], "Hits"),
+    }
+    monkeypatch.setenv("OSTKIT_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("SPOTIPY_CLIENT_ID", sb.client_id)
+    monkeypatch.setenv("OSTKIT_SPOTIFY_API_URL", sb.api_url)
+    monkeypatch.setenv("OSTKIT_SPOTIFY_ACCOUNTS_URL", sb.accounts_url)
+    monkeypatch.setenv("OSTKIT_SPOTIFY_REFRESH_TOKEN", sb.issue_refresh_token())
+    store = CatalogStore.open(tmp_path / "home" / "catalog.db")
+    with store.transaction():
+        # 4 s longer than the sandbox's track: a very good score, just under 1.
+        store.save_track(
+            Track(drama="Drama A", title="Hello", credits=(Credit("Singer"),), duration_ms=204_000)
+        )
+        store.save_track(Track(drama="Drama A", title="Goodbye", credits=(Credit("Someone Else"),)))
+        store.save_track(Track(drama="Drama A", title="Absent", credits=(Credit("Nobody"),)))
+    store.close()
+    return uris
 
 
 @pytest.fixture
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
     with Sandbox(load_default_corpus=False) as sb:
-        album = {"name": "Drama A OST Part.1", "album_type": "single", "release_date": "2022"}
-        uris = {
-            "vocal": "spotify:track:" + sb.add_track("Hello", ["Singer"], album),
-            "inst": "spotify:track:" + sb.add_track("Hello (Inst.)", ["Singer"], album),
-            "other": "spotify:track:" + sb.add_track("Goodbye", ["Famous"], "Hits"),
-        }
-        monkeypatch.setenv("OSTKIT_HOME", str(tmp_path / "home"))
-        monkeypatch.setenv("SPOTIPY_CLIENT_ID", sb.client_id)
-        monkeypatch.setenv("OSTKIT_SPOTIFY_API_URL", sb.api_url)
-        monkeypatch.setenv("OSTKIT_SPOTIFY_ACCOUNTS_URL", sb.accounts_url)
-        monkeypatch.setenv("OSTKIT_SPOTIFY_REFRESH_TOKEN", sb.issue_refresh_token())
-        store = CatalogStore.open(tmp_path / "home" / "catalog.db")
-        with store.transaction():
-            store.save_track(Track(drama="Drama A", title="Hello", credits=(Credit("Singer"),)))
-            store.save_track(
-                Track(drama="Drama A", title="Goodbye", credits=(Credit("Someone Else"),))
-            )
-            store.save_track(Track(drama="Drama A", title="Absent", credits=(Credit("Nobody"),)))
-        store.close()
-        yield uris
+        yield _setup(sb, tmp_path, monkeypatch)
+
+
+def test_quota_stop_prints_the_summary_then_one_error_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with Sandbox(load_default_corpus=False) as sb:
+        _setup(sb, tmp_path, monkeypatch)
+        sb.inject(Fault("quota", path=r"^/v1/search", after=1, count=None))
+        result = CliRunner().invoke(cli, ["match", "--jobs", "1"])
+    assert result.exit_code == 1
+    assert "matched 1, review 0, not_found 0, pinned 0; searched 3 tracks" in result.stdout
+    last = result.output.strip().splitlines()[-1]
+    assert last.startswith("Error: ") and "run `ostkit match` again to continue" in last
+    assert "Traceback" not in result.output
+    assert _tracks(tmp_path)["Absent"].status is Status.UNMATCHED
 
 
 def _run(*args: str, input: str | None = None) -> tuple[int, str, str]:

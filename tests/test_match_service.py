@@ -13,7 +13,7 @@ from ostkit.errors import InputError
 from ostkit.matcher import Aliases, Context
 from ostkit.models import Candidate, Credit, Drama, SpotifyAlbum, SpotifyArtist, Status, Track
 from ostkit.netpolicy import NetPolicy
-from ostkit.sandbox import Sandbox, make_id
+from ostkit.sandbox import Fault, Sandbox, make_id
 from ostkit.services.matching import (
     MatchOptions,
     choose,
@@ -306,3 +306,19 @@ def test_search_runs_the_whole_plan_when_nothing_is_confident() -> None:
         'albums album:"Drama"',
         "Hello Singer",
     ]
+
+
+def test_quota_stop_saves_what_was_decided_and_the_next_run_continues(world: World) -> None:
+    world.sb.inject(Fault("quota", path=r"^/v1/search", after=3, count=None))
+    report = match_tracks(world.store, world.client, MatchOptions(jobs=1))
+    assert report.error is not None and "stopped after searching" in report.error
+    assert "run `ostkit match` again" in report.error
+    statuses = [t.status for t in world.store.tracks()]
+    assert Status.UNMATCHED in statuses  # not reached
+    assert any(s is not Status.UNMATCHED for s in statuses)  # decided before the quota hit
+    world.sb.clear_faults()
+    again = match_tracks(world.store, world.client, MatchOptions(jobs=4))
+    assert again.error is None
+    assert again.searched == statuses.count(Status.UNMATCHED)
+    assert Status.UNMATCHED not in [t.status for t in world.store.tracks()]
+    assert world.store.get_track(world.ids["vocal"]).spotify_uri == world.uris["vocal"]

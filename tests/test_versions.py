@@ -159,6 +159,8 @@ ALBUMS = [
     ("Mr. Sunshine Original Drama Soundtrack", "Mr. Sunshine", None, True, False, False),
     ("사랑의 불시착 OST Part 3", "사랑의 불시착", 3, True, False, False),
     ("드라마 도깨비 OST", "도깨비", None, True, False, False),
+    ("tvN 드라마 '도깨비' OST Part 2", "도깨비", 2, True, False, False),
+    ("Drama A OST Part.1", "Drama A", 1, True, False, False),
     ("도깨비 (Original Television Soundtrack) Pt. 3", "도깨비", 3, True, False, False),
     (
         "The Glory (Original Soundtrack from the Netflix Series)",

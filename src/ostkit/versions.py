@@ -218,8 +218,10 @@ _ALBUM_WORD_RE = re.compile(
     r"\bacoustic (?:covers?|ver\w*)\b|\bcovers?\b|\blive\b(?= (?:at|in|from|concert|album|tour))",
     re.IGNORECASE,
 )
+# "드라마 도깨비 OST", "tvN 드라마 '도깨비' OST": the word for drama (and a channel) first.
+# Only the Korean word: an English title may well start with "Drama".
 _DRAMA_PREFIX_RE = re.compile(
-    r"^\s*(?:드라마|drama|kdrama|k-drama|tvn|jtbc|kbs2?|mbc|sbs|ocn)\s+", re.I
+    r"^\s*(?:(?:tvn|jtbc|kbs2?|mbc|sbs|ocn|ena|mbn)\s+)?드라마\s+", re.IGNORECASE
 )
 _PAREN_DRAMA_RE = re.compile(
     r"[(\[]\s*(?:from\s+)?(?P<d>.+?)\s+(?:ost|o\.s\.t|original)\b.*?[)\]]", re.I

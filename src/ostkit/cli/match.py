@@ -63,6 +63,7 @@ def _summary(report: MatchReport) -> dict[str, Any]:
         "learned_artists": report.learned,
         "elapsed_s": round(report.elapsed, 2),
         "dry_run": report.dry_run,
+        "error": report.error,
     }
 
 
@@ -148,6 +149,7 @@ def match_cmd(
                 }
             )
         )
+        _stop_if_failed(report)
         return
     if explain:
         for o in shown:
@@ -166,6 +168,14 @@ def match_cmd(
         f"searched {report.searched} tracks with {report.requests} requests"
         + (f"; learned {report.learned} Spotify artist identities" if report.learned else "")
     )
+    _stop_if_failed(report)
+
+
+def _stop_if_failed(report: MatchReport) -> None:
+    if report.error:
+        from ostkit.errors import SpotifyError
+
+        raise SpotifyError(report.error)
 
 
 def _track_line(t: Track) -> str:

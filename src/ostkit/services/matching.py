@@ -27,7 +27,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from ostkit.errors import InputError
+from ostkit.errors import InputError, SpotifyError
 from ostkit.matcher import (
     DEFAULT_BANDS,
     Aliases,
@@ -128,6 +128,9 @@ class MatchReport:
     elapsed: float
     dry_run: bool
     learned: int = 0
+    # Set when a Spotify error (quota, login, ...) stopped the searches: what was decided before
+    # it is saved, the remaining tracks keep their status for the next run.
+    error: str | None = None
 
     def counts(self) -> dict[str, int]:
         out = {s.value: 0 for s in (Status.MATCHED, Status.REVIEW, Status.NOT_FOUND, Status.PINNED)}
@@ -344,22 +347,40 @@ def match_tracks(
     prefetch = list({key(t.drama): t for t in to_search if key(t.drama) in first}.values())
     done = 0
     lock = threading.Lock()
+    stop = threading.Event()
+    failures: list[SpotifyError] = []
+
+    def fail(exc: SpotifyError) -> None:
+        with lock:
+            failures.append(exc)
+        stop.set()
 
     def fetch_drama(track: Track) -> None:
-        cache.get(track.drama, dramas.get(key(track.drama), ()))
+        if stop.is_set():
+            return
+        try:
+            cache.get(track.drama, dramas.get(key(track.drama), ()))
+        except SpotifyError as exc:
+            fail(exc)
 
-    def work(track: Track) -> tuple[_Search, int]:
+    def work(track: Track) -> tuple[_Search, int] | None:
         nonlocal done
+        if stop.is_set():
+            return None
         before = client.request_count
-        found = search_track(
-            track,
-            client,
-            aliases=known,
-            context=context_for(track, known),
-            bands=bands,
-            dramas=cache,
-            drama_first=key(track.drama) in first,
-        )
+        try:
+            found = search_track(
+                track,
+                client,
+                aliases=known,
+                context=context_for(track, known),
+                bands=bands,
+                dramas=cache,
+                drama_first=key(track.drama) in first,
+            )
+        except SpotifyError as exc:
+            fail(exc)
+            return None
         with lock:
             done += 1
             if progress:
@@ -372,14 +393,17 @@ def match_tracks(
         for t in prefetch:
             fetch_drama(t)
         for t in to_search:
-            searches[t.id or 0] = work(t)
+            one = work(t)
+            if one is not None:
+                searches[t.id or 0] = one
     else:
         with ThreadPoolExecutor(max_workers=options.jobs, thread_name_prefix="ostkit-match") as ex:
             # Drama albums first (all of them, before any track), so every track sees the same
             # candidates whatever the timing.
             list(ex.map(fetch_drama, prefetch))
             for t, res in zip(to_search, ex.map(work, to_search), strict=True):
-                searches[t.id or 0] = res
+                if res is not None:
+                    searches[t.id or 0] = res
 
     # Phase 2: candidates per track (searched now, or stored for review entries).
     pool: dict[int, list[Candidate]] = {}
@@ -463,7 +487,14 @@ def match_tracks(
             for artist_id, spotify_id, name in learned:
                 if store.learn_artist(artist_id, spotify_id, [name]):
                     learned_count += 1
+    error = None
+    if failures:
+        error = (
+            f"{failures[0]} — stopped after searching {len(searches)} of {len(to_search)} "
+            "tracks; the decisions made so far are saved, run `ostkit match` again to continue"
+        )
     return MatchReport(
+        error=error,
         outcomes=outcomes,
         requests=client.request_count - requests_before,
         searched=len(to_search),
