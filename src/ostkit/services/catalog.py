@@ -177,8 +177,14 @@ def track_rows(
     artist: str | None = None,
     status: str | None = None,
 ) -> list[dict[str, Any]]:
-    """``ostkit tracks``: one dict per track (``export.track_json``)."""
-    return [export.track_json(t) for t in store.tracks(drama=drama, artist=artist, status=status)]
+    """``ostkit tracks``: one dict per track, the shape of ``export.track_json``.
+
+    Parsed from ``store.tracks_json`` (one ``json.loads`` call), which is several times faster
+    than building Track models for a big catalog.
+    """
+    texts = store.tracks_json(drama=drama, artist=artist, status=status)
+    rows: list[dict[str, Any]] = json.loads("[" + ",".join(texts) + "]")
+    return rows
 
 
 def track_rows_json(
