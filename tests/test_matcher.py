@@ -317,3 +317,19 @@ def test_explain_names_every_component() -> None:
     for name in ("title=", "artist=", "album=", "duration=", "version="):
         assert name in text
     assert "candidate is inst" in text
+
+
+def test_title_only_in_another_script_on_the_dramas_own_part_goes_to_review() -> None:
+    t = track(title="Want To Be Happy", native_title=None)
+    c = cand("행복하고 싶어", "Park Boram", album=OWN)
+    s = score(t, c)
+    assert s.band == "medium"
+    assert best_match(t, [c]).status is Status.REVIEW
+    # Same script and a different title: another song, not a lead.
+    other = cand("Stay With Me", "Park Boram", album=OWN)
+    assert best_match(t, [other]).status is Status.NOT_FOUND
+    # Another part's single: not a lead either.
+    elsewhere = cand(
+        "행복하고 싶어", "Park Boram", album="Soundtrack #1 (Original Soundtrack), Pt. 5"
+    )
+    assert best_match(t, [elsewhere]).status is Status.NOT_FOUND

@@ -434,6 +434,11 @@ def _title_forms(parsed: ParsedTitle) -> list[str]:
     return [f for f in dict.fromkeys(forms) if f.strip()]
 
 
+def _title_in_other_script(track: Track, candidate: Candidate) -> bool:
+    ours = {script_of(f) for f in (track.title, track.native_title) if f}
+    return script_of(_parsed(candidate.name).base) not in ours | {"none"}
+
+
 def title_score(track: Track, candidate: Candidate) -> tuple[float, str]:
     cand = _parsed(candidate.name)
     ours: list[str] = _title_forms(_parsed(track.title))
@@ -646,6 +651,13 @@ def score(
         # in another script): worth a person's look, never an automatic accept.
         base = max(min(base, bands.strong - 0.01), bands.medium)
         reasons.append("capped: the drama's OST has this title, artist not recognised")
+    elif (
+        title < 0.6 and artist >= 0.9 and album >= 0.99 and _title_in_other_script(track, candidate)
+    ):
+        # The catalog has no title in the candidate's script (an English title, Spotify shows
+        # only Hangul): the drama's own OST part by this artist is a lead for a person.
+        base = max(min(base, bands.strong - 0.01), bands.medium)
+        reasons.append("capped: title in another script, same artist on the drama's OST part")
     elif title < 0.6 or artist < 0.5:
         base = min(base, bands.weak + 0.1)
         reasons.append("capped: title or artist does not match")

@@ -166,10 +166,16 @@ class _DramaCache:
         self._futures: dict[str, Future[list[Candidate]]] = {}
 
     def get(
-        self, drama: str, other_names: Sequence[str], part: int | None = None
+        self,
+        drama: str,
+        other_names: Sequence[str],
+        parts: frozenset[int] | None = None,
+        *,
+        label: str | None = None,
     ) -> list[Candidate]:
-        """Tracks of the drama's OST albums; with ``part``, only that part's album(s)."""
-        cache_key = f"{key(drama)}|{part}"
+        """Tracks of the drama's OST albums: those of ``parts`` (all when None). Calls with the
+        same ``label`` (default: the parts) share one fetch."""
+        cache_key = f"{key(drama)}|{label if label is not None else sorted(parts or [])}"
         with self._lock:
             fut = self._futures.get(cache_key)
             owner = fut is None
@@ -178,26 +184,38 @@ class _DramaCache:
                 self._futures[cache_key] = fut
         if owner:
             try:
-                fut.set_result(self._fetch(drama, other_names, part))
+                fut.set_result(self._fetch(drama, other_names, parts))
             except BaseException as exc:
                 fut.set_exception(exc)
                 raise
         return fut.result()
 
-    def _fetch(self, drama: str, other_names: Sequence[str], part: int | None) -> list[Candidate]:
+    def _fetch(
+        self, drama: str, other_names: Sequence[str], parts: frozenset[int] | None
+    ) -> list[Candidate]:
         names = [drama, *other_names]
         opened: set[str] = set()
+        covered: set[int] = set()
         found: list[Candidate] = []
         for query in drama_queries(drama, other_names):
-            albums = drama_albums(self.client.search_albums(query.q, limit=query.limit), names)
-            if part is not None:
-                # One entry: open its part's single (or, with no part numbers, the first two).
-                same = [a for a in albums if parse_album(a.name).part == part]
-                albums = same or [a for a in albums if parse_album(a.name).part is None][:2]
+            albums = drama_albums(
+                self.client.search_albums(query.q, limit=query.limit), names, max_albums=10
+            )
+            if parts is not None:
+                # Only the parts still to match (or, with no part numbers, the first two).
+                wanted = [a for a in albums if parse_album(a.name).part in parts]
+                albums = wanted or [a for a in albums if parse_album(a.name).part is None][:2]
+            else:
+                albums = albums[:6]
             for album in albums:
                 if album.id and album.id not in opened:
                     opened.add(album.id)
                     found.extend(self.client.album_tracks(album.id))
+                    part = parse_album(album.name).part
+                    if part is not None:
+                        covered.add(part)
+            if parts is not None and parts <= covered:
+                break  # every part found: no need for the drama's other names
         return found
 
 
@@ -230,7 +248,7 @@ def search_track(
     artist_names = [n for n in (primary.native_name,) if n] if primary else []
     result = best_match(track, [], aliases, context=context, bands=bands)
     if drama_first:
-        gathered.extend(dramas.get(track.drama, context.drama_names))
+        gathered.extend(dramas.get(track.drama, context.drama_names, label="up front"))
         used.append(f"(drama albums of {track.drama!r})")
         result = best_match(track, gathered, aliases, context=context, bands=bands)
         if result.status is Status.MATCHED:
@@ -247,7 +265,8 @@ def search_track(
             if drama_done:
                 continue
             drama_done = True
-            found = dramas.get(track.drama, context.drama_names, track.part)
+            parts = None if track.part is None else frozenset({track.part})
+            found = dramas.get(track.drama, context.drama_names, parts)
             used.append(f"(drama albums of {track.drama!r}, part {track.part})")
         else:
             found = client.search_tracks(query.q, limit=query.limit)
@@ -345,6 +364,13 @@ def match_tracks(
         per_drama[key(t.drama)] = per_drama.get(key(t.drama), 0) + 1
     first = {k for k, n in per_drama.items() if n >= DRAMA_FIRST_MIN}
     prefetch = list({key(t.drama): t for t in to_search if key(t.drama) in first}.values())
+    # The parts to read up front: those of the entries to search (all, if one has no part).
+    wanted_parts: dict[str, frozenset[int] | None] = {}
+    for t in to_search:
+        k = key(t.drama)
+        if k in first:
+            have = wanted_parts.get(k, frozenset())
+            wanted_parts[k] = None if t.part is None or have is None else have | {t.part}
     done = 0
     lock = threading.Lock()
     stop = threading.Event()
@@ -358,8 +384,9 @@ def match_tracks(
     def fetch_drama(track: Track) -> None:
         if stop.is_set():
             return
+        parts = wanted_parts.get(key(track.drama))
         try:
-            cache.get(track.drama, dramas.get(key(track.drama), ()))
+            cache.get(track.drama, dramas.get(key(track.drama), ()), parts, label="up front")
         except SpotifyError as exc:
             fail(exc)
 
