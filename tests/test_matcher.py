@@ -333,3 +333,78 @@ def test_title_only_in_another_script_on_the_dramas_own_part_goes_to_review() ->
         "행복하고 싶어", "Park Boram", album="Soundtrack #1 (Original Soundtrack), Pt. 5"
     )
     assert best_match(t, [elsewhere]).status is Status.NOT_FOUND
+
+
+REAL_SHAPES = [
+    # (catalog entry, Spotify candidate as in ../shared/ost-data, expected band)
+    (
+        Track(
+            drama="Do You Like Brahms?",
+            title="Midnight",
+            credits=(Credit("Heize"), Credit("Punch")),
+        ),
+        cand(
+            "Midnight", "HEIZE", "Punch", album="Midnight (Do You Like Brahms? OST Special Track)"
+        ),
+        "strong",
+    ),
+    (
+        Track(drama="X", title="eight", credits=(Credit("IU"), Credit("SUGA", "featured"))),
+        cand("eight(Prod.&Feat. SUGA of BTS)", "IU", "SUGA", album="eight"),
+        "strong",
+    ),
+    (
+        Track(drama="X", title="Run away", credits=(Credit("MINO"),), version="Korean Ver."),
+        cand("Run away - KR Ver.", "MINO", album="TAKE (KR EDITION)"),
+        "strong",
+    ),
+    (
+        Track(drama="X", title="Run away", credits=(Credit("MINO"),), version="Korean Ver."),
+        cand("Run away", "MINO", album="TAKE"),
+        "weak",
+    ),
+    (
+        Track(drama="X", title="LOVE%", credits=(Credit("DEMIAN"), Credit("DAWN", "featured"))),
+        cand("LOVE% (feat. DAWN)", "DEMIAN", "DAWN 던", album="A Blue not Blues"),
+        "strong",
+    ),
+    (
+        Track(drama="X", title="Forever", credits=(Credit("Cherry Filter"),)),
+        cand("Forever (약속)", "Cherry Filter", album="Forever"),
+        "strong",
+    ),
+    (
+        Track(drama="X", title="약속", credits=(Credit("Cherry Filter"),)),
+        cand("Forever (약속)", "Cherry Filter", album="Forever"),
+        "strong",
+    ),
+    (
+        Track(drama="X", title="Hold my hand", credits=(Credit("IU"),)),
+        cand(
+            "Hold My Hand", "Lady Gaga", album="Top Gun: Maverick (Music From The Motion Picture)"
+        ),
+        "weak",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("entry", "candidate", "band"),
+    REAL_SHAPES,
+    ids=[
+        "ost-special-track",
+        "prod-and-feat",
+        "kr-ver-wanted",
+        "kr-ver-missing",
+        "feat-with-hangul-name",
+        "alt-title-latin",
+        "alt-title-hangul",
+        "same-title-other-artist",
+    ],
+)
+def test_real_world_shapes(entry: Track, candidate: Candidate, band: str) -> None:
+    s = score(entry, candidate)
+    if band == "strong":
+        assert s.band == "strong", s.explain()
+    else:
+        assert s.band in ("weak", "none"), s.explain()
