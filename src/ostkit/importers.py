@@ -216,37 +216,70 @@ def _text(values: Mapping[str, str | None], name: str) -> str | None:
     return clean(raw) or None
 
 
+_PARSERS: dict[str, Callable[[str], Any]] = {
+    "part": parse_part,
+    "release_date": parse_date,
+    "duration": parse_duration,
+    "isrc": parse_isrc,
+    "spotify_uri": parse_spotify_uri,
+    "year": parse_year,
+}
+
+
+def parse_fields(values: Mapping[str, str | None]) -> dict[str, Any]:
+    """Clean text fields and parse typed ones, keeping only non-empty values (one pass)."""
+    out: dict[str, Any] = {}
+    for name, raw in values.items():
+        if not raw:
+            continue
+        parse = _PARSERS.get(name)
+        if parse is None:
+            text = clean(raw)
+            if text:
+                out[name] = text
+        elif raw.strip():
+            try:
+                out[name] = parse(raw)
+            except ValueError as exc:
+                raise FieldError(name, str(exc)) from None
+    return out
+
+
 def track_from_fields(values: Mapping[str, str | None], default_drama: str | None = None) -> Track:
     """Build a Track from CSV-like string fields; raises ``FieldError`` naming the field."""
-    drama = _text(values, "drama") or default_drama
+    return track_from_parsed(parse_fields(values), default_drama)
+
+
+def track_from_parsed(f: Mapping[str, Any], default_drama: str | None = None) -> Track:
+    """Build a Track from ``parse_fields`` output."""
+    drama = f.get("drama") or default_drama
     if not drama:
         raise FieldError("drama", "empty drama")
-    title = _text(values, "title")
+    title = f.get("title")
     if not title:
         raise FieldError("title", "empty title")
-    artist_text = _text(values, "artist")
-    credits = parse_credits(artist_text or "")
+    credits = parse_credits(f.get("artist", ""))
     if not credits:
         raise FieldError("artist", "empty artist")
-    native_text = _text(values, "artist_ko")
+    native_text = f.get("artist_ko")
     if native_text:
         try:
             natives = split_native(native_text, len(credits))
         except ValueError as exc:
             raise FieldError("artist_ko", str(exc)) from None
         credits = tuple(replace(c, native_name=n) for c, n in zip(credits, natives, strict=True))
-    uri = _opt(values, "spotify_uri", parse_spotify_uri)
+    uri = f.get("spotify_uri")
     return Track(
         drama=drama,
         title=title,
         credits=credits,
-        native_title=_text(values, "title_ko"),
-        part=_opt(values, "part", parse_part),
-        album=_text(values, "album"),
-        release_date=_opt(values, "release_date", parse_date),
-        duration_ms=_opt(values, "duration", parse_duration),
-        isrc=_opt(values, "isrc", parse_isrc),
-        version=_text(values, "version"),
+        native_title=f.get("title_ko"),
+        part=f.get("part"),
+        album=f.get("album"),
+        release_date=f.get("release_date"),
+        duration_ms=f.get("duration"),
+        isrc=f.get("isrc"),
+        version=f.get("version"),
         spotify_uri=uri,
         status=Status.PINNED if uri else Status.UNMATCHED,
     )
@@ -316,7 +349,14 @@ def _csv_rows(text: str) -> Iterable[tuple[int, list[str]]]:
         start = line
         line = reader.line_num + 1
         if any(c.strip() for c in cells):
-            yield start, [unneutralise(c) for c in cells]
+            # Inline unneutralise(): this runs for every cell of big files.
+            yield (
+                start,
+                [
+                    c[1:] if c[:1] == "'" and c.lstrip("'").startswith(FORMULA_START) else c
+                    for c in cells
+                ],
+            )
 
 
 def read_csv(text: str, label: str, *, drama: str | None = None) -> ImportBatch:
@@ -354,21 +394,17 @@ def read_csv(text: str, label: str, *, drama: str | None = None) -> ImportBatch:
             raise InputError(
                 f"{len(cells)} cells but the header has {len(names)} columns", path=label, line=line
             )
-        values: dict[str, str | None] = dict.fromkeys(names)
-        values.update(zip(names, cells, strict=False))
-        if drama and not (values.get("drama") or "").strip():
-            values["drama"] = drama
         try:
-            track = track_from_fields(values)
-            drama_model = Drama(
-                title=track.drama,
-                native_title=_text(values, "drama_ko"),
-                year=_opt(values, "year", parse_year),
-                network=_text(values, "network"),
-            )
+            fields = parse_fields(dict(zip(names, cells, strict=False)))
+            track = track_from_parsed(fields, drama)
         except FieldError as exc:
             raise InputError(f"{exc.field}: {exc}", path=label, line=line) from None
-        builder.add_drama(drama_model, line)
+        facts = {
+            "native_title": fields.get("drama_ko"),
+            "year": fields.get("year"),
+            "network": fields.get("network"),
+        }
+        builder.add_drama_facts(track.drama, facts, line)
         builder.add_track(track, line)
     return builder.build()
 
@@ -451,6 +487,9 @@ def _read_exportify(
     return builder.build()
 
 
+DRAMA_FACTS = ("native_title", "year", "network")
+
+
 class _BatchBuilder:
     """Collects models in file order; catches duplicates and conflicting drama facts."""
 
@@ -465,15 +504,25 @@ class _BatchBuilder:
     def add_drama(self, drama: Drama, line: int) -> None:
         k = key(drama.title)
         if k not in self.dramas:
-            lines = {f: line for f in ("native_title", "year", "network") if getattr(drama, f)}
+            lines = {f: line for f in DRAMA_FACTS if getattr(drama, f)}
             self.dramas[k] = (drama, lines)
             return
-        current, lines = self.dramas[k]
+        self.add_drama_facts(drama.title, {f: getattr(drama, f) for f in DRAMA_FACTS}, line)
+
+    def add_drama_facts(self, title: str, facts: Mapping[str, Any], line: int) -> None:
+        """Record what a row says about its drama (native title, year, network); a row that
+        contradicts an earlier one is an error naming both lines."""
+        k = key(title)
+        entry = self.dramas.get(k)
+        if entry is None:
+            self.add_drama(Drama(title=title, **{f: v for f, v in facts.items() if v}), line)
+            return
+        current, lines = entry
         updates: dict[str, Any] = {}
-        for field in ("native_title", "year", "network"):
-            new, old = getattr(drama, field), getattr(current, field)
+        for field, new in facts.items():
             if new is None:
                 continue
+            old = getattr(current, field)
             if old is None:
                 updates[field] = new
                 lines[field] = line

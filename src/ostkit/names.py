@@ -44,7 +44,11 @@ _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 
 def clean(text: str) -> str:
     """NFKC and collapse whitespace; the form we store for display."""
-    if not text.isascii():
+    if text.isascii():
+        # Fast path (bulk imports): printable ASCII without stray spaces is already clean.
+        if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+            return text
+    else:
         text = unicodedata.normalize("NFKC", text)
     return " ".join(text.split())
 
