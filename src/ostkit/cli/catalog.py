@@ -162,7 +162,9 @@ def import_cmd(app: AppContext, files: tuple[str, ...], drama: str | None) -> No
     if any(looks_like_link(f) for f in files):  # the playlists engineer's branch
         _import_link(app, files, drama)
         return
-    counter = _Progress("importing") if sys.stderr.isatty() else None
+    counter = _Progress("writing") if sys.stderr.isatty() else None
+    if counter:
+        click.echo(f"reading {len(files)} file(s)...", err=True)
     summary = catalog.import_files(
         files,
         lambda: _open_store(app),
