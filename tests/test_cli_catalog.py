@@ -91,6 +91,10 @@ def test_listings_json_shapes(home: Path) -> None:
     assert names[:3] == ["Kyuhyun", "Park Bo-ram", "DAVICHI"]
     lee_hi = next(a for a in group["artists"] if a["name"] == "Lee Hi")
     assert lee_hi["tracks"][0]["role"] == "featured"
+    table = ok("artists", "Goblin").stdout
+    assert "Stay With Me; Stay With Me (Inst.)" in table
+    lines = ok("artists", "Soundtrack #1").stdout.splitlines()
+    assert lines[-1].split() == ["Lee", "Hi", "=1+2", "[feat.]"]
 
     dramas = json.loads(ok("dramas", "--format", "json").stdout)
     st = next(d for d in dramas if d["title"] == "Soundtrack #1")

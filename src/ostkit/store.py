@@ -590,7 +590,7 @@ class CatalogStore:
         # Credits are aggregated in one pass over the credits primary key (track_id, position),
         # so each track's credits arrive in billing order.
         sql = (
-            "WITH cr AS MATERIALIZED (SELECT c.track_id AS tid, "
+            "WITH cr AS (SELECT c.track_id AS tid, "
             "json_group_array(json_object('name', c.credited_as, 'native_name', a.native_name, "
             "'role', c.role)) AS credits, "
             "group_concat(CASE WHEN c.role = 'main' THEN c.credited_as END, ' & ') AS mains, "
@@ -630,7 +630,7 @@ class CatalogStore:
             "'role', c.role)"
             if as_json
             else "t.title || coalesce(' (' || t.version || ')', '') "
-            "|| iif(c.role = 'featured', ' [feat.]', '')"
+            "|| CASE WHEN c.role = 'featured' THEN ' [feat.]' ELSE '' END"
         )
         return self.conn.execute(
             f"SELECT t.drama_id, c.artist_id, {item} FROM tracks t "
