@@ -6,6 +6,7 @@ render. All writes of one call happen in one ``store.transaction()``.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import tempfile
@@ -101,12 +102,20 @@ def import_files(
     progress: Callable[[int], None] | None = None,
 ) -> ImportSummary:
     """Read all files, then (only if they are all valid) open the catalog and write them."""
-    batches = read_files(paths, drama=drama)
-    store = open_store()
+    # A big import creates hundreds of thousands of small objects and no reference cycles;
+    # the cyclic garbage collector would rescan them again and again (~15% of the time).
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
     try:
-        return import_batches(store, batches, progress=progress)
+        batches = read_files(paths, drama=drama)
+        store = open_store()
+        try:
+            return import_batches(store, batches, progress=progress)
+        finally:
+            store.close()
     finally:
-        store.close()
+        if gc_was_enabled:
+            gc.enable()
 
 
 # --- add / rm ---------------------------------------------------------------------------------
