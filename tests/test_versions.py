@@ -171,6 +171,8 @@ ALBUMS = [
         False,
     ),
     ("Best of Korean Drama OST", "Best of Korean Drama", None, True, False, True),
+    ("Goblin (Korean Drama OST) Part 2", "Goblin", 2, True, False, False),
+    ("K-Drama Hits OST Collection", "K-Drama Hits", None, True, False, True),
     ("K-Drama Hits Collection", None, None, False, False, True),
     ("IN LIFE", None, None, False, False, False),
     ("Atlantis - The 7th Album Repackage", None, None, False, False, False),

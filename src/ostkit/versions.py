@@ -437,6 +437,12 @@ def parse_version(version: str | None) -> frozenset[str]:
     return frozenset({_VER_WORDS.get(word, _LANG.get(word, f"ver:{word}"))})
 
 
+# Words that describe an OST, not name its drama: "(Original ...)", "(Korean Drama OST)".
+_GENERIC_RE = re.compile(
+    r"^(the\s+)?(original\b|(korean |k-?)?(tv |web )?(drama|series|television)$)", re.IGNORECASE
+)
+
+
 def parse_album(name: str) -> AlbumInfo:
     """Recognise OST album names and pull out the drama name and part number."""
     text = clean_text(name)
@@ -455,8 +461,12 @@ def parse_album(name: str) -> AlbumInfo:
                 break
         if inner and head and not _OST_RE.search(head) and inner.start() > 0:
             candidate = inner.group("d").strip(" \"'")
-            if not re.match(r"^(the\s+)?original\b", candidate, re.I):
+            if not _GENERIC_RE.match(candidate):
                 head = candidate
+        # "Goblin (Korean Drama OST)": an open bracket of generic words before the OST mark.
+        open_group = re.search(r"\s*[(\[]([^()\[\]]*)$", head)
+        if open_group and _GENERIC_RE.match(open_group.group(1).strip()):
+            head = head[: open_group.start()]
         quoted = re.search(r"\"([^\"]+)\"", text)
         if quoted and re.search(r"from\s+\"", text, re.I):
             head = quoted.group(1)
@@ -466,8 +476,9 @@ def parse_album(name: str) -> AlbumInfo:
     # Tags come from the decorations (brackets, " - " suffixes), not from words of the name
     # ("Mr. Sunshine", "Live On"), plus a few words that only ever describe a version album.
     body_tags = set(parse_title(text).tags) | set(tags_in(" ".join(_ALBUM_WORD_RE.findall(text))))
-    # An OST album named for an instrumental/score is not itself a karaoke compilation.
-    compilation = bool(_COMPILATION_RE.search(text))
+    # For an OST, only the name in front of "OST" says compilation ("Best of Korean Drama OST");
+    # the decoration after it does not ("Goblin (Korean Drama OST)").
+    compilation = bool(_COMPILATION_RE.search(drama if is_ost and drama else text))
     if is_ost and compilation and re.search(r"\bspecial\b", text, re.I) and "piano" not in text:
         compilation = False
     return AlbumInfo(
