@@ -23,13 +23,19 @@ KEYS = (
 )
 
 
-def _serve(*args: str) -> tuple[subprocess.Popen[str], dict[str, str]]:
+def _serve(
+    *args: str, sigint_ignored: bool = False
+) -> tuple[subprocess.Popen[str], dict[str, str]]:
+    def ignore_sigint() -> None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # as a shell does for `cmd &`
+
     proc = subprocess.Popen(
         [sys.executable, "-m", "ostkit", "sandbox", "serve", "--port", "0", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        preexec_fn=ignore_sigint if sigint_ignored else None,
     )
     assert proc.stdout is not None
     env: dict[str, str] = {}
@@ -113,3 +119,13 @@ def test_serve_bad_corpus_is_one_line_error(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert result.output.startswith("Error: ") and str(corpus) in result.output
     assert "needs at least one artist" in result.output
+
+
+def test_serve_started_in_the_background_stops_on_sigint() -> None:
+    """`ostkit sandbox serve &` inherits SIGINT ignored; `kill -INT` must still stop it."""
+    proc, env = _serve(sigint_ignored=True)
+    try:
+        assert requests.get(env["OSTKIT_SPOTIFY_API_URL"] + "me", timeout=5).status_code == 401
+    finally:
+        code, err = _stop(proc)
+    assert code == 0 and err.endswith("Sandbox stopped.\n")

@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import socket
+import struct
+import threading
+import time
+from collections.abc import Callable
+
 import pytest
 import requests
 
@@ -176,3 +183,50 @@ def test_quota_budget() -> None:
         assert requests.post(sandbox.accounts_url + "/api/token", data=form, timeout=5).ok
         sandbox.reset_quota()
         assert api.get("me").status_code == 200
+
+
+def test_client_hanging_up_mid_answer_is_quiet(capfd: pytest.CaptureFixture[str]) -> None:
+    """A client that disconnects before its answer is written (a timeout, Ctrl-C) costs the
+    server a BrokenPipe/ConnectionReset: swallowed, no traceback on stderr, server still fine."""
+    with Sandbox(load_default_corpus=False) as sandbox:
+        sandbox.inject(Fault("latency", path=r"/me$", seconds=0.2, count=3))
+        request = f"GET /v1/me HTTP/1.1\r\nHost: {sandbox.host}\r\n\r\n".encode()
+        for _ in range(3):
+            sock = socket.create_connection((sandbox.host, sandbox.port), timeout=5)
+            sock.sendall(request)
+            # Linger 0: close() sends a RST, so the server's late write fails at once.
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            sock.close()
+        deadline = time.monotonic() + 5
+        while len(sandbox.requests) < 3 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        time.sleep(0.05)  # the answers are written (and fail) right after being recorded
+        assert Api(sandbox).get("me").status_code == 200
+    assert sandbox.internal_errors == []
+    assert capfd.readouterr().err == ""
+
+
+def test_stop_waits_for_busy_handlers(capfd: pytest.CaptureFixture[str]) -> None:
+    """stop() closes kept-alive connections and waits for the threads answering, so nothing is
+    answered (or printed) after it returns."""
+    sandbox = Sandbox(load_default_corpus=False).start()
+    sandbox.inject(Fault("latency", path=r"/me$", seconds=0.3))
+    api = Api(sandbox)
+    api.get("search", params={"q": "x", "type": "track"})  # a kept-alive idle connection
+    slow = threading.Thread(target=lambda: _swallow(lambda: Api(sandbox).get("me")))
+    slow.start()
+    time.sleep(0.1)
+    handlers = list(sandbox._connections.values())
+    assert len(handlers) == 2
+    started = time.monotonic()
+    sandbox.stop()
+    assert time.monotonic() - started < 3
+    assert not [t for t in handlers if t.is_alive()]
+    slow.join(5)
+    api.session.close()
+    assert capfd.readouterr().err == ""
+
+
+def _swallow(call: Callable[[], object]) -> None:
+    with contextlib.suppress(requests.RequestException):
+        call()

@@ -46,12 +46,14 @@ def serve_command(corpus: str | None, port: int, latency: float) -> None:
 
     from ostkit.sandbox import Sandbox
 
-    def on_term(signum: int, frame: FrameType | None) -> None:
+    def on_signal(signum: int, frame: FrameType | None) -> None:
         raise KeyboardInterrupt  # `kill` stops it as cleanly as Ctrl-C
 
     sandbox = Sandbox(corpus=corpus, port=port, latency=latency)
     sandbox.start()
-    previous = signal.signal(signal.SIGTERM, on_term)
+    # SIGINT too: a shell starts background jobs (`ostkit sandbox serve &`) with SIGINT ignored,
+    # and Python then never turns it into KeyboardInterrupt, so `kill -INT` would do nothing.
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         refresh = sandbox.issue_refresh_token()
         # The refresh token is a secret of this throw-away sandbox only, so printing it is fine.
@@ -73,7 +75,8 @@ def serve_command(corpus: str | None, port: int, latency: float) -> None:
     except KeyboardInterrupt:
         click.echo("Sandbox stopped.", err=True)
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
         sandbox.stop()
 
 

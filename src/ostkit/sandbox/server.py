@@ -15,6 +15,7 @@ import math
 import re
 import secrets
 import socket
+import sys
 import threading
 import time
 from collections.abc import Iterable, Sequence
@@ -58,6 +59,15 @@ class _Server(ThreadingHTTPServer):
     allow_reuse_address = True
     sandbox: Sandbox
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hangs up mid-answer is normal (timeouts, Ctrl-C, dropped faults): stay
+        quiet. Anything else is a sandbox bug: kept in ``internal_errors``, one line on stderr."""
+        exc = sys.exc_info()[1]
+        if isinstance(exc, ConnectionError | TimeoutError) or self.sandbox._server is not self:
+            return
+        self.sandbox.internal_errors.append(f"connection from {client_address[0]}: {exc!r}")
+        print(f"ostkit sandbox: internal error: {exc!r}", file=sys.stderr)
+
 
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
@@ -77,6 +87,8 @@ class _Handler(BaseHTTPRequestHandler):
     def finish(self) -> None:
         try:
             super().finish()
+        except (ConnectionError, TimeoutError):
+            pass  # the client went away before the last bytes were flushed
         finally:
             self.server.sandbox._track_connection(self.connection, add=False)
 
@@ -150,7 +162,8 @@ class Sandbox(Accounts, WebApi):
         self._sequence = itertools.count(1)
         self._faults: list[Fault] = []
         self._requests: list[RecordedRequest] = []
-        self._connections: set[socket.socket] = set()
+        # Open client connections and the threads serving them (closed and joined by stop()).
+        self._connections: dict[socket.socket, threading.Thread] = {}
         # Unexpected exceptions while answering (sandbox bugs); the fixtures assert it stays empty.
         self.internal_errors: list[str] = []
         self._server: _Server | None = None
@@ -188,10 +201,17 @@ class Sandbox(Accounts, WebApi):
         server.shutdown()
         server.server_close()
         with self._lock:
-            conns = list(self._connections)
-        for conn in conns:
+            conns = list(self._connections.items())
+        # Wake the threads waiting for a next request on kept-alive connections, then wait for
+        # them (bounded: one may still be sleeping an injected latency), so nothing keeps
+        # answering, or printing, after stop() returns.
+        for conn, _ in conns:
             with contextlib.suppress(OSError):
                 conn.shutdown(socket.SHUT_RDWR)
+        deadline = time.monotonic() + 5
+        for _, thread in conns:
+            if thread is not threading.current_thread():
+                thread.join(timeout=max(0.0, deadline - time.monotonic()))
         if self._thread is not None:
             self._thread.join(timeout=5)
 
@@ -204,9 +224,9 @@ class Sandbox(Accounts, WebApi):
     def _track_connection(self, conn: socket.socket, *, add: bool) -> None:
         with self._lock:
             if add:
-                self._connections.add(conn)
+                self._connections[conn] = threading.current_thread()
             else:
-                self._connections.discard(conn)
+                self._connections.pop(conn, None)
 
     @property
     def client_secret(self) -> str:
