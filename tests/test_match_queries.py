@@ -68,3 +68,10 @@ def test_drama_albums_keep_only_the_dramas_own_ost_releases() -> None:
     ]
     chosen = drama_albums(albums, ["Goblin", "도깨비"])
     assert [a.id for a in chosen] == ["a1", "a4"]
+
+
+def test_group_decoration_is_not_searched_for() -> None:
+    t = _track(credits=(Credit("DOYOUNG of NCT"),), title="Beautiful Moment")
+    assert plan(t)[0].q == 'track:"Beautiful Moment" artist:"DOYOUNG"'
+    t = _track(credits=(Credit("Taeyeon (태연)"),), title="All About You")
+    assert plan(t)[0].q == 'track:"All About You" artist:"Taeyeon"'

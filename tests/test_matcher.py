@@ -12,9 +12,11 @@ from ostkit.matcher import (
     Context,
     best_match,
     key,
+    name_forms,
     norm,
     romanise,
     score,
+    script_runs,
     text_similarity,
 )
 from ostkit.models import Candidate, Credit, SpotifyAlbum, SpotifyArtist, Status, Track
@@ -408,3 +410,74 @@ def test_real_world_shapes(entry: Track, candidate: Candidate, band: str) -> Non
         assert s.band == "strong", s.explain()
     else:
         assert s.band in ("weak", "none"), s.explain()
+
+
+def test_hangul_is_romanised_by_koroman_with_sound_changes() -> None:
+    # koroman applies Revised Romanization's sound changes; names go syllable by syllable.
+    assert romanise("독립문") == "dongnimmun"
+    assert romanise("좋아") == "joa"
+    assert romanise("백예린", surname=True) == "baekyerin"
+    assert romanise("이석훈", surname=True) == "leeseokhun"
+    assert text_similarity("Hyehwadong", "혜화동") >= 0.9  # long exact romanisation
+    assert text_similarity("Ai", "아이") < 0.9  # short: only a weak signal
+
+
+@pytest.mark.parametrize(
+    ("title", "runs"),
+    [
+        ("어른 Grown Ups", ["어른", "Grown Ups"]),
+        (
+            "사랑은 말로 표현하는게 아니래요 Love Beyond Words",
+            ["사랑은 말로 표현하는게 아니래요", "Love Beyond Words"],
+        ),
+        ("恋 Koi", ["恋", "Koi"]),
+        ("Love, Maybe", []),
+        ("3月9日", []),
+    ],
+)
+def test_script_runs_split_bilingual_titles(title: str, runs: list[str]) -> None:
+    assert script_runs(title) == runs
+
+
+def test_bilingual_spotify_title_matches_the_english_catalog_title() -> None:
+    c = cand("사랑은 말로 표현하는게 아니래요 Love Beyond Words", "Park Boram", album=OWN)
+    s = score(track(title="Love Beyond Words"), c)
+    assert s.components["title"] == 1.0
+    assert s.band == "strong", s.explain()
+
+
+@pytest.mark.parametrize(
+    ("name", "forms"),
+    [
+        ("DOYOUNG of NCT", ["DOYOUNG of NCT", "DOYOUNG"]),
+        ("Taeil (NCT)", ["Taeil (NCT)", "Taeil"]),
+        ("Taeyeon (태연)", ["Taeyeon (태연)", "Taeyeon", "태연"]),
+        ("Florence and the Machine", ["Florence and the Machine"]),
+    ],
+)
+def test_name_forms_strip_group_decorations(name: str, forms: list[str]) -> None:
+    assert name_forms(name) == forms
+
+
+@pytest.mark.parametrize(
+    ("ours", "theirs", "strong"),
+    [
+        ("DOYOUNG of NCT", "DOYOUNG", True),
+        ("NCT DOYOUNG", "DOYOUNG", True),
+        ("DOYOUNG", "NCT DOYOUNG", True),
+        ("V of BTS", "V", True),
+        ("Wendy", "Wendy Moten", False),  # not a group tag: another person
+        ("DOYOUNG of NCT", "NCT DREAM", False),
+    ],
+)
+def test_group_decorated_artist_names(ours: str, theirs: str, strong: bool) -> None:
+    s = score(track(artist=ours), cand("Want To Be Happy", theirs, album=OWN))
+    assert (s.band == "strong") is strong, s.explain()
+
+
+def test_a_single_named_as_a_remix_tags_its_track() -> None:
+    remix = cand("Want To Be Happy", "Park Boram", album="Want To Be Happy (Remix)")
+    assert score(track(), remix).band != "strong"
+    # On an ordinary album, a word in the album name says nothing about the track.
+    plain = cand("Want To Be Happy", "Park Boram", album="Live On", album_type="album")
+    assert score(track(), plain).band == "strong"

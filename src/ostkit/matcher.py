@@ -29,6 +29,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import koroman
 from anyascii import anyascii
 from rapidfuzz import fuzz
 
@@ -84,118 +85,10 @@ def script_of(text: str) -> str:
     return max(sorted(counts), key=lambda k: counts[k])
 
 
-# Revised Romanization of Korean (simplified: liaison of a final consonant before a silent ㅇ,
-# no other sound changes). anyascii spells 박보람 "BagBoLam"; fans and Spotify write "Park Bo-ram".
-_RR_INITIAL = [
-    "g",
-    "kk",
-    "n",
-    "d",
-    "tt",
-    "r",
-    "m",
-    "b",
-    "pp",
-    "s",
-    "ss",
-    "-",
-    "j",
-    "jj",
-    "ch",
-    "k",
-    "t",
-    "p",
-    "h",
-]
-_RR_VOWEL = [
-    "a",
-    "ae",
-    "ya",
-    "yae",
-    "eo",
-    "e",
-    "yeo",
-    "ye",
-    "o",
-    "wa",
-    "wae",
-    "oe",
-    "yo",
-    "u",
-    "wo",
-    "we",
-    "wi",
-    "yu",
-    "eu",
-    "ui",
-    "i",
-]
-_RR_FINAL = [
-    "",
-    *[
-        "k",
-        "k",
-        "k",
-        "n",
-        "n",
-        "n",
-        "t",
-        "l",
-        "k",
-        "m",
-        "l",
-        "l",
-        "l",
-        "p",
-        "l",
-        "m",
-        "p",
-        "p",
-        "t",
-        "t",
-        "ng",
-        "t",
-        "t",
-        "k",
-        "t",
-        "p",
-        "t",
-    ],
-]
-# The final consonant read as the next syllable's initial when that one starts with silent ㅇ.
-_RR_LIAISON = [
-    "",
-    *[
-        "g",
-        "kk",
-        "gs",
-        "n",
-        "nj",
-        "nh",
-        "d",
-        "r",
-        "lg",
-        "lm",
-        "lb",
-        "ls",
-        "lt",
-        "lp",
-        "lh",
-        "m",
-        "b",
-        "bs",
-        "s",
-        "ss",
-        "-",
-        "j",
-        "ch",
-        "k",
-        "t",
-        "p",
-        "h",
-    ],
-]
-# Family names: romanised the way people and labels spell them, not by the RR table.
+# Hangul goes through ``koroman`` (Revised Romanization with its sound-change rules: 독립문 ->
+# "dongnimmun"); kana and han through ``anyascii``. People's names are romanised syllable by
+# syllable (no sound changes across syllables, as names are written: 백예린 "Baek Yerin", not
+# "Baengnyerin") with the family name spelled as people and labels spell it.
 _SURNAMES = {
     "박": "park",
     "이": "lee",
@@ -240,37 +133,39 @@ _SURNAMES = {
     "엄": "uhm",
     "변": "byun",
 }
+_HANGUL_WORD_RE = re.compile(r"[\uac00-\ud7a3]+")
+
+
+def _is_syllable(ch: str) -> bool:
+    return "\uac00" <= ch <= "\ud7a3"
 
 
 def romanise_hangul(text: str, *, surname: bool = False) -> str:
-    """Hangul syllables to Revised Romanization; other characters pass through."""
-    out: list[str] = []
-    chars = list(text)
-    for i, ch in enumerate(chars):
-        code = ord(ch) - 0xAC00
-        if not 0 <= code < 11172:
-            out.append(ch)
-            continue
-        if surname and (i == 0 or not chars[i - 1].strip()) and ch in _SURNAMES:
-            nxt = chars[i + 1] if i + 1 < len(chars) else ""
-            if nxt and 0 <= ord(nxt) - 0xAC00 < 11172:
-                out.append(_SURNAMES[ch] + " ")
-                continue
-        lead, vowel, tail = code // 588, (code % 588) // 28, code % 28
-        initial = "" if _RR_INITIAL[lead] == "-" else _RR_INITIAL[lead]
-        final = _RR_FINAL[tail]
-        nxt_code = ord(chars[i + 1]) - 0xAC00 if i + 1 < len(chars) else -1
-        if tail and 0 <= nxt_code < 11172 and nxt_code // 588 == 11 and _RR_FINAL[tail] != "ng":
-            final = _RR_LIAISON[tail]
-        out.append(initial + _RR_VOWEL[vowel] + final)
-    return "".join(out)
+    """Hangul to Revised Romanization (``koroman``); other characters pass through.
+
+    ``surname``: ``text`` is a person's name: a leading family name (of a name of two or more
+    syllables) is spelled the customary way and each syllable is romanised on its own.
+    """
+    if not surname:
+        return str(koroman.romanize(text))
+
+    def name(match: re.Match[str]) -> str:
+        word = match.group(0)
+        head = ""
+        if len(word) >= 2 and word[0] in _SURNAMES:
+            head, word = _SURNAMES[word[0]] + " ", word[1:]
+        return head + "".join(
+            str(koroman.romanize(ch, use_pronunciation_rules=False)) for ch in word
+        )
+
+    return _HANGUL_WORD_RE.sub(name, text)
 
 
 @lru_cache(maxsize=65536)
 def romanise(text: str, *, surname: bool = False) -> str:
-    """Any script to a Latin key: our RR for Hangul, ``anyascii`` for the rest (kana, han...)."""
+    """Any script to a Latin key: ``koroman`` for Hangul, ``anyascii`` for the rest (kana, han)."""
     text = clean_text(text)
-    if any(0xAC00 <= ord(c) < 0xAC00 + 11172 for c in text):
+    if any(_is_syllable(c) for c in text):
         text = romanise_hangul(text, surname=surname)
     return key(anyascii(text))
 
@@ -373,6 +268,7 @@ class Bands:
 
 
 DEFAULT_BANDS = Bands()
+NEUTRAL = 0.5  # album component when the album says nothing either way (an artist's release)
 WEIGHTS: Mapping[str, float] = {"title": 0.45, "artist": 0.35, "album": 0.10, "duration": 0.10}
 
 
@@ -417,20 +313,40 @@ def text_similarity(a: str, b: str) -> float:
     if sa == sb or "none" in (sa, sb):
         na, nb = norm(a), norm(b)
         return max(fuzz.ratio(na, nb), fuzz.token_sort_ratio(na, nb), fuzz.ratio(ka, kb)) / 100
-    # Different scripts: romanise both and compare; a weak signal on its own.
+    # Different scripts: romanise both and compare; a weak signal on its own, except a long
+    # exact spelling ("Hyehwadong" = 혜화동, "Hanamizuki" = ハナミズキ).
     ra, rb = romanise(a), romanise(b)
     if not ra or not rb:
         return 0.0
     if ra == rb:
-        return 0.85
+        return 0.92 if len(ra) >= 6 else 0.85
     pa, pb = phonetic(ra), phonetic(rb)
     if pa == pb:
         return 0.8
     return 0.8 * fuzz.ratio(pa, pb) / 100
 
 
+_CJK = "\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u9fff\uac00-\ud7a3"  # Hangul, kana, han
+_CJK_RE = re.compile(f"[{_CJK}]")
+_LATIN_RUN_RE = re.compile(f"[A-Za-z\u00c0-\u024f][^{_CJK}]*")
+
+
+def script_runs(text: str) -> list[str]:
+    """A title written in two scripts, split: "어른 Grown Ups" -> ["어른", "Grown Ups"].
+
+    Spotify often shows a Korean OST title followed by its English one (and the reverse). A
+    text in one script gives ``[]``.
+    """
+    if not _CJK_RE.search(text) or not re.search(r"[A-Za-z]", text):
+        return []
+    latin = [m.group(0).strip(" -/|,") for m in _LATIN_RUN_RE.finditer(text)]
+    other = _LATIN_RUN_RE.sub(" / ", text)
+    cjk = [p.strip(" -/|,") for p in other.split(" / ")]
+    return [r for r in (*cjk, *latin) if r and re.search(r"\w", r)]
+
+
 def _title_forms(parsed: ParsedTitle) -> list[str]:
-    forms = [parsed.base, parsed.core, *parsed.alt_titles]
+    forms = [parsed.base, parsed.core, *parsed.alt_titles, *script_runs(parsed.core)]
     return [f for f in dict.fromkeys(forms) if f.strip()]
 
 
@@ -453,17 +369,57 @@ def title_score(track: Track, candidate: Candidate) -> tuple[float, str]:
     return best, f"title {pair[0]!r}~{pair[1]!r} {best:.2f}"
 
 
+_OF_GROUP_RE = re.compile(r"^(?P<name>.+?)\s+(?:of|from)\s+(?P<group>[^()]+)$", re.IGNORECASE)
+_BRACKET_RE = re.compile(r"^(?P<name>[^()\[\]]+?)\s*[(\[](?P<inner>[^()\[\]]+)[)\]]$")
+
+
+def name_forms(name: str) -> list[str]:
+    """A credit as fans write it and the bare name in it: "DOYOUNG of NCT", "Taeil (NCT)" ->
+    also "DOYOUNG", "Taeil"; "Taeyeon (태연)" -> also "Taeyeon" and "태연"."""
+    forms = [clean_text(name)]
+    of = _OF_GROUP_RE.match(forms[0])
+    if of:
+        forms.append(of.group("name"))
+    bracket = _BRACKET_RE.match(forms[0])
+    if bracket:
+        forms.append(bracket.group("name"))
+        if script_of(bracket.group("inner")) != script_of(bracket.group("name")):
+            forms.append(bracket.group("inner"))  # the same name in another script
+    return [f.strip() for f in dict.fromkeys(forms) if f.strip()]
+
+
+def _group_prefixed(a: str, b: str) -> bool:
+    """ "NCT DOYOUNG" vs "DOYOUNG": one name is the other plus a group tag written in capitals
+    (2 to 5 letters/digits) in front or behind; the shared name has at least 4 letters."""
+    ta, tb = clean_text(a).split(), clean_text(b).split()
+    if len(ta) == len(tb):
+        return False
+    long, short = (ta, tb) if len(ta) > len(tb) else (tb, ta)
+    n = len(short)
+    for extra, rest in ((long[: len(long) - n], long[len(long) - n :]), (long[n:], long[:n])):
+        if [key(t) for t in rest] != [key(t) for t in short] or len(key(" ".join(short))) < 4:
+            continue
+        if all(re.fullmatch(r"[A-Z0-9]{2,5}", t) for t in extra):
+            return True
+    return False
+
+
 def _artist_name_similarity(name: str, native: str | None, cand_name: str, ctx: Context) -> float:
+    forms = name_forms(name)
     known = ctx.aliases.names(name) | (ctx.aliases.names(native) if native else frozenset())
+    for form in forms[1:]:
+        known |= ctx.aliases.names(form)
     ckey = key(cand_name)
     if ckey and ckey in known:
         return 1.0
+    if any(_group_prefixed(f, cand_name) for f in forms):
+        return 0.9
     # "DAWN 던", "TAEYEON (태연)": a Spotify name can carry both scripts.
     cparts = [p for p in re.split(r"[()\[\]]|\s(?=[\uac00-\ud7a3])", cand_name) if p.strip()]
     if len(cparts) > 1 and any(key(p) in known for p in cparts):
         return 1.0
     best = 0.0
-    for ours in [name, *([native] if native else [])]:
+    for ours in [*forms, *([native] if native else [])]:
         best = max(best, text_similarity(ours, cand_name))
         if script_of(ours) != script_of(cand_name) and script_of(cand_name) == "hangul":
             # People's names: family name first, spelled as people spell it.
@@ -520,7 +476,7 @@ def album_score(track: Track, candidate: Candidate, ctx: Context) -> tuple[float
     if from_work and _drama_matches(from_work, track, ctx):
         return 1.0, f"title says from {from_work!r}"
     if album is None or not album.name:
-        return 0.5, "no album"
+        return NEUTRAL, "no album"
     if track.album and key(track.album) == key(album.name):
         return 1.0, "catalog album name"
     info = _album(album.name)
@@ -537,11 +493,11 @@ def album_score(track: Track, candidate: Candidate, ctx: Context) -> tuple[float
         if info.drama and script_of(info.drama) not in known:
             # Named in a script we have no drama title in (a Hangul-only album name while the
             # catalog knows only the English title): cannot tell, so neutral.
-            return 0.5, f"OST of a drama named in another script {album.name!r}"
+            return NEUTRAL, f"OST of a drama named in another script {album.name!r}"
         return 0.2, f"OST of another work {album.name!r}"
     if info.tags & RECORDING_TAGS:
         return 0.3, f"version album {album.name!r}"
-    return 0.5, f"artist release {album.name!r}"
+    return NEUTRAL, f"artist release {album.name!r}"
 
 
 def duration_score(track: Track, candidate: Candidate) -> tuple[float | None, str]:
@@ -587,13 +543,11 @@ def candidate_tags(candidate: Candidate) -> frozenset[str]:
     tags = set(_parsed(candidate.name).tags)
     if candidate.album is not None and candidate.album.name:
         # An album of karaoke / instrumentals / sped-up edits tags its tracks too.
-        tags |= _album(candidate.album.name).tags & {
-            "inst",
-            "karaoke",
-            "cover",
-            "sped_up",
-            "slowed",
-        }
+        album_tags = _album(candidate.album.name).tags
+        tags |= album_tags & {"inst", "karaoke", "cover", "sped_up", "slowed"}
+        if candidate.album.album_type == "single":
+            # "Flower (Remix)" as a single: its tracks are that version too.
+            tags |= album_tags & {"remix", "live", "acoustic", "piano", "orchestra"}
     return frozenset(tags)
 
 
@@ -652,12 +606,16 @@ def score(
         base = max(min(base, bands.strong - 0.01), bands.medium)
         reasons.append("capped: the drama's OST has this title, artist not recognised")
     elif (
-        title < 0.6 and artist >= 0.9 and album >= 0.99 and _title_in_other_script(track, candidate)
+        title < 0.6
+        and artist >= 0.9
+        and (album >= 0.99 or album == NEUTRAL)
+        and _title_in_other_script(track, candidate)
     ):
         # The catalog has no title in the candidate's script (an English title, Spotify shows
-        # only Hangul): the drama's own OST part by this artist is a lead for a person.
+        # only Hangul or kanji): the drama's OST part by this artist, or a release of the artist
+        # that is no other drama's OST or part, is a lead for a person, never an automatic accept.
         base = max(min(base, bands.strong - 0.01), bands.medium)
-        reasons.append("capped: title in another script, same artist on the drama's OST part")
+        reasons.append("capped: title in another script, same artist")
     elif title < 0.6 or artist < 0.5:
         base = min(base, bands.weak + 0.1)
         reasons.append("capped: title or artist does not match")

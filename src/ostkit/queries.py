@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from ostkit.matcher import key, script_of, text_similarity
+from ostkit.matcher import key, name_forms, script_of, text_similarity
 from ostkit.models import SpotifyAlbum, Track
 from ostkit.versions import clean_text, parse_album, parse_title
 
@@ -71,7 +71,9 @@ def plan(
     """
     steps: list[Query] = []
     title = _base(track.title)
-    artist = clean_text(track.artist)
+    # "DOYOUNG of NCT", "Taeil (NCT)": Spotify knows the bare name.
+    forms = name_forms(track.artist) if track.artist.strip() else [""]
+    artist = forms[1] if len(forms) > 1 else forms[0]
     primary = next((c for c in track.credits if c.role == "main"), None)
     native_artist = (primary.native_name if primary else None) or next(
         (n for n in artist_names if script_of(n) not in ("latin", "none")), None

@@ -12,7 +12,7 @@ alternative title in another script ("Forever (약속)") and, on albums, the dra
 ===============  =====================================================================
 tag              written as
 ===============  =====================================================================
-``inst``         Inst., Instrumental, MR, Backing Track, 연주곡, 반주, インスト
+``inst``         Inst., Instrumental, MR, Backing Track, 연주곡, 반주, インスト, 伴奏, 纯音乐
 ``karaoke``      Karaoke, Originally Performed by X, In the Style of X, Made Famous by X
 ``cover``        Cover, Piano Cover (also ``piano``)
 ``sped_up``      Sped Up, Speed Up, Nightcore
@@ -147,7 +147,8 @@ _KEYWORDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern, re.IGNORECASE), tag)
     for pattern, tag in (
         (
-            r"\binst\b\.?|\binstrumental\b|^\s*mr\b\.?\s*$|\bbacking track\b|연주곡|반주|インスト",
+            r"\binst\b\.?|\binstrumental\b|^\s*mr\b\.?\s*$|\bbacking track\b|연주곡|반주|インスト|"
+            r"伴奏|纯音乐|純音樂",
             "inst",
         ),
         (r"\boff ?vocal\b|オフボーカル", "inst"),
@@ -158,9 +159,9 @@ _KEYWORDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\bsped[ -]?up\b|\bspeed[ -]?up\b|\bnightcore\b|\bfaster\b", "sped_up"),
         (r"\bslowed\b|\breverb\b|\bslow(ed)? ?\+ ?reverb\b", "slowed"),
         (r"\bre-?mix\b|\brmx\b|\bbootleg\b|\b[\w'&.]+ (mix|edit)\b(?<!radio edit)", "remix"),
-        (r"\blive\b|라이브", "live"),
+        (r"\blive\b|라이브|现场|現場", "live"),
         (r"\bacoustic\b|\bunplugged\b|어쿠스틱", "acoustic"),
-        (r"\bpiano\b|피아노|ピアノ", "piano"),
+        (r"\bpiano\b|피아노|ピアノ|钢琴|鋼琴", "piano"),
         (r"\borchestra(l)?\b|오케스트라", "orchestra"),
         (r"\bremaster(ed)?\b|\bremastering\b", "remaster"),
         (r"\bradio (edit|version|mix)\b", "radio_edit"),
