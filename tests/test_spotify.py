@@ -12,8 +12,10 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+import jsonschema
 import pytest
 
+import openapi
 from ostkit.auth import TokenCache, TokenManager
 from ostkit.config import Settings
 from ostkit.errors import (
@@ -31,7 +33,9 @@ from ostkit.errors import (
 from ostkit.models import Candidate
 from ostkit.netpolicy import NetPolicy, RateLimiter, human_duration, parse_retry_after
 from ostkit.sandbox import Fault, Sandbox, make_id
-from ostkit.spotify import SpotifyClient, entry_item, parse_spotify_id
+from ostkit.spotify import SpotifyClient, entry_item, follow_url, parse_spotify_id
+from scripted_http import CUT, HTML_502, RESET, Answer, Scripted, empty, js, text
+from spotify_requests import check_api_request, check_token_request, check_wire, tap
 
 # Endpoints removed for Development-Mode apps: no test here may cause a request to them.
 REMOVED = [
@@ -624,3 +628,405 @@ def test_backoff_is_exponential_capped_and_jittered() -> None:
     for retry, full in [(0, 0.5), (1, 1.0), (2, 2.0), (3, 4.0), (6, 4.0)]:
         delays = {policy.backoff(retry, rng) for _ in range(20)}
         assert all(full * 0.5 <= d <= full for d in delays) and len(delays) > 1
+
+
+# --- every request ostkit sends follows the published API -----------------------------------------
+
+
+def test_every_request_of_a_run_follows_the_openapi_spec(
+    sb: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A representative run; each request the sandbox received (and each one on the wire, with
+    its headers) is checked against the OpenAPI definition and the token rules, so an
+    independent emulator of the published API accepts them too."""
+    openapi.require_spec()
+    wire = tap(monkeypatch)
+    big = {**OST, "id": make_id("paged-ost"), "name": "Paged OST"}
+    for i in range(60):
+        sb.add_track(f"Paged {i}", ["Composer"], album=big)
+    for i in range(55):
+        sb.create_playlist(f"Old {i}")
+    auth = manager(sb, tmp_path)
+    client = make_client(sb, auth=auth)
+
+    found = client.search_tracks('track:"Mirage" artist:"Colde"', limit=10, market="KR")
+    client.search_albums('album:"Paged OST"', limit=1, offset=0)
+    client.get_track(found[0].uri)
+    assert len(client.album_tracks(make_id("paged-ost"))) == 60
+    client.current_user()
+    playlist = client.create_playlist("Run", public=False, description="every request checked")
+    wanted = uris(sb, 130)
+    client.add_items(playlist.id, wanted[:120])
+    client.add_items(playlist.id, wanted[120:], position=0, expected_total=120)
+    assert len(list(client.my_playlists())) == 56
+    assert client.get_playlist(playlist.id).total == 130
+    assert len(client.playlist_item_uris(playlist.id)) == 130
+    client.replace_items(playlist.id, wanted[:100])
+    client.replace_items(playlist.id, [])
+    client.add_items(playlist.id, wanted[:3], expected_total=0)
+    client.remove_items(playlist.id, wanted[:2])
+    client.change_details(playlist.id, name="Run 2", description="new", public=False)
+    sb.inject(Fault("expire_token", path="/v1/me"))
+    client.current_user()  # 401: refresh, retry
+
+    checked: set[str] = set()
+    for request in sb.requests:
+        if request.path == "/api/token":
+            checked.add("POST /api/token " + check_token_request(request.body))
+        else:
+            checked.add(
+                check_api_request(request.method, request.path, request.query, request.body)
+            )
+    sent = wire.to(sb.accounts_url)
+    assert [(s.method, s.path.rstrip("/")) for s in sent] == [
+        (r.method, r.path) for r in sb.requests
+    ]
+    assert {check_wire(s) for s in sent} == checked
+    assert checked == {
+        "GET /search",
+        "GET /tracks/{id}",
+        "GET /albums/{id}",
+        "GET /albums/{id}/tracks",
+        "GET /me",
+        "POST /me/playlists",
+        "GET /me/playlists",
+        "GET /playlists/{playlist_id}",
+        "GET /playlists/{playlist_id}/items",
+        "POST /playlists/{playlist_id}/items",
+        "PUT /playlists/{playlist_id}/items",
+        "DELETE /playlists/{playlist_id}/items",
+        "PUT /playlists/{playlist_id}",
+        "POST /api/token refresh_token",
+    }
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "query", "body", "problem"),
+    [
+        ("GET", "/v1/search", {"q": ["x"], "type": ["track"], "limit": ["11"]}, None, "maximum"),
+        ("GET", "/v1/search", {"q": ["x"], "type": ["song"]}, None, "not in"),
+        ("GET", "/v1/me/playlists", {"offset": ["100001"]}, None, "maximum 100000"),
+        ("GET", "/v1/me", {"fields": ["id"]}, None, "unknown query parameter"),
+        ("GET", "/v1/playlists/abc/tracks", {}, None, "deprecated"),
+        ("POST", "/v1/users/me/playlists", {}, {"name": "x"}, "deprecated"),
+        ("POST", "/v1/playlists/abc/items", {}, {"uris": ["spotify:track:a"] * 101}, "too long"),
+        ("POST", "/v1/playlists/abc/items", {}, {"tracks": ["spotify:track:a"]}, "Additional"),
+        ("DELETE", "/v1/playlists/abc/items", {}, {"tracks": [{"uri": "x"}]}, "'items' is a"),
+        ("PUT", "/v1/playlists/abc/items", {}, {"uris": [], "range_start": 0}, "combined"),
+        ("GET", "/v1/tracks/a:b", {}, None, "not a Spotify id"),
+    ],
+)
+def test_the_request_checker_catches_breaches(
+    method: str, path: str, query: dict[str, list[str]], body: object, problem: str
+) -> None:
+    openapi.require_spec()
+    with pytest.raises((AssertionError, jsonschema.ValidationError), match=problem):
+        check_api_request(method, path, query, body)
+
+
+# --- legitimate variations of the real service (scripted answers, real HTTP) ------------------
+
+PID = "37i9dQZF1DXcBWIGoYBM5M"
+SONG = {"id": "1" * 22, "uri": "spotify:track:" + "1" * 22, "name": "A", "type": "track"}
+SONG2 = {"id": "2" * 22, "uri": "spotify:track:" + "2" * 22, "name": "B", "type": "track"}
+
+
+@pytest.fixture
+def scripted() -> Iterator[Scripted]:
+    with Scripted() as server:
+        yield server
+
+
+def scripted_client(server: Scripted, fake: FakeTime, **kwargs: object) -> SpotifyClient:
+    return SpotifyClient(
+        api_url=server.api_url,
+        auth="a-bare-token",
+        policy=kwargs.pop("policy", None) or NetPolicy.for_tests(),  # type: ignore[arg-type]
+        limiter=RateLimiter(None, clock=fake.clock, sleep=fake.sleep),
+        sleep=fake.sleep,
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+def page(items: list[object], nxt: str | None, total: int | None = None) -> dict[str, object]:
+    return {
+        "href": "x",
+        "items": items,
+        "limit": 50,
+        "next": nxt,
+        "offset": 0,
+        "previous": None,
+        "total": len(items) if total is None else total,
+    }
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        js(200, {"snapshot_id": "snap"}),
+        js(201, {"snapshot_id": "snap"}),
+        empty(200),
+        empty(201),
+        empty(204),
+        text(200, "", content_type="application/json"),
+    ],
+    ids=["200", "201", "200-empty", "201-empty", "204", "200-json-type-empty"],
+)
+def test_writes_accept_200_201_204_and_empty_bodies(
+    scripted: Scripted, fake: FakeTime, answer: Answer
+) -> None:
+    for method in ("POST", "PUT", "DELETE"):
+        scripted.on(method, f"/v1/playlists/{PID}/items", answer)
+    scripted.on("PUT", f"/v1/playlists/{PID}", answer)
+    client = scripted_client(scripted, fake)
+    expected = "snap" if answer.body else ""
+    assert client.replace_items(PID, [SONG["uri"]]) == expected
+    assert client.add_items(PID, [SONG2["uri"]], expected_total=1) == expected
+    assert client.remove_items(PID, [SONG["uri"]]) == expected
+    client.change_details(PID, name="New")
+    assert len(scripted.seen) == 4 and fake.sleeps == []  # nothing retried
+
+
+@pytest.mark.parametrize("status", [200, 201])
+def test_create_playlist_answered_200_or_201(
+    scripted: Scripted, fake: FakeTime, status: int
+) -> None:
+    scripted.on("POST", "/v1/me/playlists", js(status, {"id": PID, "name": "N", "public": False}))
+    created = scripted_client(scripted, fake).create_playlist("N")
+    assert (created.id, created.total, created.snapshot_id) == (PID, 0, "")
+
+
+def test_create_playlist_answered_without_a_body(scripted: Scripted, fake: FakeTime) -> None:
+    scripted.on("POST", "/v1/me/playlists", empty(201))
+    with pytest.raises(SpotifyError, match="without its id; look for it") as info:
+        scripted_client(scripted, fake).create_playlist("N")
+    assert "\n" not in str(info.value) and scripted.count("POST", "/v1/me/playlists") == 1
+
+
+def test_next_urls_on_any_host_are_followed_on_the_configured_server(
+    scripted: Scripted, fake: FakeTime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    wire = tap(monkeypatch)
+    pl = {"id": PID, "name": "P", "owner": {"id": "me"}, "items": {"href": "h", "total": 0}}
+    scripted.on(
+        "GET",
+        "/v1/me/playlists",
+        js(200, page([pl], "https://api.spotify.com/v1/me/playlists?offset=1&limit=1", 4)),
+        js(200, page([pl], "/v1/me/playlists?offset=2&limit=1", 4)),
+        js(200, page([pl], "http://emulator.invalid:8080/v1/me/playlists?offset=3&limit=1", 4)),
+        js(200, page([pl], None, 4)),
+    )
+    assert len(list(scripted_client(scripted, fake).my_playlists())) == 4
+    offsets = [s.query.get("offset") for s in scripted.seen]
+    assert offsets == [["0"], ["1"], ["2"], ["3"]]
+    assert {s.url.split("/v1/")[0] for s in wire.sent} == {scripted.url}  # token stays here
+
+
+def test_follow_url_keeps_path_and_query() -> None:
+    api = "http://127.0.0.1:5/v1/"
+    assert follow_url(api, api + "me?offset=5") == api + "me?offset=5"
+    assert follow_url(api, "https://api.spotify.com/v1/me?offset=5") == api + "me?offset=5"
+    assert follow_url(api, "/v1/albums/x/tracks") == api + "albums/x/tracks"
+    emulator = "http://127.0.0.1:5/spotify/v1/"
+    assert follow_url(emulator, "http://h/spotify/v1/me/playlists") == emulator + "me/playlists"
+
+
+def test_playlist_entries_item_track_null_episode_local(scripted: Scripted, fake: FakeTime) -> None:
+    episode = {"id": "3" * 22, "uri": "spotify:episode:" + "3" * 22, "type": "episode"}
+    local = {"id": None, "uri": "spotify:local:Artist:Album:Title:215", "type": "track"}
+    entries = [
+        {"item": SONG},  # 2026 shape
+        {"track": SONG2},  # older client ids: `track` only
+        {"item": None, "track": None, "is_local": False},  # unavailable
+        {"item": episode, "track": episode},
+        {"item": local, "is_local": True},
+        {"item": None, "track": SONG},  # null `item`, `track` still set
+        {"added_at": None},  # neither key
+    ]
+    scripted.on("GET", f"/v1/playlists/{PID}/items", js(200, page(entries, None)))
+    client = scripted_client(scripted, fake)
+    assert client.playlist_item_uris(PID) == [
+        SONG["uri"],
+        SONG2["uri"],
+        episode["uri"],
+        local["uri"],
+        SONG["uri"],
+    ]
+    tracks = client.playlist_tracks(PID)
+    assert [t.id if t else None for t in tracks] == [
+        SONG["id"],
+        SONG2["id"],
+        None,
+        None,
+        None,
+        SONG["id"],
+        None,
+    ]
+
+
+def test_total_changing_while_paging(scripted: Scripted, fake: FakeTime) -> None:
+    scripted.on(
+        "GET",
+        f"/v1/playlists/{PID}/items",
+        js(200, page([{"item": SONG}], f"{scripted.api_url}playlists/{PID}/items?offset=1", 2)),
+        js(200, page([{"item": SONG2}, {"item": SONG}], None, 3)),  # one was added meanwhile
+    )
+    assert scripted_client(scripted, fake).playlist_item_uris(PID) == [
+        SONG["uri"],
+        SONG2["uri"],
+        SONG["uri"],
+    ]
+
+
+@pytest.mark.parametrize("second", ["empty", "same-next"])
+def test_paging_cannot_loop_forever(scripted: Scripted, fake: FakeTime, second: str) -> None:
+    again = f"{scripted.api_url}playlists/{PID}/items?offset=1"
+    scripted.on(
+        "GET",
+        f"/v1/playlists/{PID}/items",
+        js(200, page([{"item": SONG}], again, 1000)),
+        js(200, page([] if second == "empty" else [{"item": SONG2}], again, 1000)),
+    )
+    found = scripted_client(scripted, fake).playlist_item_uris(PID)
+    assert found == ([SONG["uri"]] if second == "empty" else [SONG["uri"], SONG2["uri"]])
+    assert scripted.count("GET", f"/v1/playlists/{PID}/items") == 2
+
+
+ME = js(200, {"id": "me", "display_name": "Me", "uri": "spotify:user:me", "type": "user"})
+TOO_MANY = {"error": {"status": 429, "message": "API rate limit exceeded"}}
+
+
+@pytest.mark.parametrize(
+    ("first", "waited"),
+    [
+        (js(429, TOO_MANY), 0.01),  # no Retry-After: the policy's default wait
+        (empty(429), 0.01),  # no body either
+        (js(429, {"error": {**TOO_MANY["error"], "reason": "RATE_LIMITED"}}, Retry_After="2"), 2),
+        (text(429, "Too Many Requests", "text/plain", Retry_After="1.5"), 1.5),
+        (js(429, TOO_MANY, Retry_After="soon"), 0.01),  # garbled: the default wait
+        (js(429, TOO_MANY, Retry_After="inf"), 0.01),
+    ],
+    ids=["no-retry-after", "no-body", "other-reason", "text-body", "garbled", "inf"],
+)
+def test_429_variants_wait_and_retry(
+    scripted: Scripted, fake: FakeTime, first: Answer, waited: float
+) -> None:
+    scripted.on("GET", "/v1/me", first, ME)
+    assert scripted_client(scripted, fake).current_user().id == "me"
+    assert fake.sleeps == [pytest.approx(waited)] and scripted.count("GET", "/v1/me") == 2
+
+
+@pytest.mark.parametrize(
+    ("retry_after", "shown"),
+    [
+        ("86400", "24 h"),
+        ("999999999999999999999", "8784 h"),
+        ("Fri, 31 Dec 9999 23:59:59 GMT", "8784 h"),
+    ],
+)
+def test_huge_retry_after_stops_with_one_line(
+    scripted: Scripted, fake: FakeTime, retry_after: str, shown: str
+) -> None:
+    scripted.on("GET", "/v1/me", js(429, TOO_MANY, Retry_After=retry_after))
+    with pytest.raises(RateLimitError, match=f"wait {shown}") as info:
+        scripted_client(scripted, fake).current_user()
+    assert "\n" not in str(info.value) and fake.sleeps == []
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        (HTML_502, r"failed after 4 attempts \(Spotify answered 502\)"),
+        (text(503, "upstream connect error", "text/plain"), r"answered 503\)"),
+        (js(500, ["not", "an", "object"]), r"answered 500\)"),
+        (text(400, HTML_502.body.decode().replace("502", "400")), r"\(400: 400 Bad Gateway\)$"),
+        (js(400, {"error": "invalid_request", "error_description": "Bad\nid"}), r"\(400: Bad id\)"),
+        (text(404, "<html><body><p>Not found</p></body></html>"), "not found on Spotify"),
+        (js(401, {"error": "invalid_token"}), r"refused the access token .*401: invalid_token"),
+        (js(401, None), r"refused the access token .*\(401"),
+        (text(200, "<html><title>Sign in to Wi-Fi</title></html>"), "answer that is not JSON"),
+        (empty(200), "answer that is not JSON"),
+        (CUT, r"failed after 4 attempts \(connection failed"),
+        (RESET, r"failed after 4 attempts \(connection failed"),
+    ],
+    ids=[
+        "html-502",
+        "text-503",
+        "json-list-500",
+        "html-400",
+        "oauth-style-400",
+        "html-404",
+        "oauth-style-401",
+        "null-401",
+        "captive-portal-200",
+        "empty-200",
+        "cut-short",
+        "reset",
+    ],
+)
+def test_odd_answers_give_one_line_errors(
+    scripted: Scripted, fake: FakeTime, answer: Answer, message: str
+) -> None:
+    scripted.on("GET", "/v1/me", answer)
+    with pytest.raises(SpotifyError, match=message) as info:
+        scripted_client(scripted, fake).current_user()
+    text_ = str(info.value)
+    assert "\n" not in text_ and "<" not in text_ and len(text_) < 300
+
+
+@pytest.mark.parametrize(
+    "odd", [HTML_502, RESET, CUT, empty(200)], ids=["502", "reset", "cut", "empty"]
+)
+def test_reads_recover_from_one_odd_answer(scripted: Scripted, fake: FakeTime, odd: Answer) -> None:
+    scripted.on("GET", "/v1/me", odd, ME)
+    assert scripted_client(scripted, fake).current_user().id == "me"
+    assert scripted.count("GET", "/v1/me") == 2 and len(fake.sleeps) == 1
+
+
+def test_add_reset_mid_request_reads_back_before_retrying(
+    scripted: Scripted, fake: FakeTime
+) -> None:
+    scripted.on("POST", f"/v1/playlists/{PID}/items", RESET, js(201, {"snapshot_id": "s2"}))
+    scripted.on(
+        "GET",
+        f"/v1/playlists/{PID}",
+        js(200, {"id": PID, "snapshot_id": "s1", "items": page([], None, 0)}),
+    )
+    assert scripted_client(scripted, fake).add_items(PID, [SONG["uri"]], expected_total=0) == "s2"
+    assert scripted.count("POST", f"/v1/playlists/{PID}/items") == 2  # not applied: retried once
+
+
+FORBIDDEN_BODIES = {
+    "scope": ("Insufficient client scope", "the login lacks scope playlist-modify-private"),
+    "allow-list": (
+        "Check settings on developer.spotify.com/dashboard, the user may not be registered.",
+        "your Spotify account is not on the app's allow-list",
+    ),
+    "premium": (
+        "Active premium subscription required for the owner of the app.",
+        "the app owner's Spotify Premium lapsed",
+    ),
+}
+
+
+@pytest.mark.parametrize("cause", sorted(FORBIDDEN_BODIES))
+def test_403_names_the_cause_spotify_gave(scripted: Scripted, fake: FakeTime, cause: str) -> None:
+    message, named = FORBIDDEN_BODIES[cause]
+    scripted.on("POST", "/v1/me/playlists", js(403, {"error": {"status": 403, "message": message}}))
+    with pytest.raises(ForbiddenError) as info:
+        scripted_client(scripted, fake).create_playlist("x")
+    text_ = str(info.value)
+    assert f"({message})" in text_ and f"Cause: {named}" in text_ and "Likely" not in text_
+    assert scripted.count("POST", "/v1/me/playlists") == 1  # never retried
+
+
+@pytest.mark.parametrize("body", [{"error": {"status": 403, "message": "Forbidden"}}, None])
+def test_403_without_a_cause_lists_the_likely_ones(
+    scripted: Scripted, fake: FakeTime, body: object
+) -> None:
+    scripted.on("GET", f"/v1/playlists/{PID}/items", js(403, body) if body else empty(403))
+    with pytest.raises(ForbiddenError) as info:
+        scripted_client(scripted, fake).playlist_item_uris(PID)
+    text_ = str(info.value)
+    assert "Likely:" in text_ and "neither own nor collaborate" in text_
+    assert all(c in text_ for c in ("allow-list", "Premium", "Development-Mode"))

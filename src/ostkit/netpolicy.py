@@ -21,6 +21,7 @@ import email.utils
 import enum
 import logging
 import random
+import re
 import threading
 import time
 from collections.abc import Callable, Collection
@@ -44,6 +45,8 @@ log = logging.getLogger("ostkit.netpolicy")
 T = TypeVar("T")
 
 QUOTA_EXCEEDED = "QUOTA_EXCEEDED"
+#: a Retry-After beyond this (a year) is read as this: a date in year 30000 helps nobody
+RETRY_AFTER_MAX = 366 * 24 * 3600.0
 
 #: How a request may be repeated after a transient failure (5xx, timeout, connection error).
 #: ``safe``: reads and idempotent writes (PUT replace, PUT details, DELETE all occurrences);
@@ -205,17 +208,16 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
     if value is None:
         return None
     value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
+    if re.fullmatch(r"\d{1,30}(\.\d+)?", value):
+        return min(RETRY_AFTER_MAX, float(value))
     try:
         when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, IndexError):
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+    seconds = (when - (now or datetime.now(UTC))).total_seconds()
+    return min(RETRY_AFTER_MAX, max(0.0, seconds))
 
 
 def human_duration(seconds: float) -> str:
@@ -234,6 +236,7 @@ def retry_time_text(seconds: float | None, *, now: datetime | None = None) -> st
     """When to retry, for people: ``in 6 h 49 min (after 2026-11-24 02:14 UTC)``."""
     if seconds is None:
         return "later (Spotify gave no Retry-After; quotas usually reset within 24 h)"
+    seconds = min(seconds, RETRY_AFTER_MAX)
     at = (now or datetime.now(UTC)) + timedelta(seconds=seconds)
     return f"in {human_duration(seconds)} (after {at:%Y-%m-%d %H:%M} UTC)"
 
@@ -268,11 +271,19 @@ def rate_limit_delay(
     return delay
 
 
-FORBIDDEN_CAUSES = (
+ALLOW_LIST_CAUSE = (
     "your Spotify account is not on the app's allow-list (Developer Dashboard > the app > "
-    "User Management; Development-Mode apps allow 5 users)",
-    "the app owner's Spotify Premium lapsed (Development-Mode apps need an owner with Premium)",
-    "the endpoint is not available to Development-Mode apps",
+    "User Management; Development-Mode apps allow 5 users)"
+)
+PREMIUM_CAUSE = (
+    "the app owner's Spotify Premium lapsed (Development-Mode apps need an owner with Premium)"
+)
+REMOVED_CAUSE = "the endpoint is not available to Development-Mode apps"
+FORBIDDEN_CAUSES = (ALLOW_LIST_CAUSE, PREMIUM_CAUSE, REMOVED_CAUSE)
+#: words in Spotify's 403 message -> the cause they point to
+_FORBIDDEN_HINTS = (
+    (re.compile(r"registered|allow.?list|user management|dashboard", re.I), ALLOW_LIST_CAUSE),
+    (re.compile(r"premium|subscription", re.I), PREMIUM_CAUSE),
 )
 
 
@@ -287,15 +298,25 @@ def forbidden_message(
     """One line for a 403: what was refused and the likely causes, most likely first."""
     upstream = (exc.message or "").strip()
     shown = f" ({upstream})" if upstream and upstream.lower() != "forbidden" else ""
+    for hint, cause in _FORBIDDEN_HINTS:
+        if hint.search(upstream):  # Spotify said which: name only that
+            return f"Spotify refused {what} (403 Forbidden{shown}). Cause: {cause}"
     causes: list[str] = []
+    scope_named = re.search(r"scope", upstream, re.I) is not None
     if granted_scopes is not None:
         missing = [s for s in needed_scopes if s not in set(granted_scopes)]
         if missing:
             causes.append(
                 f"the login lacks scope {' '.join(missing)}: run `ostkit auth login` again"
             )
+        elif scope_named:
+            causes.append("the login lacks a scope: run `ostkit auth login` again")
     elif needed_scopes:
         causes.append(f"the login lacks scope {' '.join(needed_scopes)}")
+    elif scope_named:
+        causes.append("the login lacks a scope: run `ostkit auth login` again")
+    if scope_named and causes:
+        return f"Spotify refused {what} (403 Forbidden{shown}). Cause: {causes[0]}"
     causes.extend(extra_causes)
     causes.extend(FORBIDDEN_CAUSES)
     return f"Spotify refused {what} (403 Forbidden{shown}). Likely: " + "; or ".join(causes)
@@ -315,6 +336,8 @@ def never_sent(exc: requests.RequestException) -> bool:
 
 
 def describe_network_error(exc: requests.RequestException) -> str:
+    if isinstance(exc, requests.exceptions.InvalidJSONError):
+        return "an answer that is not JSON (a proxy or captive portal in the way?)"
     if isinstance(exc, requests.exceptions.Timeout):
         return "no answer within the timeout"
     if never_sent(exc):
