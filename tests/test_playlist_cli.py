@@ -123,3 +123,75 @@ def test_push_survives_token_expiry(env: tuple[Sandbox, list[str]]) -> None:
     assert expiry.fired == 1 and sb.count("POST", r"^/api/token$") == 2  # refreshed once
     (pid,) = sb.playlist_ids(owner=sb.user_id)
     assert sb.playlist_items(pid) == uris
+
+
+def test_dry_run_prints_moves_and_details_and_sends_nothing(
+    env: tuple[Sandbox, list[str]], tmp_path: Path
+) -> None:
+    sb, uris = env
+    assert run("playlist", "push", "mix.toml")[0] == 0
+    (pid,) = sb.playlist_ids(owner=sb.user_id)
+    (tmp_path / "mix.toml").write_text(
+        '[playlist]\nname = "Mix 2"\ndescription = "Reordered"\n'
+        'tracks = [{ title = "Song 2" }, { title = "Song 0" }, { title = "Song 1" }]\n',
+        encoding="utf-8",
+    )
+    snapshot = sb.playlist_snapshot(pid)
+    sb.clear_requests()
+    code, out, err = run("playlist", "push", "mix.toml", "--dry-run")
+    assert code == 0, err
+    assert out.splitlines() == [
+        "  change description to 'Reordered'",
+        "  change name to 'Mix 2'",
+        "  replace all items with 3 tracks",
+        "0 to add, 0 to remove, 1 to move, details: description, name; 2 write requests",
+        "dry run: nothing sent (1 read request)",
+    ]
+    assert [r.method for r in sb.requests if r.path.startswith("/v1/")] == ["GET"]
+    assert sb.playlist_snapshot(pid) == snapshot and sb.playlist_items(pid) == uris
+    code, out, err = run("playlist", "push", "mix.toml")
+    assert code == 0, err
+    assert sb.playlist_items(pid) == [uris[2], uris[0], uris[1]]
+
+
+def test_adhoc_push_follows_tracks_order_and_public(
+    env: tuple[Sandbox, list[str]], tmp_path: Path
+) -> None:
+    sb, uris = env
+    extra = [f"spotify:track:{sb.add_track(f'B {i}', ['Other'])}" for i in range(2)]
+    store = CatalogStore.open(tmp_path / "home" / "catalog.db")
+    with store.transaction():
+        for i, uri in reversed(list(enumerate(extra))):  # part 2 saved before part 1
+            store.save_track(
+                Track(
+                    drama="Drama B",
+                    title=f"B {i}",
+                    credits=(Credit("Other"),),
+                    part=i + 1,
+                    spotify_uri=uri,
+                    status=Status.PINNED,
+                )
+            )
+    store.close()
+    listed: list[str] = []
+    for drama in ("Drama B", "Drama A"):
+        code, out, _ = run("tracks", "--drama", drama, "--format", "json")
+        listed += [t["spotify_uri"] for t in json.loads(out) if t["spotify_uri"]]
+    assert listed == [*extra, *uris]
+    code, _, err = run(
+        "playlist", "push", "--drama", "Drama B", "--drama", "Drama A", "--name", "Both", "--public"
+    )
+    assert code == 0, err
+    (pid,) = sb.playlist_ids(owner=sb.user_id)
+    assert sb.playlist_items(pid) == listed
+    (create,) = [r for r in sb.requests if r.method == "POST" and r.path == "/v1/me/playlists"]
+    assert create.body == {
+        "name": "Both",
+        "public": True,
+        "collaborative": False,
+        "description": "",
+    }
+    code, out, _ = run("playlist", "list", "--format", "json")
+    (row,) = json.loads(out)
+    assert row["name"] == "Both" and row["file"] is None and row["tracks"] == 5
+    assert row["url"] == f"https://open.spotify.com/playlist/{pid}" and row["last_push"]

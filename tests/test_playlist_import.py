@@ -117,3 +117,65 @@ def test_export_playlist(sb: Sandbox, tmp_path: Path) -> None:
     code, out, _ = run("export", "--playlist", "p.toml", "--format", "xspf")
     assert "<title>Vocals</title>" in out
     assert run("export", "--playlist", "p.toml", "--drama", "My Drama")[0] == 2
+
+
+def test_import_playlist_entries_carry_every_field(sb: Sandbox, tmp_path: Path) -> None:
+    ids = list(sb.corpus.tracks)
+    pid = sb.create_playlist("Fan OST", uris=[f"spotify:track:{i}" for i in ids])
+    code, _, err = run("import", f"spotify:playlist:{pid}", "--drama", "D")
+    assert code == 0, err
+    assert f"playlist {pid} -> 'D': 2 added, 0 updated, 0 unchanged" in err
+    assert tracks(tmp_path) == [
+        ("First Song", "Singer One & Guest", "My OST Part.1", "KRA382200101", 201000, "pinned"),
+        ("First Song (Inst.)", "Singer One", "My OST Part.1", None, 199000, "pinned"),
+    ]
+
+
+def test_import_over_a_catalog_entry_keeps_its_facts(sb: Sandbox, tmp_path: Path) -> None:
+    # The catalog knows the song from the OST part single; the Spotify album is a later
+    # compilation: its name and release date must not replace the part's.
+    (tmp_path / "d.toml").write_text(
+        '[drama]\ntitle = "My Drama"\n\n[[tracks]]\npart = 1\ntitle = "First Song"\n'
+        'artist = "Singer One & Guest"\nalbum = "My Drama OST Part 1"\n'
+        'release_date = "2022-01-05"\n',
+        encoding="utf-8",
+    )
+    assert run("import", "d.toml")[0] == 0
+    code, _, err = run("import", f"spotify:album:{'A' * 22}", "--drama", "My Drama")
+    assert code == 0, err
+    assert "1 added, 1 updated, 0 unchanged" in err
+    store = CatalogStore.open(tmp_path / "home" / "catalog.db")
+    first = store.tracks()[0]
+    store.close()
+    assert (first.title, first.part, first.album, first.release_date) == (
+        "First Song",
+        1,
+        "My Drama OST Part 1",
+        "2022-01-05",
+    )
+    # ... while the URI is pinned and what was missing is filled in.
+    assert first.status == Status.PINNED and first.spotify_uri
+    assert (first.isrc, first.duration_ms) == ("KRA382200101", 201000)
+    assert (
+        "0 added, 0 updated, 2 unchanged"
+        in run("import", f"spotify:album:{'A' * 22}", "--drama", "My Drama")[2]
+    )
+
+
+def test_import_someone_elses_playlist_says_what_to_do(sb: Sandbox) -> None:
+    sb.add_user("fan")
+    theirs = sb.create_playlist("Fan OST", owner="fan", public=True, uris=[])
+    code, _, err = run("import", f"https://open.spotify.com/playlist/{theirs}", "--drama", "D")
+    assert code == 1 and len(err.strip().splitlines()) == 1
+    assert err.startswith("Error: Spotify refused items of playlist")
+    assert "copy its songs into a playlist of yours in the Spotify app" in err
+
+
+@pytest.mark.parametrize("kind", ["playlist", "album"])
+def test_import_unknown_id_is_one_line(sb: Sandbox, kind: str) -> None:
+    code, _, err = run("import", f"https://open.spotify.com/{kind}/{'B' * 22}", "--drama", "D")
+    assert code == 1
+    assert err.strip().splitlines() == [
+        f"Error: {'items of playlist' if kind == 'playlist' else 'album'} {'B' * 22}: "
+        "not found on Spotify (404); check the id or URL"
+    ]

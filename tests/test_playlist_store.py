@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -44,3 +46,24 @@ def test_writes_need_a_transaction(store: CatalogStore) -> None:
 
     with pytest.raises(CatalogError):
         store.save_managed_playlist(ManagedPlaylist("Mix"))
+
+
+@pytest.mark.parametrize("public", [None, False, True])
+def test_public_sent_round_trips(store: CatalogStore, public: bool | None) -> None:
+    with store.transaction():
+        saved = store.save_managed_playlist(ManagedPlaylist("Mix", spotify_id="a", public=public))
+    found = store.find_managed_playlist(name="Mix")
+    assert found == saved and found is not None and found.public is public
+
+
+def test_record_from_before_the_public_column_reads_as_never_sent(tmp_path: Path) -> None:
+    from ostkit import migrations
+
+    db = tmp_path / "old.db"
+    conn = sqlite3.connect(db, isolation_level=None)
+    migrations.migrate(conn, upto=3)
+    conn.execute("INSERT INTO playlists (name, spotify_id, uris) VALUES ('Mix', 'a', '[]')")
+    conn.close()
+    with CatalogStore.open(db) as store:
+        found = store.find_managed_playlist(name="Mix")
+        assert found is not None and found.spotify_id == "a" and found.public is None

@@ -200,3 +200,36 @@ def test_remote_public_null_is_not_a_change() -> None:
     assert plan_sync([], [], Details("A", "", True), Details("A", "", False)).details == {
         "public": False
     }
+
+
+@pytest.mark.parametrize(
+    ("reported", "sent", "wanted", "write"),
+    [
+        (True, False, False, False),  # Spotify reports true after we sent false: trust what we sent
+        (None, False, False, False),
+        (True, True, False, True),  # the file changed since the last push: one write
+        (False, False, True, True),
+        (False, None, True, True),  # never sent (adopted by name): the report decides, once
+        (True, None, True, False),
+        (None, None, True, False),
+    ],
+)
+def test_public_follows_what_was_sent_not_what_spotify_reports(
+    reported: bool | None, sent: bool | None, wanted: bool, write: bool
+) -> None:
+    plan = plan_sync([], [], Details("A", "", reported), Details("A", "", wanted), public_sent=sent)
+    assert plan.details == ({"public": wanted} if write else {})
+
+
+def test_whitespace_only_description_difference_is_unchanged() -> None:
+    plan = plan_sync([], [], Details("A", "Two  spaces ", False), Details("A", "Two spaces"))
+    assert plan.is_empty
+
+
+def test_hidden_remote_items_force_a_rewrite() -> None:
+    items = uris(*range(150))
+    # The remote holds the same readable list plus one entry with no item (unavailable).
+    plan = plan_sync(items, items, hidden=1)
+    assert plan.strategy == "rewrite" and [op.kind for op in plan.ops] == ["replace", "add"]
+    assert plan.removed == 1 and plan.added == 0
+    assert plan_sync([], [], hidden=2).ops == (Op("replace", ()),)

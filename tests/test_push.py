@@ -5,13 +5,13 @@ from __future__ import annotations
 import contextlib
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
 
 from ostkit.errors import InputError
-from ostkit.models import Credit, Status, Track
+from ostkit.models import Credit, RemotePlaylist, Status, Track
 from ostkit.netpolicy import NetPolicy
 from ostkit.playlist_file import adhoc_definition, load_playlist_file
 from ostkit.sandbox import Fault, Sandbox
@@ -147,7 +147,7 @@ def test_other_users_playlist_with_same_name_is_not_adopted(world: World) -> Non
     theirs = world.sb.create_playlist("Mix", owner="someone")
     world.sb.create_playlist("Mix", owner="someone", uris=[world.uris[0]])
     # The current user follows it (so /me/playlists lists it), but does not own it.
-    world.sb._playlists[theirs].followers.add(world.sb.user_id)
+    world.sb.follow_playlist(theirs)
     result = push_playlist(world.store, world.client, adhoc_definition(["Drama A"], "Mix"))
     assert result.created and result.playlist.spotify_id != theirs
 
@@ -221,7 +221,7 @@ def test_stored_playlist_deleted_on_spotify_is_recreated(world: World) -> None:
     definition = adhoc_definition(["Drama A"], "Mix")
     push_playlist(world.store, world.client, definition)
     pid = world.only_playlist()
-    del world.sb._playlists[pid]
+    world.sb.delete_playlist(pid)
     result = push_playlist(world.store, world.client, definition)
     assert result.created and result.playlist.spotify_id != pid
     assert world.sb.playlist_items(world.only_playlist()) == world.uris
@@ -354,3 +354,147 @@ def test_adopts_playlist_on_a_later_page_of_my_playlists(world: World) -> None:
     assert world.sb.playlist_items(mine) == world.uris
     # Only the tail was added: the 10 tracks already there stayed.
     assert world.api("PUT") == 0 and world.api("POST", ITEMS) == 3
+
+
+# --- hand edits, details, unavailable items ----------------------------------------------------
+
+
+def _reordered(uris: list[str]) -> list[str]:
+    moved = list(uris)
+    moved.insert(0, moved.pop(150))  # one track dragged to the top
+    moved[10], moved[20] = moved[20], moved[10]  # two tracks swapped
+    return moved
+
+
+@pytest.mark.parametrize(
+    ("edit", "max_writes"),
+    [
+        ("added", 1),  # a track the file does not want, added at the end
+        ("removed", 3),  # 3 wanted tracks removed (each re-added where it belongs)
+        ("reordered", 4),
+        ("cleared", 3),
+    ],
+)
+def test_hand_edited_playlist_is_brought_back(world: World, edit: str, max_writes: int) -> None:
+    path = world.file('name = "Mix"\ndramas = ["Drama A"]\n')
+    push_playlist(world.store, world.client, load_playlist_file(path))
+    pid = world.only_playlist()
+    # The user edits the playlist in the Spotify app (another client, same account).
+    other = world.new_client()
+    stranger = f"spotify:track:{world.sb.add_track('Not in the file', ['Someone'])}"
+    if edit == "added":
+        other.add_items(pid, [stranger], expected_total=230)
+    elif edit == "removed":
+        other.remove_items(pid, [world.uris[0], world.uris[99], world.uris[229]])
+    elif edit == "reordered":
+        moved = _reordered(world.uris)
+        other.replace_items(pid, moved[:100])
+        other.add_items(pid, moved[100:], expected_total=100)
+    else:
+        other.replace_items(pid, [])
+    assert world.sb.playlist_items(pid) != world.uris
+    world.sb.clear_requests()
+    result = push_playlist(world.store, world.client, load_playlist_file(path))
+    assert world.sb.playlist_items(pid) == world.uris
+    assert 1 <= world.writes() <= max_writes and world.api("PUT", r"/playlists/[^/]+$") == 0
+    assert world.reads() <= 1 + math.ceil(231 / 50)
+    assert result.plan.strategy in ("edit", "rewrite")
+    world.sb.clear_requests()
+    assert push_playlist(world.store, world.client, load_playlist_file(path)).plan.is_empty
+    assert len(world.sb.requests) == 1
+
+
+def test_unavailable_item_is_removed(world: World) -> None:
+    # A playlist found by name holds an entry Spotify answers with a null item (a track that
+    # is no longer available): it has no URI to delete by, so the push rewrites the list.
+    gone = "spotify:track:" + "Z" * 22
+    pid = world.sb.create_playlist("Mix", uris=[world.uris[0], gone, *world.uris[1:]])
+    said: list[str] = []
+    definition = adhoc_definition(["Drama A"], "Mix")
+    result = push_playlist(world.store, world.client, definition, progress=said.append)
+    assert result.found_by_name and result.plan.strategy == "rewrite"
+    assert world.sb.playlist_items(pid) == world.uris
+    assert any("1 unavailable item(s)" in m for m in said)
+    world.sb.clear_requests()
+    assert push_playlist(world.store, world.client, definition).plan.is_empty
+    assert world.writes() == 0
+
+
+def _details_writes(world: World) -> list[object]:
+    return [r.body for r in world.sb.requests if r.method == "PUT" and r.path.count("/") == 3]
+
+
+def test_description_with_special_characters_is_not_rewritten(world: World) -> None:
+    path = world.file(
+        'name = "Tom\'s & Jerry\'s <OST>"\ndescription = "It\'s \\"great\\" & <loud>."\n'
+        'dramas = ["Drama A"]\n'
+    )
+    push_playlist(world.store, world.client, load_playlist_file(path))
+    record = world.store.find_managed_playlist(name="Tom's & Jerry's <OST>")
+    assert record is not None
+    with world.store.transaction():  # forget the snapshot: details are compared with Spotify's
+        world.store.save_managed_playlist(replace(record, snapshot_id=None))
+    world.sb.clear_requests()
+    assert push_playlist(world.store, world.client, load_playlist_file(path)).plan.is_empty
+    assert world.writes() == 0
+
+
+class ListedClient(SpotifyClient):
+    """Spotify as reported in 2024-2026: a playlist reads back `public: true` whatever was
+    sent at creation or in a details change (eXPerience83/news-bulletin-playlist#135)."""
+
+    def get_playlist(self, playlist_id: str) -> RemotePlaylist:
+        return replace(super().get_playlist(playlist_id), public=True)
+
+    def my_playlists(self) -> Iterator[RemotePlaylist]:
+        for playlist in super().my_playlists():
+            yield replace(playlist, public=True)
+
+
+def _listed_client(world: World) -> ListedClient:
+    return ListedClient(
+        api_url=world.sb.api_url, auth=world.sb.issue_access_token(), policy=NetPolicy.for_tests()
+    )
+
+
+def test_public_reported_differently_never_causes_a_write(world: World) -> None:
+    client = _listed_client(world)
+    path = world.file('name = "Mix"\npublic = false\ndramas = ["Drama A"]\n')
+    push_playlist(world.store, client, load_playlist_file(path))
+    (create,) = [
+        r for r in world.sb.requests if r.method == "POST" and r.path == "/v1/me/playlists"
+    ]
+    assert create.body["public"] is False
+    pid = world.only_playlist()
+    for _ in range(2):  # same snapshot, then a hand edit that moves the snapshot
+        world.sb.clear_requests()
+        result = push_playlist(world.store, client, load_playlist_file(path))
+        assert not result.plan.details and _details_writes(world) == []
+        world.new_client().add_items(pid, [world.uris[0]], expected_total=230)
+    # Another machine adopts it by name: Spotify's report is all it has, so it sends
+    # public=false once, then trusts what it sent.
+    other = CatalogStore.open(":memory:")
+    _catalog(other, world.uris)
+    world.sb.clear_requests()
+    push_playlist(other, client, load_playlist_file(path))
+    assert _details_writes(world) == [{"public": False}]
+    world.sb.clear_requests()
+    assert push_playlist(other, client, load_playlist_file(path)).plan.is_empty
+    assert world.writes() == 0
+    other.close()
+
+
+def test_public_follows_changes_in_the_file(world: World) -> None:
+    client = _listed_client(world)
+    path = world.file('name = "Mix"\ndramas = ["Drama A"]\n')
+    push_playlist(world.store, client, load_playlist_file(path))
+    for public, body in (("true", {"public": True}), ("false", {"public": False})):
+        path.write_text(
+            f'[playlist]\nname = "Mix"\npublic = {public}\ndramas = ["Drama A"]\n', encoding="utf-8"
+        )
+        world.sb.clear_requests()
+        push_playlist(world.store, client, load_playlist_file(path))
+        assert _details_writes(world) == [body]
+        world.sb.clear_requests()
+        push_playlist(world.store, client, load_playlist_file(path))
+        assert world.writes() == 0

@@ -142,6 +142,10 @@ MIGRATIONS: list[Migration] = [
     Migration(1, "catalog", _CATALOG),
     Migration(2, "matching_and_playlists", _MATCHING_AND_PLAYLISTS),
     Migration(3, "indexes", _INDEXES),
+    # The `public` flag a push last sent (NULL: never sent): Spotify's reported flag is not
+    # reliable (a playlist created with public=false may read back public=true), so push
+    # compares the file with what it sent, not with what Spotify reports.
+    Migration(4, "playlist_public_sent", ("ALTER TABLE playlists ADD COLUMN public INTEGER",)),
 ]
 
 

@@ -184,6 +184,7 @@ class ManagedPlaylist:
     uris: tuple[str, ...] = ()  # the list of the last complete push
     last_pushed_at: str | None = None
     id: int | None = None
+    public: bool | None = None  # the public flag ostkit last sent to Spotify (None: never)
 
     @property
     def url(self) -> str | None:

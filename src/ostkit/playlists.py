@@ -281,7 +281,15 @@ def _chunks(items: Sequence[str], size: int = BATCH) -> list[tuple[str, ...]]:
     return [tuple(items[i : i + size]) for i in range(0, len(items), size)]
 
 
-def _details_changes(current: Details | None, wanted: Details | None) -> dict[str, str | bool]:
+def _text(value: str | None) -> str:
+    # Spotify returns descriptions HTML-escaped ("&#x27;" for "'") and null when empty; runs of
+    # whitespace are not worth a write either.
+    return " ".join(html.unescape(value or "").split())
+
+
+def _details_changes(
+    current: Details | None, wanted: Details | None, public_sent: bool | None
+) -> dict[str, str | bool]:
     if wanted is None:
         return {}
     if current is None:
@@ -290,14 +298,20 @@ def _details_changes(current: Details | None, wanted: Details | None) -> dict[st
             created["public"] = wanted.public
         return created
     changes: dict[str, str | bool] = {}
-    if current.name != wanted.name:
+    if current.name.strip() != wanted.name.strip():
         changes["name"] = wanted.name
-    # Spotify returns descriptions HTML-escaped ("&#x27;" for "'") and null when empty.
-    if html.unescape(current.description or "") != wanted.description:
+    if _text(current.description) != _text(wanted.description):
         changes["description"] = wanted.description
-    # Spotify sometimes answers public: null; only a definite difference is worth a write.
-    if wanted.public is not None and current.public is not None and current.public != wanted.public:
-        changes["public"] = wanted.public
+    # `public` is compared with what ostkit last sent, not with what Spotify reports: Spotify
+    # may report public=true for a playlist created or changed with public=false, and
+    # answers null at times. Trusting the report would send the same write on every push.
+    # Only when nothing was ever sent (a playlist adopted by name) is the report used, once.
+    if wanted.public is not None:
+        if public_sent is not None:
+            if public_sent != wanted.public:
+                changes["public"] = wanted.public
+        elif current.public is not None and current.public != wanted.public:
+            changes["public"] = wanted.public
     return changes
 
 
@@ -383,30 +397,28 @@ def plan_sync(
     current_uris: Sequence[str],
     current_details: Details | None = None,
     wanted_details: Details | None = None,
+    *,
+    public_sent: bool | None = None,
+    hidden: int = 0,
 ) -> SyncPlan:
     """The fewest write requests (≤100 URIs each) making ``current`` exactly ``wanted``.
 
-    Unchanged items and details give an empty plan: no write at all.
+    Unchanged items and details give an empty plan: no write at all. ``public_sent`` is the
+    public flag the last push sent (None: never sent; see ``_details_changes``). ``hidden``
+    counts remote entries that could not be read (a track no longer available comes back as a
+    null item, with no URI to delete it by): only a rewrite gets rid of them.
     """
-    details = _details_changes(current_details, wanted_details)
+    details = _details_changes(current_details, wanted_details, public_sent)
     wanted = list(wanted_uris)
     current = list(current_uris)
-    if wanted == current:
+    if wanted == current and not hidden:
         return SyncPlan((), details, "none")
     ops, added, removed, moved = _edit(wanted, current)
     rewrite = _rewrite(wanted)
-    # Ties go to the edit: it keeps the "added at" dates of the tracks already there.
-    if len(rewrite) < len(ops):
-        cur = Counter(current)
-        common = sum((Counter(wanted) & cur).values())
-        return SyncPlan(
-            tuple(rewrite),
-            details,
-            "rewrite",
-            added=len(wanted) - common,
-            removed=len(current) - common,
-            moved=0,
-        )
+    # Ties go to the edit: it keeps the "added at" dates of the tracks already there. Either
+    # way the counts say what changes (what the edit would add, remove and move).
+    if hidden or len(rewrite) < len(ops):
+        return SyncPlan(tuple(rewrite), details, "rewrite", added, removed + hidden, moved)
     return SyncPlan(tuple(ops), details, "edit", added=added, removed=removed, moved=moved)
 
 

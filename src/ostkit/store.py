@@ -906,7 +906,9 @@ class CatalogStore:
     # Owned by the playlists engineer: the pushed playlists (`playlists` table). The last pushed
     # URI list is kept as JSON so a re-push can skip reading the items when the snapshot matches.
 
-    _PLAYLIST_COLUMNS = "id, name, source_file, spotify_id, snapshot_id, uris, last_pushed_at"
+    _PLAYLIST_COLUMNS = (
+        "id, name, source_file, spotify_id, snapshot_id, uris, last_pushed_at, public"
+    )
 
     def managed_playlists(self) -> list[ManagedPlaylist]:
         """Every playlist ostkit has pushed (or started to push), by name."""
@@ -950,17 +952,18 @@ class CatalogStore:
             uris,
             digest,
             playlist.last_pushed_at,
+            playlist.public,
         )
         if playlist.id is None:
             cur = self.conn.execute(
                 "INSERT INTO playlists (name, source_file, spotify_id, snapshot_id, uris, "
-                "uris_hash, last_pushed_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "uris_hash, last_pushed_at, public) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 values,
             )
             return replace(playlist, id=int(cur.lastrowid or 0))
         self.conn.execute(
             "UPDATE playlists SET name = ?, source_file = ?, spotify_id = ?, snapshot_id = ?, "
-            "uris = ?, uris_hash = ?, last_pushed_at = ? WHERE id = ?",
+            "uris = ?, uris_hash = ?, last_pushed_at = ?, public = ? WHERE id = ?",
             (*values, playlist.id),
         )
         return playlist
@@ -1089,4 +1092,5 @@ def _managed(row: Sequence[Any]) -> ManagedPlaylist:
         snapshot_id=row[4],
         uris=tuple(json.loads(row[5] or "[]")),
         last_pushed_at=row[6],
+        public=None if row[7] is None else bool(row[7]),
     )

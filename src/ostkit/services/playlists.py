@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from ostkit.errors import InputError, NotFoundError, SpotifyError
+from ostkit.errors import ForbiddenError, InputError, NotFoundError, SpotifyError
 from ostkit.models import (
     Candidate,
     Credit,
@@ -35,6 +35,7 @@ from ostkit.models import (
     Status,
     Track,
 )
+from ostkit.names import track_key
 from ostkit.playlist_file import PlaylistDefinition
 from ostkit.playlists import (
     Details,
@@ -251,14 +252,14 @@ def push_playlist(
             remote = client.get_playlist(record.spotify_id)
         except NotFoundError:
             say(f"playlist {record.spotify_id} is gone from Spotify; looking it up by name")
-            record = replace(record, spotify_id=None, snapshot_id=None, uris=())
+            record = replace(record, spotify_id=None, snapshot_id=None, uris=(), public=None)
     result = PushResult(record, SyncPlan(), resolved, dry_run=dry_run)
     current: list[str]
     if remote is None:
         remote = _find_by_name(client, definition.name)
         if remote is not None:
             result.found_by_name = True
-            record = replace(record, spotify_id=remote.id, snapshot_id=None, uris=())
+            record = replace(record, spotify_id=remote.id, snapshot_id=None, uris=(), public=None)
         elif dry_run:
             result.created = True
             result.plan = plan_sync(wanted, [])
@@ -272,8 +273,15 @@ def push_playlist(
             # Remember the id at once: a re-run after a failure must not create a second one.
             with store.transaction():
                 record = store.save_managed_playlist(
-                    replace(record, spotify_id=remote.id, snapshot_id=None, uris=())
+                    replace(
+                        record,
+                        spotify_id=remote.id,
+                        snapshot_id=None,
+                        uris=(),
+                        public=definition.public,
+                    )
                 )
+    hidden = 0
     if result.created:
         current = []
     elif record.snapshot_id and record.snapshot_id == remote.snapshot_id:
@@ -281,8 +289,19 @@ def push_playlist(
         current = list(record.uris)
     else:
         current = client.playlist_item_uris(remote.id)
+        # Entries without an item (tracks no longer available) are counted but not listed.
+        hidden = max(0, remote.total - len(current))
+        if hidden:
+            say(f"{hidden} unavailable item(s) in the playlist: rewriting it to remove them")
     details_now = _remote_details(remote) if not result.created else _wanted_details(definition)
-    plan = plan_sync(wanted, current, details_now, _wanted_details(definition))
+    plan = plan_sync(
+        wanted,
+        current,
+        details_now,
+        _wanted_details(definition),
+        public_sent=record.public,
+        hidden=hidden,
+    )
     result.plan = plan
     record = replace(record, spotify_id=remote.id)
     result.playlist = record
@@ -338,7 +357,13 @@ def push_playlist(
         snapshot = client.get_playlist(remote.id).snapshot_id
     with store.transaction():
         record = store.save_managed_playlist(
-            replace(record, snapshot_id=snapshot, uris=tuple(wanted), last_pushed_at=_now())
+            replace(
+                record,
+                snapshot_id=snapshot,
+                uris=tuple(wanted),
+                last_pushed_at=_now(),
+                public=definition.public,
+            )
         )
     result.playlist = record
     result.requests = client.request_count - start
@@ -376,6 +401,14 @@ class ImportStore(Protocol):
 
     def save_track(self, track: Track) -> tuple[int, str]: ...
 
+    def get_drama(self, name: str) -> Any: ...
+
+    def tracks(
+        self, drama: str | None = None, artist: str | None = None, status: Any = None
+    ) -> list[Track]: ...
+
+    def find_artist(self, name: str) -> Any: ...
+
 
 @dataclass
 class ImportResult:
@@ -412,6 +445,27 @@ def candidate_to_track(candidate: Candidate, drama: str) -> Track:
     )
 
 
+def _merge_into(existing: Track, imported: Track) -> Track:
+    """What an import writes over a catalog entry that is already there.
+
+    The entry keeps every fact it has (album, release date, duration, ISRC, credits, part):
+    a compilation album's release date or name must not replace the OST part's. The import
+    pins the Spotify URI and fills in only what is missing.
+    """
+    same_pin = existing.spotify_uri == imported.spotify_uri and existing.status == Status.PINNED
+    return replace(
+        existing,
+        album=existing.album or imported.album,
+        release_date=existing.release_date or imported.release_date,
+        duration_ms=existing.duration_ms or imported.duration_ms,
+        isrc=existing.isrc or imported.isrc,
+        spotify_uri=imported.spotify_uri,
+        status=Status.PINNED,
+        score=existing.score if same_pin else None,
+        matched_at=existing.matched_at if same_pin else None,
+    )
+
+
 def import_spotify_link(
     store: ImportStore, client: ImportClient, link: str, drama: str
 ) -> ImportResult:
@@ -428,15 +482,34 @@ def import_spotify_link(
             for c in client.album_tracks(spotify_id)
         ]
     else:
-        entries = client.playlist_tracks(spotify_id)
+        try:
+            entries = client.playlist_tracks(spotify_id)
+        except ForbiddenError as exc:
+            raise ForbiddenError(
+                f"{exc}. To import someone else's playlist, copy its songs into a playlist of "
+                "yours in the Spotify app and import that one",
+                status=exc.status,
+                reason=exc.reason,
+            ) from exc
         candidates = [c for c in entries if c is not None]
         result.skipped = len(entries) - len(candidates)  # local files, episodes, unavailable
+    # The drama's entries by the catalog's identity (title + version, primary artist).
+    existing: dict[tuple[str, int | None], Track] = {}
+    if store.get_drama(drama) is not None:
+        for track in store.tracks(drama=drama):
+            artist_id = next((c.artist_id for c in track.credits if c.name == track.artist), None)
+            existing[(track_key(track.title, track.version), artist_id)] = track
     with store.transaction():
         for candidate in candidates:
             if not candidate.uri.startswith("spotify:track:"):
                 result.skipped += 1
                 continue
-            _id, outcome = store.save_track(candidate_to_track(candidate, drama))
+            track = candidate_to_track(candidate, drama)
+            artist = store.find_artist(track.artist)
+            known = existing.get((track_key(track.title), artist.id if artist else None))
+            if known is not None:
+                track = _merge_into(known, track)
+            _id, outcome = store.save_track(track)
             if outcome == "added":
                 result.added += 1
             elif outcome == "updated":
