@@ -95,6 +95,16 @@ def test_match_json_and_explain(env: dict[str, str]) -> None:
     code, out, _ = _run("match", "--dry-run", "--explain")
     assert "version mismatch: candidate is inst" in out
     assert "Dry run: would set matched 1" in out
+    # Per track: header, queries sent, decision, then ranked candidates with each component.
+    block = out.split("#1 Hello — Singer [Drama A]\n", 1)[1].split("\n#", 1)[0]
+    lines = block.splitlines()
+    assert lines[0].startswith("  queries: ")
+    assert lines[1] == "  decision: matched (strong)"
+    assert lines[2].startswith("  1. 0.9") and "strong" in lines[2] and "Hello — Singer" in lines[2]
+    assert lines[3].strip().startswith("title=1.00 artist=1.00 album=1.00 duration=0.90")
+    assert env["vocal"] in lines[3]
+    assert "     - title 'Hello'~'Hello' 1.00" in lines
+    assert any(line.startswith("  2. ") and "Hello (Inst.)" in line for line in lines)
 
 
 def test_pin_unpin_and_bad_url(env: dict[str, str], tmp_path: Path) -> None:
@@ -144,3 +154,18 @@ def test_review_not_found_skip_paste_quit(env: dict[str, str], tmp_path: Path) -
     code, _, _ = _run("review", input="n\nn\n")
     assert code == 0
     assert _tracks(tmp_path)["Absent"].status is Status.NOT_FOUND
+
+
+def test_review_shows_reasons_and_refuses_a_missing_number(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    _run("match", "--min-score", "1.0")
+    code, out, err = _run("review", input="7\n1\n")
+    assert code == 0
+    assert "[1/1] #1 Hello — Singer [Drama A]" in out
+    assert "  1. 0.9" in out and env["vocal"] in out
+    assert "title 'Hello'~'Hello' 1.00; artist 'Singer'~'Singer' 1.00" in out
+    assert "no candidate 7" in err
+    assert f"-> pinned {env['vocal']}" in out
+    assert "Reviewed 1, skipped 0." in err
+    assert _tracks(tmp_path)["Hello"].status is Status.PINNED
