@@ -177,10 +177,20 @@ def test_get_track_and_refusals(api: Api) -> None:
     assert track["name"] == "Love Beyond Words" and track["track_number"] == 1
     missing = api.get(f"tracks/{UNKNOWN_ID}")
     assert missing.status_code == 404
-    assert missing.json() == {"error": {"status": 404, "message": "Resource not found"}}
+    assert missing.json() == {"error": {"status": 404, "message": "non existing id"}}
+    # Spotify's wording differs by endpoint: "invalid id" for tracks, base62 for the others.
     bad = api.get("tracks/not-an-id")
     assert bad.status_code == 400
-    assert bad.json() == {"error": {"status": 400, "message": "Invalid base62 id"}}
+    assert bad.json() == {"error": {"status": 400, "message": "invalid id"}}
+    for path in ("albums/x", "artists/x", "playlists/x", "playlists/x/items"):
+        refused = api.get(path)
+        assert refused.json() == {"error": {"status": 400, "message": "Invalid base62 id"}}, path
+    too_long = api.get(f"playlists/{KYUHYUN_VOCAL * 2}")
+    assert too_long.json()["error"]["message"] == "Invalid base62 id"
+    for path in (f"albums/{UNKNOWN_ID}", f"artists/{UNKNOWN_ID}", f"albums/{UNKNOWN_ID}/tracks"):
+        assert api.get(path).json() == {"error": {"status": 404, "message": "non existing id"}}
+    gone = api.get(f"playlists/{UNKNOWN_ID}")
+    assert gone.json() == {"error": {"status": 404, "message": "Resource not found"}}
 
 
 def test_album_and_album_tracks(api: Api) -> None:
@@ -409,7 +419,7 @@ def test_add_items_all_body_shapes(api: Api) -> None:
     first = api.post(f"playlists/{pid}/items", json={"uris": [a, b]})
     assert first.status_code == 201 and first.json()["snapshot_id"] not in snapshots
     snapshots.add(first.json()["snapshot_id"])
-    second = api.post(f"playlists/{pid}/items", json=[c])  # spotipy's bare array
+    second = api.post(f"playlists/{pid}/items", params={"uris": c})
     snapshots.add(second.json()["snapshot_id"])
     third = api.post(
         f"playlists/{pid}/items", params={"uris": d, "position": 0}, json={"uris": [a]}
@@ -438,13 +448,33 @@ def test_add_items_all_body_shapes(api: Api) -> None:
         ({"json": {"uris": ["spotify:local:a:b:c:1"]}}, "Invalid track uri: spotify:local:a:b:c:1"),
         ({"json": {"uris": [_uri(UNKNOWN_ID)]}}, "Payload contains a non-existing ID"),
         ({"json": {}}, "No uris provided"),
+        # spotipy's playlist_add_items sends a bare array: not the documented body.
+        ({"json": [_uri(KYUHYUN_VOCAL)]}, "No uris provided"),
         ({"json": {"uris": [_uri(KYUHYUN_VOCAL)], "position": 5}}, "Index out of bounds"),
+        ({"json": {"uris": [_uri(KYUHYUN_VOCAL)], "position": -1}}, "Index out of bounds"),
+        ({"json": {"uris": [_uri(KYUHYUN_VOCAL)], "position": "0"}}, "Invalid position"),
+        ({"json": {"uris": [_uri(KYUHYUN_VOCAL)], "position": True}}, "Invalid position"),
+        ({"params": {"uris": _uri(KYUHYUN_VOCAL), "position": "x"}}, "Invalid position"),
         (
             {"data": "{not json", "headers": {"Content-Type": "application/json"}},
             "Error parsing JSON.",
         ),
     ],
-    ids=["101", "bad-id", "bare-id", "local", "unknown", "none", "position", "json"],
+    ids=[
+        "101",
+        "bad-id",
+        "bare-id",
+        "local",
+        "unknown",
+        "none",
+        "bare-array",
+        "position",
+        "negative",
+        "position-str",
+        "position-bool",
+        "query-position",
+        "json",
+    ],
 )
 def test_add_items_refusals(api: Api, kwargs: dict[str, Any], message: str) -> None:
     pid = api.sandbox.create_playlist("mine")
@@ -521,19 +551,22 @@ def test_remove_items(api: Api) -> None:
     answer = api.delete(f"playlists/{pid}/items", json={"items": [{"uri": a}]})
     assert answer.status_code == 200 and api.sandbox.playlist_items(pid) == [b, c]
     api.post(f"playlists/{pid}/items", json={"uris": [b]})
+    # `positions` is no longer documented: ignored, every occurrence goes.
     api.delete(f"playlists/{pid}/items", json={"items": [{"uri": b, "positions": [2]}]})
-    assert api.sandbox.playlist_items(pid) == [b, c]
+    assert api.sandbox.playlist_items(pid) == [c]
+    api.post(f"playlists/{pid}/items", json={"uris": [b]})
     snapshot = api.sandbox.playlist_snapshot(pid)
     for body in (
         {"tracks": [{"uri": b}]},  # the pre-2026 key
         {"items": [{"uri": b}] * 101},
         {"items": [{"uri": "spotify:track:x"}]},
-        {"items": [{"uri": b, "positions": [1]}]},
+        {"items": [b]},
+        [{"uri": b}],
     ):
         refused = api.delete(f"playlists/{pid}/items", json=body)
         assert refused.status_code == 400, body
     assert (
-        api.sandbox.playlist_items(pid) == [b, c] and api.sandbox.playlist_snapshot(pid) == snapshot
+        api.sandbox.playlist_items(pid) == [c, b] and api.sandbox.playlist_snapshot(pid) == snapshot
     )
 
 

@@ -26,6 +26,8 @@ from ostkit.sandbox.model import (
 
 Handler = Callable[[Request, AccessToken, dict[str, str]], Reply]
 ALBUM_GROUPS = ("album", "single", "appears_on", "compilation")
+# 404 for a well-formed track/album/artist id that does not exist (playlists: "Resource not found").
+NO_SUCH_ID = "non existing id"
 LIBRARY_URI_RE = re.compile(r"^spotify:([a-z]+):([^:,]+)$")
 # Scope to (modify, read) an item kind in /me/library (the spec's security lists).
 LIBRARY_SCOPES = {
@@ -278,17 +280,17 @@ class WebApi(State):
         return Reply.json(200, result)
 
     def track(self, request: Request, token: AccessToken, args: dict[str, str]) -> Reply:
-        track = self.corpus.tracks.get(_valid_id(args["id"]))
+        track = self.corpus.tracks.get(_valid_id(args["id"], "invalid id"))
         market = _market(request)
         if track is None:
-            raise ApiError(404, "Resource not found")
+            raise ApiError(404, NO_SUCH_ID)
         return Reply.json(200, self._track_full(track, request.language, market))
 
     def album(self, request: Request, token: AccessToken, args: dict[str, str]) -> Reply:
         album = self.corpus.albums.get(_valid_id(args["id"]))
         market = _market(request)
         if album is None:
-            raise ApiError(404, "Resource not found")
+            raise ApiError(404, NO_SUCH_ID)
         lang = request.language
         tracks = self.corpus.album_tracks(album.id)
         page = self._paging(
@@ -314,7 +316,7 @@ class WebApi(State):
         offset = _int_param(request, "offset", 0, 0, 10_000, "Invalid offset")
         market = _market(request)
         if album is None:
-            raise ApiError(404, "Resource not found")
+            raise ApiError(404, NO_SUCH_ID)
         tracks = self.corpus.album_tracks(album.id)
         items = [self._track_simple(t, request.language, market) for t in tracks[offset:][:limit]]
         extra = [("market", market)] if market else []
@@ -326,7 +328,7 @@ class WebApi(State):
     def artist(self, request: Request, token: AccessToken, args: dict[str, str]) -> Reply:
         artist = self.corpus.artists.get(_valid_id(args["id"]))
         if artist is None:
-            raise ApiError(404, "Resource not found")
+            raise ApiError(404, NO_SUCH_ID)
         return Reply.json(200, self._artist_full(artist, request.language))
 
     def artist_albums(self, request: Request, token: AccessToken, args: dict[str, str]) -> Reply:
@@ -340,7 +342,7 @@ class WebApi(State):
         offset = _int_param(request, "offset", 0, 0, 10_000, "Invalid offset")
         market = _market(request)
         if artist is None:
-            raise ApiError(404, "Resource not found")
+            raise ApiError(404, NO_SUCH_ID)
         albums = []
         for album in self.corpus.albums.values():
             own = artist.id in album.artist_ids
@@ -621,13 +623,13 @@ class WebApi(State):
         return Reply.json(200, apply_fields(page, selection))
 
     def _uris(self, request: Request, body: Any) -> list[str] | None:
-        """URIs from the ``uris`` query (wins) or the body (``{"uris": [...]}`` or a bare list)."""
+        """URIs from the ``uris`` query (wins) or the body ``{"uris": [...]}``. A bare JSON array
+        (what spotipy's ``playlist_add_items`` sends) is not the documented body: Spotify has
+        answered it with 400 "No uris provided", so the sandbox always does."""
         query = request.param("uris")
         if query is not None:
             return [u for u in query.split(",") if u]
-        if isinstance(body, list):
-            uris = body
-        elif isinstance(body, dict) and "uris" in body:
+        if isinstance(body, dict) and "uris" in body:
             uris = body["uris"]
         else:
             return None
@@ -659,15 +661,17 @@ class WebApi(State):
             raise ApiError(400, "No uris provided")
         self._check_uris(uris, "add")
         position: Any = request.param("position")
-        if position is None and isinstance(body, dict):
-            position = body.get("position")
         if position is not None:
             try:
                 position = int(position)
-            except (TypeError, ValueError):
+            except ValueError:
                 raise ApiError(400, "Invalid position") from None
-            if not 0 <= position <= len(playlist.entries):
-                raise ApiError(400, "Index out of bounds")
+        elif isinstance(body, dict) and body.get("position") is not None:
+            position = body["position"]
+            if not isinstance(position, int) or isinstance(position, bool):
+                raise ApiError(400, "Invalid position")
+        if position is not None and not 0 <= position <= len(playlist.entries):
+            raise ApiError(400, "Index out of bounds")
         self._check_size(len(playlist.entries) + len(uris))
         stamp = now_iso(self.now())
         new = [Entry(uri, stamp, user_id) for uri in uris]
@@ -730,28 +734,15 @@ class WebApi(State):
         if len(items) > 100:
             raise ApiError(400, "You can remove a maximum of 100 tracks per request.")
         self._check_snapshot(playlist, body)
-        removals: list[tuple[str, list[int] | None]] = []
+        # Every occurrence of each URI goes: per-position removal (`positions`) is no longer
+        # documented, so it is ignored rather than honoured (a client must not come to rely on it).
+        drop: set[str] = set()
         for item in items:
             uri = item.get("uri") if isinstance(item, dict) else None
             if not isinstance(uri, str) or TRACK_URI_RE.match(uri) is None:
                 raise ApiError(400, f"Invalid track uri: {uri}")
-            positions = item.get("positions")
-            if positions is not None and (
-                not isinstance(positions, list)
-                or not all(isinstance(p, int) and not isinstance(p, bool) for p in positions)
-            ):
-                raise ApiError(400, "positions must be a list of integers")
-            removals.append((uri, positions))
-        drop: set[int] = set()
-        for uri, positions in removals:
-            if positions is None:
-                drop.update(i for i, e in enumerate(playlist.entries) if e.uri == uri)
-                continue
-            for pos in positions:
-                if not 0 <= pos < len(playlist.entries) or playlist.entries[pos].uri != uri:
-                    raise ApiError(400, f"Could not remove item {uri} at position {pos}")
-                drop.add(pos)
-        playlist.entries = [e for i, e in enumerate(playlist.entries) if i not in drop]
+            drop.add(uri)
+        playlist.entries = [e for e in playlist.entries if e.uri not in drop]
         self._bump(playlist)
         return Reply.json(200, {"snapshot_id": playlist.snapshot_id})
 
@@ -799,9 +790,11 @@ REMOVED: list[tuple[frozenset[str] | None, str]] = [
 ]
 
 
-def _valid_id(value: str) -> str:
+def _valid_id(value: str, message: str = "Invalid base62 id") -> str:
+    """A 22-character base62 id, else 400. The wording differs by endpoint at Spotify: "invalid
+    id" for /tracks/{id}, "Invalid base62 id" for albums, artists and playlists."""
     if not corpus_mod.ID_RE.match(value):
-        raise ApiError(400, "Invalid base62 id")
+        raise ApiError(400, message)
     return value
 
 
