@@ -105,6 +105,25 @@ def test_listings_json_shapes(home: Path) -> None:
     assert csv_out.splitlines()[0] == "id,drama,part,title,artist,version,status,score"
 
 
+def test_json_listings_print_one_compact_item_per_line(home: Path) -> None:
+    ok("import", str(SOUNDTRACK))
+    out = ok("tracks", "--drama", "Soundtrack #1", "--format", "json").stdout
+    lines = out.split("\n")
+    assert lines[0] == "[" and lines[-2:] == ["]", ""] and len(lines) == 6 + 3
+    first = json.loads(lines[1].removesuffix(","))
+    assert lines[1] == "  " + json.dumps(first, ensure_ascii=False, separators=(",", ":")) + ","
+    assert '"native_title":"사랑은 말로 표현하는게 아니래요"' in lines[1]  # UTF-8, not \u escapes
+    assert lines[6].startswith('  {"id":6,') and lines[6].endswith("}")
+    for args in (("artists",), ("dramas",)):
+        lines = ok(*args, "--format", "json").stdout.splitlines()
+        assert lines[0] == "[" and lines[-1] == "]" and len(lines) == 3
+        assert lines[1].startswith('  {"') and json.loads(lines[1])
+    assert ok("tracks", "--status", "review", "--format", "json").stdout == "[]\n"
+    ok("rm", "--drama", "Soundtrack #1", "--yes")
+    for args in (("tracks",), ("artists",), ("dramas",)):
+        assert ok(*args, "--format", "json").stdout == "[]\n"
+
+
 def test_artists_unify_across_files(home: Path) -> None:
     ok("import", str(SOUNDTRACK))
     result = ok("import", str(FIXTURES / "osts-b.csv"))
@@ -369,7 +388,7 @@ def test_big_json_listing_is_the_same_value(home: Path, tmp_path: Path) -> None:
     assert len(data) == 2100 and data[0]["title"] == "Song 0"
     assert out.count("\n") == 2102  # "[", one object per line, "]"
     groups = json.loads(ok("artists", "--format", "json").stdout)
-    assert sum(len(g["artists"]) for g in groups) > 2000  # the streamed form
+    assert sum(len(g["artists"]) for g in groups) > 2000
     with CatalogStore.open(home / "catalog.db") as store:
         from ostkit.services.catalog import artists_by_drama
 
@@ -381,3 +400,17 @@ def test_big_json_listing_is_the_same_value(home: Path, tmp_path: Path) -> None:
     }
     table = ok("artists").stdout.splitlines()
     assert table[2].split() == ["D0", "Singer", "0", "Song", "0"]
+
+
+def test_json_lines_across_write_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from ostkit.cli.catalog import _echo_json_lines
+
+    for n in (1, 4095, 4096, 4097, 9000):
+        raw = io.BytesIO()
+        monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(raw, encoding="utf-8"))
+        _echo_json_lines([str(i).encode() for i in range(n)])
+        text = raw.getvalue().decode()
+        assert json.loads(text) == list(range(n))
+        assert text.count("\n") == n + 2 and text.endswith("\n]\n")

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from operator import methodcaller
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from ostkit.cli.output import format_option, render_json, render_table
+from ostkit.cli.output import format_option, render_table
 
 if TYPE_CHECKING:
     from ostkit.cli.context import AppContext
@@ -19,9 +20,8 @@ STATUSES = ("matched", "pinned", "review", "not_found", "unmatched")
 EXPORT_FORMATS = ("csv", "exportify", "json", "m3u", "xspf")
 
 
-# Big listings: tabulate and json.dumps(indent=...) are pure Python and take seconds for
-# 100,000 rows. These render the same output quickly (tests compare them with tabulate).
-BIG = 2000
+# Big listings: tabulate is pure Python and takes seconds for 100,000 rows. _table renders the
+# same output quickly (tests compare it with tabulate).
 
 
 def _table(rows: list[dict[str, Any]], headers: tuple[str, ...], fmt: str) -> str:
@@ -74,64 +74,47 @@ def _extra(text: str) -> int:
     return width - len(text) if width >= 0 else 0
 
 
-def _json(data: list[dict[str, Any]], size: int | None = None) -> str:
-    """``render_json``; above BIG items, one compact object per line (same JSON value)."""
-    if (len(data) if size is None else size) <= BIG:
-        return render_json(data)
-    import json
+def _echo_json_lines(items: Sequence[bytes]) -> None:
+    """Print a JSON array with one compact item per line: the JSON layout of every listing.
 
-    body = ",\n".join("  " + json.dumps(item, ensure_ascii=False) for item in data)
-    return "[\n" + body + "\n]"
-
-
-def _echo_json_texts(texts: list[str]) -> None:
-    """Print a JSON array of ready JSON texts: like ``render_json`` up to BIG items, else one
-    item per line, streamed (no 30 MB string built first)."""
-    if len(texts) <= BIG:
-        import json
-
-        click.echo(render_json([json.loads(t) for t in texts]))
-        return
-    out = sys.stdout
-    out.write("[\n  ")
-    last = len(texts) - 1
-    out.writelines(t + (",\n  " if i < last else "\n]\n") for i, t in enumerate(texts))
+    Items are UTF-8 JSON texts (SQLite builds those of big listings), written straight to
+    stdout's bytes in chunks: 100,000 tracks are out in a fraction of a second.
+    """
+    sys.stdout.flush()
+    out = sys.stdout.buffer
+    if not items:
+        out.write(b"[]\n")
+    for start in range(0, len(items), 4096):
+        out.write(b",\n  " if start else b"[\n  ")
+        out.write(b",\n  ".join(items[start : start + 4096]))
+    if items:
+        out.write(b"\n]\n")
     out.flush()
 
 
-def _echo_artist_groups(groups: ArtistGroups) -> None:
-    """The ``artists --format json`` shape from groups whose tracks are JSON texts: like
-    ``render_json`` up to BIG artists, else one drama per line, streamed."""
+def _compact(item: Any) -> bytes:
+    """One item as compact UTF-8 JSON, the same layout as SQLite's ``json_object``."""
     import json
 
-    if sum(len(artists) for _, artists in groups) <= BIG:
-        data = [
-            {
-                "drama": title,
-                "artists": [
-                    {"name": n, "native_name": k, "tracks": [json.loads(t) for t in tracks]}
-                    for n, k, tracks in artists
-                ],
-            }
-            for title, artists in groups
-        ]
-        click.echo(render_json(data))
-        return
+    return json.dumps(item, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _artist_group_lines(groups: ArtistGroups) -> list[bytes]:
+    """``artists --format json``: one drama per line, tracks being JSON texts from SQLite."""
+    import json
+
     dumps = json.JSONEncoder(ensure_ascii=False).encode
-    out = sys.stdout
-    out.write("[")
-    for i, (title, artists) in enumerate(groups):
-        out.write(",\n  " if i else "\n  ")
-        out.write(f'{{"drama": {dumps(title)}, "artists": [')
-        out.write(
-            ", ".join(
-                f'{{"name": {dumps(n)}, "native_name": {dumps(k)}, "tracks": [{", ".join(t)}]}}'
+    return [
+        (
+            f'{{"drama":{dumps(title)},"artists":['
+            + ",".join(
+                f'{{"name":{dumps(n)},"native_name":{dumps(k)},"tracks":[{",".join(t)}]}}'
                 for n, k, t in artists
             )
-        )
-        out.write("]}")
-    out.write("\n]\n" if groups else "]\n")
-    out.flush()
+            + "]}"
+        ).encode()
+        for title, artists in groups
+    ]
 
 
 def _open_store(app: AppContext) -> CatalogStore:
@@ -294,7 +277,7 @@ def dramas_cmd(app: AppContext, fmt: str) -> None:
     finally:
         store.close()
     if fmt == "json":
-        click.echo(render_json(rows))
+        _echo_json_lines([_compact(r) for r in rows])
         return
     headers = ("title", "native_title", "year", "network", "tracks", "with_uri")
     click.echo(render_table(rows, headers, fmt))
@@ -305,7 +288,7 @@ TRACK_HEADERS = ("id", "drama", "part", "title", "artist", "version", "status", 
 
 def _echo_tracks(rows: list[dict[str, Any]], fmt: str) -> None:
     if fmt == "json":
-        click.echo(_json(rows))
+        _echo_json_lines([_compact(r) for r in rows])
         return
     click.echo(_table(rows, TRACK_HEADERS, fmt))
 
@@ -334,7 +317,7 @@ def tracks_cmd(
     finally:
         store.close()
     if fmt == "json":
-        _echo_json_texts(texts)
+        _echo_json_lines(texts)
         return
     _echo_tracks(rows, fmt)
 
@@ -359,7 +342,7 @@ def artists_cmd(app: AppContext, drama: str | None, fmt: str) -> None:
     finally:
         store.close()
     if fmt == "json":
-        _echo_artist_groups(groups)
+        _echo_json_lines(_artist_group_lines(groups))
         return
     headers = (
         ("artist", "native_name", "tracks")

@@ -14,14 +14,15 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from ostkit import export
 from ostkit.errors import InputError, NotFoundError, OstkitError
-from ostkit.export import track_json as track_json
-from ostkit.importers import FieldError, ImportBatch, read_file, track_from_fields
 from ostkit.models import Drama, Status, Track
 from ostkit.store import CatalogStore
+
+# Importers and writers load on first use: listings must start fast (see benchmarks/).
+if TYPE_CHECKING:
+    from ostkit.importers import ImportBatch
 
 ExportFormat = Literal["csv", "exportify", "json", "m3u", "xspf"]
 EXPORT_FORMATS: tuple[ExportFormat, ...] = ("csv", "exportify", "json", "m3u", "xspf")
@@ -83,6 +84,8 @@ def no_cyclic_gc() -> Iterator[None]:
 
 def read_files(paths: Sequence[str | Path], drama: str | None = None) -> list[ImportBatch]:
     """Parse every file first (no database needed); the first bad file raises ``InputError``."""
+    from ostkit.importers import read_file
+
     if not paths:
         raise InputError("no files given: ostkit import FILE...")
     return [read_file(p, drama=drama) for p in paths]
@@ -128,11 +131,20 @@ def import_files(
             store.close()
 
 
+def track_json(track: Track) -> dict[str, Any]:
+    """One track in the ``tracks --format json`` shape (``export.track_json``)."""
+    from ostkit import export
+
+    return export.track_json(track)
+
+
 # --- add / rm ---------------------------------------------------------------------------------
 
 
 def track_from_options(fields: Mapping[str, str | None]) -> Track:
     """Build a track from ``ostkit add`` options with the same checks as a CSV row."""
+    from ostkit.importers import FieldError, track_from_fields
+
     names = {"title_ko": "title-ko", "artist_ko": "artist-ko", "release_date": "release-date"}
     values = {("spotify_uri" if k == "spotify_uri" else k): v for k, v in fields.items()}
     try:
@@ -176,6 +188,8 @@ def remove(store: CatalogStore, ids: Sequence[int], drama: str | None = None) ->
 
 def drama_rows(store: CatalogStore) -> list[dict[str, Any]]:
     """``ostkit dramas``: one dict per drama (JSON shape documented in the README)."""
+    from ostkit import export
+
     counts = store.track_counts()
     rows = []
     for d in store.dramas():
@@ -203,7 +217,7 @@ def track_rows(
     """
     with no_cyclic_gc():
         texts = store.tracks_json(drama=drama, artist=artist, status=status)
-        rows: list[dict[str, Any]] = json.loads("[" + ",".join(texts) + "]")
+        rows: list[dict[str, Any]] = json.loads(b"[" + b",".join(texts) + b"]")
         return rows
 
 
@@ -212,8 +226,8 @@ def track_rows_json(
     drama: str | None = None,
     artist: str | None = None,
     status: str | None = None,
-) -> list[str]:
-    """``track_rows`` as ready JSON texts (one per track), for big ``--format json`` listings."""
+) -> list[bytes]:
+    """``track_rows`` as ready compact JSON texts (UTF-8, one per track) for ``--format json``."""
     return store.tracks_json(drama=drama, artist=artist, status=status)
 
 
@@ -294,6 +308,8 @@ def export_catalog(
     store: CatalogStore, dramas: Sequence[str] = (), fmt: ExportFormat = "csv"
 ) -> ExportResult:
     """Export the named dramas (in the order given) or the whole catalog."""
+    from ostkit import export
+
     if dramas:
         chosen = list(dict.fromkeys(store.find_drama(d).title for d in dramas))
         tracks = [t for title in chosen for t in store.tracks(drama=title)]
