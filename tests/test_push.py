@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from ostkit.errors import InputError
+from ostkit.errors import InputError, SpotifyError
 from ostkit.models import Credit, RemotePlaylist, Status, Track
 from ostkit.netpolicy import NetPolicy
 from ostkit.playlist_file import adhoc_definition, load_playlist_file
@@ -498,3 +498,64 @@ def test_public_follows_changes_in_the_file(world: World) -> None:
         world.sb.clear_requests()
         push_playlist(world.store, client, load_playlist_file(path))
         assert world.writes() == 0
+
+
+FAULTS = {
+    "5xx": {"kind": "server_error", "status": 503, "count": None},
+    "applied-then-502": {"kind": "applied_then_error", "status": 502},
+    "dropped-after-write": {"kind": "drop_connection", "apply": True},
+    "quota": {"kind": "quota", "count": None},
+}
+TARGETS = {
+    "read playlist": ("GET", r"/playlists/[^/]+$"),
+    "read items": ("GET", ITEMS),
+    "details": ("PUT", r"/playlists/[^/]+$"),
+    "delete": ("DELETE", ITEMS),
+    "insert": ("POST", ITEMS),
+}
+
+
+# A read is idempotent: "applied, then 502" or a dropped connection is just a 5xx for it.
+CASES = [
+    (fault, target)
+    for target in TARGETS
+    for fault in FAULTS
+    if not target.startswith("read") or fault in ("5xx", "quota")
+]
+
+
+@pytest.mark.parametrize(("fault", "target"), CASES)
+def test_any_failure_in_an_edit_never_duplicates_and_converges(
+    tmp_path: Path, fault: str, target: str
+) -> None:
+    # Whatever request of an edit push fails, and however: no duplicates, and pushing again
+    # ends exactly equal to the file's list, after which a push is a single read.
+    for world in make_world(tmp_path, 150):  # 2 writes either way: the edit wins the tie
+        path = world.file('name = "Mix"\ndramas = ["Drama A"]\n')
+        push_playlist(world.store, world.client, load_playlist_file(path))
+        pid = world.only_playlist()
+        hand = world.new_client()  # a track dragged to the top in the Spotify app
+        hand.remove_items(pid, [world.uris[20]])
+        hand.add_items(pid, [world.uris[20]], position=0, expected_total=149)
+        path.write_text(
+            '[playlist]\nname = "Mix 2"\ndramas = ["Drama A"]\n'
+            'exclude = [{ title = "Song 00007" }, { title = "Song 00030" }]\n',
+            encoding="utf-8",
+        )
+        wanted = [u for i, u in enumerate(world.uris) if i not in (7, 30)]
+        method, where = TARGETS[target]
+        injected = world.sb.inject(Fault(**FAULTS[fault], method=method, path=where))  # type: ignore[arg-type]
+        with contextlib.suppress(SpotifyError):
+            push_playlist(world.store, world.client, load_playlist_file(path))
+        assert injected.fired >= 1
+        items = world.sb.playlist_items(pid)
+        assert len(items) == len(set(items))
+        world.sb.clear_faults()
+        world.sb.reset_quota()
+        result = push_playlist(world.store, world.client, load_playlist_file(path))
+        assert world.sb.playlist_items(pid) == wanted and world.sb.playlist_ids() == [pid]
+        assert world.client.get_playlist(pid).name == "Mix 2"
+        assert result.playlist.snapshot_id == world.sb.playlist_snapshot(pid)
+        world.sb.clear_requests()
+        assert push_playlist(world.store, world.client, load_playlist_file(path)).plan.is_empty
+        assert len(world.sb.requests) == 1

@@ -37,9 +37,10 @@ def test_killed_push_process_converges_without_duplicates(tmp_path: Path) -> Non
         store.close()
         playlist = tmp_path / "mix.toml"
         playlist.write_text('[playlist]\nname = "Mix"\ndramas = ["Drama A"]\n', encoding="utf-8")
-        # The second batch is applied at once, then its answer is held back for 30 s: the
-        # process is killed while it waits, as if the machine went down mid-request.
-        stall = sb.inject(Fault("latency", method="POST", path=r"/items$", after=1, seconds=30))
+        # The second batch is applied at once, then its answer is held back for 2 s: the
+        # process is killed while it waits, as if the machine went down mid-request. (The
+        # sandbox waits for that sleeping answer when it stops: keep it short.)
+        stall = sb.inject(Fault("latency", method="POST", path=r"/items$", after=1, seconds=2))
         env = {
             **os.environ,
             "OSTKIT_HOME": str(home),
