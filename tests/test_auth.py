@@ -40,6 +40,8 @@ from ostkit.errors import AuthError, ConfigError, OstkitError, RateLimitError, S
 from ostkit.netpolicy import NetPolicy
 from ostkit.sandbox import Fault, Sandbox
 from ostkit.spotify import SpotifyClient
+from scripted_http import HTML_502, RESET, Answer, Scripted, js, text
+from spotify_requests import check_authorize_url, check_token_request, check_wire, tap
 
 
 @pytest.fixture
@@ -571,3 +573,181 @@ def test_no_secret_in_output_logs_or_errors(
     leaked = [s[:6] + "..." for s in secrets if s in haystack]
     assert leaked == []
     assert sb.count("POST", "/api/token") >= 2  # login + refresh really happened
+
+
+# --- what login sends follows the published rules -------------------------------------------------
+
+
+def test_login_requests_follow_the_pkce_rules(
+    sb: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    wire = tap(monkeypatch)
+    settings = make_settings(sb, tmp_path)
+    run = LoginRun(settings)
+    url = run.authorize_url()
+    params = check_authorize_url(url)
+    assert params["client_id"] == sb.client_id and params["scope"] == " ".join(SCOPES)
+    requests.get(browse(url), timeout=5)
+    run.finish()
+    assert run.error is None
+    TokenManager.from_settings(settings, NetPolicy.for_tests()).refresh()
+    ours = [s for s in wire.to(sb.accounts_url) if s.path != "/authorize"]
+    assert [check_wire(s) for s in ours] == [
+        "POST /api/token authorization_code",
+        "GET /me",
+        "POST /api/token refresh_token",
+    ]
+    # and what the sandbox received (secrets redacted in its log)
+    grants = [check_token_request(r.body) for r in sb.requests if r.path == "/api/token"]
+    assert grants == ["authorization_code", "refresh_token"]
+
+
+def test_login_on_ipv6_loopback(sb: Sandbox, tmp_path: Path) -> None:
+    try:
+        with socket.socket(socket.AF_INET6) as probe:
+            probe.bind(("::1", 0))
+    except OSError:
+        pytest.skip("no IPv6 loopback on this machine")
+    settings = make_settings(sb, tmp_path, redirect_uri="http://[::1]/callback")
+    run = LoginRun(settings)
+    url = run.authorize_url()
+    redirect = urllib.parse.parse_qs(urllib.parse.urlsplit(url).query)["redirect_uri"][0]
+    assert re.fullmatch(r"http://\[::1\]:\d+/callback", redirect)
+    location = browse(url)
+    assert location.startswith(redirect + "?")
+    assert requests.get(location, timeout=5).status_code == 200
+    run.finish()
+    assert run.error is None and mode(settings.token_path) == 0o600
+
+
+# --- token answers of other shapes (scripted accounts service, real HTTP) -------------------------
+
+OLD = {"access_token": "old-access-token-123", "refresh_token": "old-refresh-token-123"}
+
+
+def scripted_manager(server: Scripted, tmp_path: Path, **saved: Any) -> TokenManager:
+    cache = TokenCache(tmp_path / "token.json")
+    now = time.time()
+    cache.save(
+        {
+            **OLD,
+            "scope": " ".join(SCOPES),
+            "expires_at": now + 3600,
+            "obtained_at": now,
+            "client_id": "cid",
+            "accounts_url": server.url,
+            **saved,
+        }
+    )
+    return TokenManager(
+        client_id="cid",
+        accounts_url=server.url,
+        cache=cache,
+        policy=NetPolicy.for_tests(),
+        sleep=lambda s: None,
+    )
+
+
+@pytest.mark.parametrize(
+    ("answer", "lifetime"),
+    [
+        ({"access_token": "new-access-token-1", "token_type": "Bearer"}, 3600),
+        ({"access_token": "new-access-token-1", "expires_in": "1800"}, 1800),
+        ({"access_token": "new-access-token-1", "expires_in": None}, 3600),
+        ({"access_token": "new-access-token-1", "expires_in": "soon"}, 3600),
+        ({"access_token": "new-access-token-1", "expires_in": 7200, "scope": ""}, 7200),
+    ],
+    ids=["minimal", "string-expiry", "null-expiry", "garbled-expiry", "empty-scope"],
+)
+def test_refresh_answers_without_refresh_token_or_scope(
+    tmp_path: Path, answer: dict[str, Any], lifetime: int
+) -> None:
+    with Scripted() as server:
+        server.on("POST", "/api/token", js(200, answer))
+        manager = scripted_manager(server, tmp_path)
+        assert manager.refresh() == "new-access-token-1"
+        saved = json.loads((tmp_path / "token.json").read_text())
+        assert saved["refresh_token"] == OLD["refresh_token"]  # none sent: the old one stays
+        assert saved["scope"] == " ".join(SCOPES)  # none sent: the granted scopes stay
+        assert abs(saved["expires_at"] - time.time() - lifetime) < 5
+        assert manager.get_access_token() == "new-access-token-1"
+        assert server.count("POST", "/api/token") == 1
+        assert server.seen[0].form == {
+            "grant_type": "refresh_token",
+            "refresh_token": OLD["refresh_token"],
+            "client_id": "cid",
+        }
+
+
+def test_short_lived_tokens_are_not_refreshed_on_every_call(tmp_path: Path) -> None:
+    with Scripted() as server:
+        server.on(
+            "POST", "/api/token", js(200, {"access_token": "short-lived-1", "expires_in": 20})
+        )
+        manager = scripted_manager(server, tmp_path)
+        manager.refresh()
+        for _ in range(5):
+            assert manager.get_access_token() == "short-lived-1"
+        assert server.count("POST", "/api/token") == 1
+
+
+@pytest.mark.parametrize(
+    ("answer", "error", "message", "cleared"),
+    [
+        (HTML_502, SpotifyError, "answered 502 Bad Gateway; it is having trouble", False),
+        (RESET, SpotifyError, "could not reach the Spotify accounts service", False),
+        (text(200, "<html>Sign in to the hotel Wi-Fi</html>"), AuthError, "unreadable", False),
+        (
+            js(400, {"error": "invalid_grant"}),
+            AuthError,
+            r"refused the saved .*invalid_grant",
+            True,
+        ),
+        (
+            js(400, {"error": "invalid_grant", "error_description": "Refresh token revoked"}),
+            AuthError,
+            "Refresh token revoked; refresh tokens stop working",
+            True,
+        ),
+        (js(400, {"error": "invalid_client"}), AuthError, "does not accept client id cid", False),
+    ],
+    ids=["html-502", "reset", "captive-portal", "invalid-grant", "revoked", "invalid-client"],
+)
+def test_token_failures_give_one_line_and_keep_or_clear_the_login(
+    tmp_path: Path, answer: Answer, error: type[Exception], message: str, cleared: bool
+) -> None:
+    with Scripted() as server:
+        server.on("POST", "/api/token", answer)
+        manager = scripted_manager(server, tmp_path)
+        with pytest.raises(error, match=message) as info:
+            manager.refresh()
+        text_ = str(info.value)
+        assert "\n" not in text_ and "<" not in text_ and OLD["refresh_token"] not in text_
+        assert (tmp_path / "token.json").exists() is not cleared
+
+
+def test_hand_edited_expiry_is_refreshed_not_a_traceback(tmp_path: Path) -> None:
+    with Scripted() as server:
+        server.on("POST", "/api/token", js(200, {"access_token": "fresh-token-1234"}))
+        manager = scripted_manager(server, tmp_path, expires_at="tomorrow", logged_in_at=True)
+        assert manager.get_access_token() == "fresh-token-1234"
+        assert manager.saved()["logged_in_at"] is None
+
+
+def test_http_debug_logging_shows_no_secret(
+    sb: Sandbox, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Even when someone turns spotipy's and urllib3's loggers back on at DEBUG, the bearer
+    token, refresh token and code never reach a log record."""
+    manager = env_manager(sb, tmp_path, sb.issue_refresh_token())
+    client = SpotifyClient(api_url=sb.api_url, auth=manager, policy=NetPolicy.for_tests())
+    for name in ("spotipy", "spotipy.client", "urllib3", "requests"):
+        caplog.set_level(logging.DEBUG, logger=name)
+    caplog.set_level(logging.DEBUG)
+    client.search_tracks("Mirage")
+    sb.inject(Fault("server_error", path="/v1/me", status=500))
+    client.current_user()
+    saved = json.loads((tmp_path / "token.json").read_text())
+    logged = caplog.text + "".join(r.getMessage() for r in caplog.records)
+    assert "Bearer <hidden>" in logged  # spotipy did log its headers, redacted
+    assert saved["access_token"] not in logged and saved["refresh_token"] not in logged

@@ -20,6 +20,7 @@ import ipaddress
 import json
 import logging
 import os
+import re
 import secrets
 import socket
 import threading
@@ -63,11 +64,40 @@ EXPIRY_MARGIN = 60.0
 LOGIN_AGAIN = "log in again: ostkit auth login"
 
 
+_SECRET_RE = re.compile(
+    r"(?P<key>Bearer\s+|['\"]?(?:access_token|refresh_token|code_verifier|code)['\"]?\s*[:=]\s*"
+    r"['\"]?)(?P<secret>[A-Za-z0-9._~+/=-]{8,})"
+)
+
+
+def redact(text: str) -> str:
+    """``text`` with bearer tokens, tokens, codes and verifiers replaced by ``<hidden>``."""
+    return _SECRET_RE.sub(lambda m: m["key"] + "<hidden>", text)
+
+
+class _Redact(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, ()
+        return True
+
+
+_REDACT = _Redact()
+_NOISY = ("spotipy.client", "spotipy.oauth2", "spotipy.cache_handler", "urllib3.connectionpool")
+
+
 def quiet_http_loggers() -> None:
     """spotipy logs request headers (the bearer token) at DEBUG and every HTTP error at ERROR;
-    urllib3 logs URLs at DEBUG. ostkit reports errors itself, so both are silenced."""
+    urllib3 logs URLs at DEBUG. ostkit reports errors itself, so both are silenced, and should
+    someone turn them back on, their records still pass through ``redact``."""
     logging.getLogger("spotipy").setLevel(logging.CRITICAL + 10)
     logging.getLogger("urllib3").setLevel(logging.WARNING)
+    for name in _NOISY:
+        logger = logging.getLogger(name)
+        if _REDACT not in logger.filters:
+            logger.addFilter(_REDACT)
 
 
 # --- token cache ----------------------------------------------------------------------------------
@@ -92,6 +122,12 @@ class TokenCache:
             data = None
         if not isinstance(data, dict) or not isinstance(data.get("access_token"), str):
             raise AuthError(f"{self.path}: the saved login is damaged; {LOGIN_AGAIN}")
+        for key in ("expires_at", "obtained_at", "logged_in_at"):
+            value = data.get(key)
+            if value is not None and (
+                isinstance(value, bool) or not isinstance(value, int | float)
+            ):
+                data[key] = None  # hand-edited: unknown (an unknown expiry refreshes first)
         return data
 
     def save(self, info: dict[str, Any]) -> None:
@@ -150,6 +186,23 @@ class StaticToken:
     @property
     def scopes(self) -> frozenset[str] | None:
         return None
+
+
+def _margin(info: dict[str, Any]) -> float:
+    """How long before expiry a token is refreshed: a minute, or a quarter of a short lifetime
+    (a server handing out 20-s tokens should not cost a refresh per request)."""
+    lifetime = float(info.get("expires_at") or 0) - float(info.get("obtained_at") or 0)
+    return min(EXPIRY_MARGIN, max(0.0, lifetime / 4))
+
+
+def _lifetime(expires_in: Any) -> float:
+    """``expires_in`` in seconds: Spotify sends 3600; a missing, empty or garbled value is read
+    as 3600, a number in a string as that number."""
+    try:
+        seconds = float(expires_in)
+    except (TypeError, ValueError):
+        return 3600.0
+    return seconds if 0 <= seconds < 10**9 else 3600.0
 
 
 def _fingerprint(secret: str) -> str:
@@ -225,7 +278,7 @@ class TokenManager:
         """A valid access token, refreshed first when it expires within a minute."""
         with self._lock:
             info = self._current()
-            if float(info.get("expires_at", 0)) - self._clock() < EXPIRY_MARGIN:
+            if float(info.get("expires_at") or 0) - self._clock() < _margin(info):
                 info = self._refresh_locked()
             token = str(info["access_token"])
             self._handed.token = token
@@ -358,7 +411,7 @@ class TokenManager:
                     on_disk is not None
                     and self._matches(on_disk)
                     and on_disk.get("refresh_token") != info.get("refresh_token")
-                    and float(on_disk.get("expires_at", 0)) - self._clock() > EXPIRY_MARGIN
+                    and float(on_disk.get("expires_at") or 0) - self._clock() > EXPIRY_MARGIN
                     and on_disk.get("access_token") != info.get("access_token")
                 ):
                     self._info = on_disk
@@ -426,7 +479,7 @@ class TokenManager:
                 attempt += 1
                 continue
             break
-        if response.status_code != 200:
+        if not 200 <= response.status_code < 300:
             self._token_error(response, form["grant_type"], source, form.get("refresh_token"))
         try:
             body = response.json()
@@ -447,7 +500,7 @@ class TokenManager:
             "access_token": body["access_token"],
             "token_type": body.get("token_type", "Bearer"),
             "scope": body.get("scope") or (previous or {}).get("scope") or "",
-            "expires_at": int(now + float(body.get("expires_in", 3600))),
+            "expires_at": int(now + _lifetime(body.get("expires_in"))),
             # A rotated refresh token replaces the old one; without one, the old one stays valid.
             "refresh_token": body.get("refresh_token") or (previous or {}).get("refresh_token"),
             "client_id": self.client_id,
@@ -468,9 +521,17 @@ class TokenManager:
             body = {}
         if not isinstance(body, dict):
             body = {}
-        error = str(body.get("error") or f"HTTP {response.status_code}")
-        description = str(body.get("error_description") or "").strip()
+        error = str(body.get("error") or f"HTTP {response.status_code}")[:60]
+        description = " ".join(str(body.get("error_description") or "").split())[:160]
         detail = f"{error}: {description}" if description else error
+        if response.status_code >= 500 or not body:
+            # A proxy's HTML page or an outage: not the login's fault, keep it.
+            raise SpotifyError(
+                f"the Spotify accounts service at {self.accounts_url} answered "
+                f"{response.status_code} {response.reason or ''}".rstrip()
+                + "; it is having trouble or something is in the way: try again later",
+                status=response.status_code,
+            )
         if error == "invalid_grant" and grant == "refresh_token":
             self._drop_login(dead)
             what = (
