@@ -751,3 +751,21 @@ def test_http_debug_logging_shows_no_secret(
     logged = caplog.text + "".join(r.getMessage() for r in caplog.records)
     assert "Bearer <hidden>" in logged  # spotipy did log its headers, redacted
     assert saved["access_token"] not in logged and saved["refresh_token"] not in logged
+
+
+@pytest.mark.parametrize(
+    ("configured", "port", "sent"),
+    [
+        ("http://127.0.0.1:8888/callback", 8888, "http://127.0.0.1:8888/callback"),
+        ("http://127.0.0.1:8888", 8888, "http://127.0.0.1:8888"),  # no path: none added
+        ("http://127.0.0.1:8888/cb/", 8888, "http://127.0.0.1:8888/cb/"),
+        ("http://127.0.0.1/callback", 43210, "http://127.0.0.1:43210/callback"),
+        ("http://127.0.0.1", 43210, "http://127.0.0.1:43210"),
+        ("http://[::1]/cb", 43210, "http://[::1]:43210/cb"),
+    ],
+)
+def test_redirect_uri_is_sent_as_registered(configured: str, port: int, sent: str) -> None:
+    """Spotify compares the redirect URI exactly; only a port-less one gets the listener's port."""
+    redirect = check_redirect_uri(configured)
+    assert redirect.uri(port) == sent
+    assert redirect.path == (urllib.parse.urlsplit(configured).path or "/")

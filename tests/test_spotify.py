@@ -1030,3 +1030,10 @@ def test_403_without_a_cause_lists_the_likely_ones(
     text_ = str(info.value)
     assert "Likely:" in text_ and "neither own nor collaborate" in text_
     assert all(c in text_ for c in ("allow-list", "Premium", "Development-Mode"))
+
+
+def test_a_redirected_read_is_followed(scripted: Scripted, fake: FakeTime) -> None:
+    moved = text(302, "<html><body>Moved</body></html>", Location=f"{scripted.api_url}me2")
+    scripted.on("GET", "/v1/me", moved)
+    scripted.on("GET", "/v1/me2", ME)
+    assert scripted_client(scripted, fake).current_user().id == "me"

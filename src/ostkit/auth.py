@@ -594,10 +594,17 @@ class Redirect:
     host: str
     port: int
     path: str
+    #: the URI as configured: sent verbatim when it names a port (Spotify compares it exactly
+    #: with the registered one, trailing slash and all)
+    configured: str = ""
 
     def uri(self, port: int | None = None) -> str:
+        if self.configured and self.port and port in (None, self.port):
+            return self.configured
         host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port if port is None else port}{self.path}"
+        parts = urllib.parse.urlsplit(self.configured or f"http://{host}{self.path}")
+        netloc = f"{host}:{self.port if port is None else port}"
+        return urllib.parse.urlunsplit(parts._replace(netloc=netloc))
 
 
 def check_redirect_uri(uri: str) -> Redirect:
@@ -624,7 +631,7 @@ def check_redirect_uri(uri: str) -> Redirect:
         port = parts.port or 0
     except ValueError:
         raise ConfigError(f"SPOTIPY_REDIRECT_URI {uri}: bad port") from None
-    return Redirect(host=host, port=port, path=parts.path or "/")
+    return Redirect(host=host, port=port, path=parts.path or "/", configured=uri.strip())
 
 
 def pkce_pair() -> tuple[str, str]:

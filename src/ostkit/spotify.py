@@ -694,7 +694,7 @@ def check_answer(response: requests.Response, *args: Any, **kwargs: Any) -> requ
         response._content = json.dumps({"error": {"status": status, "message": message}}).encode()
         response.headers["Content-Type"] = "application/json"
         return response
-    if response.request is not None and response.request.method == "GET":
+    if 200 <= status < 300 and response.request is not None and response.request.method == "GET":
         try:
             ok = isinstance(response.json(), dict)
         except ValueError:
