@@ -4,9 +4,10 @@ The corpus is generated (seeded) the way OST catalogs look on Spotify, with the 
 same-title hits by other artists (real names and titles from ../shared/ost-data, Spotify's own
 spelling), Inst. twins on the same single, sped-up / slowed edits, karaoke ("Originally Performed
 by") and piano covers, compilations carrying the same recording (same ISRC), titles only in
-Hangul or kana, artists shown only in Hangul, romanisation variants (Park Bo-ram / Park Boram /
-PARK BO RAM), featured artists, Inst. entries, and songs Spotify does not carry (whose karaoke
-cover or Inst. twin may still be there).
+Hangul or kana, titles in two scripts ("어른 Grown Ups"), artists shown only in Hangul,
+romanisation variants (Park Bo-ram / Park Boram / PARK BO RAM), credits with the group written in
+("X of NCT", "X (EXO)"), featured artists, Inst. entries, and songs Spotify does not carry
+(whose karaoke cover or Inst. twin may still be there).
 
 Reported next to a "first search result" baseline (one `track:"title" artist:"artist"` search,
 free text if that finds nothing, first hit accepted):
@@ -209,6 +210,7 @@ DRAMA_WORDS = [
     "Legend",
     "Letter",
 ]
+GROUPS = ["NCT", "EXO", "Red Velvet", "SISTAR", "DAY6"]
 COVER_ARTISTS = ["Karaoke Kings", "Sing King Karaoke", "K-Pop Karaoke Band"]
 PIANO_ARTISTS = ["Piano Dreamers", "Kpop Piano Covers", "Lullaby Piano"]
 
@@ -354,6 +356,10 @@ def build(gen: Generator, n_entries: int) -> World:
             elif r < 0.26:
                 kind = "romanised-title"
                 native_title = gen.hangul_title()
+            elif r < 0.31 and not japanese:
+                # Spotify shows both scripts ("어른 Grown Ups"); the catalog has the English one.
+                kind = "two-script-title"
+                spotify_title = f"{gen.hangul_title()} {title}"
             if japanese and kind == "normal":
                 native_title = " ".join(rng.sample(KANA, 2))
                 spotify_title = native_title
@@ -419,6 +425,10 @@ def build(gen: Generator, n_entries: int) -> World:
                 credit_name = rng.choice(
                     [a_latin.replace("-", " "), a_latin.replace("-", ""), a_latin.lower()]
                 )
+            if rng.random() < 0.05:
+                # "DOYOUNG of NCT", "Taeil (NCT)": the group written into the credit.
+                group = rng.choice(GROUPS)
+                credit_name = rng.choice([f"{credit_name} of {group}", f"{credit_name} ({group})"])
             credits = [Credit(credit_name, native_name=a_hangul if rng.random() < 0.5 else None)]
             if feat:
                 credits.append(Credit(feat[0], "featured"))

@@ -12,6 +12,7 @@ from ostkit.matcher import (
     Context,
     best_match,
     key,
+    merge_candidates,
     name_forms,
     norm,
     romanise,
@@ -481,3 +482,25 @@ def test_a_single_named_as_a_remix_tags_its_track() -> None:
     # On an ordinary album, a word in the album name says nothing about the track.
     plain = cand("Want To Be Happy", "Park Boram", album="Live On", album_type="album")
     assert score(track(), plain).band == "strong"
+
+
+def test_a_track_seen_twice_keeps_what_either_copy_knows() -> None:
+    # An album's track listing has no ISRC; the `isrc:` search hit for the same track has it.
+    # The drama's own release must keep its ISRC, or a compilation with the ISRC would win.
+    t = track(title="Close Path", isrc="KRA300000001", native_title=None)
+    listed = cand("바람", "Park Boram", album=OWN)
+    found = Candidate(**{**listed.__dict__, "isrc": "KRA300000001", "album": None})
+    comp = cand(
+        "바람",
+        "Park Boram",
+        album="Best of K-Drama OST",
+        album_type="compilation",
+        isrc="KRA300000001",
+    )
+    assert merge_candidates([listed, found]) == [
+        Candidate(**{**listed.__dict__, "isrc": "KRA300000001"})
+    ]
+    result = best_match(t, [listed, comp, found])
+    assert result.status is Status.MATCHED
+    assert result.chosen is not None and result.chosen.candidate.uri == listed.uri
+    assert result.chosen.score.components["isrc"] == 1.0

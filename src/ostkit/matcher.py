@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import koroman
@@ -666,6 +666,25 @@ class MatchResult:
         return self.ranked[0] if self.ranked else None
 
 
+def merge_candidates(candidates: Iterable[Candidate]) -> list[Candidate]:
+    """One candidate per URI, in first-seen order, with what any copy knows: an album's track
+    list carries no ISRC, a search hit for the same track does."""
+    merged: dict[str, Candidate] = {}
+    for cand in candidates:
+        old = merged.get(cand.uri)
+        if old is None:
+            merged[cand.uri] = cand
+            continue
+        fill = {
+            f: getattr(cand, f)
+            for f in ("isrc", "album", "duration_ms")
+            if getattr(old, f) is None and getattr(cand, f) is not None
+        }
+        if fill:
+            merged[cand.uri] = replace(old, **fill)
+    return list(merged.values())
+
+
 def same_recording(a: Candidate, b: Candidate) -> bool:
     """Same ISRC, or same title, artists, version and length (a release on another album)."""
     if a.isrc and b.isrc:
@@ -690,11 +709,9 @@ def rank(
     bands: Bands = DEFAULT_BANDS,
 ) -> list[Ranked]:
     """Score every distinct candidate; best first (ties: the drama's own release, then URI)."""
-    seen: dict[str, Candidate] = {}
-    for cand in candidates:
-        seen.setdefault(cand.uri, cand)
     ranked = [
-        Ranked(c, score(track, c, aliases, context=context, bands=bands)) for c in seen.values()
+        Ranked(c, score(track, c, aliases, context=context, bands=bands))
+        for c in merge_candidates(candidates)
     ]
     ranked.sort(
         key=lambda r: (-r.score.total, -r.score.components.get("album", 0), r.candidate.uri)

@@ -36,6 +36,7 @@ from ostkit.matcher import (
     MatchResult,
     best_match,
     key,
+    merge_candidates,
     text_similarity,
 )
 from ostkit.models import Artist, Candidate, Drama, SpotifyAlbum, Status, Track
@@ -271,8 +272,8 @@ def search_track(
         else:
             found = client.search_tracks(query.q, limit=query.limit)
             used.append(query.q)
-        seen = {c.uri for c in gathered}
-        gathered.extend(c for c in found if c.uri not in seen)
+        # The same track again may know more (a search hit has the ISRC an album listing lacks).
+        gathered = merge_candidates([*gathered, *found])
         if not found:
             continue
         result = best_match(track, gathered, aliases, context=context, bands=bands)
