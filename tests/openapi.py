@@ -134,10 +134,49 @@ def _adjust(
             out[key] = _adjust(value, allow_deprecated)
     if closed and ("properties" in out or "allOf" in out) and "additionalProperties" not in out:
         # Objects are closed: a field the spec does not know (a typo, an invented field) fails.
-        out["unevaluatedProperties"] = False
+        # Without allOf the cheap additionalProperties does; unevaluatedProperties sees through it.
+        out["unevaluatedProperties" if "allOf" in out else "additionalProperties"] = False
     if node.get("nullable"):
         return {"anyOf": [out, {"type": "null"}]}
     return out
+
+
+_MERGEABLE = frozenset({"type", "properties", "required", "description", "nullable", "deprecated"})
+
+
+def _flatten(node: Any) -> Any:
+    """Merge ``allOf`` parts into their parent where they only add properties (the spec's usual
+    ``allOf: [$ref]`` + description, and paging objects): the same schema, but it validates
+    about ten times faster (no unevaluatedProperties bookkeeping)."""
+    if isinstance(node, list):
+        return [_flatten(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    node = {key: _flatten(value) for key, value in node.items()}
+    parts = node.get("allOf")
+    if not isinstance(parts, list) or not all(
+        isinstance(part, dict)
+        and {k for k in part if not k.startswith("x-") and k != "example"} <= _MERGEABLE
+        for part in parts
+    ):
+        return node
+    merged: dict[str, Any] = {key: value for key, value in node.items() if key != "allOf"}
+    for part in parts:
+        if "type" in part and merged.setdefault("type", part["type"]) != part["type"]:
+            return node
+        props = part.get("properties", {})
+        if set(props) & set(merged.get("properties", {})):
+            return node  # the same property defined twice: keep allOf's semantics
+        if props:
+            merged["properties"] = {**merged.get("properties", {}), **props}
+        for name in part.get("required", []):
+            merged.setdefault("required", [])
+            if name not in merged["required"]:
+                merged["required"].append(name)
+        for key in ("description", "nullable", "deprecated"):
+            if key in part:
+                merged.setdefault(key, part[key])
+    return merged
 
 
 @functools.cache
@@ -155,7 +194,7 @@ def _operation_schema(
     template: str, method: str, status: int, allow_deprecated: bool
 ) -> dict[str, Any] | None:
     spec = load_spec()
-    operation = spec["paths"][template][method.lower()]
+    operation = spec["paths"][template].get(method.lower(), {"responses": {}})
     response = operation["responses"].get(str(status))
     if response is None and status >= 400:
         # Undocumented error statuses (400 for /search, 5xx, 405) use the common error object.
@@ -172,7 +211,7 @@ def _operation_schema(
         # /me/library documents its 400 as a bare ErrorObject; every Spotify error (and every
         # other operation in the spec) wraps it as {"error": ErrorObject}.
         raw = {"type": "object", "required": ["error"], "properties": {"error": raw}}
-    schema: dict[str, Any] = _adjust(copy.deepcopy(raw), allow_deprecated)
+    schema: dict[str, Any] = _adjust(_flatten(copy.deepcopy(raw)), allow_deprecated)
     return schema
 
 
