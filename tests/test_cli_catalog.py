@@ -245,6 +245,19 @@ def test_db_option_overrides_home(home: Path, tmp_path: Path) -> None:
     db = tmp_path / "elsewhere" / "x.db"
     ok("--db", str(db), "import", str(SOUNDTRACK))
     assert db.exists() and not (home / "catalog.db").exists()
+    assert "Kyuhyun" in ok("--db", str(db), "artists").stdout
+    assert "Kyuhyun" not in ok("artists").stdout  # $OSTKIT_HOME/catalog.db: a new, empty one
+    assert (home / "catalog.db").exists()
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="platformdirs follows XDG on Linux only")
+def test_home_defaults_to_the_user_data_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("OSTKIT_HOME", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    ok("import", str(SOUNDTRACK))
+    assert (tmp_path / "data" / "ostkit" / "catalog.db").exists()
 
 
 # --- export -----------------------------------------------------------------------------------
@@ -414,3 +427,21 @@ def test_json_lines_across_write_chunks(monkeypatch: pytest.MonkeyPatch) -> None
         text = raw.getvalue().decode()
         assert json.loads(text) == list(range(n))
         assert text.count("\n") == n + 2 and text.endswith("\n]\n")
+
+
+def test_failed_output_write_keeps_the_old_file(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ok("import", str(SOUNDTRACK))
+    out = tmp_path / "st.csv"
+    out.write_text("old content", encoding="utf-8")
+
+    def full_disk(fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full_disk)
+    failed = run("export", "-o", str(out))
+    assert failed.exit_code == 1
+    assert failed.output == f"Error: cannot write {out}: No space left on device\n"
+    assert out.read_text(encoding="utf-8") == "old content"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["home", "st.csv"]  # no temp file

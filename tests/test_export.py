@@ -189,6 +189,19 @@ def test_xspf_is_valid_and_escaped() -> None:
     assert tracks[1].findtext("x:creator", namespaces=ns) == "Epik High feat. Lee Hi"
 
 
+def test_xspf_leaves_out_characters_xml_cannot_hold() -> None:
+    # A catalog written before ostkit dropped control characters on import may have them.
+    odd = Track("D\x01", "A\x00B\x0b", (Credit("C\x1fD"),), album="x\ufffe")
+    root = validate_xspf(to_xspf([odd], title="T\x02"))
+    ns = {"x": XSPF_NS}
+    assert root.findtext("x:title", namespaces=ns) == "T"
+    track = root.findall("x:trackList/x:track", ns)[0]
+    assert track.findtext("x:title", namespaces=ns) == "AB"
+    assert track.findtext("x:creator", namespaces=ns) == "CD"
+    assert track.findtext("x:annotation", namespaces=ns) == "D OST"
+    assert track.findtext("x:album", namespaces=ns) == "x"
+
+
 def test_empty_xspf_still_has_tracklist() -> None:
     validate_xspf(to_xspf([]))
 

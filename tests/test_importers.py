@@ -217,6 +217,16 @@ def test_csv_all_columns(tmp_path: Path) -> None:
     assert other.isrc == "KRA402100123" and other.duration_ms == 225_000
 
 
+def test_control_characters_are_dropped(tmp_path: Path) -> None:
+    """They are never part of a name, and XML (XSPF export) cannot hold most of them."""
+    path = _write(
+        tmp_path, "ctrl.csv", "drama,title,artist,album\nD\x00,A\x01B,C\x7fD & 이\x1b하이,\x85x\n"
+    )
+    (track,) = read_file(path).tracks
+    assert (track.drama, track.title, track.album) == ("D", "AB", "x")
+    assert [c.name for c in track.credits] == ["CD", "이하이"]
+
+
 def test_csv_crlf_and_multiline_cells_keep_line_numbers(tmp_path: Path) -> None:
     path = _write(
         tmp_path,

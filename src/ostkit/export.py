@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -217,8 +218,13 @@ def to_xspf(tracks: Sequence[Track], title: str | None = None) -> str:
     return "\n".join(out) + "\n"
 
 
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def escape(text: str) -> str:
-    """XML character data (xml.sax.saxutils.escape without its slow urllib/email imports)."""
+    """XML character data: ``&``, ``<``, ``>`` escaped, and characters XML 1.0 cannot hold
+    (control characters a catalog from an older ostkit may still have) left out."""
+    text = _NOT_XML.sub("", text)
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 

@@ -146,6 +146,16 @@ MIGRATIONS: list[Migration] = [
     # reliable (a playlist created with public=false may read back public=true), so push
     # compares the file with what it sent, not with what Spotify reports.
     Migration(4, "playlist_public_sent", ("ALTER TABLE playlists ADD COLUMN public INTEGER",)),
+    # The listing order itself (store._TRACK_ORDER within a drama: parts, tracks without a part
+    # last, then position and id), so listings of 100,000 tracks walk an index instead of sorting.
+    Migration(
+        5,
+        "tracks_listing_order",
+        (
+            "DROP INDEX tracks_order",
+            "CREATE INDEX tracks_listing ON tracks(drama_id, part IS NULL, part, position)",
+        ),
+    ),
 ]
 
 

@@ -43,14 +43,21 @@ _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 
 
 def clean(text: str) -> str:
-    """NFKC and collapse whitespace; the form we store for display."""
+    """NFKC, control characters dropped, whitespace collapsed; the form we store for display.
+
+    Control characters (U+0000-U+001F, U+007F-U+009F) are never part of a name, and most of
+    them cannot be written in XML (XSPF export) at all.
+    """
     if text.isascii():
         # Fast path (bulk imports): printable ASCII without stray spaces is already clean.
         if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
             return text
     else:
         text = unicodedata.normalize("NFKC", text)
-    return " ".join(text.split())
+    text = " ".join(text.split())
+    if not text.isprintable():
+        text = "".join(ch for ch in text if unicodedata.category(ch) != "Cc")
+    return text
 
 
 # Bulk imports see the same drama and artist names over and over.

@@ -588,27 +588,25 @@ class CatalogStore:
         """
         where, args = self._track_filter(drama, artist, status)
         self._flush()
-        # Credits are aggregated in one pass over the credits primary key (track_id, position),
-        # so each track's credits arrive in billing order.
-        only = f"WHERE c.track_id IN (SELECT t.id FROM tracks t {where}) " if where else ""
+        # One walk in listing order (dramas by title, tracks through the tracks_listing index,
+        # credits by primary key, so in billing order): each track's credit rows are adjacent,
+        # so grouping needs no sort. Every track has at least one credit (save_track).
         sql = (
-            "WITH cr AS (SELECT c.track_id AS tid, "
-            "json_group_array(json_object('name', c.credited_as, 'native_name', a.native_name, "
-            "'role', c.role)) AS credits, "
-            "group_concat(CASE WHEN c.role = 'main' THEN c.credited_as END, ' & ') AS mains, "
-            "group_concat(CASE WHEN c.role = 'featured' THEN c.credited_as END, ' & ') AS feats "
-            f"FROM credits c JOIN artists a ON a.id = c.artist_id {only}GROUP BY c.track_id) "
             "SELECT CAST(json_object('id', t.id, 'drama', d.title, 'part', t.part, "
-            "'title', t.title, 'native_title', t.native_title, "
-            "'artist', coalesce(cr.mains, '') || coalesce(' feat. ' || cr.feats, ''), "
-            "'credits', json(coalesce(cr.credits, '[]')), "
+            "'title', t.title, 'native_title', t.native_title, 'artist', "
+            "coalesce(group_concat(CASE WHEN c.role = 'main' THEN c.credited_as END, ' & '), '')"
+            " || coalesce(' feat. ' || "
+            "group_concat(CASE WHEN c.role = 'featured' THEN c.credited_as END, ' & '), ''), "
+            "'credits', json_group_array(json_object('name', c.credited_as, "
+            "'native_name', a.native_name, 'role', c.role)), "
             "'version', t.version, 'album', t.album, 'release_date', t.release_date, "
             "'duration_ms', t.duration_ms, 'isrc', t.isrc, 'spotify_uri', t.spotify_uri, "
             "'status', t.status, 'score', t.score, 'matched_at', t.matched_at) AS BLOB) "
-            "FROM tracks t JOIN dramas d ON d.id = t.drama_id LEFT JOIN cr ON cr.tid = t.id "
-            f"{where} {_TRACK_ORDER}"
+            "FROM dramas d CROSS JOIN tracks t ON t.drama_id = d.id "
+            "CROSS JOIN credits c ON c.track_id = t.id JOIN artists a ON a.id = c.artist_id "
+            f"{where} {_TRACK_ORDER.replace('ORDER BY', 'GROUP BY')} {_TRACK_ORDER}"
         )
-        return [r[0] for r in self.conn.execute(sql, [*args, *args] if where else [])]
+        return [r[0] for r in self.conn.execute(sql, args)]
 
     def artist_credits(
         self, drama: str | None = None, *, as_json: bool = False
@@ -634,8 +632,10 @@ class CatalogStore:
             "|| CASE WHEN c.role = 'featured' THEN ' [feat.]' ELSE '' END"
         )
         return self.conn.execute(
-            f"SELECT t.drama_id, c.artist_id, {item} FROM tracks t "
-            "JOIN dramas d ON d.id = t.drama_id JOIN credits c ON c.track_id = t.id "
+            # CROSS JOIN fixes the join order: dramas by title, their tracks through the
+            # tracks_listing index, credits by primary key: rows come out sorted, no sort step.
+            f"SELECT t.drama_id, c.artist_id, {item} FROM dramas d "
+            "CROSS JOIN tracks t ON t.drama_id = d.id CROSS JOIN credits c ON c.track_id = t.id "
             f"{clause} {_TRACK_ORDER}, c.position",
             args,
         ).fetchall()
