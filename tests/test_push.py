@@ -179,8 +179,12 @@ def test_details_follow_the_file(world: World) -> None:
         encoding="utf-8",
     )
     world.sb.clear_requests()
-    result = push_playlist(world.store, world.client, load_playlist_file(path))
+    said: list[str] = []
+    result = push_playlist(
+        world.store, world.client, load_playlist_file(path), progress=said.append
+    )
     assert result.plan.details == {"name": "Mix 2", "description": "Renamed", "public": True}
+    assert said == ["write 1/1: change description, name, public"]
     remote = world.client.get_playlist(pid)
     assert (remote.name, remote.description, remote.public) == ("Mix 2", "Renamed", True)
     assert world.sb.playlist_ids() == [pid]

@@ -325,6 +325,7 @@ def push_playlist(
             )
             result.writes_done += 1
             snapshot = None  # a details change moves the snapshot too
+            say(f"write 1/{total}: change {', '.join(sorted(plan.details))}")
         for op in plan.ops:
             after = apply_ops(items, [op])
             if op.kind == "replace":
