@@ -769,3 +769,19 @@ def test_redirect_uri_is_sent_as_registered(configured: str, port: int, sent: st
     redirect = check_redirect_uri(configured)
     assert redirect.uri(port) == sent
     assert redirect.path == (urllib.parse.urlsplit(configured).path or "/")
+
+
+def test_token_file_that_cannot_be_written_or_removed_is_one_line(tmp_path: Path) -> None:
+    blocked = tmp_path / "token.json"
+    blocked.mkdir()  # a directory where the file should be
+    cache = TokenCache(blocked)
+    with pytest.raises(AuthError, match=r"token.json: cannot save the login \("):
+        cache.save({"access_token": "a"})
+    with pytest.raises(AuthError, match=r"token.json: cannot remove the saved login \("):
+        cache.clear()
+    assert [p.name for p in tmp_path.iterdir()] == ["token.json"]  # no temp file left
+    result = CliRunner().invoke(
+        cli, ["auth", "logout"], env={"OSTKIT_HOME": str(tmp_path), "SPOTIPY_CLIENT_ID": "x"}
+    )
+    assert result.exit_code == 1 and result.output.startswith("Error: ")
+    assert "Traceback" not in result.output

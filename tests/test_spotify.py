@@ -16,6 +16,7 @@ import jsonschema
 import pytest
 
 import openapi
+import ostkit.spotify as spotify_mod
 from ostkit.auth import TokenCache, TokenManager
 from ostkit.config import Settings
 from ostkit.errors import (
@@ -1037,3 +1038,12 @@ def test_a_redirected_read_is_followed(scripted: Scripted, fake: FakeTime) -> No
     scripted.on("GET", "/v1/me", moved)
     scripted.on("GET", "/v1/me2", ME)
     assert scripted_client(scripted, fake).current_user().id == "me"
+
+
+def test_a_shared_session_gets_the_answer_check_once(sb: Sandbox) -> None:
+    import requests
+
+    session = requests.Session()
+    for _ in range(3):
+        make_client(sb, session=session).current_user()
+    assert session.hooks["response"].count(spotify_mod.check_answer) == 1

@@ -131,9 +131,12 @@ class TokenCache:
         return data
 
     def save(self, info: dict[str, Any]) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except OSError as exc:
+            raise AuthError(f"{self.path}: cannot save the login ({exc.strerror})") from None
         try:
             os.fchmod(fd, 0o600)  # whatever the umask
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
@@ -141,9 +144,11 @@ class TokenCache:
                 fh.flush()
                 os.fsync(fh.fileno())
             os.replace(tmp, self.path)
-        except BaseException:
+        except BaseException as exc:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
+            if isinstance(exc, OSError):
+                raise AuthError(f"{self.path}: cannot save the login ({exc.strerror})") from None
             raise
 
     def clear(self) -> bool:
@@ -151,6 +156,10 @@ class TokenCache:
             self.path.unlink()
         except FileNotFoundError:
             return False
+        except OSError as exc:
+            raise AuthError(
+                f"{self.path}: cannot remove the saved login ({exc.strerror})"
+            ) from None
         return True
 
 

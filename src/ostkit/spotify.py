@@ -212,7 +212,8 @@ class SpotifyClient:
         self.limiter = limiter or RateLimiter(self.policy.rate_per_second, self.policy.burst)
         self.api_url = api_url if api_url.endswith("/") else api_url + "/"
         session = session or requests.Session()  # plain: no urllib3 retries
-        session.hooks["response"].append(check_answer)
+        if check_answer not in session.hooks["response"]:
+            session.hooks["response"].append(check_answer)
         self._sp = spotipy.Spotify(
             auth_manager=self.auth,
             requests_session=session,
