@@ -81,7 +81,8 @@ class SandboxError(OstkitError):
 
 
 class ApiError(Exception):
-    """Answer a Web API request with ``{"error": {"status", "message"[, "reason"]}}``."""
+    """Answer a Web API request with ``{"error": {"status", "message"[, "reason"]}}`` (or, with
+    ``plain``, the message alone as ``text/plain``, as Spotify answers a few refusals)."""
 
     def __init__(
         self,
@@ -89,12 +90,15 @@ class ApiError(Exception):
         message: str,
         reason: str | None = None,
         headers: dict[str, str] | None = None,
+        *,
+        plain: bool = False,
     ) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.reason = reason
         self.headers = headers or {}
+        self.plain = plain
 
 
 class OAuthError(Exception):

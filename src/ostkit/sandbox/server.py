@@ -545,6 +545,9 @@ class Sandbox(Accounts, WebApi):
                 return self._api(request)
             return Reply.error(404, "Service not found")
         except ApiError as exc:
+            if exc.plain:
+                headers = {"Content-Type": "text/plain; charset=utf-8", **exc.headers}
+                return Reply(exc.status, exc.message.encode(), headers)
             return Reply.error(exc.status, exc.message, exc.reason, **exc.headers)
         except OAuthError as exc:
             return Reply.json(

@@ -95,10 +95,12 @@ class WebApi(State):
             and record.user_id is not None
             and record.user_id not in client.allowed_users
         ):
+            # Spotify answers this one in plain text, not in its JSON error envelope.
             raise ApiError(
                 403,
                 "Check settings on developer.spotify.com/dashboard, "
                 "the user may not be registered.",
+                plain=True,
             )
         return record
 
