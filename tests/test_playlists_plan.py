@@ -233,3 +233,11 @@ def test_hidden_remote_items_force_a_rewrite() -> None:
     assert plan.strategy == "rewrite" and [op.kind for op in plan.ops] == ["replace", "add"]
     assert plan.removed == 1 and plan.added == 0
     assert plan_sync([], [], hidden=2).ops == (Op("replace", ()),)
+
+
+def test_an_empty_description_never_clears_spotifys() -> None:
+    # Spotify answers 400 to `"description": ""`: leave it (push warns) rather than fail.
+    assert plan_sync([], [], Details("A", "By hand", False), Details("A", "", False)).is_empty
+    assert plan_sync([], [], Details("A", "Old", False), Details("A", "New", False)).details == {
+        "description": "New"
+    }

@@ -565,3 +565,21 @@ def test_any_failure_in_an_edit_never_duplicates_and_converges(
         world.sb.clear_requests()
         assert push_playlist(world.store, world.client, load_playlist_file(path)).plan.is_empty
         assert len(world.sb.requests) == 1
+
+
+def test_description_removed_from_the_file_is_left_with_a_warning(world: World) -> None:
+    path = world.file('name = "Mix"\ndescription = "Old words"\ndramas = ["Drama A"]\n')
+    push_playlist(world.store, world.client, load_playlist_file(path))
+    pid = world.only_playlist()
+    path.write_text(
+        '[playlist]\nname = "Mix"\ndramas = ["Drama A"]\nexclude = [{ title = "Song 00001" }]\n',
+        encoding="utf-8",
+    )
+    said: list[str] = []
+    world.sb.clear_requests()
+    result = push_playlist(
+        world.store, world.client, load_playlist_file(path), progress=said.append
+    )
+    assert not result.plan.details and _details_writes(world) == []
+    assert world.sb.playlist_items(pid) == [u for i, u in enumerate(world.uris) if i != 1]
+    assert any("cannot clear a description" in m for m in said)

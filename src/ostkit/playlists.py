@@ -287,6 +287,21 @@ def _text(value: str | None) -> str:
     return " ".join(html.unescape(value or "").split())
 
 
+def cannot_clear_description(current: Details | None, wanted: Details | None) -> bool:
+    """Whether the file wants no description while Spotify's playlist has one.
+
+    ``PUT /playlists/{id}`` answers 400 "Attribute description is empty" to ``"description":
+    ""`` (spotify/web-api#1011): sending it would fail every push, so push leaves the
+    description alone and warns instead (it can be cleared in the Spotify app).
+    """
+    return (
+        current is not None
+        and wanted is not None
+        and not _text(wanted.description)
+        and bool(_text(current.description))
+    )
+
+
 def _details_changes(
     current: Details | None, wanted: Details | None, public_sent: bool | None
 ) -> dict[str, str | bool]:
@@ -300,7 +315,9 @@ def _details_changes(
     changes: dict[str, str | bool] = {}
     if current.name.strip() != wanted.name.strip():
         changes["name"] = wanted.name
-    if _text(current.description) != _text(wanted.description):
+    if _text(current.description) != _text(wanted.description) and not cannot_clear_description(
+        current, wanted
+    ):
         changes["description"] = wanted.description
     # `public` is compared with what ostkit last sent, not with what Spotify reports: Spotify
     # may report public=true for a playlist created or changed with public=false, and

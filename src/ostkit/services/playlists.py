@@ -42,6 +42,7 @@ from ostkit.playlists import (
     SyncPlan,
     WantedList,
     apply_ops,
+    cannot_clear_description,
     parse_spotify_link,
     plan_sync,
     resolve,
@@ -294,6 +295,11 @@ def push_playlist(
         if hidden:
             say(f"{hidden} unavailable item(s) in the playlist: rewriting it to remove them")
     details_now = _remote_details(remote) if not result.created else _wanted_details(definition)
+    if cannot_clear_description(details_now, _wanted_details(definition)):
+        say(
+            "Warning: the file has no description but the Spotify playlist has one; Spotify "
+            "cannot clear a description through its Web API: clear it in the Spotify app"
+        )
     plan = plan_sync(
         wanted,
         current,
