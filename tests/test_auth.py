@@ -785,3 +785,37 @@ def test_token_file_that_cannot_be_written_or_removed_is_one_line(tmp_path: Path
     )
     assert result.exit_code == 1 and result.output.startswith("Error: ")
     assert "Traceback" not in result.output
+
+
+def test_token_cache_write_that_fails_midway_keeps_the_old_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = TokenCache(tmp_path / "token.json")
+    cache.save({"access_token": "old", "refresh_token": "r"})
+
+    def crash(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt  # e.g. Ctrl-C halfway through the write
+
+    monkeypatch.setattr(auth_mod.os, "fsync", crash)
+    with pytest.raises(KeyboardInterrupt):
+        cache.save({"access_token": "new", "refresh_token": "r2"})
+    assert cache.load() == {"access_token": "old", "refresh_token": "r"}
+    assert [p.name for p in tmp_path.iterdir()] == ["token.json"]
+
+
+def test_an_idle_preconnected_socket_does_not_hold_up_the_login(
+    sb: Sandbox, tmp_path: Path
+) -> None:
+    """Browsers open speculative connections that send nothing; the callback still gets in."""
+    settings = make_settings(sb, tmp_path)
+    run = LoginRun(settings)
+    url = run.authorize_url()
+    redirect = urllib.parse.parse_qs(urllib.parse.urlsplit(url).query)["redirect_uri"][0]
+    port = urllib.parse.urlsplit(redirect).port
+    with socket.create_connection(("127.0.0.1", port)) as idle:
+        time.sleep(0.3)  # the listener has accepted it by now
+        started = time.monotonic()
+        assert requests.get(browse(url), timeout=5).status_code == 200
+        run.finish()
+        assert time.monotonic() - started < 3 and idle.fileno() >= 0
+    assert run.error is None and settings.token_path.exists()

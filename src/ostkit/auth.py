@@ -680,8 +680,12 @@ class _Callback:
     error: str | None = None  # an AuthError message
 
 
-class _CallbackServer(http.server.HTTPServer):
+class _CallbackServer(http.server.ThreadingHTTPServer):
+    """One thread per connection: a browser's idle pre-connected socket must not hold up the
+    real callback (a single-threaded server would wait on it)."""
+
     allow_reuse_address = True
+    daemon_threads = True
     expected_path = "/"
     expected_state = ""
     result: _Callback | None = None
@@ -689,6 +693,7 @@ class _CallbackServer(http.server.HTTPServer):
 
 class _CallbackHandler(http.server.BaseHTTPRequestHandler):
     server: _CallbackServer
+    timeout = 30  # an idle connection is dropped after this (its thread ends)
 
     def do_GET(self) -> None:
         parts = urllib.parse.urlsplit(self.path)
@@ -718,7 +723,8 @@ class _CallbackHandler(http.server.BaseHTTPRequestHandler):
             result.error = "login failed: the callback carried no authorization code"
         else:
             result.code = params["code"]
-        self.server.result = result
+        if self.server.result is None:  # the first callback decides
+            self.server.result = result
         if result.error:
             self._answer(400, "Login failed: " + result.error + ". You can close this tab.")
         else:
