@@ -241,3 +241,9 @@ def test_an_empty_description_never_clears_spotifys() -> None:
     assert plan_sync([], [], Details("A", "Old", False), Details("A", "New", False)).details == {
         "description": "New"
     }
+
+
+def test_local_files_in_the_remote_force_a_rewrite() -> None:
+    current = [*uris(1, 2), "spotify:local:Artist:Album:Title:180", *uris(3)]
+    plan = plan_sync(uris(1, 2, 3), current)
+    assert plan.ops == (Op("replace", tuple(uris(1, 2, 3))),) and plan.removed == 1

@@ -423,7 +423,7 @@ def plan_sync(
     Unchanged items and details give an empty plan: no write at all. ``public_sent`` is the
     public flag the last push sent (None: never sent; see ``_details_changes``). ``hidden``
     counts remote entries that could not be read (a track no longer available comes back as a
-    null item, with no URI to delete it by): only a rewrite gets rid of them.
+    null item, with no URI to delete it by): only a rewrite gets rid of them, as of local files.
     """
     details = _details_changes(current_details, wanted_details, public_sent)
     wanted = list(wanted_uris)
@@ -434,7 +434,10 @@ def plan_sync(
     rewrite = _rewrite(wanted)
     # Ties go to the edit: it keeps the "added at" dates of the tracks already there. Either
     # way the counts say what changes (what the edit would add, remove and move).
-    if hidden or len(rewrite) < len(ops):
+    # Local files (added in the desktop app) are not dependably removed by URI: a rewrite
+    # clears them.
+    local = any(u.startswith("spotify:local:") for u in current)
+    if hidden or local or len(rewrite) < len(ops):
         return SyncPlan(tuple(rewrite), details, "rewrite", added, removed + hidden, moved)
     return SyncPlan(tuple(ops), details, "edit", added=added, removed=removed, moved=moved)
 
