@@ -195,3 +195,21 @@ def test_adhoc_push_follows_tracks_order_and_public(
     (row,) = json.loads(out)
     assert row["name"] == "Both" and row["file"] is None and row["tracks"] == 5
     assert row["url"] == f"https://open.spotify.com/playlist/{pid}" and row["last_push"]
+
+
+def test_push_stopped_by_quota_is_one_error_line(env: tuple[Sandbox, list[str]]) -> None:
+    from ostkit.sandbox import Fault
+
+    sb, uris = env
+    sb.inject(Fault("quota", method="POST", path=r"/items$", count=None))
+    code, _, err = run("playlist", "push", "mix.toml")
+    assert code == 1 and "Traceback" not in err
+    *warnings, last = err.strip().splitlines()
+    assert [w[:8] for w in warnings] == ["Warning:"]
+    assert last.startswith("Error: push stopped after 0 of 1 writes: Spotify quota exceeded")
+    assert last.endswith("run ostkit playlist push mix.toml again to finish")
+    sb.clear_faults()
+    sb.reset_quota()
+    assert run("playlist", "push", "mix.toml")[0] == 0
+    (pid,) = sb.playlist_ids(owner=sb.user_id)
+    assert sb.playlist_items(pid) == uris
