@@ -387,6 +387,11 @@ def test_fast_table_matches_tabulate() -> None:
     for fmt in ("simple", "plain"):
         assert _table(rows, ("a", "b", "c"), fmt) == render_table(rows, ("a", "b", "c"), fmt)
         assert _table([], ("a", "b"), fmt) == render_table([], ("a", "b"), fmt)
+    ascii_last = [{"a": "규현", "b": "", "c": "x"}, {"a": "b", "b": None, "c": ""}]
+    for fmt in ("simple", "plain"):
+        for headers in (("a", "b", "c"), ("c", "a"), ("b",), ("a",)):
+            expected = render_table(ascii_last, headers, fmt)
+            assert _table(ascii_last, headers, fmt) == expected
     odd = [{"a": " padded", "b": "two\nlines"}]
     assert _table(odd, ("a", "b"), "simple") == render_table(odd, ("a", "b"), "simple")
 

@@ -34,22 +34,28 @@ def _table(rows: list[dict[str, Any]], headers: tuple[str, ...], fmt: str) -> st
         columns.append([v if type(v) is str else "" if v is None else str(v) for v in values])
     if not all(map(_plain_cells, columns)):
         return render_table(rows, headers, fmt)
-    padded = []
+    # One str.format call per row: ASCII columns are padded by the format, columns with wide
+    # characters are padded first (by display width), the last column is not padded at all.
+    specs = []
     widths = []
-    for header, cells in zip(headers, columns, strict=True):
+    last = len(headers) - 1
+    for i, (header, cells) in enumerate(zip(headers, columns, strict=True)):
         if all(map(str.isascii, cells)):
             width = max(len(header) + 2, max(map(len, cells), default=0))
-            padded.append([c.ljust(width) for c in cells])
+            specs.append(f"{{:<{width}}}" if i < last else "{}")
         else:
             # Display width minus len(): 0 for ASCII, > 0 for Hangul and other wide characters.
             extra = [_extra(c) for c in cells]
             width = max([len(header) + 2, *(len(c) + e for c, e in zip(cells, extra, strict=True))])
-            padded.append([c.ljust(width - e) for c, e in zip(cells, extra, strict=True)])
+            if i < last:
+                columns[i] = [c.ljust(width - e) for c, e in zip(cells, extra, strict=True)]
+            specs.append("{}")
         widths.append(width)
+    line = "  ".join(specs).format
     out = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
     if fmt == "simple":
         out.append("  ".join("-" * w for w in widths))
-    out.extend("  ".join(parts).rstrip() for parts in zip(*padded, strict=True))
+    out.extend(line(*cells).rstrip() for cells in zip(*columns, strict=True))
     return "\n".join(out)
 
 
