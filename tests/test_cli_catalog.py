@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from ostkit.cli import cli
+from ostkit.cli.output import TABLE_FORMATS
 from ostkit.models import Status
 from ostkit.store import CatalogStore
 
@@ -450,3 +451,14 @@ def test_failed_output_write_keeps_the_old_file(
     assert failed.output == f"Error: cannot write {out}: No space left on device\n"
     assert out.read_text(encoding="utf-8") == "old content"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["home", "st.csv"]  # no temp file
+
+
+@pytest.mark.parametrize("fmt", TABLE_FORMATS)
+def test_every_table_format(home: Path, fmt: str) -> None:
+    ok("import", str(SOUNDTRACK))
+    artists = ok("artists", "Soundtrack #1", "--format", fmt).stdout
+    assert "Love Beyond Words" in artists and "규현" in artists
+    assert "사운드트랙 #1" in ok("dramas", "--format", fmt).stdout
+    tracks = ok("tracks", "--format", fmt).stdout.splitlines()
+    assert sum("Soundtrack #1" in line for line in tracks) == 6  # one line per track
+    assert any("DOYOUNG of NCT" in line and "A Little More" in line for line in tracks)
