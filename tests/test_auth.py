@@ -819,3 +819,14 @@ def test_an_idle_preconnected_socket_does_not_hold_up_the_login(
         run.finish()
         assert time.monotonic() - started < 3 and idle.fileno() >= 0
     assert run.error is None and settings.token_path.exists()
+
+
+def test_cli_login_warns_that_the_environment_token_wins(
+    sb: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for key, value in cli_env(sb, tmp_path).items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("OSTKIT_SPOTIFY_REFRESH_TOKEN", sb.issue_refresh_token())
+    result = CliRunner().invoke(cli, ["auth", "login", "--no-browser", "--timeout", "1"])
+    assert result.exit_code == 1 and "timed out" in result.stderr
+    assert "OSTKIT_SPOTIFY_REFRESH_TOKEN is set and is used instead of this login" in result.stderr

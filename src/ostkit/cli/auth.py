@@ -51,6 +51,13 @@ def login_command(app: AppContext, no_browser: bool, timeout: float) -> None:
     """
     from ostkit.auth import login
 
+    if app.settings.refresh_token:
+        click.echo(
+            "Note: OSTKIT_SPOTIFY_REFRESH_TOKEN is set and is used instead of this login; "
+            "unset it to use the login you make now.",
+            err=True,
+        )
+
     def show_url(url: str) -> None:
         click.echo(url)  # data: the URL, on stdout (flushed by click.echo)
 
