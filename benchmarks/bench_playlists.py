@@ -1,7 +1,8 @@
 """Request budget of `ostkit playlist push` against the sandbox, for N tracks.
 
 For each N: the first push (creates the playlist), an unchanged re-push with and without the
-snapshot shortcut, and a small change (2 tracks excluded, 1 new track inserted at the top).
+snapshot shortcut, the same from another machine (no stored id: found by name), and a small
+change (2 tracks excluded, 1 new track inserted at the top).
 Request counts come from the sandbox's request log; the budget from issue 5 is checked:
 
 - first push <= 2 + ceil(N/100) requests beyond the user lookup (GET /me);
@@ -84,6 +85,19 @@ def run(n: int) -> dict[str, object]:
         row["no_shortcut_reads"] = reads
         row["no_shortcut_budget"] = 1 + math.ceil(n / 50)
         assert writes == 0
+
+        # Another machine (a fresh catalog: no stored id) pushes the same unchanged list: it
+        # finds the playlist by name, reads its items and writes nothing.
+        other = CatalogStore.open(":memory:")
+        with other.transaction():
+            for track in store.tracks():
+                other.save_track(replace(track, id=None))
+        sb.clear_requests()
+        push_playlist(other, client, definition)
+        total, reads, writes = counts(sb)
+        row["other_machine"] = total
+        assert writes == 0 and sb.playlist_ids() == [pid]
+        other.close()
 
         with store.transaction():
             store.save_track(

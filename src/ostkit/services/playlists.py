@@ -8,8 +8,9 @@ Push, in requests (N wanted tracks; see README "Playlists" for the budget):
 1. known Spotify id: ``GET /playlists/{id}`` (1 read). If its ``snapshot_id`` is the one stored
    at our last complete push, the remote still holds the list we pushed: no item reads at all.
    Otherwise ``GET /playlists/{id}/items`` pages of 50 (ceil(N/50) reads).
-2. unknown id (first push, or another machine): ``GET /me`` and pages of ``GET /me/playlists``
-   for an owned playlist with the same name; else ``POST /me/playlists`` (then nothing to read).
+2. unknown id (first push, or another machine): pages of ``GET /me/playlists`` for a playlist
+   with the same name that the user owns (``GET /me`` once one has that name); else
+   ``POST /me/playlists`` (then nothing to read).
 3. ``plan_sync`` -> the writes, details first (a rename also changes the snapshot), then items.
 4. Only when every write succeeded is the new snapshot and list stored: an interrupted push
    (429, 5xx, killed process) leaves the old record, so the next push reads the remote again and
@@ -209,10 +210,13 @@ def _remote_details(remote: RemotePlaylist) -> Details:
 
 
 def _find_by_name(client: PlaylistClient, name: str) -> RemotePlaylist | None:
-    me = client.current_user()
+    """The user's own playlist called ``name`` (``GET /me`` only once one has that name)."""
+    me: str | None = None
     for playlist in client.my_playlists():
-        if playlist.name == name and playlist.owner_id == me.id:
-            return playlist
+        if playlist.name == name:
+            me = me if me is not None else client.current_user().id
+            if playlist.owner_id == me:
+                return playlist
     return None
 
 
