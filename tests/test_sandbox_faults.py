@@ -118,7 +118,9 @@ def test_latency_per_fault_and_global() -> None:
         api.get("me")
         api.get("search", params={"q": "x", "type": "track"})
         elapsed = [r.elapsed for r in sandbox.requests]
-        assert all(e >= 0.08 for e in elapsed[:2]) and 0.03 <= elapsed[2] < 0.08
+        # No upper bound on the third (a loaded machine adds time): its fault field shows the
+        # per-fault latency was not applied to it.
+        assert all(e >= 0.08 for e in elapsed[:2]) and elapsed[2] >= 0.03
         assert [r.fault for r in sandbox.requests] == ["latency", "latency", None]
 
 
@@ -215,7 +217,9 @@ def test_stop_waits_for_busy_handlers(capfd: pytest.CaptureFixture[str]) -> None
     api.get("search", params={"q": "x", "type": "track"})  # a kept-alive idle connection
     slow = threading.Thread(target=lambda: _swallow(lambda: Api(sandbox).get("me")))
     slow.start()
-    time.sleep(0.1)
+    deadline = time.monotonic() + 5
+    while len(sandbox._connections) < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)  # until the slow request is being answered
     handlers = list(sandbox._connections.values())
     assert len(handlers) == 2
     started = time.monotonic()
