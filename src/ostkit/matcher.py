@@ -50,6 +50,7 @@ from ostkit.versions import (
 _PUNCT_RE = re.compile(r"[^\w\s]|_", re.UNICODE)
 
 
+@lru_cache(maxsize=131072)
 def norm(text: str) -> str:
     """NFKC, casefold, quotes/punctuation dropped, "&" read as "and", whitespace collapsed."""
     text = clean_text(text).casefold().replace("&", " and ")
@@ -57,11 +58,13 @@ def norm(text: str) -> str:
     return " ".join(text.split())
 
 
+@lru_cache(maxsize=131072)
 def key(text: str) -> str:
     """Name key: ``norm`` without spaces, so "Park Bo-ram" == "Park Boram" == "park bo ram"."""
     return norm(text).replace(" ", "")
 
 
+@lru_cache(maxsize=131072)
 def script_of(text: str) -> str:
     """'latin', 'hangul', 'kana', 'han', 'other' or 'none' (dominant script of the letters)."""
     counts: dict[str, int] = {}
@@ -302,6 +305,7 @@ def _album(name: str) -> AlbumInfo:
     return parse_album(name)
 
 
+@lru_cache(maxsize=131072)
 def text_similarity(a: str, b: str) -> float:
     """Similarity of two titles/names in [0, 1]; across scripts via romanisation (capped)."""
     ka, kb = key(a), key(b)
