@@ -1047,3 +1047,9 @@ def test_a_shared_session_gets_the_answer_check_once(sb: Sandbox) -> None:
     for _ in range(3):
         make_client(sb, session=session).current_user()
     assert session.hooks["response"].count(spotify_mod.check_answer) == 1
+
+
+def test_playlist_answer_without_id_or_items(scripted: Scripted, fake: FakeTime) -> None:
+    scripted.on("GET", f"/v1/playlists/{PID}", js(200, {"name": "Bare", "snapshot_id": "s"}))
+    playlist = scripted_client(scripted, fake).get_playlist(PID)
+    assert (playlist.id, playlist.name, playlist.total, playlist.owner_id) == (PID, "Bare", 0, "")

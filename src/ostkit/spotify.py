@@ -408,7 +408,8 @@ class SpotifyClient:
             lambda sp: sp._get(f"playlists/{pid}", additional_types="track,episode"),
             needed_scopes=READ_PLAYLIST_SCOPES,
         )
-        return playlist_from_json(data if isinstance(data, dict) else {"id": pid})
+        data = data if isinstance(data, dict) else {}
+        return playlist_from_json({**data, "id": data.get("id") or pid})
 
     def playlist_item_uris(self, playlist_id: str) -> list[str]:
         """Every entry's URI in playlist order (``GET /playlists/{id}/items``, 50 per page).
