@@ -1053,3 +1053,10 @@ def test_playlist_answer_without_id_or_items(scripted: Scripted, fake: FakeTime)
     scripted.on("GET", f"/v1/playlists/{PID}", js(200, {"name": "Bare", "snapshot_id": "s"}))
     playlist = scripted_client(scripted, fake).get_playlist(PID)
     assert (playlist.id, playlist.name, playlist.total, playlist.owner_id) == (PID, "Bare", 0, "")
+
+
+def test_503_retry_after_is_honoured_up_to_the_cap(sb: Sandbox, fake: FakeTime) -> None:
+    sb.inject(Fault("server_error", path="/v1/me", status=503, retry_after=4))
+    sb.inject(Fault("server_error", path="/v1/me", status=503, retry_after=9999))
+    make_client(sb, fake).current_user()
+    assert fake.sleeps == [4.0, 30.0] and sb.count("GET", "/v1/me") == 3

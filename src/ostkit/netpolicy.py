@@ -439,10 +439,12 @@ class Executor:
                 problem = f"Spotify answered {status}"
                 unsent = False
                 last_status: int | None = status
+                hinted = exc.retry_after  # a 503 may say when to come back
             except requests.RequestException as exc:
                 problem = describe_network_error(exc)
                 unsent = never_sent(exc)
                 last_status = None
+                hinted = None
 
             # Transient failure: 5xx, timeout or connection error.
             if retry == "never" and not unsent:
@@ -481,6 +483,8 @@ class Executor:
                     status=last_status,
                 )
             delay = self._backoff(retries)
+            if hinted is not None:
+                delay = max(delay, min(hinted, self.policy.retry_after_cap))
             retries += 1
             log.info("%s: %s; retry %d in %.2f s", what, problem, retries, delay)
             self._sleep(delay)
