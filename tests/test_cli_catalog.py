@@ -433,6 +433,10 @@ def test_json_lines_across_write_chunks(monkeypatch: pytest.MonkeyPatch) -> None
         text = raw.getvalue().decode()
         assert json.loads(text) == list(range(n))
         assert text.count("\n") == n + 2 and text.endswith("\n]\n")
+    text_only = io.StringIO()
+    monkeypatch.setattr(sys, "stdout", text_only)
+    _echo_json_lines(['{"a":"규현"}'.encode(), b"2"])
+    assert text_only.getvalue() == '[\n  {"a":"규현"},\n  2\n]\n'
 
 
 def test_failed_output_write_keeps_the_old_file(
