@@ -451,6 +451,7 @@ def test_add_items_all_body_shapes(api: Api) -> None:
         ({"json": {"uris": ["spotify:local:a:b:c:1"]}}, "Invalid track uri: spotify:local:a:b:c:1"),
         ({"json": {"uris": [_uri(UNKNOWN_ID)]}}, "Payload contains a non-existing ID"),
         ({"json": {}}, "No uris provided"),
+        ({"json": {"uris": []}}, "No uris provided"),
         # spotipy's playlist_add_items sends a bare array: not the documented body.
         ({"json": [_uri(KYUHYUN_VOCAL)]}, "No uris provided"),
         ({"json": {"uris": [_uri(KYUHYUN_VOCAL)], "position": 5}}, "Index out of bounds"),
@@ -470,6 +471,7 @@ def test_add_items_all_body_shapes(api: Api) -> None:
         "local",
         "unknown",
         "none",
+        "empty",
         "bare-array",
         "position",
         "negative",

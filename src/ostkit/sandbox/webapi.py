@@ -659,7 +659,7 @@ class WebApi(State):
         body = request.json_body() if request.param("uris") is None else None
         user_id = self._need_write(token, playlist)
         uris = self._uris(request, body)
-        if uris is None:
+        if not uris:  # nothing to add (an empty list only makes sense for replace)
             raise ApiError(400, "No uris provided")
         self._check_uris(uris, "add")
         position: Any = request.param("position")
