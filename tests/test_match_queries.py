@@ -75,3 +75,11 @@ def test_group_decoration_is_not_searched_for() -> None:
     assert plan(t)[0].q == 'track:"Beautiful Moment" artist:"DOYOUNG"'
     t = _track(credits=(Credit("Taeyeon (태연)"),), title="All About You")
     assert plan(t)[0].q == 'track:"All About You" artist:"Taeyeon"'
+
+
+def test_drama_albums_of_another_season_name_count() -> None:
+    albums = [
+        SpotifyAlbum("a1", "Hospital Playlist Season 2 (Original Television Soundtrack), Pt. 5"),
+        SpotifyAlbum("a2", "Hospital Doctors OST Part.1"),
+    ]
+    assert [a.id for a in drama_albums(albums, ["Hospital Playlist"])] == ["a1"]

@@ -1159,6 +1159,63 @@ case(
     ],
 )
 
+# --- seasons, full OST albums, Hangul-only artists without a native name ----------------------
+case(
+    "Hospital Playlist 2",
+    "Butterfly",
+    "Kim Na-young",
+    [
+        C(
+            "Butterfly",
+            ["Kim Na Young"],
+            "Hospital Playlist Season 2 (Original Television Soundtrack), Pt. 2",
+            tag="ok",
+        ),
+        C("Butterfly", ["BTS"], "HYYH pt.2", "album"),
+        C(
+            "Butterfly (Inst.)",
+            ["Kim Na Young"],
+            "Hospital Playlist Season 2 (Original Television Soundtrack), Pt. 2",
+        ),
+    ],
+)
+case(
+    "Hospital Playlist",
+    "Confession",
+    "Kyuhyun",
+    [C("Confession", ["KYUHYUN"], "슬기로운 의사생활 시즌2 OST Part 5", tag="ok")],
+    dnative="슬기로운 의사생활",
+)
+case(
+    "Mr. Sunshine",
+    "Days",
+    "Yoon Mi-rae",
+    [
+        C(
+            "Days",
+            ["Yoonmirae"],
+            "Mr. Sunshine (Original Television Soundtrack)",
+            "album",
+            tag="ok",
+        ),
+        C("Days - Sped Up", ["Yoonmirae"], "Days (Sped Up)"),
+    ],
+)
+case(
+    "Descendants of the Sun",
+    "You Are My Everything",
+    "Gummy",
+    [
+        C(
+            "You Are My Everything",
+            ["거미"],
+            "Descendants of the Sun (Original Television Soundtrack), Pt. 4",
+            tag="ok",
+        )
+    ],
+    expect="review",
+)
+
 
 def _id(c: tuple[Track, list[Candidate], str, str | None]) -> str:
     t, _, expect, _ = c

@@ -16,6 +16,7 @@ from ostkit.matcher import (
     name_forms,
     norm,
     romanise,
+    same_drama,
     score,
     script_runs,
     text_similarity,
@@ -504,3 +505,28 @@ def test_a_track_seen_twice_keeps_what_either_copy_knows() -> None:
     assert result.status is Status.MATCHED
     assert result.chosen is not None and result.chosen.candidate.uri == listed.uri
     assert result.chosen.score.components["isrc"] == 1.0
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        ("Hospital Playlist Season 2", "Hospital Playlist", True),
+        ("Hospital Playlist Season 2", "Hospital Playlist 2", True),
+        ("슬기로운 의사생활 시즌2", "슬기로운 의사생활", True),
+        ("Twenty Five Twenty One", "Twenty-Five Twenty-One", True),
+        ("Reply 1988", "Reply 1994", False),
+        ("Goblin", "Guardian", False),
+    ],
+)
+def test_same_drama_sets_seasons_aside(a: str, b: str, same: bool) -> None:
+    assert same_drama(a, b) is same
+
+
+def test_a_drama_named_with_a_compilation_word_has_its_own_ost() -> None:
+    t = track(title="Aloha", artist="Jo Jung-suk", drama="Hospital Playlist", part=3)
+    own = cand(
+        "Aloha", "Jo Jung Suk", album="Hospital Playlist (Original Television Soundtrack), Pt. 3"
+    )
+    assert score(t, own).components["album"] == 1.0
+    best_of = cand("Aloha", "Jo Jung Suk", album="Best of K-Drama OST Playlist", album_type="album")
+    assert score(t, best_of).components["album"] == 0.3

@@ -466,12 +466,22 @@ def artist_score(track: Track, candidate: Candidate, ctx: Context) -> tuple[floa
     return value, "artist " + ", ".join(notes)
 
 
+_SEASON_RE = re.compile(r"\s*(?:\bseason\s*\d+|시즌\s*\d+)\s*$", re.IGNORECASE)
+
+
+def same_drama(a: str, b: str) -> bool:
+    """Two names of the same drama: near-identical, also once a "Season 2" / "시즌2" is set
+    aside ("Hospital Playlist Season 2" ~ "Hospital Playlist 2" ~ "Hospital Playlist")."""
+    if text_similarity(a, b) >= 0.9:
+        return True
+    sa, sb = _SEASON_RE.sub("", a), _SEASON_RE.sub("", b)
+    return (sa, sb) != (a, b) and bool(sa.strip()) and text_similarity(sa, sb) >= 0.9
+
+
 def _drama_matches(name: str | None, track: Track, ctx: Context) -> bool:
     if not name:
         return False
-    return any(
-        text_similarity(name, d) >= 0.9 for d in (track.drama, *ctx.drama_names) if d and d.strip()
-    )
+    return any(same_drama(name, d) for d in (track.drama, *ctx.drama_names) if d and d.strip())
 
 
 def album_score(track: Track, candidate: Candidate, ctx: Context) -> tuple[float, str]:
@@ -487,12 +497,13 @@ def album_score(track: Track, candidate: Candidate, ctx: Context) -> tuple[float
     if album.album_type == "compilation" or (info.compilation and not info.is_ost):
         return 0.25, f"compilation {album.name!r}"
     if info.is_ost:
-        if info.compilation:
-            return 0.3, f"OST compilation {album.name!r}"
+        # The drama first: its name may hold a compilation word ("Hospital Playlist").
         if _drama_matches(info.drama, track, ctx):
             if track.part is not None and info.part is not None and info.part != track.part:
                 return 0.85, f"drama OST, part {info.part} (catalog part {track.part})"
             return 1.0, f"the drama's OST {album.name!r}"
+        if info.compilation:
+            return 0.3, f"OST compilation {album.name!r}"
         known = {script_of(d) for d in (track.drama, *ctx.drama_names) if d and d.strip()}
         if info.drama and script_of(info.drama) not in known:
             # Named in a script we have no drama title in (a Hangul-only album name while the

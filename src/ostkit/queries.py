@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from ostkit.matcher import key, name_forms, script_of, text_similarity
+from ostkit.matcher import key, name_forms, same_drama, script_of
 from ostkit.models import SpotifyAlbum, Track
 from ostkit.versions import clean_text, parse_album, parse_title
 
@@ -128,9 +128,11 @@ def drama_albums(
         if not album.id or album.album_type == "compilation":
             continue
         info = parse_album(album.name)
-        if not info.is_ost or info.compilation:
+        # A compilation's name is no drama's ("Best of K-Drama OST"); a drama's name may hold a
+        # compilation word ("Hospital Playlist"), so the name decides.
+        if not info.is_ost or not info.drama:
             continue
-        if not any(text_similarity(info.drama or "", d) >= 0.9 for d in wanted):
+        if not any(same_drama(info.drama, d) for d in wanted):
             continue
         if all(a.id != album.id for a in chosen):
             chosen.append(album)
