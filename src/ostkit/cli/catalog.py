@@ -123,8 +123,10 @@ def _compact(item: Any) -> bytes:
 def _artist_group_lines(groups: ArtistGroups) -> list[bytes]:
     """``artists --format json``: one drama per line, tracks being JSON texts from SQLite."""
     import json
+    from functools import lru_cache
 
-    dumps = json.JSONEncoder(ensure_ascii=False).encode
+    # The same artist names come back drama after drama: encode each once.
+    dumps = lru_cache(maxsize=None)(json.JSONEncoder(ensure_ascii=False).encode)
     return [
         (
             f'{{"drama":{dumps(title)},"artists":['
