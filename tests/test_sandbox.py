@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import secrets
+import socket
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -453,3 +454,19 @@ def test_request_log_never_keeps_secrets(sandbox: Sandbox) -> None:
     assert sandbox.count("POST", "/api/token") == 2
     sandbox.clear_requests()
     assert sandbox.requests == []
+
+
+def test_ipv6_loopback_host() -> None:
+    """``Sandbox(host="::1")`` serves on the IPv6 loopback, URLs bracketed."""
+    if not socket.has_ipv6:
+        pytest.skip("no IPv6 on this machine")
+    try:
+        sandbox = Sandbox(host="::1", load_default_corpus=False).start()
+    except SandboxError as exc:
+        pytest.skip(f"IPv6 loopback unavailable: {exc}")
+    try:
+        assert sandbox.api_url == f"http://[::1]:{sandbox.port}/v1/"
+        me = _me(sandbox, sandbox.issue_access_token())
+        assert me.status_code == 200 and me.json()["id"] == sandbox.user_id
+    finally:
+        sandbox.stop()

@@ -69,6 +69,10 @@ class _Server(ThreadingHTTPServer):
         print(f"ostkit sandbox: internal error: {exc!r}", file=sys.stderr)
 
 
+class _Server6(_Server):
+    address_family = socket.AF_INET6  # host="::1"
+
+
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
@@ -180,7 +184,8 @@ class Sandbox(Accounts, WebApi):
         if self._server is not None:
             return self
         try:
-            server = _Server((self.host, self.port), _Handler)
+            server_class = _Server6 if ":" in self.host else _Server
+            server = server_class((self.host, self.port), _Handler)
         except OSError as exc:
             raise SandboxError(
                 f"cannot listen on {self.host}:{self.port}: {exc.strerror}"
