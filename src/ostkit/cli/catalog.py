@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from operator import methodcaller
 from typing import TYPE_CHECKING, Any
 
@@ -87,30 +87,23 @@ def _echo_json_lines(items: Sequence[bytes]) -> None:
     stdout's bytes in chunks: 100,000 tracks are out in a fraction of a second.
     """
     sys.stdout.flush()
-    out: Any = getattr(sys.stdout, "buffer", None)
-    if out is None:  # a text-only stream (embedding, some test harnesses)
-        out = _TextOut(sys.stdout)
+    buffer = getattr(sys.stdout, "buffer", None)  # None: a text-only stream (embedding)
+    for chunk in _json_array_chunks(items):
+        if buffer is None:
+            sys.stdout.write(chunk.decode())
+        else:
+            buffer.write(chunk)
+    (buffer or sys.stdout).flush()
+
+
+def _json_array_chunks(items: Sequence[bytes], size: int = 4096) -> Iterator[bytes]:
     if not items:
-        out.write(b"[]\n")
-    for start in range(0, len(items), 4096):
-        out.write(b",\n  " if start else b"[\n  ")
-        out.write(b",\n  ".join(items[start : start + 4096]))
-    if items:
-        out.write(b"\n]\n")
-    out.flush()
-
-
-class _TextOut:
-    """Bytes in, text out: for a stdout without a ``buffer``."""
-
-    def __init__(self, stream: Any) -> None:
-        self.stream = stream
-
-    def write(self, data: bytes) -> None:
-        self.stream.write(data.decode())
-
-    def flush(self) -> None:
-        self.stream.flush()
+        yield b"[]\n"
+        return
+    for start in range(0, len(items), size):
+        yield b",\n  " if start else b"[\n  "
+        yield b",\n  ".join(items[start : start + size])
+    yield b"\n]\n"
 
 
 def _compact(item: Any) -> bytes:
