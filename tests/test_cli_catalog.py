@@ -338,6 +338,8 @@ def test_output_file_is_atomic_and_excel_adds_bom(home: Path, tmp_path: Path) ->
     # The BOM file imports again unchanged.
     assert "6 unchanged" in ok("import", str(out)).stderr
     assert run("export", "--format", "json", "--excel").exit_code == 2
+    exportify = ok("export", "--format", "exportify", "--excel").stdout
+    assert exportify.startswith("\ufeffTrack URI,")
     failed = run("export", "-o", str(tmp_path / "no-such-dir" / "x.csv"))
     assert failed.exit_code == 1 and failed.output.startswith("Error: cannot write")
 
