@@ -24,6 +24,7 @@ import re
 import tomllib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -152,6 +153,7 @@ def parse_isrc(value: str) -> str:
     return text
 
 
+@lru_cache(maxsize=4096)  # big files repeat the same few values
 def parse_duration(value: str) -> int:
     """``m:ss``, ``h:mm:ss`` (optionally ``.mmm``) or seconds (``215``, ``215.4``) -> ms."""
     text = value.strip()
@@ -168,6 +170,7 @@ def parse_duration(value: str) -> int:
     raise ValueError(f"bad duration {value!r} (use m:ss like 3:45, or seconds like 225)")
 
 
+@lru_cache(maxsize=4096)  # big files repeat the same few values
 def parse_part(value: str) -> int:
     m = _PART.match(value.strip())
     if not m or int(m.group(1)) < 1:
@@ -175,6 +178,7 @@ def parse_part(value: str) -> int:
     return int(m.group(1))
 
 
+@lru_cache(maxsize=4096)  # big files repeat the same few values
 def parse_year(value: str) -> int:
     text = value.strip()
     if not re.fullmatch(r"\d{4}", text) or not 1900 <= int(text) <= 2100:
@@ -182,6 +186,7 @@ def parse_year(value: str) -> int:
     return int(text)
 
 
+@lru_cache(maxsize=4096)  # big files repeat the same few values
 def parse_date(value: str) -> str:
     """``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` (a real date) -> the same text."""
     text = value.strip()

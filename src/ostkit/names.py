@@ -60,8 +60,9 @@ def clean(text: str) -> str:
     return text
 
 
-# Bulk imports see the same drama and artist names over and over.
-@lru_cache(maxsize=65536)
+# Bulk imports see the same drama and artist names over and over, and every title twice (the
+# file's duplicate check, then the catalog's identity): room for a 100,000-row file.
+@lru_cache(maxsize=1 << 18)
 def key(text: str) -> str:
     """Identity key: NFKC, casefold, letters and digits only (see module docstring)."""
     folded = unicodedata.normalize("NFKC", text).casefold()
