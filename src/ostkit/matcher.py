@@ -24,7 +24,6 @@ falls in a band — strong / medium / weak / none — with thresholds passed in 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -43,6 +42,7 @@ from ostkit.versions import (
     parse_album,
     parse_title,
     parse_version,
+    script_of,
 )
 
 # --- normalisation ------------------------------------------------------------------------------
@@ -62,30 +62,6 @@ def norm(text: str) -> str:
 def key(text: str) -> str:
     """Name key: ``norm`` without spaces, so "Park Bo-ram" == "Park Boram" == "park bo ram"."""
     return norm(text).replace(" ", "")
-
-
-@lru_cache(maxsize=131072)
-def script_of(text: str) -> str:
-    """'latin', 'hangul', 'kana', 'han', 'other' or 'none' (dominant script of the letters)."""
-    counts: dict[str, int] = {}
-    for ch in text:
-        if not ch.isalpha():
-            continue
-        name = unicodedata.name(ch, "")
-        if name.startswith("HANGUL"):
-            kind = "hangul"
-        elif name.startswith(("HIRAGANA", "KATAKANA")):
-            kind = "kana"
-        elif name.startswith("CJK"):
-            kind = "han"
-        elif "LATIN" in name:
-            kind = "latin"
-        else:
-            kind = "other"
-        counts[kind] = counts.get(kind, 0) + 1
-    if not counts:
-        return "none"
-    return max(sorted(counts), key=lambda k: counts[k])
 
 
 # Hangul goes through ``koroman`` (Revised Romanization with its sound-change rules: 독립문 ->

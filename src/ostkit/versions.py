@@ -37,6 +37,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 # Tags that mean "a different recording than the plain vocal track": a catalog entry without the
 # tag should not be matched to a candidate with it, and vice versa.
@@ -272,8 +273,9 @@ def _split_names(text: str) -> tuple[str, ...]:
     return tuple(n.strip(" .") for n in _NAME_SPLIT_RE.split(text) if n.strip(" ."))
 
 
-def _script(text: str) -> str:
-    """'latin', 'hangul', 'kana', 'han' or 'other' for the dominant letters of ``text``."""
+@lru_cache(maxsize=131072)
+def script_of(text: str) -> str:
+    """'latin', 'hangul', 'kana', 'han', 'other' or 'none' (dominant script of the letters)."""
     counts: dict[str, int] = {}
     for ch in text:
         if not ch.isalpha():
@@ -393,7 +395,7 @@ def parse_title(title: str) -> ParsedTitle:
             rest = (before + " " + after).strip()
             continue
         # Not a version: an alternative title in another script, or part of the title.
-        if before.strip() and _script(inner) not in ("none", _script(before)):
+        if before.strip() and script_of(inner) not in ("none", script_of(before)):
             alt_titles.append(inner.strip())
             rest = (before + " " + after).strip()
             continue
