@@ -230,6 +230,11 @@ def test_pin_validates_uri_and_url(world: World) -> None:
         pin(world.store, tid, "https://open.spotify.com/album/4aawyAB9vmqN3uQ7FjRGTy")
     with pytest.raises(InputError):
         pin(world.store, tid, "https://example.com/nothing")
+    before = world.store.get_track(tid)
+    for short in ("spotify:track:bad", "https://open.spotify.com/track/4uLU6hMC", "4uLU6hMC"):
+        with pytest.raises(InputError, match="22"):
+            pin(world.store, tid, short)
+    assert world.store.get_track(tid) == before
 
 
 def test_choose_in_review_pins_and_learns_the_artist(world: World) -> None:

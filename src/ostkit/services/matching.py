@@ -548,19 +548,20 @@ def review_queue(store: MatchStore, drama: str | None = None) -> Iterator[Review
 
 
 def spotify_track_uri(value: str) -> str:
-    """``spotify:track:ID`` from a URI, an open.spotify.com URL or a bare id (InputError if not)."""
-    from ostkit.spotify import track_uri
+    """``spotify:track:ID`` from a URI, an open.spotify.com URL or a bare 22-character id, by the
+    same rule as the ``spotify_uri`` column of an import (InputError if not)."""
+    from ostkit.importers import parse_spotify_uri
 
     text = value.strip()
-    if not text.startswith(("spotify:", "http://", "https://")) and not re.fullmatch(
-        r"[0-9A-Za-z]{22}", text
-    ):
+    if re.fullmatch(r"[0-9A-Za-z]{22}", text):
+        return f"spotify:track:{text}"
+    if not text.startswith(("spotify:", "http://", "https://")):
         # A bare word typed at the review prompt is a typo, not a track id.
         raise InputError(f"{value!r} is not a Spotify track URI, URL or 22-character id")
-    uri = track_uri(text)
-    if not uri.startswith("spotify:track:"):
-        raise InputError(f"{value!r} is not a Spotify track")
-    return uri
+    try:
+        return parse_spotify_uri(text)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
 
 
 def pin(store: MatchStore, track_id: int, uri_or_url: str) -> Track:
