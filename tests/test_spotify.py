@@ -809,10 +809,13 @@ def test_next_urls_on_any_host_are_followed_on_the_configured_server(
 ) -> None:
     wire = tap(monkeypatch)
     pl = {"id": PID, "name": "P", "owner": {"id": "me"}, "items": {"href": "h", "total": 0}}
+    # A next link naming Spotify's default host: followed on the scripted server, never sent
+    # there (asserted at the end).
+    real_next = "https://api.spotify.com/v1/me/playlists?offset=1&limit=1"  # default host
     scripted.on(
         "GET",
         "/v1/me/playlists",
-        js(200, page([pl], "https://api.spotify.com/v1/me/playlists?offset=1&limit=1", 4)),
+        js(200, page([pl], real_next, 4)),
         js(200, page([pl], "/v1/me/playlists?offset=2&limit=1", 4)),
         js(200, page([pl], "http://emulator.invalid:8080/v1/me/playlists?offset=3&limit=1", 4)),
         js(200, page([pl], None, 4)),
