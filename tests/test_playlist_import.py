@@ -71,7 +71,7 @@ def test_import_album_as_pinned(sb: Sandbox, tmp_path: Path, link: str) -> None:
     assert "album AAAAAAAAAAAAAAAAAAAAAA -> 'My Drama': 2 added" in err
     assert tracks(tmp_path) == [
         ("First Song", "Singer One & Guest", "My OST Part.1", "KRA382200101", 201000, "pinned"),
-        ("First Song (Inst.)", "Singer One", "My OST Part.1", None, 199000, "pinned"),
+        ("First Song", "Singer One", "My OST Part.1", None, 199000, "pinned"),
     ]
     code, _, err = run("import", link, "--drama", "My Drama")
     assert "0 added, 0 updated, 2 unchanged" in err
@@ -82,7 +82,7 @@ def test_import_playlist(sb: Sandbox, tmp_path: Path) -> None:
     pid = sb.create_playlist("Fan OST", uris=[f"spotify:track:{i}" for i in reversed(ids)])
     code, _, err = run("import", f"https://open.spotify.com/playlist/{pid}", "--drama", "D")
     assert code == 0, err
-    assert [t[0] for t in tracks(tmp_path)] == ["First Song (Inst.)", "First Song"]
+    assert [t[0] for t in tracks(tmp_path)] == ["First Song", "First Song"]
     store = CatalogStore.open(tmp_path / "home" / "catalog.db")
     assert all(t.status == Status.PINNED and t.spotify_uri for t in store.tracks())
     store.close()
@@ -127,7 +127,7 @@ def test_import_playlist_entries_carry_every_field(sb: Sandbox, tmp_path: Path) 
     assert f"playlist {pid} -> 'D': 2 added, 0 updated, 0 unchanged" in err
     assert tracks(tmp_path) == [
         ("First Song", "Singer One & Guest", "My OST Part.1", "KRA382200101", 201000, "pinned"),
-        ("First Song (Inst.)", "Singer One", "My OST Part.1", None, 199000, "pinned"),
+        ("First Song", "Singer One", "My OST Part.1", None, 199000, "pinned"),
     ]
 
 
@@ -179,3 +179,70 @@ def test_import_unknown_id_is_one_line(sb: Sandbox, kind: str) -> None:
         f"Error: {'items of playlist' if kind == 'playlist' else 'album'} {'B' * 22}: "
         "not found on Spotify (404); check the id or URL"
     ]
+
+
+OST = {"id": "O" * 22, "name": "Drama X (Original Television Soundtrack), Pt. 3"}
+
+
+def entries(tmp_path: Path) -> list[tuple[str, str | None, int | None, str, str]]:
+    store = CatalogStore.open(tmp_path / "home" / "catalog.db")
+    try:
+        return [
+            (t.title, t.version, t.part, t.artist_display, str(t.status)) for t in store.tracks()
+        ]
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("kind", ["album", "playlist"])
+def test_import_splits_version_credits_and_part(sb: Sandbox, tmp_path: Path, kind: str) -> None:
+    # The catalog knows the vocal track (unmatched); Spotify's names carry the version, a
+    # "From ..." decoration and credits, the album name the part.
+    (tmp_path / "x.toml").write_text(
+        '[drama]\ntitle = "Drama X"\n\n[[tracks]]\ntitle = "Stay"\nartist = "Singer A"\n',
+        encoding="utf-8",
+    )
+    assert run("import", "x.toml")[0] == 0
+    ids = [
+        sb.add_track('Stay (From "Drama X" Original Soundtrack)', ["Singer A"], album=OST),
+        sb.add_track("Stay (Inst.)", ["Singer A"], album=OST),
+        sb.add_track("Night Walk (feat. Guest)", ["Singer B", "Guest"], album=OST),
+    ]
+    link = f"spotify:album:{'O' * 22}"
+    if kind == "playlist":
+        link = "spotify:playlist:" + sb.create_playlist(
+            "X", uris=[f"spotify:track:{i}" for i in ids]
+        )
+    code, _, err = run("import", link, "--drama", "Drama X")
+    assert code == 0, err
+    assert "1 added" not in err and "2 added, 1 updated, 0 unchanged" in err
+    assert entries(tmp_path) == [
+        ("Stay", None, 3, "Singer A", "pinned"),
+        ("Stay", "Inst.", 3, "Singer A", "pinned"),
+        ("Night Walk", None, 3, "Singer B feat. Guest", "pinned"),
+    ]
+    store = CatalogStore.open(tmp_path / "home" / "catalog.db")
+    uris = {(t.title, t.version): t.spotify_uri for t in store.tracks()}
+    store.close()
+    assert uris[("Stay", None)] == f"spotify:track:{ids[0]}"
+    assert uris[("Stay", "Inst.")] == f"spotify:track:{ids[1]}"
+    # Again: same identities, nothing added or changed.
+    assert "0 added, 0 updated, 3 unchanged" in run("import", link, "--drama", "Drama X")[2]
+    assert len(entries(tmp_path)) == 3
+
+
+def test_import_keeps_a_catalog_part_and_skips_a_repeat(sb: Sandbox, tmp_path: Path) -> None:
+    # The catalog's part wins over the album's; the same song twice in a playlist ("Song" and
+    # "Song - From ... OST") is one entry, pinned to the first.
+    (tmp_path / "x.toml").write_text(
+        '[drama]\ntitle = "Drama X"\n\n[[tracks]]\npart = 2\ntitle = "Stay"\nartist = "Singer A"\n',
+        encoding="utf-8",
+    )
+    assert run("import", "x.toml")[0] == 0
+    first = sb.add_track("Stay", ["Singer A"], album=OST)
+    again = sb.add_track('Stay - From "Drama X" OST', ["Singer A"], album="Stay")
+    pid = sb.create_playlist("X", uris=[f"spotify:track:{first}", f"spotify:track:{again}"])
+    code, _, err = run("import", f"spotify:playlist:{pid}", "--drama", "Drama X")
+    assert code == 0, err
+    assert "0 added, 1 updated, 0 unchanged, 1 skipped" in err
+    assert entries(tmp_path) == [("Stay", None, 2, "Singer A", "pinned")]

@@ -254,3 +254,20 @@ def test_clean_text_normalises_quotes_dashes_and_width() -> None:
 def test_recording_tags_cover_the_decoy_kinds() -> None:
     assert {"inst", "karaoke", "sped_up", "slowed", "remix", "live", "piano"} <= RECORDING_TAGS
     assert "remaster" not in RECORDING_TAGS
+
+
+@pytest.mark.parametrize(
+    ("title", "base", "version"),
+    [
+        ("Love Beyond Words (Inst.)", "Love Beyond Words", "Inst."),
+        ("Run away - KR Ver.", "Run away", "KR Ver."),
+        ("Song - Piano Ver. - Inst.", "Song", "Piano Ver., Inst."),
+        ('Stay (From "Drama X" Original Soundtrack)', "Stay", None),
+        ("Night Walk (feat. Guest)", "Night Walk", None),
+    ],
+)
+def test_parse_title_keeps_the_version_as_written(
+    title: str, base: str, version: str | None
+) -> None:
+    parsed = parse_title(title)
+    assert (parsed.base, parsed.version) == (base, version)

@@ -253,6 +253,7 @@ class ParsedTitle:
     alt_titles: tuple[str, ...] = ()  # "Forever (약속)" -> ("약속",)
     from_work: str | None = None  # "(From "Midnight Sun" ...)" -> "Midnight Sun"
     part: int | None = None  # "... Pt. 1" inside a "From ..." group
+    version: str | None = None  # the version decorations as written: "Inst.", "KR Ver."
 
 
 @dataclass(frozen=True)
@@ -344,6 +345,7 @@ def parse_title(title: str) -> ParsedTitle:
     from_work: str | None = None
     part: int | None = None
     kept: list[str] = []
+    versions: list[str] = []
 
     def handle_group(inner: str) -> bool:
         """Consume a bracketed group or suffix; return True if it carried no title text."""
@@ -369,7 +371,10 @@ def parse_title(title: str) -> ParsedTitle:
             from_work = (from_match.group("q") or album.drama or work or "").strip() or None
             part_match = _PART_RE.search(inner)
             part = int(part_match.group("n") or part_match.group("n2")) if part_match else None
-            tags.update(tags_in(from_match.group("rest") or ""))
+            rest_tags = tags_in(from_match.group("rest") or "")
+            if rest_tags:
+                tags.update(rest_tags)
+                versions.append(from_match.group("rest").strip())
             return True
         if _OST_RE.search(inner) and not tags_in(inner):
             album = parse_album(inner)
@@ -379,6 +384,8 @@ def parse_title(title: str) -> ParsedTitle:
         found = tags_in(inner)
         if found or _VER_ALONE.match(inner):
             tags.update(found)
+            if found:
+                versions.append(inner)
             return True
         return False
 
@@ -403,8 +410,10 @@ def parse_title(title: str) -> ParsedTitle:
         rest = before + " \x00" + str(len(kept) - 1) + "\x00 " + after
     # " - Suffix" parts (only when the suffix is a version or a credit).
     pieces = _DASH_SPLIT_RE.split(rest)
+    in_brackets = len(versions)
     while len(pieces) > 1 and handle_group(pieces[-1]):
         pieces.pop()
+    versions[in_brackets:] = reversed(versions[in_brackets:])  # suffixes were read right to left
     rest = " - ".join(pieces)
     inline = _INLINE_FEAT_RE.search(rest)
     if inline:
@@ -426,6 +435,7 @@ def parse_title(title: str) -> ParsedTitle:
         alt_titles=tuple(alt_titles),
         from_work=from_work,
         part=part,
+        version=", ".join(versions) or None,
     )
 
 

@@ -36,7 +36,7 @@ from ostkit.models import (
     Status,
     Track,
 )
-from ostkit.names import track_key
+from ostkit.names import key, track_key
 from ostkit.playlist_file import PlaylistDefinition
 from ostkit.playlists import (
     Details,
@@ -49,6 +49,7 @@ from ostkit.playlists import (
     resolve,
     wanted_uris,
 )
+from ostkit.versions import parse_album, parse_title, script_of
 
 
 class PlaylistClient(Protocol):
@@ -440,17 +441,37 @@ class ImportResult:
 
 
 def candidate_to_track(candidate: Candidate, drama: str) -> Track:
-    """A Spotify track as a pinned catalog entry of ``drama``."""
-    # Spotify lists every performer as an artist; "feat." credits live in the title.
-    credits = tuple(Credit(a.name) for a in candidate.artists)
+    """A Spotify track as a pinned catalog entry of ``drama``.
+
+    Spotify writes the version, credits and OST into the name ("Love Beyond Words (Inst.)",
+    "Stay (From \"Drama\" Original Soundtrack)"); the catalog keeps them apart, as
+    ``versions.parse_title`` splits them: title "Love Beyond Words", version "Inst.". The OST
+    part comes from an OST album's name ("... OST Part.1"), else from a "(From ... Pt. 2)".
+    """
+    parsed = parse_title(candidate.name)
+    featured = {key(name) for name in parsed.featured}
+    # Spotify lists every performer as an artist; "feat. B" in the name makes B featured.
+    credits = tuple(
+        Credit(a.name, "featured" if i and key(a.name) in featured else "main")
+        for i, a in enumerate(candidate.artists)
+    )
+    part = parsed.part
+    if candidate.album:
+        album = parse_album(candidate.album.name)
+        if album.is_ost and not album.compilation and album.part is not None:
+            part = album.part
+    native = next((t for t in parsed.alt_titles if script_of(t) != "latin"), None)
     return Track(
         drama=drama,
-        title=candidate.name,
+        title=parsed.base,
         credits=credits or (Credit("Unknown artist"),),
+        native_title=native,
+        part=part,
         album=candidate.album.name if candidate.album else None,
         release_date=candidate.album.release_date if candidate.album else None,
         duration_ms=candidate.duration_ms,
         isrc=candidate.isrc,
+        version=parsed.version,
         spotify_uri=candidate.uri,
         status=Status.PINNED,  # imported with its URI: the matcher never touches it
     )
@@ -470,6 +491,8 @@ def _merge_into(existing: Track, imported: Track) -> Track:
         release_date=existing.release_date or imported.release_date,
         duration_ms=existing.duration_ms or imported.duration_ms,
         isrc=existing.isrc or imported.isrc,
+        part=existing.part if existing.part is not None else imported.part,
+        native_title=existing.native_title or imported.native_title,
         spotify_uri=imported.spotify_uri,
         status=Status.PINNED,
         score=existing.score if same_pin else None,
@@ -510,14 +533,23 @@ def import_spotify_link(
         for track in store.tracks(drama=drama):
             artist_id = next((c.artist_id for c in track.credits if c.name == track.artist), None)
             existing[(track_key(track.title, track.version), artist_id)] = track
+    seen: set[tuple[str, str]] = set()
     with store.transaction():
         for candidate in candidates:
             if not candidate.uri.startswith("spotify:track:"):
                 result.skipped += 1
                 continue
             track = candidate_to_track(candidate, drama)
+            # "Song" and "Song - From "Drama" OST" in one playlist: one entry, the first URI.
+            ident = (track_key(track.title, track.version), key(track.artist))
+            if ident in seen:
+                result.skipped += 1
+                continue
+            seen.add(ident)
             artist = store.find_artist(track.artist)
-            known = existing.get((track_key(track.title), artist.id if artist else None))
+            known = existing.get(
+                (track_key(track.title, track.version), artist.id if artist else None)
+            )
             if known is not None:
                 track = _merge_into(known, track)
             _id, outcome = store.save_track(track)
