@@ -373,8 +373,9 @@ def test_revoked_login_clears_the_cache(sb: Sandbox, tmp_path: Path) -> None:
 def test_revoked_environment_token_is_named(sb: Sandbox, tmp_path: Path) -> None:
     seed = sb.issue_refresh_token()
     sb.revoke_refresh_tokens()
-    with pytest.raises(AuthError, match="refused OSTKIT_SPOTIFY_REFRESH_TOKEN"):
+    with pytest.raises(AuthError, match="refused OSTKIT_SPOTIFY_REFRESH_TOKEN") as info:
         env_manager(sb, tmp_path, seed).get_access_token()
+    assert "once used elsewhere (rotation)" in str(info.value)  # the likely cause when copied
 
 
 def test_revoke_fault_on_refresh(sb: Sandbox, tmp_path: Path) -> None:

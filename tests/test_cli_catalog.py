@@ -160,13 +160,17 @@ def test_add_and_rm(home: Path) -> None:
     assert bad.exit_code == 1 and bad.output.startswith("Error: --duration: bad duration")
 
     no = run("rm", str(track["id"]), input="n\n")
-    assert no.exit_code == 1
+    assert no.exit_code == 0 and "Nothing removed." in no.stderr
+    eof = run("rm", str(track["id"]), input="")
+    assert eof.exit_code == 1 and "Aborted" not in eof.output
+    assert eof.stderr.strip().splitlines()[-1].startswith("Error: nothing removed: no answer")
     assert len(json.loads(ok("tracks", "--format", "json").stdout)) == 7
     ok("rm", str(track["id"]), input="y\n")
     assert len(json.loads(ok("tracks", "--format", "json").stdout)) == 6
     missing = run("rm", "999", "--yes")
     assert missing.exit_code == 1 and "no track with id 999" in missing.output
-    ok("rm", "--drama", "soundtrack #1", "--yes")
+    gone = ok("rm", "--drama", "soundtrack #1", "--yes")
+    assert "removed drama 'Soundtrack #1' and its 6 tracks" in gone.stderr
     assert json.loads(ok("dramas", "--format", "json").stdout) == []
 
 
@@ -468,3 +472,16 @@ def test_every_table_format(home: Path, fmt: str) -> None:
     tracks = ok("tracks", "--format", fmt).stdout.splitlines()
     assert sum("Soundtrack #1" in line for line in tracks) == 6  # one line per track
     assert any("DOYOUNG of NCT" in line and "A Little More" in line for line in tracks)
+
+
+def test_csv_listings_are_spreadsheet_safe(home: Path, tmp_path: Path) -> None:
+    csv_file = tmp_path / "f.csv"
+    csv_file.write_text("drama,title,artist\nD,@home,+plus\nD,=1+2,Plain\n", encoding="utf-8")
+    ok("import", str(csv_file))
+    tracks = ok("tracks", "--format", "csv").stdout
+    assert ",'@home,'+plus," in tracks and ",'=1+2,Plain," in tracks
+    artists = ok("artists", "--format", "csv").stdout
+    assert "D,'+plus,,'@home" in artists
+    # JSON is for scripts: values as stored.
+    titles = {t["title"] for t in json.loads(ok("tracks", "--format", "json").stdout)}
+    assert titles == {"@home", "=1+2"}

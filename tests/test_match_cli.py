@@ -53,7 +53,11 @@ def test_quota_stop_prints_the_summary_then_one_error_line(
         sb.inject(Fault("quota", path=r"^/v1/search", after=1, count=None))
         result = CliRunner().invoke(cli, ["match", "--jobs", "1"])
     assert result.exit_code == 1
-    assert "matched 1, review 0, not_found 0, pinned 0; searched 3 tracks" in result.stdout
+    # Only the first search got through: one track searched, two left unmatched for the re-run.
+    assert (
+        "matched 1, review 0, not_found 0, pinned 0, unmatched 2; searched 1 track with"
+        in result.stdout
+    )
     last = result.output.strip().splitlines()[-1]
     assert last.startswith("Error: ") and "run `ostkit match` again to continue" in last
     assert "Traceback" not in result.output
@@ -169,3 +173,14 @@ def test_review_shows_reasons_and_refuses_a_missing_number(
     assert f"-> pinned {env['vocal']}" in out
     assert "Reviewed 1, skipped 0." in err
     assert _tracks(tmp_path)["Hello"].status is Status.PINNED
+
+
+def test_review_ends_like_quit_at_end_of_input(env: dict[str, str], tmp_path: Path) -> None:
+    with CatalogStore.open(tmp_path / "home" / "catalog.db") as store, store.transaction():
+        for t in store.tracks():
+            store.set_match(t.id or 0, status=Status.REVIEW)
+    code, out, err = _run("review", input="n\n")  # one answer, then the input ends
+    assert code == 0 and "Aborted" not in out + err
+    assert "Reviewed 1, skipped 0." in err
+    statuses = sorted(t.status.value for t in _tracks(tmp_path).values())
+    assert statuses.count("not_found") == 1 and statuses.count("review") == len(statuses) - 1

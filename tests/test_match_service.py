@@ -153,7 +153,7 @@ def test_match_end_to_end(world: World) -> None:
     assert got["tears"].status is Status.MATCHED
     assert got["tears"].spotify_uri == world.uris["tears"]
     counts = report.counts()
-    assert counts == {"matched": 4, "review": 0, "not_found": 2, "pinned": 0}
+    assert counts == {"matched": 4, "review": 0, "not_found": 2, "pinned": 0, "unmatched": 0}
     assert report.requests == world.sb.count("GET") > 0
     assert report.requests / report.searched <= 3
     leehi = world.store.find_artist("Lee Hi")

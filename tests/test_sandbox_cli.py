@@ -109,7 +109,7 @@ def test_serve_with_custom_corpus(tmp_path: Path) -> None:
         assert [t["name"] for t in found["tracks"]["items"]] == ["Only Song"]
     finally:
         code, err = _stop(proc, signal.SIGTERM)
-    assert code == 0 and "(1 tracks" in err and "Sandbox stopped." in err
+    assert code == 0 and "(1 track," in err and "Sandbox stopped." in err
 
 
 def test_serve_bad_corpus_is_one_line_error(tmp_path: Path) -> None:

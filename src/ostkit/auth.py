@@ -548,9 +548,14 @@ class TokenManager:
                 if source == "environment"
                 else "the saved Spotify login"
             )
+            why = "when revoked and 6 months after login"
+            if source == "environment":
+                # Spotify rotates refresh tokens: one copied into the environment dies as soon
+                # as another program or ostkit home has used it once.
+                why = "when revoked, 6 months after login, and once used elsewhere (rotation)"
             raise AuthError(
-                f"Spotify refused {what} ({detail}; refresh tokens stop working when revoked "
-                f"and 6 months after login); {LOGIN_AGAIN}",
+                f"Spotify refused {what} ({detail}; refresh tokens stop working {why}); "
+                f"{LOGIN_AGAIN}",
                 status=response.status_code,
                 reason=error,
             )

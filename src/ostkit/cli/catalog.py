@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ostkit.cli.output import format_option, render_table
+from ostkit.cli.output import format_option, plural, render_table
 
 if TYPE_CHECKING:
     from ostkit.cli.context import AppContext
@@ -222,8 +222,8 @@ class _Progress:
 @click.option("--title-ko", default=None, help="Native (e.g. Korean) title.")
 @click.option("--artist-ko", default=None, help="Native artist name(s), same order as --artist.")
 @click.option("--album", default=None, help="Album / single name.")
-@click.option("--release-date", default=None, help="YYYY-MM-DD.")
-@click.option("--duration", default=None, help="m:ss or seconds.")
+@click.option("--release-date", default=None, help="YYYY-MM-DD, YYYY-MM or YYYY.")
+@click.option("--duration", default=None, help="m:ss, h:mm:ss or seconds.")
 @click.option("--isrc", default=None, help="ISRC code.")
 @click.option("--uri", "spotify_uri", default=None, help="Spotify track URI or URL (pins it).")
 @click.option("--version", "version", default=None, help="Version tag such as 'Inst.'.")
@@ -264,17 +264,34 @@ def rm_cmd(app: AppContext, ids: tuple[int, ...], drama: str | None, yes: bool) 
     try:
         drama_model, tracks = catalog.removal_plan(store, ids, drama)
         what = f"drama {drama_model.title!r} and its" if drama_model else "these"
-        click.echo(f"Removing {what} {len(tracks)} track(s):", err=True)
+        click.echo(f"Removing {what} {plural(len(tracks), 'track')}:", err=True)
         for t in tracks[:20]:
             click.echo(f"  {t.id}  {t.title} — {t.artist_display}", err=True)
         if len(tracks) > 20:
             click.echo(f"  ... and {len(tracks) - 20} more", err=True)
-        if not yes and not click.confirm("Remove?", err=True):
-            raise click.Abort()
+        if not yes:
+            try:
+                agreed = click.confirm("Remove?", err=True)
+            except click.Abort:  # end of input or Ctrl-C
+                from ostkit.errors import InputError
+
+                click.echo(err=True)  # end the prompt's line
+
+                raise InputError(
+                    "nothing removed: no answer to 'Remove?' (pass --yes to remove without asking)"
+                ) from None
+            if not agreed:
+                click.echo("Nothing removed.", err=True)
+                return
         removed = catalog.remove(store, ids, drama)
     finally:
         store.close()
-    click.echo(f"removed {removed} track(s)", err=True)
+    click.echo(
+        f"removed drama {drama_model.title!r} and its {plural(removed, 'track')}"
+        if drama_model
+        else f"removed {plural(removed, 'track')}",
+        err=True,
+    )
 
 
 @click.command("dramas")

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ostkit.cli.output import format_option, render_json, render_table
+from ostkit.cli.output import format_option, plural, render_json, render_table
 
 if TYPE_CHECKING:
     from ostkit.cli.context import AppContext
@@ -91,7 +91,11 @@ def _explain_text(o: TrackOutcome) -> str:
 
 @click.command("match")
 @click.option("--drama", default=None, help="Only this drama's tracks.")
-@click.option("--rematch", is_flag=True, help="Search matched and not_found tracks again too.")
+@click.option(
+    "--rematch",
+    is_flag=True,
+    help="Search matched, review and not_found tracks again too (pinned: never).",
+)
 @click.option("--dry-run", is_flag=True, help="Search and show decisions; write nothing.")
 @click.option(
     "--min-score",
@@ -164,9 +168,16 @@ def match_cmd(
     prefix = "Dry run: would set " if dry_run else ""
     click.echo(
         f"{prefix}matched {counts['matched']}, review {counts['review']}, "
-        f"not_found {counts['not_found']}, pinned {counts['pinned']}; "
-        f"searched {report.searched} tracks with {report.requests} requests"
-        + (f"; learned {report.learned} Spotify artist identities" if report.learned else "")
+        f"not_found {counts['not_found']}, pinned {counts['pinned']}"
+        + (f", unmatched {counts['unmatched']}" if counts["unmatched"] else "")
+        + f"; searched {plural(report.searched, 'track')} with "
+        f"{plural(report.requests, 'request')}"
+        + (
+            f"; learned {report.learned} Spotify artist "
+            + ("identity" if report.learned == 1 else "identities")
+            if report.learned
+            else ""
+        )
     )
     _stop_if_failed(report)
 
@@ -210,11 +221,15 @@ def review_cmd(app: AppContext, drama: str | None) -> None:
                 if reasons:
                     click.echo("       " + "; ".join(reasons))
             while True:
-                answer = click.prompt(
-                    "  number, s=skip, n=not on Spotify, a URI/URL, q=quit",
-                    default="s",
-                    show_default=False,
-                ).strip()
+                try:
+                    answer = click.prompt(
+                        "  number, s=skip, n=not on Spotify, a URI/URL, q=quit",
+                        default="s",
+                        show_default=False,
+                    ).strip()
+                except click.Abort:  # end of input or Ctrl-C: like q (decisions are saved)
+                    answer = "q"
+                    click.echo(err=True)
                 low = answer.casefold()
                 try:
                     if low == "q":

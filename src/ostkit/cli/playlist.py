@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ostkit.cli.output import format_option, render_json, render_table
+from ostkit.cli.output import format_option, plural, render_json, render_table
 
 if TYPE_CHECKING:
     from ostkit.cli.context import AppContext
@@ -70,10 +70,6 @@ def show(app: AppContext, file: str, fmt: str) -> None:
         _say(f"Warning: {warning}")
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'s' * (n != 1)}"
-
-
 def _print_result(result: PushResult) -> None:
     plan = result.plan
     if result.created:
@@ -88,11 +84,11 @@ def _print_result(result: PushResult) -> None:
             click.echo(f"  {op.describe()}")
     click.echo(plan.summary())
     if result.dry_run:
-        click.echo(f"dry run: nothing sent ({_plural(result.requests, 'read request')})")
+        click.echo(f"dry run: nothing sent ({plural(result.requests, 'read request')})")
         return
     click.echo(
-        f"pushed {result.playlist.name!r}: {_plural(len(result.resolved.wanted.uris), 'track')}, "
-        f"{_plural(result.writes_done, 'write')}, {_plural(result.requests, 'request')}"
+        f"pushed {result.playlist.name!r}: {plural(len(result.resolved.wanted.uris), 'track')}, "
+        f"{plural(result.writes_done, 'write')}, {plural(result.requests, 'request')}"
     )
     if result.url:
         click.echo(result.url)

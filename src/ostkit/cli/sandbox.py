@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from ostkit.cli.output import plural
+
 
 @click.group("sandbox")
 def sandbox_group() -> None:
@@ -66,7 +68,8 @@ def serve_command(corpus: str | None, port: int, latency: float) -> None:
         ]
         click.echo("\n".join(lines))
         click.echo(
-            f"Sandbox Spotify on {sandbox.base_url} ({len(sandbox.corpus.tracks)} tracks, "
+            f"Sandbox Spotify on {sandbox.base_url} "
+            f"({plural(len(sandbox.corpus.tracks), 'track')}, "
             f"user {sandbox.user_id}); Ctrl-C stops it and forgets everything.",
             err=True,
         )

@@ -135,6 +135,7 @@ class MatchReport:
 
     def counts(self) -> dict[str, int]:
         out = {s.value: 0 for s in (Status.MATCHED, Status.REVIEW, Status.NOT_FOUND, Status.PINNED)}
+        out[Status.UNMATCHED.value] = 0  # left by a run that Spotify stopped
         for o in self.outcomes:
             out[o.status.value] = out.get(o.status.value, 0) + 1
         return out
@@ -525,7 +526,7 @@ def match_tracks(
         error=error,
         outcomes=outcomes,
         requests=client.request_count - requests_before,
-        searched=len(to_search),
+        searched=len(searches),
         elapsed=time.monotonic() - started,
         dry_run=options.dry_run,
         learned=learned_count,
