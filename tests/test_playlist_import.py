@@ -10,8 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 from ostkit.cli import cli
-from ostkit.models import Status
+from ostkit.models import Candidate, SpotifyAlbum, SpotifyArtist, Status
 from ostkit.sandbox import Sandbox
+from ostkit.services.playlists import candidate_to_track
 from ostkit.store import CatalogStore
 
 ALBUM = {
@@ -246,3 +247,31 @@ def test_import_keeps_a_catalog_part_and_skips_a_repeat(sb: Sandbox, tmp_path: P
     assert code == 0, err
     assert "0 added, 1 updated, 0 unchanged, 1 skipped" in err
     assert entries(tmp_path) == [("Stay", None, 2, "Singer A", "pinned")]
+
+
+@pytest.mark.parametrize(
+    ("name", "album", "expected"),
+    [
+        # The part of a "From ..." decoration when the album name has none.
+        ('Stay (From "Drama X" OST Pt. 2)', "Stay", ("Stay", None, 2, None)),
+        # A compilation's "Vol. 2" is not an OST part; an alternative title becomes native.
+        (
+            "Forever (약속) - Piano Ver.",
+            "Best of K-Drama OST Vol. 2",
+            ("Forever", "Piano Ver.", None, "약속"),
+        ),
+        ("My Love - From Drama X OST", "Drama X OST Part 4", ("My Love", None, 4, None)),
+    ],
+)
+def test_candidate_to_track_reads_name_and_album(
+    name: str, album: str, expected: tuple[str, str | None, int | None, str | None]
+) -> None:
+    candidate = Candidate(
+        "C" * 22,
+        "spotify:track:" + "C" * 22,
+        name,
+        (SpotifyArtist(None, "Singer"),),
+        album=SpotifyAlbum(None, album),
+    )
+    track = candidate_to_track(candidate, "Drama X")
+    assert (track.title, track.version, track.part, track.native_title) == expected
