@@ -461,3 +461,18 @@ def test_listings_walk_an_index_instead_of_sorting(tmp_path: Path) -> None:
         for sql in listing:
             plan = " / ".join(r[3] for r in s.conn.execute("EXPLAIN QUERY PLAN " + sql))
             assert "tracks_listing" in plan and "TEMP B-TREE" not in plan, plan
+
+
+def test_find_same_track_follows_the_identity_rule(store: CatalogStore) -> None:
+    with store.transaction():
+        boram = (Credit("Park Bo-ram", native_name="박보람"),)
+        store.save_track(Track("Soundtrack #1", "Want to Be Happy", boram))
+        store.save_track(_track("Want to Be Happy", "Park Bo-ram", version="Inst."))
+    before = store.counts()
+    vocal = store.find_same_track(_track("want to be happy", "박보람"))  # key + native alias
+    assert vocal is not None and vocal.version is None
+    inst = store.find_same_track(_track("Want To Be Happy", "Park Boram", version="Inst."))
+    assert inst is not None and inst.version == "Inst." and inst.id != vocal.id
+    assert store.find_same_track(_track("Want to Be Happy", "Someone Else")) is None
+    assert store.find_same_track(_track("Want to Be Happy", "Park Bo-ram", drama="Other")) is None
+    assert store.counts() == before  # looking creates no artist or drama

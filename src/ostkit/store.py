@@ -649,6 +649,19 @@ class CatalogStore:
             i: (n, k) for i, n, k in self.conn.execute("SELECT id, name, native_name FROM artists")
         }
 
+    def find_same_track(self, track: Track) -> Track | None:
+        """The catalog track with ``track``'s identity, as ``save_track`` decides it (drama,
+        title + version, primary artist through aliases), or None. Looks only; creates nothing."""
+        drama = self.get_drama(track.drama)
+        artist = self.find_artist(track.artist)
+        if drama is None or artist is None:
+            return None
+        found = self._select_tracks(
+            "WHERE t.drama_id = ? AND t.title_key = ? AND t.primary_artist_id = ?",
+            [drama.id, track_key(track.title, track.version), artist.id],
+        )
+        return found[0] if found else None
+
     def get_track(self, track_id: int) -> Track:
         found = self._select_tracks("WHERE t.id = ?", [track_id])
         if not found:

@@ -413,13 +413,7 @@ class ImportStore(Protocol):
 
     def save_track(self, track: Track) -> tuple[int, str]: ...
 
-    def get_drama(self, name: str) -> Any: ...
-
-    def tracks(
-        self, drama: str | None = None, artist: str | None = None, status: Any = None
-    ) -> list[Track]: ...
-
-    def find_artist(self, name: str) -> Any: ...
+    def find_same_track(self, track: Track) -> Track | None: ...
 
 
 @dataclass
@@ -527,12 +521,6 @@ def import_spotify_link(
             ) from exc
         candidates = [c for c in entries if c is not None]
         result.skipped = len(entries) - len(candidates)  # local files, episodes, unavailable
-    # The drama's entries by the catalog's identity (title + version, primary artist).
-    existing: dict[tuple[str, int | None], Track] = {}
-    if store.get_drama(drama) is not None:
-        for track in store.tracks(drama=drama):
-            artist_id = next((c.artist_id for c in track.credits if c.name == track.artist), None)
-            existing[(track_key(track.title, track.version), artist_id)] = track
     seen: set[tuple[str, str]] = set()
     with store.transaction():
         for candidate in candidates:
@@ -546,10 +534,7 @@ def import_spotify_link(
                 result.skipped += 1
                 continue
             seen.add(ident)
-            artist = store.find_artist(track.artist)
-            known = existing.get(
-                (track_key(track.title, track.version), artist.id if artist else None)
-            )
+            known = store.find_same_track(track)
             if known is not None:
                 track = _merge_into(known, track)
             _id, outcome = store.save_track(track)
