@@ -1063,3 +1063,20 @@ def test_503_retry_after_is_honoured_up_to_the_cap(sb: Sandbox, fake: FakeTime) 
     sb.inject(Fault("server_error", path="/v1/me", status=503, retry_after=9999))
     make_client(sb, fake).current_user()
     assert fake.sleeps == [4.0, 30.0] and sb.count("GET", "/v1/me") == 3
+
+
+def test_forbidden_message_scope_named_with_every_needed_scope_granted() -> None:
+    from ostkit.netpolicy import HttpStatusError, forbidden_message
+
+    needed = ("playlist-read-private",)
+    text_ = forbidden_message(
+        "reading playlist x",
+        HttpStatusError(403, "Insufficient client scope"),
+        needed_scopes=needed,
+        granted_scopes=needed,
+    )
+    assert text_.endswith("Cause: the login lacks a scope: run `ostkit auth login` again")
+    unnamed = forbidden_message(
+        "reading playlist x", HttpStatusError(403, "Forbidden"), needed_scopes=needed
+    )
+    assert "Likely: the login lacks scope playlist-read-private; or your Spotify account" in unnamed

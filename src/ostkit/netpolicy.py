@@ -280,6 +280,7 @@ PREMIUM_CAUSE = (
 )
 REMOVED_CAUSE = "the endpoint is not available to Development-Mode apps"
 FORBIDDEN_CAUSES = (ALLOW_LIST_CAUSE, PREMIUM_CAUSE, REMOVED_CAUSE)
+RELOGIN = "run `ostkit auth login` again"
 #: words in Spotify's 403 message -> the cause they point to
 _FORBIDDEN_HINTS = (
     (re.compile(r"registered|allow.?list|user management|dashboard", re.I), ALLOW_LIST_CAUSE),
@@ -298,28 +299,21 @@ def forbidden_message(
     """One line for a 403: what was refused and the likely causes, most likely first."""
     upstream = (exc.message or "").strip()
     shown = f" ({upstream})" if upstream and upstream.lower() != "forbidden" else ""
+    head = f"Spotify refused {what} (403 Forbidden{shown})."
     for hint, cause in _FORBIDDEN_HINTS:
         if hint.search(upstream):  # Spotify said which: name only that
-            return f"Spotify refused {what} (403 Forbidden{shown}). Cause: {cause}"
-    causes: list[str] = []
-    scope_named = re.search(r"scope", upstream, re.I) is not None
+            return f"{head} Cause: {cause}"
+    scope_cause: str | None = None
     if granted_scopes is not None:
         missing = [s for s in needed_scopes if s not in set(granted_scopes)]
         if missing:
-            causes.append(
-                f"the login lacks scope {' '.join(missing)}: run `ostkit auth login` again"
-            )
-        elif scope_named:
-            causes.append("the login lacks a scope: run `ostkit auth login` again")
+            scope_cause = f"the login lacks scope {' '.join(missing)}: {RELOGIN}"
     elif needed_scopes:
-        causes.append(f"the login lacks scope {' '.join(needed_scopes)}")
-    elif scope_named:
-        causes.append("the login lacks a scope: run `ostkit auth login` again")
-    if scope_named and causes:
-        return f"Spotify refused {what} (403 Forbidden{shown}). Cause: {causes[0]}"
-    causes.extend(extra_causes)
-    causes.extend(FORBIDDEN_CAUSES)
-    return f"Spotify refused {what} (403 Forbidden{shown}). Likely: " + "; or ".join(causes)
+        scope_cause = f"the login lacks scope {' '.join(needed_scopes)}"
+    if re.search(r"scope", upstream, re.I):  # Spotify said it is a scope
+        return f"{head} Cause: {scope_cause or f'the login lacks a scope: {RELOGIN}'}"
+    causes = [*([scope_cause] if scope_cause else []), *extra_causes, *FORBIDDEN_CAUSES]
+    return f"{head} Likely: " + "; or ".join(causes)
 
 
 def never_sent(exc: requests.RequestException) -> bool:
