@@ -276,7 +276,6 @@ def rm_cmd(app: AppContext, ids: tuple[int, ...], drama: str | None, yes: bool) 
                 from ostkit.errors import InputError
 
                 click.echo(err=True)  # end the prompt's line
-
                 raise InputError(
                     "nothing removed: no answer to 'Remove?' (pass --yes to remove without asking)"
                 ) from None
