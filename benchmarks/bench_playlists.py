@@ -20,12 +20,12 @@ import time
 from dataclasses import replace
 
 from ostkit.models import Credit, Status, Track
-from ostkit.netpolicy import NetPolicy
-from ostkit.playlist_file import adhoc_definition, parse_playlist_text
+from ostkit.playlists.definition import adhoc_definition, parse_playlist_text
 from ostkit.sandbox import Sandbox
 from ostkit.services.playlists import push_playlist
-from ostkit.spotify import SpotifyClient
-from ostkit.store import CatalogStore
+from ostkit.spotify.client import SpotifyClient
+from ostkit.spotify.policy import NetPolicy
+from ostkit.store.catalog import CatalogStore
 
 
 def counts(sb: Sandbox) -> tuple[int, int, int]:

@@ -21,10 +21,10 @@ import threading
 import time
 from pathlib import Path
 
-from ostkit.auth import TokenCache, TokenManager
-from ostkit.netpolicy import NetPolicy, RateLimiter
 from ostkit.sandbox import Fault, Sandbox
-from ostkit.spotify import SpotifyClient
+from ostkit.spotify.client import SpotifyClient
+from ostkit.spotify.policy import NetPolicy, RateLimiter
+from ostkit.spotify.tokens import TokenCache, TokenManager
 
 
 def client(sb: Sandbox, **kwargs: object) -> SpotifyClient:

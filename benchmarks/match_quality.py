@@ -36,11 +36,11 @@ from pathlib import Path
 from typing import Any
 
 from ostkit.models import Credit, Drama, Status, Track
-from ostkit.netpolicy import NetPolicy
 from ostkit.sandbox import Sandbox, make_id
 from ostkit.services.matching import MatchOptions, match_tracks
-from ostkit.spotify import SpotifyClient
-from ostkit.store import CatalogStore
+from ostkit.spotify.client import SpotifyClient
+from ostkit.spotify.policy import NetPolicy
+from ostkit.store.catalog import CatalogStore
 
 OST_DATA = Path(__file__).resolve().parents[2] / "shared" / "ost-data"
 

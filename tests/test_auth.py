@@ -24,22 +24,17 @@ import pytest
 import requests
 from click.testing import CliRunner
 
-import ostkit.auth as auth_mod
-from ostkit.auth import (
-    SCOPES,
-    TokenCache,
-    TokenManager,
-    check_redirect_uri,
-    login,
-    logout,
-    status,
-)
+import ostkit.services.auth as auth_mod
+import ostkit.spotify.tokens as tokens_mod
 from ostkit.cli import cli
 from ostkit.config import Settings
 from ostkit.errors import AuthError, ConfigError, OstkitError, RateLimitError, SpotifyError
-from ostkit.netpolicy import NetPolicy
 from ostkit.sandbox import Fault, Sandbox
-from ostkit.spotify import SpotifyClient
+from ostkit.services.auth import login, logout, status
+from ostkit.spotify.client import SpotifyClient
+from ostkit.spotify.oauth import check_redirect_uri
+from ostkit.spotify.policy import NetPolicy
+from ostkit.spotify.tokens import SCOPES, TokenCache, TokenManager
 from scripted_http import HTML_502, RESET, Answer, Scripted, js, text
 from spotify_requests import check_authorize_url, check_token_request, check_wire, tap
 
@@ -797,7 +792,7 @@ def test_token_cache_write_that_fails_midway_keeps_the_old_file(
     def crash(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt  # e.g. Ctrl-C halfway through the write
 
-    monkeypatch.setattr(auth_mod.os, "fsync", crash)
+    monkeypatch.setattr(tokens_mod.os, "fsync", crash)
     with pytest.raises(KeyboardInterrupt):
         cache.save({"access_token": "new", "refresh_token": "r2"})
     assert cache.load() == {"access_token": "old", "refresh_token": "r"}

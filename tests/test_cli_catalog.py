@@ -16,7 +16,7 @@ from click.testing import CliRunner, Result
 from ostkit.cli import cli
 from ostkit.cli.output import TABLE_FORMATS
 from ostkit.models import Status
-from ostkit.store import CatalogStore
+from ostkit.store.catalog import CatalogStore
 
 ROOT = Path(__file__).parents[1]
 FIXTURES = ROOT / "tests" / "fixtures" / "catalog"

@@ -10,7 +10,8 @@ from urllib.parse import urlparse
 
 import pytest
 
-from ostkit.export import (
+from ostkit.formats.readers import CSV_COLUMNS
+from ostkit.formats.writers import (
     EXPORTIFY_COLUMNS,
     XSPF_NS,
     format_duration,
@@ -20,7 +21,6 @@ from ostkit.export import (
     to_m3u,
     to_xspf,
 )
-from ostkit.importers import CSV_COLUMNS
 from ostkit.models import Credit, Drama, OstPart, Status, Track
 
 URI = "spotify:track:4uLU6hMCjMI75M1A2tKUQC"

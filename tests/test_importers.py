@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from ostkit.errors import InputError
-from ostkit.importers import (
+from ostkit.formats.readers import (
     neutralise,
     parse_duration,
     parse_isrc,
@@ -16,7 +16,7 @@ from ostkit.importers import (
     unneutralise,
 )
 from ostkit.models import Credit, Status
-from ostkit.names import format_credits, format_native, key, parse_credits, split_native
+from ostkit.text.names import format_credits, format_native, key, parse_credits, split_native
 
 FIXTURES = Path(__file__).parent / "fixtures" / "catalog"
 URI = "spotify:track:4uLU6hMCjMI75M1A2tKUQC"

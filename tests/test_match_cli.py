@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from ostkit.cli import cli
 from ostkit.models import Credit, Status, Track
 from ostkit.sandbox import Fault, Sandbox
-from ostkit.store import CatalogStore
+from ostkit.store.catalog import CatalogStore
 
 
 def _setup(sb: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from ostkit.matching.queries import SEARCH_LIMIT, Query, drama_albums, drama_queries, plan, quote
 from ostkit.models import Credit, SpotifyAlbum, Track
-from ostkit.queries import SEARCH_LIMIT, Query, drama_albums, drama_queries, plan, quote
 
 
 def _track(**kw: object) -> Track:

@@ -16,9 +16,9 @@ import itertools
 
 import pytest
 
-from ostkit.matcher import Aliases, Context, best_match
+from ostkit.matching.scoring import Aliases, Context, best_match
 from ostkit.models import Candidate, Credit, SpotifyAlbum, SpotifyArtist, Status, Track
-from ostkit.names import parse_credits
+from ostkit.text.names import parse_credits
 
 _n = itertools.count()
 

@@ -10,9 +10,8 @@ from typing import Any
 import pytest
 
 from ostkit.errors import InputError
-from ostkit.matcher import Aliases, Context
+from ostkit.matching.scoring import Aliases, Context
 from ostkit.models import Candidate, Credit, Drama, SpotifyAlbum, SpotifyArtist, Status, Track
-from ostkit.netpolicy import NetPolicy
 from ostkit.sandbox import Fault, Sandbox, make_id
 from ostkit.services.matching import (
     MatchOptions,
@@ -23,8 +22,9 @@ from ostkit.services.matching import (
     search_track,
     unpin,
 )
-from ostkit.spotify import SpotifyClient
-from ostkit.store import CatalogStore
+from ostkit.spotify.client import SpotifyClient
+from ostkit.spotify.policy import NetPolicy
+from ostkit.store.catalog import CatalogStore
 
 BORAM = {"id": make_id("artist", "boram"), "name": "Park Boram", "names": {"ko": "박보람"}}
 LEEHI = {"id": make_id("artist", "leehi"), "name": "이하이"}

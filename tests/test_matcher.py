@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from ostkit.matcher import (
+from ostkit.matching.scoring import (
     Aliases,
     Bands,
     Context,

@@ -8,14 +8,14 @@ import pytest
 
 from ostkit.errors import InputError
 from ostkit.models import Credit, Status, Track
-from ostkit.playlist_file import (
+from ostkit.playlists.definition import (
     TrackRef,
     adhoc_definition,
     has_playlist_table,
     load_playlist_file,
     parse_playlist_text,
 )
-from ostkit.playlists import is_instrumental, resolve, wanted_uris
+from ostkit.playlists.plan import is_instrumental, resolve, wanted_uris
 
 FULL = """\
 # a comment

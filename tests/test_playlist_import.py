@@ -13,7 +13,7 @@ from ostkit.cli import cli
 from ostkit.models import Candidate, SpotifyAlbum, SpotifyArtist, Status
 from ostkit.sandbox import Sandbox
 from ostkit.services.playlists import candidate_to_track
-from ostkit.store import CatalogStore
+from ostkit.store.catalog import CatalogStore
 
 ALBUM = {
     "id": "A" * 22,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ostkit.errors import InputError
-from ostkit.playlists import parse_spotify_link
+from ostkit.playlists.plan import parse_spotify_link
 
 PID = "37i9dQZF1DXcBWIGoYBM5M"
 

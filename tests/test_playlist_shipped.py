@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from ostkit.playlist_file import has_playlist_table, load_playlist_file
-from ostkit.playlists import resolve
+from ostkit.playlists.definition import has_playlist_table, load_playlist_file
+from ostkit.playlists.plan import resolve
 from ostkit.services import catalog
-from ostkit.store import CatalogStore
+from ostkit.store.catalog import CatalogStore
 
 ROOT = Path(__file__).resolve().parent.parent
 FILES = sorted((ROOT / "playlists").glob("*.toml"))

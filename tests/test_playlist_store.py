@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from ostkit.models import ManagedPlaylist
-from ostkit.store import CatalogStore
+from ostkit.store.catalog import CatalogStore
 
 
 @pytest.fixture
@@ -57,7 +57,7 @@ def test_public_sent_round_trips(store: CatalogStore, public: bool | None) -> No
 
 
 def test_record_from_before_the_public_column_reads_as_never_sent(tmp_path: Path) -> None:
-    from ostkit import migrations
+    from ostkit.store import migrations
 
     db = tmp_path / "old.db"
     conn = sqlite3.connect(db, isolation_level=None)

@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from ostkit.playlists import BATCH, Details, Op, apply_ops, plan_sync
+from ostkit.playlists.plan import BATCH, Details, Op, apply_ops, plan_sync
 
 
 def uris(*names: str | int) -> list[str]:

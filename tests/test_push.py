@@ -12,12 +12,12 @@ import pytest
 
 from ostkit.errors import InputError, SpotifyError
 from ostkit.models import Credit, RemotePlaylist, Status, Track
-from ostkit.netpolicy import NetPolicy
-from ostkit.playlist_file import adhoc_definition, load_playlist_file
+from ostkit.playlists.definition import adhoc_definition, load_playlist_file
 from ostkit.sandbox import Fault, Sandbox
 from ostkit.services.playlists import PushInterruptedError, list_playlists, push_playlist
-from ostkit.spotify import SpotifyClient
-from ostkit.store import CatalogStore
+from ostkit.spotify.client import SpotifyClient
+from ostkit.spotify.policy import NetPolicy
+from ostkit.store.catalog import CatalogStore
 
 ITEMS = r"/playlists/[^/]+/items$"
 

@@ -9,12 +9,12 @@ import time
 from pathlib import Path
 
 from ostkit.models import Credit, Status, Track
-from ostkit.netpolicy import NetPolicy
-from ostkit.playlist_file import load_playlist_file
+from ostkit.playlists.definition import load_playlist_file
 from ostkit.sandbox import Fault, Sandbox
 from ostkit.services.playlists import push_playlist
-from ostkit.spotify import SpotifyClient
-from ostkit.store import CatalogStore
+from ostkit.spotify.client import SpotifyClient
+from ostkit.spotify.policy import NetPolicy
+from ostkit.store.catalog import CatalogStore
 
 
 def test_killed_push_process_converges_without_duplicates(tmp_path: Path) -> None:

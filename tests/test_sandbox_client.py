@@ -13,9 +13,9 @@ import pytest
 
 import openapi
 from conftest import SpecCheckedSandbox
-from ostkit.netpolicy import NetPolicy, RateLimiter
 from ostkit.sandbox import Fault, make_id
-from ostkit.spotify import SpotifyClient
+from ostkit.spotify.client import SpotifyClient
+from ostkit.spotify.policy import NetPolicy, RateLimiter
 
 ALBUM = {
     "id": make_id("client-shapes-album"),

@@ -16,8 +16,7 @@ import jsonschema
 import pytest
 
 import openapi
-import ostkit.spotify as spotify_mod
-from ostkit.auth import TokenCache, TokenManager
+import ostkit.spotify.client as spotify_mod
 from ostkit.config import Settings
 from ostkit.errors import (
     AmbiguousWriteError,
@@ -32,9 +31,10 @@ from ostkit.errors import (
     SpotifyNotFoundError,
 )
 from ostkit.models import Candidate
-from ostkit.netpolicy import NetPolicy, RateLimiter, human_duration, parse_retry_after
 from ostkit.sandbox import Fault, Sandbox, make_id
-from ostkit.spotify import SpotifyClient, entry_item, follow_url, parse_spotify_id
+from ostkit.spotify.client import SpotifyClient, entry_item, follow_url, parse_spotify_id
+from ostkit.spotify.policy import NetPolicy, RateLimiter, human_duration, parse_retry_after
+from ostkit.spotify.tokens import TokenCache, TokenManager
 from scripted_http import CUT, HTML_502, RESET, Answer, Scripted, empty, js, text
 from spotify_requests import check_api_request, check_token_request, check_wire, tap
 
@@ -1066,7 +1066,7 @@ def test_503_retry_after_is_honoured_up_to_the_cap(sb: Sandbox, fake: FakeTime) 
 
 
 def test_forbidden_message_scope_named_with_every_needed_scope_granted() -> None:
-    from ostkit.netpolicy import HttpStatusError, forbidden_message
+    from ostkit.spotify.policy import HttpStatusError, forbidden_message
 
     needed = ("playlist-read-private",)
     text_ = forbidden_message(

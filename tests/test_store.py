@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from ostkit import migrations
 from ostkit.errors import CatalogError, NotFoundError
-from ostkit.migrations import MIGRATIONS, Migration
 from ostkit.models import CastMember, Credit, Drama, Status, Track
-from ostkit.store import CatalogStore
+from ostkit.store import migrations
+from ostkit.store.catalog import CatalogStore
+from ostkit.store.migrations import MIGRATIONS, Migration
 
 
 @pytest.fixture
@@ -342,7 +342,7 @@ def test_second_writer_waits_for_the_first(tmp_path: Path) -> None:
     first = CatalogStore.open(path)
     script = textwrap.dedent(
         f"""
-        from ostkit.store import CatalogStore
+        from ostkit.store.catalog import CatalogStore
         from ostkit.models import Track, Credit
         s = CatalogStore.open({str(path)!r}, timeout=20)
         with s.transaction():
@@ -404,7 +404,7 @@ def test_bulk_mode_gives_the_same_catalog(tmp_path: Path) -> None:
 def test_tracks_json_matches_the_models(store: CatalogStore) -> None:
     import json
 
-    from ostkit.export import track_json
+    from ostkit.formats.writers import track_json
 
     with store.transaction():
         store.save_drama(Drama("Soundtrack #1"))  # a drama without tracks is fine

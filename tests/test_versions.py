@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ostkit.versions import RECORDING_TAGS, clean_text, parse_album, parse_title, parse_version
+from ostkit.text.titles import RECORDING_TAGS, clean_text, parse_album, parse_title, parse_version
 
 TITLES = [
     # (title, base, tags)

@@ -49,7 +49,7 @@ def login_command(app: AppContext, no_browser: bool, timeout: float) -> None:
 
     Example: ostkit auth login --no-browser --timeout 120
     """
-    from ostkit.auth import login
+    from ostkit.services.auth import login
 
     if app.settings.refresh_token:
         click.echo(
@@ -90,7 +90,7 @@ def status_command(app: AppContext, offline: bool, fmt: str) -> None:
 
     Exits with status 1 when not logged in. Example: ostkit auth status --format json
     """
-    from ostkit.auth import status
+    from ostkit.services.auth import status
 
     info: dict[str, Any] = status(app.settings, check=not offline)
     if fmt == "json":
@@ -110,7 +110,7 @@ def logout_command(app: AppContext) -> None:
 
     Example: ostkit auth logout
     """
-    from ostkit.auth import logout
+    from ostkit.services.auth import logout
 
     settings = app.settings
     if logout(settings):

@@ -14,7 +14,7 @@ from ostkit.cli.output import format_option, plural, render_table
 if TYPE_CHECKING:
     from ostkit.cli.context import AppContext
     from ostkit.services.catalog import ArtistGroups
-    from ostkit.store import CatalogStore
+    from ostkit.store.catalog import CatalogStore
 
 STATUSES = ("matched", "pinned", "review", "not_found", "unmatched")
 EXPORT_FORMATS = ("csv", "exportify", "json", "m3u", "xspf")
@@ -134,7 +134,7 @@ def _artist_group_lines(groups: ArtistGroups) -> list[bytes]:
 
 
 def _open_store(app: AppContext) -> CatalogStore:
-    from ostkit.store import CatalogStore
+    from ostkit.store.catalog import CatalogStore
 
     return CatalogStore.open(app.settings.db_path)
 
@@ -186,7 +186,7 @@ def _import_link(app: AppContext, args: tuple[str, ...], drama: str | None) -> N
     if len(args) != 1 or not drama:
         raise click.UsageError("import a Spotify link on its own, with --drama D")
     from ostkit.services.playlists import import_spotify_link
-    from ostkit.spotify import SpotifyClient
+    from ostkit.spotify.client import SpotifyClient
 
     store = _open_store(app)
     try:
@@ -435,7 +435,7 @@ def export_cmd(
     store = _open_store(app)
     try:
         if playlist_file:
-            from ostkit.playlist_file import load_playlist_file
+            from ostkit.playlists.definition import load_playlist_file
             from ostkit.services.playlists import export_playlist
 
             result = export_playlist(store, load_playlist_file(playlist_file), fmt)

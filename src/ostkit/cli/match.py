@@ -11,7 +11,7 @@ from ostkit.cli.output import format_option, plural, render_json, render_table
 
 if TYPE_CHECKING:
     from ostkit.cli.context import AppContext
-    from ostkit.matcher import Ranked
+    from ostkit.matching.scoring import Ranked
     from ostkit.models import Candidate, Track
     from ostkit.services.matching import MatchReport, TrackOutcome
 
@@ -128,8 +128,8 @@ def match_cmd(
     Example: ostkit match --drama "Soundtrack #1" --explain
     """
     from ostkit.services.matching import MatchOptions, match_tracks
-    from ostkit.spotify import SpotifyClient
-    from ostkit.store import CatalogStore
+    from ostkit.spotify.client import SpotifyClient
+    from ostkit.store.catalog import CatalogStore
 
     tty = sys.stderr.isatty()
 
@@ -203,7 +203,7 @@ def review_cmd(app: AppContext, drama: str | None) -> None:
     """
     from ostkit.errors import InputError
     from ostkit.services.matching import choose, mark_not_found, pin, review_queue
-    from ostkit.store import CatalogStore
+    from ostkit.store.catalog import CatalogStore
 
     decided = skipped = 0
     with CatalogStore.open(app.settings.db_path) as store:
@@ -270,7 +270,7 @@ def pin_cmd(app: AppContext, track_id: int, uri: str) -> None:
     Example: ostkit pin 12 https://open.spotify.com/track/4uLU6hMCjMI75M1A2tKUQC
     """
     from ostkit.services.matching import pin
-    from ostkit.store import CatalogStore
+    from ostkit.store.catalog import CatalogStore
 
     with CatalogStore.open(app.settings.db_path) as store:
         track = pin(store, track_id, uri)
@@ -286,7 +286,7 @@ def unpin_cmd(app: AppContext, track_id: int) -> None:
     Example: ostkit unpin 12
     """
     from ostkit.services.matching import unpin
-    from ostkit.store import CatalogStore
+    from ostkit.store.catalog import CatalogStore
 
     with CatalogStore.open(app.settings.db_path) as store:
         track = unpin(store, track_id)

@@ -37,9 +37,9 @@ def show(app: AppContext, file: str, fmt: str) -> None:
 
     Example: ostkit playlist show playlists/soundtrack-1.toml --format json
     """
-    from ostkit.playlist_file import load_playlist_file
+    from ostkit.playlists.definition import load_playlist_file
     from ostkit.services.playlists import resolve_playlist, unmatched_warning
-    from ostkit.store import CatalogStore
+    from ostkit.store.catalog import CatalogStore
 
     definition = load_playlist_file(file)
     with CatalogStore.open(app.settings.db_path) as store:
@@ -124,10 +124,10 @@ def push(
     if not file and not (dramas and name):
         raise click.UsageError("give a playlist FILE, or --drama D (repeatable) and --name NAME")
 
-    from ostkit.playlist_file import adhoc_definition, load_playlist_file
+    from ostkit.playlists.definition import adhoc_definition, load_playlist_file
     from ostkit.services.playlists import push_playlist
-    from ostkit.spotify import SpotifyClient
-    from ostkit.store import CatalogStore
+    from ostkit.spotify.client import SpotifyClient
+    from ostkit.store.catalog import CatalogStore
 
     if file:
         definition = load_playlist_file(file)
@@ -154,7 +154,7 @@ def list_(app: AppContext, fmt: str) -> None:
     Example: ostkit playlist list --format json
     """
     from ostkit.services.playlists import list_playlists
-    from ostkit.store import CatalogStore
+    from ostkit.store.catalog import CatalogStore
 
     with CatalogStore.open(app.settings.db_path) as store:
         rows: list[dict[str, Any]] = list_playlists(store)

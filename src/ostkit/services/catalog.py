@@ -18,11 +18,11 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from ostkit.errors import InputError, NotFoundError, OstkitError
 from ostkit.models import Drama, Status, Track
-from ostkit.store import CatalogStore
+from ostkit.store.catalog import CatalogStore
 
 # Importers and writers load on first use: listings must start fast (see benchmarks/).
 if TYPE_CHECKING:
-    from ostkit.importers import ImportBatch
+    from ostkit.formats.readers import ImportBatch
 
 ExportFormat = Literal["csv", "exportify", "json", "m3u", "xspf"]
 EXPORT_FORMATS: tuple[ExportFormat, ...] = ("csv", "exportify", "json", "m3u", "xspf")
@@ -84,7 +84,7 @@ def no_cyclic_gc() -> Iterator[None]:
 
 def read_files(paths: Sequence[str | Path], drama: str | None = None) -> list[ImportBatch]:
     """Parse every file first (no database needed); the first bad file raises ``InputError``."""
-    from ostkit.importers import read_file
+    from ostkit.formats.readers import read_file
 
     if not paths:
         raise InputError("no files given: ostkit import FILE...")
@@ -133,7 +133,7 @@ def import_files(
 
 def track_json(track: Track) -> dict[str, Any]:
     """One track in the ``tracks --format json`` shape (``export.track_json``)."""
-    from ostkit import export
+    from ostkit.formats import writers as export
 
     return export.track_json(track)
 
@@ -143,7 +143,7 @@ def track_json(track: Track) -> dict[str, Any]:
 
 def track_from_options(fields: Mapping[str, str | None]) -> Track:
     """Build a track from ``ostkit add`` options with the same checks as a CSV row."""
-    from ostkit.importers import FieldError, track_from_fields
+    from ostkit.formats.readers import FieldError, track_from_fields
 
     names = {"title_ko": "title-ko", "artist_ko": "artist-ko", "release_date": "release-date"}
     values = {("spotify_uri" if k == "spotify_uri" else k): v for k, v in fields.items()}
@@ -188,7 +188,7 @@ def remove(store: CatalogStore, ids: Sequence[int], drama: str | None = None) ->
 
 def drama_rows(store: CatalogStore) -> list[dict[str, Any]]:
     """``ostkit dramas``: one dict per drama (JSON shape documented in the README)."""
-    from ostkit import export
+    from ostkit.formats import writers as export
 
     counts = store.track_counts()
     rows = []
@@ -308,7 +308,7 @@ def export_catalog(
     store: CatalogStore, dramas: Sequence[str] = (), fmt: ExportFormat = "csv"
 ) -> ExportResult:
     """Export the named dramas (in the order given) or the whole catalog."""
-    from ostkit import export
+    from ostkit.formats import writers as export
 
     if dramas:
         chosen = list(dict.fromkeys(store.find_drama(d).title for d in dramas))

@@ -3,7 +3,7 @@
 ``match_tracks`` works in two phases so that ``--jobs N`` gives exactly the sequential result:
 
 1. Search (in a thread pool): for every track that needs it, run its query plan
-   (``ostkit.queries``) through the shared client, stopping as soon as the candidates gathered so
+   (``ostkit.matching.queries``) through the shared client, stopping as soon as the candidates gathered so
    far give a confident match. Scoring in this phase uses only what was known *before* the run
    (catalog names, aliases and Spotify artist ids already learned), never what another worker
    just learned, so completion order cannot change a decision.
@@ -28,7 +28,8 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from ostkit.errors import InputError, SpotifyError
-from ostkit.matcher import (
+from ostkit.matching.queries import drama_albums, drama_queries, plan
+from ostkit.matching.scoring import (
     DEFAULT_BANDS,
     Aliases,
     Bands,
@@ -40,8 +41,7 @@ from ostkit.matcher import (
     text_similarity,
 )
 from ostkit.models import Artist, Candidate, Drama, SpotifyAlbum, Status, Track
-from ostkit.queries import drama_albums, drama_queries, plan
-from ostkit.versions import parse_album
+from ostkit.text.titles import parse_album
 
 KEEP_CANDIDATES = 5  # candidates stored per track for `ostkit review`
 # A drama with at least this many entries to search gets its OST albums read up front (one album
@@ -551,7 +551,7 @@ def review_queue(store: MatchStore, drama: str | None = None) -> Iterator[Review
 def spotify_track_uri(value: str) -> str:
     """``spotify:track:ID`` from a URI, an open.spotify.com URL or a bare 22-character id, by the
     same rule as the ``spotify_uri`` column of an import (InputError if not)."""
-    from ostkit.importers import parse_spotify_uri
+    from ostkit.formats.readers import parse_spotify_uri
 
     text = value.strip()
     if re.fullmatch(r"[0-9A-Za-z]{22}", text):

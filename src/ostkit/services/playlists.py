@@ -36,9 +36,8 @@ from ostkit.models import (
     Status,
     Track,
 )
-from ostkit.names import key, track_key
-from ostkit.playlist_file import PlaylistDefinition
-from ostkit.playlists import (
+from ostkit.playlists.definition import PlaylistDefinition
+from ostkit.playlists.plan import (
     Details,
     SyncPlan,
     WantedList,
@@ -49,7 +48,8 @@ from ostkit.playlists import (
     resolve,
     wanted_uris,
 )
-from ostkit.versions import parse_album, parse_title, script_of
+from ostkit.text.names import key, track_key
+from ostkit.text.titles import parse_album, parse_title, script_of
 
 
 class PlaylistClient(Protocol):
@@ -563,7 +563,7 @@ def export_playlist(store: Any, definition: PlaylistDefinition, fmt: str = "csv"
     tracklist; M3U leaves out what has no URI); repeated recordings appear once unless the file
     allows duplicates.
     """
-    from ostkit import export
+    from ostkit.formats import writers as export
     from ostkit.services.catalog import EXPORT_FORMATS, ExportResult
 
     resolved = resolve_playlist(store, definition)

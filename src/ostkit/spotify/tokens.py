@@ -12,28 +12,21 @@ printed or put into an exception message.
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import hashlib
-import http.server
-import ipaddress
 import json
 import logging
 import os
 import re
 import secrets
-import socket
 import threading
 import time
-import urllib.parse
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ostkit.errors import AuthError, ConfigError, SpotifyError
-from ostkit.netpolicy import (
+from ostkit.spotify.policy import (
     HttpStatusError,
     NetPolicy,
     describe_network_error,
@@ -354,7 +347,7 @@ class TokenManager:
 
     # -- internals
 
-    def _require_client_id(self) -> str:
+    def require_client_id(self) -> str:
         if not self.client_id:
             raise ConfigError(
                 "SPOTIPY_CLIENT_ID is not set: create an app at https://developer.spotify.com/"
@@ -383,7 +376,7 @@ class TokenManager:
         elif env:
             # Start from OSTKIT_SPOTIFY_REFRESH_TOKEN; later runs use the saved (rotated) token
             # for as long as the environment still holds the same refresh token.
-            self._require_client_id()
+            self.require_client_id()
             info = self._grant(
                 {"grant_type": "refresh_token", "refresh_token": env},
                 source="environment",
@@ -446,7 +439,7 @@ class TokenManager:
         """POST /api/token; returns the new token info (rotated refresh token kept or taken)."""
         import requests
 
-        client_id = self._require_client_id()
+        client_id = self.require_client_id()
         data = {**form, "client_id": client_id}
         attempt = 0
         waits = 0
@@ -590,296 +583,3 @@ class TokenManager:
             return
         if on_disk is not None and on_disk.get("refresh_token") == dead:
             self.cache.clear()
-
-
-# --- login (Authorization Code with PKCE, own loopback listener) --------------------------------
-
-LOOPBACK_RULE = (
-    "Spotify accepts plain-http redirect URIs only for loopback IP literals, not 'localhost': "
-    "use http://127.0.0.1:8888/callback (or http://[::1]:8888/callback) in SPOTIPY_REDIRECT_URI "
-    "and register exactly that URI for the app in the Spotify Developer Dashboard"
-)
-
-
-@dataclass(frozen=True)
-class Redirect:
-    """Where the browser comes back to: a loopback IP literal, a port (0 = any free port)."""
-
-    host: str
-    port: int
-    path: str
-    #: the URI as configured: sent verbatim when it names a port (Spotify compares it exactly
-    #: with the registered one, trailing slash and all)
-    configured: str = ""
-
-    def uri(self, port: int | None = None) -> str:
-        if self.configured and self.port and port in (None, self.port):
-            return self.configured
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        parts = urllib.parse.urlsplit(self.configured or f"http://{host}{self.path}")
-        netloc = f"{host}:{self.port if port is None else port}"
-        return urllib.parse.urlunsplit(parts._replace(netloc=netloc))
-
-
-def check_redirect_uri(uri: str) -> Redirect:
-    """Validate ``SPOTIPY_REDIRECT_URI`` for a CLI login; raise ConfigError explaining the rule."""
-    parts = urllib.parse.urlsplit(uri.strip())
-    host = (parts.hostname or "").lower()
-    if host == "localhost" or host.endswith(".localhost"):
-        raise ConfigError(f"SPOTIPY_REDIRECT_URI {uri} uses 'localhost'. {LOOPBACK_RULE}")
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        address = None
-    if parts.scheme not in ("http", "https") or address is None or not address.is_loopback:
-        raise ConfigError(
-            f"SPOTIPY_REDIRECT_URI {uri} is not a loopback address: ostkit receives the login on "
-            f"this computer. {LOOPBACK_RULE}"
-        )
-    if parts.scheme != "http":
-        raise ConfigError(
-            f"SPOTIPY_REDIRECT_URI {uri}: ostkit's one-shot listener speaks plain http. "
-            f"{LOOPBACK_RULE}"
-        )
-    try:
-        port = parts.port or 0
-    except ValueError:
-        raise ConfigError(f"SPOTIPY_REDIRECT_URI {uri}: bad port") from None
-    return Redirect(host=host, port=port, path=parts.path or "/", configured=uri.strip())
-
-
-def pkce_pair() -> tuple[str, str]:
-    """A PKCE code verifier (86 chars of [A-Za-z0-9-_]) and its S256 challenge."""
-    verifier = secrets.token_urlsafe(64)
-    digest = hashlib.sha256(verifier.encode("ascii")).digest()
-    challenge = base64.urlsafe_b64encode(digest).decode("ascii").rstrip("=")
-    return verifier, challenge
-
-
-def authorize_url(
-    accounts_url: str, *, client_id: str, redirect_uri: str, challenge: str, state: str
-) -> str:
-    query = urllib.parse.urlencode(
-        {
-            "client_id": client_id,
-            "response_type": "code",
-            "redirect_uri": redirect_uri,
-            "code_challenge_method": "S256",
-            "code_challenge": challenge,
-            "scope": SCOPE,
-            "state": state,
-        }
-    )
-    return f"{accounts_url.rstrip('/')}/authorize?{query}"
-
-
-_PAGE = (
-    "<!doctype html><html><head><meta charset='utf-8'><title>ostkit</title></head>"
-    "<body style='font-family:sans-serif'><h1>ostkit</h1><p>{text}</p></body></html>"
-)
-
-
-@dataclass
-class _Callback:
-    code: str | None = None
-    error: str | None = None  # an AuthError message
-
-
-class _CallbackServer(http.server.ThreadingHTTPServer):
-    """One thread per connection: a browser's idle pre-connected socket must not hold up the
-    real callback (a single-threaded server would wait on it)."""
-
-    allow_reuse_address = True
-    daemon_threads = True
-    expected_path = "/"
-    expected_state = ""
-    result: _Callback | None = None
-
-
-class _CallbackHandler(http.server.BaseHTTPRequestHandler):
-    server: _CallbackServer
-    timeout = 30  # an idle connection is dropped after this (its thread ends)
-
-    def do_GET(self) -> None:
-        parts = urllib.parse.urlsplit(self.path)
-        if parts.path != self.server.expected_path:
-            self._answer(404, "Not the ostkit login callback.")
-            return
-        params = dict(urllib.parse.parse_qsl(parts.query, keep_blank_values=True))
-        result = _Callback()
-        state = params.get("state", "")
-        if not secrets.compare_digest(state.encode(), self.server.expected_state.encode()):
-            result.error = (
-                "login failed: the browser came back with a wrong state (a stale or foreign "
-                "login page); nothing was saved; run `ostkit auth login` again"
-            )
-        elif params.get("error") == "access_denied":
-            result.error = (
-                "login cancelled: access was denied on the Spotify consent page "
-                "(error=access_denied); nothing was saved"
-            )
-        elif params.get("error"):
-            result.error = (
-                f"Spotify refused the login (error={params['error'][:80]}); check the client id, "
-                "that the redirect URI is registered for the app and that your account is on "
-                "the app's allow-list (Developer Dashboard > User Management)"
-            )
-        elif not params.get("code"):
-            result.error = "login failed: the callback carried no authorization code"
-        else:
-            result.code = params["code"]
-        if self.server.result is None:  # the first callback decides
-            self.server.result = result
-        if result.error:
-            self._answer(400, "Login failed: " + result.error + ". You can close this tab.")
-        else:
-            self._answer(200, "Logged in. You can close this tab and return to the terminal.")
-
-    def _answer(self, status: int, text: str) -> None:
-        body = _PAGE.format(text=html_escape(text)).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Connection", "close")
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Silent: the request line holds the authorization code."""
-
-
-def html_escape(text: str) -> str:
-    import html
-
-    return html.escape(text)
-
-
-def _listen(redirect: Redirect) -> _CallbackServer:
-    server_class = _CallbackServer
-    if ":" in redirect.host:
-
-        class _V6(_CallbackServer):
-            address_family = socket.AF_INET6
-
-        server_class = _V6
-    try:
-        server = server_class((redirect.host, redirect.port), _CallbackHandler)
-    except OSError as exc:
-        raise ConfigError(
-            f"cannot listen on {redirect.uri()} for the login callback ({exc.strerror}): free "
-            "that port or pick another in SPOTIPY_REDIRECT_URI (and register it for the app)"
-        ) from None
-    server.expected_path = redirect.path
-    server.timeout = 0.2
-    return server
-
-
-def _wait(server: _CallbackServer, timeout: float, redirect_uri: str) -> _Callback:
-    deadline = time.monotonic() + timeout
-    try:
-        while server.result is None:
-            if time.monotonic() >= deadline:
-                raise AuthError(
-                    f"login timed out after {timeout:g} s waiting for the browser to come back to "
-                    f"{redirect_uri}; nothing was saved; run `ostkit auth login` again "
-                    "(with --no-browser to open the printed URL yourself)"
-                )
-            server.handle_request()
-    except KeyboardInterrupt:
-        raise AuthError("login cancelled (Ctrl-C); nothing was saved") from None
-    return server.result
-
-
-def login(
-    settings: Settings,
-    *,
-    open_browser: bool = True,
-    timeout: float = 300.0,
-    show_url: Callable[[str], None],
-    say: Callable[[str], None] = lambda message: None,
-    browser: Callable[[str], bool] | None = None,
-    policy: NetPolicy | None = None,
-) -> dict[str, Any]:
-    """Log in with Authorization Code + PKCE through a one-shot loopback listener.
-
-    ``show_url`` receives the authorize URL when it must be opened by hand (``--no-browser``, or
-    no browser could be started). Returns the saved login without secrets (see ``status``).
-    """
-    redirect = check_redirect_uri(settings.redirect_uri)
-    manager = TokenManager.from_settings(settings, policy)
-    client_id = manager._require_client_id()
-    verifier, challenge = pkce_pair()
-    state = secrets.token_urlsafe(24)
-    server = _listen(redirect)
-    try:
-        server.expected_state = state
-        redirect_uri = redirect.uri(server.server_address[1])
-        url = authorize_url(
-            settings.accounts_url,
-            client_id=client_id,
-            redirect_uri=redirect_uri,
-            challenge=challenge,
-            state=state,
-        )
-        opened = False
-        if open_browser:
-            import webbrowser
-
-            opener = browser or webbrowser.open
-            try:
-                opened = bool(opener(url))
-            except webbrowser.Error:
-                opened = False
-        if opened:
-            say("Opened the Spotify login page in your browser.")
-        else:
-            say("Open this URL in a browser and approve ostkit:")
-            show_url(url)
-        say(f"Waiting up to {timeout:g} s for Spotify to redirect to {redirect_uri} ...")
-        result = _wait(server, timeout, redirect_uri)
-    finally:
-        server.server_close()
-    if result.error or not result.code:
-        raise AuthError(result.error or "login failed")
-    manager.exchange_code(result.code, verifier, redirect_uri)
-    return _identify(settings, manager, policy)
-
-
-def _identify(
-    settings: Settings, manager: TokenManager, policy: NetPolicy | None
-) -> dict[str, Any]:
-    from ostkit.spotify import SpotifyClient
-
-    client = SpotifyClient(api_url=settings.api_url, auth=manager, policy=policy)
-    manager.remember_user(client.current_user())
-    return _describe(settings, manager)
-
-
-def _describe(settings: Settings, manager: TokenManager) -> dict[str, Any]:
-    info = manager.saved()
-    for key in ("expires_at", "logged_in_at"):
-        stamp = info.pop(key)
-        info[key] = (
-            datetime.fromtimestamp(float(stamp), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-            if stamp
-            else None
-        )
-    info["token_file"] = str(settings.token_path)
-    info["api_url"] = settings.api_url
-    return info
-
-
-def status(
-    settings: Settings, *, check: bool = True, policy: NetPolicy | None = None
-) -> dict[str, Any]:
-    """The current login, without secrets. ``check`` asks Spotify (GET /me, refreshing the
-    token if needed) so a revoked login shows up; raises AuthError when not logged in."""
-    manager = TokenManager.from_settings(settings, policy)
-    if check:
-        return _identify(settings, manager, policy)
-    return _describe(settings, manager)
-
-
-def logout(settings: Settings) -> bool:
-    """Forget the saved login (token.json). True if there was one."""
-    return TokenCache(settings.token_path).clear()

@@ -38,8 +38,8 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from ostkit.models import Status, Track
-from ostkit.names import key as name_key
-from ostkit.playlist_file import PlaylistDefinition, TrackRef
+from ostkit.playlists.definition import PlaylistDefinition, TrackRef
+from ostkit.text.names import key as name_key
 
 BATCH = 100  # URIs per write request (Spotify's limit)
 PLAYABLE = (Status.MATCHED, Status.PINNED)

@@ -24,9 +24,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from ostkit.matcher import key, name_forms, same_drama
+from ostkit.matching.scoring import key, name_forms, same_drama
 from ostkit.models import SpotifyAlbum, Track
-from ostkit.versions import clean_text, parse_album, parse_title, script_of
+from ostkit.text.titles import clean_text, parse_album, parse_title, script_of
 
 SEARCH_LIMIT = 10
 

@@ -4,7 +4,7 @@
 
 * ``title``    — best similarity of any catalog title form (title, native title, alternative
                  titles; with and without bracketed text) against the candidate's, after version
-                 tags and credits are taken out (``ostkit.versions``).
+                 tags and credits are taken out (``ostkit.text.titles``).
 * ``artist``   — catalog main artists against the candidate's artists: same Spotify artist id
                  (learned), same name key (hyphen/space/case-insensitive), a learned alias, a
                  fuzzy match, or a romanisation match across scripts (weaker).
@@ -33,7 +33,7 @@ from anyascii import anyascii
 from rapidfuzz import fuzz
 
 from ostkit.models import Candidate, Status, Track
-from ostkit.versions import (
+from ostkit.text.titles import (
     BENIGN_TAGS,
     RECORDING_TAGS,
     AlbumInfo,

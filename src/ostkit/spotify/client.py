@@ -10,7 +10,7 @@ through ``sp._post`` (spotipy's ``playlist_add_items`` sends a bare JSON array, 
 answered with 400 "No uris provided").
 
 spotipy is built with a plain ``requests.Session`` (no hidden urllib3 retries), a (connect, read)
-timeout and a fixed ``Accept-Language``; every call runs under ``ostkit.netpolicy``.
+timeout and a fixed ``Accept-Language``; every call runs under ``ostkit.spotify.policy``.
 
 Usage::
 
@@ -35,11 +35,10 @@ import requests
 import spotipy
 from spotipy.exceptions import SpotifyException
 
-from ostkit.auth import SCOPE, StaticToken, TokenManager, TokenSource, quiet_http_loggers
 from ostkit.config import DEFAULT_API_URL
 from ostkit.errors import InputError, LimitError, SpotifyError
 from ostkit.models import Candidate, RemotePlaylist, SpotifyAlbum, SpotifyArtist, SpotifyUser
-from ostkit.netpolicy import (
+from ostkit.spotify.policy import (
     Executor,
     HttpStatusError,
     NetPolicy,
@@ -50,6 +49,7 @@ from ostkit.netpolicy import (
     parse_retry_after,
     shared_limiter,
 )
+from ostkit.spotify.tokens import SCOPE, StaticToken, TokenManager, TokenSource, quiet_http_loggers
 
 if TYPE_CHECKING:
     import random

@@ -24,7 +24,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from ostkit import migrations
 from ostkit.errors import CatalogError, NotFoundError
 from ostkit.models import (
     Artist,
@@ -39,7 +38,8 @@ from ostkit.models import (
     Status,
     Track,
 )
-from ostkit.names import clean, key, track_key
+from ostkit.store import migrations
+from ostkit.text.names import clean, key, track_key
 
 Outcome = Literal["added", "updated", "unchanged"]
 

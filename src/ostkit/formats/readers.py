@@ -30,7 +30,7 @@ from typing import Any
 
 from ostkit.errors import InputError
 from ostkit.models import CastMember, Credit, Drama, OstPart, Status, Track
-from ostkit.names import clean, key, parse_credits, split_native, track_key
+from ostkit.text.names import clean, key, parse_credits, split_native, track_key
 
 REQUIRED_COLUMNS = ("drama", "title", "artist")
 OPTIONAL_COLUMNS = (
