@@ -32,7 +32,8 @@ from ostkit.errors import (
 )
 from ostkit.models import Candidate
 from ostkit.sandbox import Fault, Sandbox, make_id
-from ostkit.spotify.client import SpotifyClient, entry_item, follow_url, parse_spotify_id
+from ostkit.spotify.client import SpotifyClient, follow_url, parse_spotify_id
+from ostkit.spotify.parse import entry_item
 from ostkit.spotify.policy import NetPolicy, RateLimiter, human_duration, parse_retry_after
 from ostkit.spotify.tokens import TokenCache, TokenManager
 from scripted_http import CUT, HTML_502, RESET, Answer, Scripted, empty, js, text

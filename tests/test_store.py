@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sqlite3
 import subprocess
@@ -13,7 +14,16 @@ from pathlib import Path
 import pytest
 
 from ostkit.errors import CatalogError, NotFoundError
-from ostkit.models import CastMember, Credit, Drama, Status, Track
+from ostkit.models import (
+    Candidate,
+    CastMember,
+    Credit,
+    Drama,
+    SpotifyAlbum,
+    SpotifyArtist,
+    Status,
+    Track,
+)
 from ostkit.store import migrations
 from ostkit.store.catalog import CatalogStore
 from ostkit.store.migrations import MIGRATIONS, Migration
@@ -476,3 +486,54 @@ def test_find_same_track_follows_the_identity_rule(store: CatalogStore) -> None:
     assert store.find_same_track(_track("Want to Be Happy", "Someone Else")) is None
     assert store.find_same_track(_track("Want to Be Happy", "Park Bo-ram", drama="Other")) is None
     assert store.counts() == before  # looking creates no artist or drama
+
+
+def _candidate_with_isrc() -> Candidate:
+    album = SpotifyAlbum(
+        id="a" * 22,
+        name="Soundtrack #1 OST Part.1",
+        album_type="single",
+        release_date="2022-03-23",
+        artists=(SpotifyArtist("k" * 22, "KYUHYUN"),),
+        total_tracks=2,
+    )
+    return Candidate(
+        id="t" * 22,
+        uri="spotify:track:" + "t" * 22,
+        name="Love Beyond Words",
+        artists=(SpotifyArtist("k" * 22, "KYUHYUN"),),
+        album=album,
+        duration_ms=233000,
+        isrc="KRA382200123",
+        track_number=1,
+    )
+
+
+def test_review_candidates_round_trip_through_the_store(tmp_path: Path) -> None:
+    cand = _candidate_with_isrc()
+    with CatalogStore.open(tmp_path / "c.db") as s:
+        with s.transaction():
+            tid, _ = s.save_track(_track("Love Beyond Words", "Kyuhyun"))
+            s.save_candidates(tid, [(cand, 0.93, ("title exact",))])
+        assert s.candidates(tid) == [(cand, 0.93, ("title exact",))]
+
+
+def test_candidates_stored_by_step_5_keep_their_isrc(tmp_path: Path) -> None:
+    """Before step 6 a candidate was stored as the dataclass (ISRC at the top level)."""
+    path = tmp_path / "old.db"
+    cand = _candidate_with_isrc()
+    with CatalogStore.open(path) as s, s.transaction():
+        tid, _ = s.save_track(_track("Love Beyond Words", "Kyuhyun"))
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("DELETE FROM schema_migrations WHERE version = 6")
+    conn.execute("PRAGMA user_version = 5")
+    conn.execute(
+        "INSERT INTO candidates (track_id, uri, score, payload, reasons, created_at) "
+        "VALUES (?, ?, 0.9, ?, '[]', '2026-01-01T00:00:00Z')",
+        (tid, cand.uri, json.dumps(dataclasses.asdict(cand))),
+    )
+    conn.close()
+    with CatalogStore.open(path) as s:
+        ((stored, score, _),) = s.candidates(tid)
+    assert stored == cand
+    assert score == 0.9

@@ -1,8 +1,8 @@
 """The ``[playlist]`` table of ``playlists/*.toml``: schema, parsing and ``file:line`` validation.
 
 A playlist file says what goes into one Spotify playlist. The same file may also carry catalog
-data (``[drama]``, ``[[tracks]]`` ... read by ``ostkit.formats.readers``); this module reads only the
-``[playlist]`` table and leaves everything else to the importer.
+data (``[drama]``, ``[[tracks]]`` ... read by ``ostkit.formats.readers``); this module reads only
+the ``[playlist]`` table and leaves everything else to the importer.
 
 ```toml
 [playlist]

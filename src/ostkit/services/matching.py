@@ -3,8 +3,8 @@
 ``match_tracks`` works in two phases so that ``--jobs N`` gives exactly the sequential result:
 
 1. Search (in a thread pool): for every track that needs it, run its query plan
-   (``ostkit.matching.queries``) through the shared client, stopping as soon as the candidates gathered so
-   far give a confident match. Scoring in this phase uses only what was known *before* the run
+   (``ostkit.matching.queries``) through the shared client, stopping as soon as the candidates
+   gathered so far give a confident match. Scoring in this phase uses only what was known *before* the run
    (catalog names, aliases and Spotify artist ids already learned), never what another worker
    just learned, so completion order cannot change a decision.
 2. Decide (sequential, catalog order): learn artist identities from the confident matches of

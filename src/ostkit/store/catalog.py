@@ -19,7 +19,7 @@ import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -33,11 +33,10 @@ from ostkit.models import (
     Drama,
     ManagedPlaylist,
     OstPart,
-    SpotifyAlbum,
-    SpotifyArtist,
     Status,
     Track,
 )
+from ostkit.spotify.parse import candidate_from_json, candidate_to_json
 from ostkit.store import migrations
 from ostkit.text.names import clean, key, track_key
 
@@ -983,8 +982,8 @@ class CatalogStore:
         return playlist
 
     # --- matching ------------------------------------------------------------------------------
-    # Owned by the matcher engineer: candidates kept for review and learned artist identity.
-    # A candidate is stored as the Candidate dataclass in JSON (payload) with its score/reasons.
+    # Candidates kept for review and learned artist identity. A candidate is stored in Spotify's
+    # TrackObject shape (payload, spotify.parse) with its score and reasons.
 
     def save_candidates(
         self,
@@ -1003,7 +1002,7 @@ class CatalogStore:
                     track_id,
                     cand.uri,
                     value,
-                    json.dumps(asdict(cand), ensure_ascii=False, sort_keys=True),
+                    json.dumps(candidate_to_json(cand), ensure_ascii=False, sort_keys=True),
                     json.dumps(list(reasons), ensure_ascii=False),
                     stamp,
                 )
@@ -1018,7 +1017,12 @@ class CatalogStore:
             "ORDER BY score IS NULL, score DESC, id",
             (track_id,),
         ).fetchall()
-        return [(_candidate(json.loads(p)), s, tuple(json.loads(r))) for p, s, r in rows]
+        out = []
+        for p, s, r in rows:
+            cand = candidate_from_json(json.loads(p))
+            if cand is not None:
+                out.append((cand, s, tuple(json.loads(r))))
+        return out
 
     def clear_candidates(self, track_id: int) -> None:
         self._require_tx()
@@ -1042,34 +1046,6 @@ class CatalogStore:
             self._add_alias(artist_id, name)
             changed = True
         return changed
-
-
-def _candidate(data: dict[str, Any]) -> Candidate:
-    album = data.get("album")
-    return Candidate(
-        id=data["id"],
-        uri=data["uri"],
-        name=data["name"],
-        artists=tuple(SpotifyArtist(a.get("id"), a["name"]) for a in data.get("artists") or ()),
-        album=None
-        if not album
-        else SpotifyAlbum(
-            id=album.get("id"),
-            name=album.get("name") or "",
-            album_type=album.get("album_type"),
-            release_date=album.get("release_date"),
-            artists=tuple(
-                SpotifyArtist(a.get("id"), a["name"]) for a in album.get("artists") or ()
-            ),
-            total_tracks=album.get("total_tracks"),
-        ),
-        duration_ms=data.get("duration_ms"),
-        isrc=data.get("isrc"),
-        explicit=bool(data.get("explicit", False)),
-        track_number=data.get("track_number"),
-        disc_number=data.get("disc_number"),
-        is_playable=data.get("is_playable"),
-    )
 
 
 def _drama(row: Sequence[Any], cast: tuple[CastMember, ...]) -> Drama:

@@ -156,6 +156,18 @@ MIGRATIONS: list[Migration] = [
             "CREATE INDEX tracks_listing ON tracks(drama_id, part IS NULL, part, position)",
         ),
     ),
+    # Review candidates are kept in Spotify's TrackObject shape (spotify.parse reads both the
+    # client's answers and the store's rows): the ISRC moves under external_ids.
+    Migration(
+        6,
+        "candidates_trackobject",
+        (
+            "UPDATE candidates SET payload = json_set(json_remove(payload, '$.isrc'), "
+            "'$.external_ids', CASE WHEN json_type(payload, '$.isrc') = 'text' "
+            "THEN json_object('isrc', json_extract(payload, '$.isrc')) ELSE json_object() END) "
+            "WHERE json_type(payload, '$.external_ids') IS NULL",
+        ),
+    ),
 ]
 
 
