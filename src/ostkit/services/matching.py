@@ -4,9 +4,9 @@
 
 1. Search (in a thread pool): for every track that needs it, run its query plan
    (``ostkit.matching.queries``) through the shared client, stopping as soon as the candidates
-   gathered so far give a confident match. Scoring in this phase uses only what was known *before* the run
-   (catalog names, aliases and Spotify artist ids already learned), never what another worker
-   just learned, so completion order cannot change a decision.
+   gathered so far give a confident match. Scoring in this phase uses only what was known
+   *before* the run (catalog names, aliases and Spotify artist ids already learned), never what
+   another worker just learned, so completion order cannot change a decision.
 2. Decide (sequential, catalog order): learn artist identities from the confident matches of
    phase 1 (Spotify artist id + the names Spotify shows), re-rank every track's candidates with
    them (no requests), and write statuses, candidates and learned aliases in one transaction.
