@@ -40,7 +40,9 @@ from typing import Any
 from ostkit.errors import InputError
 
 BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-ID_RE = re.compile(r"^[0-9A-Za-z]{22}$")
+# A Spotify id: 22 base62 characters (also inside URIs, see model.TRACK_URI_RE).
+ID_PATTERN = "[0-9A-Za-z]{22}"
+ID_RE = re.compile(rf"^{ID_PATTERN}$")
 ISRC_RE = re.compile(r"^[A-Z]{2}[A-Z0-9]{3}\d{7}$")
 DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 ALBUM_TYPES = ("album", "single", "compilation")

@@ -70,7 +70,7 @@ SECRET_FIELDS = frozenset(
     {"code", "code_verifier", "refresh_token", "client_secret", "access_token", "password"}
 )
 SEARCH_TYPES = ("album", "artist", "playlist", "track", "show", "episode", "audiobook")
-TRACK_URI_RE = re.compile(r"^spotify:(track|episode):([0-9A-Za-z]{22})$")
+TRACK_URI_RE = re.compile(rf"^spotify:(track|episode):({corpus_mod.ID_PATTERN})$")
 CHALLENGE_RE = re.compile(r"^[A-Za-z0-9_-]{43,128}$")
 MARKET_RE = re.compile(r"^[A-Z]{2}$")
 
