@@ -59,6 +59,8 @@ DEFAULT_REDIRECT_URIS: tuple[str, ...] = (
     "http://127.0.0.1/callback",
     "http://[::1]/callback",
 )
+# Plain-http redirect URIs must use a loopback IP literal; `localhost` is always refused.
+LOOPBACK_HOSTS = ("127.0.0.1", "::1")
 DEFAULT_USER_ID = "sandbox-user"
 DEFAULT_USER_NAME = "Sandbox User"
 ACCESS_TOKEN_LIFETIME = 3600
@@ -277,7 +279,7 @@ def redirect_matches(registered: str, candidate: str) -> bool:
         return False  # Spotify refuses `localhost`: only loopback IP literals are allowed
     if registered == candidate:
         return True
-    loopback = reg.hostname in ("127.0.0.1", "::1") and reg.scheme == "http"
+    loopback = reg.hostname in LOOPBACK_HOSTS and reg.scheme == "http"
     try:
         cand_port = cand.port
     except ValueError:

@@ -28,6 +28,7 @@ from ostkit.sandbox.model import (
     DEFAULT_SCOPES,
     DEFAULT_USER_ID,
     DEFAULT_USER_NAME,
+    LOOPBACK_HOSTS,
     MAX_PLAYLIST_ITEMS,
     Client,
     Entry,
@@ -171,7 +172,7 @@ class Sandbox(State):
         for uri in uris:
             parts = urlsplit(uri)
             if parts.hostname == "localhost" or (
-                parts.scheme != "https" and parts.hostname not in ("127.0.0.1", "::1")
+                parts.scheme != "https" and parts.hostname not in LOOPBACK_HOSTS
             ):
                 raise SandboxError(
                     f"redirect URI {uri} is refused: use https or a loopback IP literal "
