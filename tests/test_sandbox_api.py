@@ -658,8 +658,29 @@ def test_load_custom_corpus_and_add_track(tmp_path: Path) -> None:
         ('{"tracks": [{"name": "x", "artists": ["a"], "id": "short"}]}', "22-character base62"),
         ('{"tracks": [{"name": "x", "artists": ["a"], "isrc": "bad"}]}', "ISRC"),
         ("{not json", "not valid JSON"),
+        (
+            '{"tracks": [{"name": "x", "artists": [{"id": "AAAAAAAAAAAAAAAAAAAAAA", "name": "a"}]},'
+            ' {"name": "y", "artists": [{"id": "AAAAAAAAAAAAAAAAAAAAAA", "name": "b"}]}]}',
+            "artist id A{22} is used for both 'a' and 'b'",
+        ),
+        # Albums used to keep the first name silently where artists were refused.
+        (
+            '{"tracks": [{"name": "x", "artists": ["a"],'
+            ' "album": {"id": "BBBBBBBBBBBBBBBBBBBBBB", "name": "p"}},'
+            ' {"name": "y", "artists": ["a"],'
+            ' "album": {"id": "BBBBBBBBBBBBBBBBBBBBBB", "name": "q"}}]}',
+            "album id B{22} is used for both 'p' and 'q'",
+        ),
     ],
-    ids=["not-object", "no-artist", "bad-id", "bad-isrc", "bad-json"],
+    ids=[
+        "not-object",
+        "no-artist",
+        "bad-id",
+        "bad-isrc",
+        "bad-json",
+        "artist-id-two-names",
+        "album-id-two-names",
+    ],
 )
 def test_corpus_errors_name_the_file(tmp_path: Path, text: str, fragment: str) -> None:
     from ostkit.errors import InputError
