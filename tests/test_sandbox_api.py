@@ -9,7 +9,7 @@ import pytest
 
 import openapi
 from conftest import Api
-from ostkit.sandbox import Sandbox, make_id
+from ostkit.sandbox import Sandbox, make_id, render
 
 KYUHYUN_VOCAL = "P9SAbhyPoYET7CsvVseYq4"  # "Love Beyond Words", shipped corpus
 UNKNOWN_ID = "0000000000000000000000"
@@ -588,6 +588,49 @@ def test_change_details(api: Api) -> None:
     assert api.get(f"playlists/{pid}").json()["name"] == "Renamed"
 
 
+@pytest.mark.parametrize(
+    ("scopes", "allowed"),
+    [
+        (["playlist-modify-private"], False),
+        (["playlist-modify-private", "playlist-modify-public"], True),
+    ],
+    ids=["private-scope-only", "both-modify-scopes"],
+)
+def test_collaborative_playlists_take_both_modify_scopes(
+    sandbox: Sandbox, scopes: list[str], allowed: bool
+) -> None:
+    """Creating, filling and changing a collaborative playlist take the same scopes: changing its
+    details used to need only playlist-modify-private."""
+    api = Api(sandbox, sandbox.issue_access_token(scopes))
+    shared = sandbox.create_playlist("shared", collaborative=True)
+    private = sandbox.create_playlist("private")
+    answers = {
+        "create": api.post(
+            "me/playlists", json={"name": "x", "public": False, "collaborative": True}
+        ),
+        "add": api.post(f"playlists/{shared}/items", json={"uris": [_uri(KYUHYUN_VOCAL)]}),
+        "rename": api.put(f"playlists/{shared}", json={"name": "renamed"}),
+        "share": api.put(f"playlists/{private}", json={"collaborative": True}),
+    }
+    for name, answer in answers.items():
+        assert answer.ok is allowed, (name, answer.status_code)
+        if not allowed:
+            assert answer.status_code == 403
+            assert answer.json()["error"]["message"] == "Insufficient client scope"
+
+
+def test_create_and_change_refuse_a_public_collaborative_playlist_first(api: Api) -> None:
+    """Both check public/collaborative before the description (the change checked it after)."""
+    body = {"description": "a\nb", "public": True, "collaborative": True}
+    pid = _create(api, public=False)["id"]
+    for answer in (
+        api.post("me/playlists", json={"name": "x", **body}),
+        api.put(f"playlists/{pid}", json=body),
+    ):
+        assert answer.status_code == 400
+        assert answer.json()["error"]["message"] == "Collaborative playlists can only be private."
+
+
 # -- corpus -----------------------------------------------------------------------------------
 def test_load_custom_corpus_and_add_track(tmp_path: Path) -> None:
     path = tmp_path / "corpus.json"
@@ -615,8 +658,29 @@ def test_load_custom_corpus_and_add_track(tmp_path: Path) -> None:
         ('{"tracks": [{"name": "x", "artists": ["a"], "id": "short"}]}', "22-character base62"),
         ('{"tracks": [{"name": "x", "artists": ["a"], "isrc": "bad"}]}', "ISRC"),
         ("{not json", "not valid JSON"),
+        (
+            '{"tracks": [{"name": "x", "artists": [{"id": "AAAAAAAAAAAAAAAAAAAAAA", "name": "a"}]},'
+            ' {"name": "y", "artists": [{"id": "AAAAAAAAAAAAAAAAAAAAAA", "name": "b"}]}]}',
+            "artist id A{22} is used for both 'a' and 'b'",
+        ),
+        # Albums used to keep the first name silently where artists were refused.
+        (
+            '{"tracks": [{"name": "x", "artists": ["a"],'
+            ' "album": {"id": "BBBBBBBBBBBBBBBBBBBBBB", "name": "p"}},'
+            ' {"name": "y", "artists": ["a"],'
+            ' "album": {"id": "BBBBBBBBBBBBBBBBBBBBBB", "name": "q"}}]}',
+            "album id B{22} is used for both 'p' and 'q'",
+        ),
     ],
-    ids=["not-object", "no-artist", "bad-id", "bad-isrc", "bad-json"],
+    ids=[
+        "not-object",
+        "no-artist",
+        "bad-id",
+        "bad-isrc",
+        "bad-json",
+        "artist-id-two-names",
+        "album-id-two-names",
+    ],
 )
 def test_corpus_errors_name_the_file(tmp_path: Path, text: str, fragment: str) -> None:
     from ostkit.errors import InputError
@@ -704,7 +768,7 @@ def test_internal_errors_answer_500_and_are_kept(api: Api, monkeypatch: pytest.M
     def boom(*args: Any) -> Any:
         raise RuntimeError("bug")
 
-    monkeypatch.setattr(api.sandbox, "me", boom)
+    monkeypatch.setattr(render, "current_user", boom)  # what GET /me answers with
     answer = api.get("me")
     assert answer.status_code == 500
     assert answer.json() == {"error": {"status": 500, "message": "Server error."}}

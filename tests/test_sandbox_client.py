@@ -13,7 +13,7 @@ import pytest
 
 import openapi
 from conftest import SpecCheckedSandbox
-from ostkit.sandbox import Fault, make_id
+from ostkit.sandbox import Fault, make_id, render
 from ostkit.spotify.client import SpotifyClient
 from ostkit.spotify.policy import NetPolicy, RateLimiter
 
@@ -92,12 +92,12 @@ def test_the_checking_sandbox_catches_a_removed_field(
     sb: SpecCheckedSandbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     track_id = sb.add_track("Only", ["Solo"])
-    original = sb._track_full
+    original = render.track_full
 
     def with_popularity(*args: object, **kwargs: object) -> dict[str, object]:
         return {**original(*args, **kwargs), "popularity": 50}  # type: ignore[arg-type]
 
-    monkeypatch.setattr(sb, "_track_full", with_popularity)
+    monkeypatch.setattr(render, "track_full", with_popularity)
     client = _client(sb)
     client.get_track(track_id)
     assert len(sb.spec_errors) == 1 and sb.spec_errors[0].startswith("GET /v1/tracks/")

@@ -218,9 +218,9 @@ def test_stop_waits_for_busy_handlers(capfd: pytest.CaptureFixture[str]) -> None
     slow = threading.Thread(target=lambda: _swallow(lambda: Api(sandbox).get("me")))
     slow.start()
     deadline = time.monotonic() + 5
-    while len(sandbox._connections) < 2 and time.monotonic() < deadline:
+    while len(sandbox.serving_threads()) < 2 and time.monotonic() < deadline:
         time.sleep(0.01)  # until the slow request is being answered
-    handlers = list(sandbox._connections.values())
+    handlers = sandbox.serving_threads()
     assert len(handlers) == 2
     started = time.monotonic()
     sandbox.stop()

@@ -35,12 +35,14 @@ import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from ostkit.errors import InputError
 
 BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-ID_RE = re.compile(r"^[0-9A-Za-z]{22}$")
+# A Spotify id: 22 base62 characters (also inside URIs, see model.TRACK_URI_RE).
+ID_PATTERN = "[0-9A-Za-z]{22}"
+ID_RE = re.compile(rf"^{ID_PATTERN}$")
 ISRC_RE = re.compile(r"^[A-Z]{2}[A-Z0-9]{3}\d{7}$")
 DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 ALBUM_TYPES = ("album", "single", "compilation")
@@ -134,12 +136,7 @@ class Corpus:
         artist_id = artist_id or make_id("artist", name)
         existing = self.artists.get(artist_id)
         if existing is not None:
-            if existing.name != name:
-                raise InputError(
-                    f"artist id {artist_id} is used for both {existing.name!r} and {name!r}"
-                    f"{_at(where)}"
-                )
-            return existing
+            return _same_name("artist", existing, name, where)
         artist = Artist(
             id=artist_id,
             name=name,
@@ -173,8 +170,9 @@ class Corpus:
             if same is not None:
                 return same
         album_id = album_id or make_id("album", name, *(a.name for a in artists))
-        if album_id in self.albums:
-            return self.albums[album_id]
+        existing = self.albums.get(album_id)
+        if existing is not None:
+            return _same_name("album", existing, name, where)
         album_type = data.get("album_type", "single")
         if album_type not in ALBUM_TYPES:
             raise InputError(f"album_type must be one of {', '.join(ALBUM_TYPES)}{_at(where)}")
@@ -266,6 +264,18 @@ def load_corpus_file(path: str | Path) -> Any:
 
 def _at(where: str) -> str:
     return f" ({where})" if where else ""
+
+
+_Named = TypeVar("_Named", Artist, Album)
+
+
+def _same_name(kind: str, existing: _Named, name: str, where: str) -> _Named:
+    """``existing`` again, when ``name`` agrees: one id, one definition."""
+    if existing.name != name:
+        raise InputError(
+            f"{kind} id {existing.id} is used for both {existing.name!r} and {name!r}{_at(where)}"
+        )
+    return existing
 
 
 def _check_id(value: Any, where: str) -> None:

@@ -1,10 +1,14 @@
-"""Fault injection and the request log of the sandbox."""
+"""Fault injection, the configured rate limit and quota, and the request log of the sandbox."""
 
 from __future__ import annotations
 
+import json
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
+
+from ostkit.sandbox.model import SECRET_FIELDS, Reply, Request
 
 FAULT_KINDS = (
     "latency",  # sleep `seconds` before answering (the request is otherwise normal)
@@ -80,3 +84,77 @@ class RecordedRequest:
     status: int
     elapsed: float = 0.0
     fault: str | None = None
+
+
+def fault_reply(fault: Fault) -> Reply:
+    """The answer a rate-limit, quota or server-error fault gives instead of the real one."""
+    if fault.kind == "rate_limit":
+        retry = fault.retry_after if fault.retry_after is not None else 1
+        return Reply.error(429, "API rate limit exceeded", **{"Retry-After": str(retry)})
+    if fault.kind == "quota":
+        retry = fault.retry_after if fault.retry_after is not None else 61_389
+        return Reply.error(
+            429, "Too many requests", "QUOTA_EXCEEDED", **{"Retry-After": str(retry)}
+        )
+    status = fault.status or (502 if fault.kind == "applied_then_error" else 503)
+    if fault.empty_body:
+        return Reply(status)
+    message = {500: "Server error.", 502: "Bad gateway.", 503: "Service unavailable"}.get(
+        status, "Server error."
+    )
+    headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
+    return Reply.error(status, message, **headers)
+
+
+class Limits:
+    """The configured quota and rolling-window rate limit of the Web API.
+
+    ``rate_limit=(N, S)``: Spotify's app-wide limit, at most N requests in a rolling window of
+    S seconds (sandbox clock), else 429 with Retry-After until the oldest one leaves the window.
+    ``quota=N``: a budget of requests; once spent every call answers the QUOTA_EXCEEDED 429.
+    """
+
+    def __init__(self, rate_limit: tuple[int, float] | None, quota: int | None) -> None:
+        self.rate_limit = rate_limit
+        self.quota = quota
+        self.quota_used = 0
+        self.window: list[float] = []
+
+    def check(self, now: float) -> Fault | None:
+        """Count one request; the fault that refuses it, or None when it may go on."""
+        if self.quota is not None:
+            if self.quota_used >= self.quota:
+                return Fault("quota")
+            self.quota_used += 1
+        if self.rate_limit is not None:
+            count, window = self.rate_limit
+            self.window = [t for t in self.window if t > now - window]
+            if len(self.window) >= count:
+                wait = max(1, math.ceil(self.window[0] + window - now))
+                return Fault("rate_limit", retry_after=wait)
+            self.window.append(now)
+        return None
+
+
+def recorded(
+    request: Request, reply: Reply, elapsed: float, fault_name: str | None
+) -> RecordedRequest:
+    """The log entry of one request, its secrets redacted."""
+    body: Any = None
+    ctype = request.headers.get("content-type", "")
+    if request.raw:
+        if "x-www-form-urlencoded" in ctype:
+            body = {
+                k: ("<redacted>" if k in SECRET_FIELDS else v) for k, v in request.form().items()
+            }
+        else:
+            try:
+                body = json.loads(request.raw)
+            except (json.JSONDecodeError, UnicodeDecodeError):
+                body = request.raw.decode("utf-8", "replace")
+    query = {
+        k: (["<redacted>"] * len(v) if k in SECRET_FIELDS else list(v))
+        for k, v in request.query.items()
+    }
+    status = 0 if reply.drop else reply.status
+    return RecordedRequest(request.method, request.path, query, body, status, elapsed, fault_name)

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import base64
+import itertools
 import json
 import re
 import secrets
-import threading
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -60,6 +59,8 @@ DEFAULT_REDIRECT_URIS: tuple[str, ...] = (
     "http://127.0.0.1/callback",
     "http://[::1]/callback",
 )
+# Plain-http redirect URIs must use a loopback IP literal; `localhost` is always refused.
+LOOPBACK_HOSTS = ("127.0.0.1", "::1")
 DEFAULT_USER_ID = "sandbox-user"
 DEFAULT_USER_NAME = "Sandbox User"
 ACCESS_TOKEN_LIFETIME = 3600
@@ -71,7 +72,7 @@ SECRET_FIELDS = frozenset(
     {"code", "code_verifier", "refresh_token", "client_secret", "access_token", "password"}
 )
 SEARCH_TYPES = ("album", "artist", "playlist", "track", "show", "episode", "audiobook")
-TRACK_URI_RE = re.compile(r"^spotify:(track|episode):([0-9A-Za-z]{22})$")
+TRACK_URI_RE = re.compile(rf"^spotify:(track|episode):({corpus_mod.ID_PATTERN})$")
 CHALLENGE_RE = re.compile(r"^[A-Za-z0-9_-]{43,128}$")
 MARKET_RE = re.compile(r"^[A-Z]{2}$")
 
@@ -100,6 +101,12 @@ class ApiError(Exception):
         self.headers = headers or {}
         self.plain = plain
 
+    def reply(self) -> Reply:
+        if self.plain:
+            headers = {"Content-Type": "text/plain; charset=utf-8", **self.headers}
+            return Reply(self.status, self.message.encode(), headers)
+        return Reply.error(self.status, self.message, self.reason, **self.headers)
+
 
 class OAuthError(Exception):
     """Answer a token request with ``{"error", "error_description"}`` (status 400)."""
@@ -109,6 +116,9 @@ class OAuthError(Exception):
         self.error = error
         self.description = description
         self.status = status
+
+    def reply(self) -> Reply:
+        return Reply.json(self.status, {"error": self.error, "error_description": self.description})
 
 
 @dataclass
@@ -216,6 +226,10 @@ class Playlist:
     def snapshot_id(self) -> str:
         return self.snapshots[-1]
 
+    def has_member(self, user_id: str) -> bool:
+        """Owner or collaborator: who may read the contents and change the items (Dev Mode)."""
+        return user_id == self.owner_id or (self.collaborative and user_id in self.collaborators)
+
 
 @dataclass
 class Request:
@@ -265,7 +279,7 @@ def redirect_matches(registered: str, candidate: str) -> bool:
         return False  # Spotify refuses `localhost`: only loopback IP literals are allowed
     if registered == candidate:
         return True
-    loopback = reg.hostname in ("127.0.0.1", "::1") and reg.scheme == "http"
+    loopback = reg.hostname in LOOPBACK_HOSTS and reg.scheme == "http"
     try:
         cand_port = cand.port
     except ValueError:
@@ -281,6 +295,12 @@ def redirect_matches(registered: str, candidate: str) -> bool:
     )
 
 
+def split_uri(uri: str) -> tuple[str, str]:
+    """``(kind, id)`` of a ``spotify:kind:id`` URI whose shape was checked already."""
+    kind, item_id = uri.split(":")[1:3]
+    return kind, item_id
+
+
 def random_token(prefix: str, nbytes: int = 48) -> str:
     return prefix + secrets.token_urlsafe(nbytes)
 
@@ -289,12 +309,80 @@ def now_iso(ts: float) -> str:
     return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+class Records:
+    """Everything the sandbox remembers between requests (callers hold the sandbox lock)."""
+
+    def __init__(self) -> None:
+        self.clients: dict[str, Client] = {}
+        self.users: dict[str, User] = {}
+        self.codes: dict[str, AuthCode] = {}
+        self.access: dict[str, AccessToken] = {}
+        self.refresh: dict[str, RefreshToken] = {}
+        self.playlists: dict[str, Playlist] = {}
+        # Per user: saved/followed URIs (tracks, albums, artists, users), in saving order.
+        self.library: dict[str, dict[str, None]] = {}
+        # (user, playlist id) -> when the user followed it, for /me/playlists' newest-first order.
+        self.followed: dict[tuple[str, str], int] = {}
+        self.sequence = itertools.count(1)
+        # Seconds the sandbox clock runs ahead of the real one (``Sandbox.advance``).
+        self.clock_offset = 0.0
+
+    def known_user(self, user_id: str) -> str:
+        """``user_id``, recorded as a user (without a display name) if it was not one yet."""
+        if user_id not in self.users:
+            self.users[user_id] = User(user_id, None)
+        return user_id
+
+    def issue_access(
+        self, client_id: str, user_id: str | None, scopes: frozenset[str], expires_at: float
+    ) -> str:
+        token = random_token("BQ")
+        self.access[token] = AccessToken(client_id, user_id, scopes, expires_at)
+        return token
+
+    def issue_refresh(
+        self,
+        client_id: str,
+        user_id: str,
+        scopes: frozenset[str],
+        authorized_at: float,
+        public_client: bool = True,
+    ) -> str:
+        token = random_token("AQ")
+        self.refresh[token] = RefreshToken(
+            client_id, user_id, scopes, authorized_at, public_client=public_client
+        )
+        return token
+
+    def new_playlist(
+        self, owner: str, name: str, description: str, public: bool, collaborative: bool
+    ) -> Playlist:
+        playlist_id = corpus_mod.make_id("playlist", secrets.token_hex(8))
+        playlist = Playlist(playlist_id, owner, name, description, public, collaborative)
+        self.follow(playlist, owner)
+        self.bump(playlist)
+        self.playlists[playlist_id] = playlist
+        return playlist
+
+    def follow(self, playlist: Playlist, user_id: str) -> None:
+        playlist.followers.add(user_id)
+        self.followed[(user_id, playlist.id)] = next(self.sequence)
+
+    @staticmethod
+    def bump(playlist: Playlist) -> None:
+        """A new snapshot id (after any change); its first 4 bytes count the versions."""
+        version = len(playlist.snapshots) + 1
+        raw = version.to_bytes(4, "big") + secrets.token_bytes(20)
+        playlist.snapshots.append(base64.b64encode(raw).decode())
+
+
 class State:
-    """What the accounts service, the Web API and the server share (set by ``Sandbox``)."""
+    """What the accounts service, the Web API routes and the server share (set by ``Sandbox``)."""
 
     host: str
     port: int
     corpus: Corpus
+    records: Records
     user_id: str
     client_id: str
     authorizing_user: str
@@ -303,18 +391,6 @@ class State:
     legacy_track_field: bool
     max_playlist_items: int
     internal_errors: list[str]
-    _lock: threading.RLock
-    _time_offset: float
-    _clients: dict[str, Client]
-    _users: dict[str, User]
-    _codes: dict[str, AuthCode]
-    _access: dict[str, AccessToken]
-    _refresh: dict[str, RefreshToken]
-    _playlists: dict[str, Playlist]
-    _library: dict[str, dict[str, None]]
-    # (user, playlist id) -> when the user followed it, for /me/playlists' newest-first order.
-    _followed: dict[tuple[str, str], int]
-    _sequence: Iterator[int]
 
     @property
     def base_url(self) -> str:
@@ -330,29 +406,4 @@ class State:
         return self.base_url
 
     def now(self) -> float:
-        return time.time() + self._time_offset
-
-    def _known_user(self, user_id: str | None) -> str:
-        user_id = user_id or self.user_id
-        if user_id not in self._users:
-            self._users[user_id] = User(user_id, None)
-        return user_id
-
-    def _new_playlist(
-        self, owner: str, name: str, description: str, public: bool, collaborative: bool
-    ) -> Playlist:
-        playlist_id = corpus_mod.make_id("playlist", secrets.token_hex(8))
-        playlist = Playlist(playlist_id, owner, name, description, public, collaborative)
-        self._follow(playlist, owner)
-        self._bump(playlist)
-        self._playlists[playlist_id] = playlist
-        return playlist
-
-    def _follow(self, playlist: Playlist, user_id: str) -> None:
-        playlist.followers.add(user_id)
-        self._followed[(user_id, playlist.id)] = next(self._sequence)
-
-    def _bump(self, playlist: Playlist) -> None:
-        version = len(playlist.snapshots) + 1
-        raw = version.to_bytes(4, "big") + secrets.token_bytes(20)
-        playlist.snapshots.append(base64.b64encode(raw).decode())
+        return time.time() + self.records.clock_offset
