@@ -25,7 +25,7 @@ import requests
 from click.testing import CliRunner
 
 import ostkit.services.auth as auth_mod
-import ostkit.spotify.tokens as tokens_mod
+import ostkit.spotify.token_cache as token_cache_mod
 from ostkit.cli import cli
 from ostkit.config import Settings
 from ostkit.errors import AuthError, ConfigError, OstkitError, RateLimitError, SpotifyError
@@ -34,7 +34,8 @@ from ostkit.services.auth import login, logout, status
 from ostkit.spotify.client import SpotifyClient
 from ostkit.spotify.oauth import check_redirect_uri
 from ostkit.spotify.policy import NetPolicy
-from ostkit.spotify.tokens import SCOPES, TokenCache, TokenManager
+from ostkit.spotify.token_cache import TokenCache
+from ostkit.spotify.tokens import SCOPES, TokenManager
 from scripted_http import HTML_502, RESET, Answer, Scripted, js, text
 from spotify_requests import check_authorize_url, check_token_request, check_wire, tap
 
@@ -792,7 +793,7 @@ def test_token_cache_write_that_fails_midway_keeps_the_old_file(
     def crash(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt  # e.g. Ctrl-C halfway through the write
 
-    monkeypatch.setattr(tokens_mod.os, "fsync", crash)
+    monkeypatch.setattr(token_cache_mod.os, "fsync", crash)
     with pytest.raises(KeyboardInterrupt):
         cache.save({"access_token": "new", "refresh_token": "r2"})
     assert cache.load() == {"access_token": "old", "refresh_token": "r"}

@@ -16,7 +16,6 @@ import jsonschema
 import pytest
 
 import openapi
-import ostkit.spotify.client as spotify_mod
 from ostkit.config import Settings
 from ostkit.errors import (
     AmbiguousWriteError,
@@ -32,10 +31,12 @@ from ostkit.errors import (
 )
 from ostkit.models import Candidate
 from ostkit.sandbox import Fault, Sandbox, make_id
-from ostkit.spotify.client import SpotifyClient, follow_url, parse_spotify_id
+from ostkit.spotify.client import SpotifyClient, parse_spotify_id
 from ostkit.spotify.parse import entry_item
 from ostkit.spotify.policy import NetPolicy, RateLimiter, human_duration, parse_retry_after
-from ostkit.spotify.tokens import TokenCache, TokenManager
+from ostkit.spotify.token_cache import TokenCache
+from ostkit.spotify.tokens import TokenManager
+from ostkit.spotify.transport import check_answer, follow_url
 from scripted_http import CUT, HTML_502, RESET, Answer, Scripted, empty, js, text
 from spotify_requests import check_api_request, check_token_request, check_wire, tap
 
@@ -1050,7 +1051,7 @@ def test_a_shared_session_gets_the_answer_check_once(sb: Sandbox) -> None:
     session = requests.Session()
     for _ in range(3):
         make_client(sb, session=session).current_user()
-    assert session.hooks["response"].count(spotify_mod.check_answer) == 1
+    assert session.hooks["response"].count(check_answer) == 1
 
 
 def test_playlist_answer_without_id_or_items(scripted: Scripted, fake: FakeTime) -> None:
@@ -1067,7 +1068,8 @@ def test_503_retry_after_is_honoured_up_to_the_cap(sb: Sandbox, fake: FakeTime) 
 
 
 def test_forbidden_message_scope_named_with_every_needed_scope_granted() -> None:
-    from ostkit.spotify.policy import HttpStatusError, forbidden_message
+    from ostkit.spotify.executor import forbidden_message
+    from ostkit.spotify.policy import HttpStatusError
 
     needed = ("playlist-read-private",)
     text_ = forbidden_message(

@@ -21,23 +21,20 @@ Usage::
 
 from __future__ import annotations
 
-import html
-import json
 import logging
 import re
 import threading
 import time
-import urllib.parse
 from collections.abc import Callable, Collection, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
-import requests
 import spotipy
 from spotipy.exceptions import SpotifyException
 
 from ostkit.config import DEFAULT_API_URL
 from ostkit.errors import InputError, LimitError, SpotifyError
 from ostkit.models import Candidate, RemotePlaylist, SpotifyAlbum, SpotifyUser
+from ostkit.spotify.executor import Executor, Outcome, RetryMode, Verdict
 from ostkit.spotify.parse import (
     album_from_json,
     candidate_from_json,
@@ -45,20 +42,24 @@ from ostkit.spotify.parse import (
     playlist_from_json,
 )
 from ostkit.spotify.policy import (
-    Executor,
     HttpStatusError,
     NetPolicy,
-    Outcome,
     RateLimiter,
-    RetryMode,
-    Verdict,
     parse_retry_after,
     shared_limiter,
 )
-from ostkit.spotify.tokens import SCOPE, StaticToken, TokenManager, TokenSource, quiet_http_loggers
+from ostkit.spotify.tokens import SCOPE, StaticToken, TokenManager, TokenSource
+from ostkit.spotify.transport import (
+    checked_session,
+    follow_url,
+    quiet_http_loggers,
+    upstream_message,
+)
 
 if TYPE_CHECKING:
     import random
+
+    import requests
 
     from ostkit.config import Settings
 
@@ -139,12 +140,9 @@ class SpotifyClient:
         self.policy = policy or NetPolicy()
         self.limiter = limiter or RateLimiter(self.policy.rate_per_second, self.policy.burst)
         self.api_url = api_url if api_url.endswith("/") else api_url + "/"
-        session = session or requests.Session()  # plain: no urllib3 retries
-        if check_answer not in session.hooks["response"]:
-            session.hooks["response"].append(check_answer)
         self._sp = spotipy.Spotify(
             auth_manager=self.auth,
-            requests_session=session,
+            requests_session=checked_session(session),
             requests_timeout=self.policy.timeout,
             language=language,
         )
@@ -200,7 +198,7 @@ class SpotifyClient:
                 headers = exc.headers or {}
                 raise HttpStatusError(
                     exc.http_status,
-                    _upstream_message(exc.msg),
+                    upstream_message(exc.msg),
                     reason=exc.reason,
                     retry_after=parse_retry_after(headers.get("Retry-After")),
                 ) from None
@@ -550,90 +548,6 @@ def _snapshot(data: Any) -> str:
     if isinstance(data, dict):
         return str(data.get("snapshot_id") or "")
     return ""
-
-
-def _upstream_message(msg: Any) -> str | None:
-    """spotipy's message is ``"<url>:\\n <error.message>"``; keep the message only, on one
-    short line."""
-    if not msg:
-        return None
-    text = str(msg)
-    if ":\n" in text:
-        text = text.split(":\n", 1)[1]
-    text = one_line(text)
-    return None if text in ("", "None") else text
-
-
-MESSAGE_MAX = 160
-_TITLE_RE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
-_TAG_RE = re.compile(r"<(script|style)[^>]*>.*?</\1>|<[^>]+>", re.IGNORECASE | re.DOTALL)
-
-
-def one_line(text: str, limit: int = MESSAGE_MAX) -> str:
-    """Text (or an HTML page: its title) as one line of at most ``limit`` characters."""
-    if "<" in text and ">" in text:
-        title = _TITLE_RE.search(text)
-        text = html.unescape(_TAG_RE.sub(" ", title.group(1) if title else text))
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
-
-
-def follow_url(api_url: str, url: str) -> str:
-    """A ``next`` URL on the configured API: Spotify sends absolute URLs on its own host, an
-    emulator may send ``https://api.spotify.com/...``, another host, or a relative path. The
-    path after the API's base (or after ``/v1/``) and the query are kept; the scheme, host and
-    base come from ``api_url``, so the bearer token only ever goes to the configured server."""
-    if url.startswith(api_url):
-        return url
-    base = urllib.parse.urlsplit(api_url)
-    parts = urllib.parse.urlsplit(url)
-    path = parts.path
-    if path.startswith(base.path):
-        path = path[len(base.path) :]
-    elif "/v1/" in path:
-        path = path.split("/v1/", 1)[1]
-    path = path.lstrip("/")
-    return api_url + path + (f"?{parts.query}" if parts.query else "")
-
-
-def check_answer(response: requests.Response, *args: Any, **kwargs: Any) -> requests.Response:
-    """A ``requests`` response hook, run before spotipy reads the answer.
-
-    - An error whose body is not Spotify's ``{"error": {"status", "message"}}`` (an HTML page
-      from a proxy, an OAuth-style ``{"error": "invalid_token"}``, plain text, nothing) gets that
-      shape, with the text on one short line: spotipy would otherwise fail on it or carry a whole
-      HTML page into the message.
-    - A successful GET must carry a JSON object: anything else (a captive portal's page, a cut
-      answer) raises ``InvalidJSONError``, which the network policy treats like a dropped
-      connection instead of reading it as "no results".
-    """
-    status = response.status_code
-    if status >= 400:
-        try:
-            data: Any = response.json()
-        except ValueError:
-            data = None
-        error = data.get("error") if isinstance(data, dict) else None
-        if isinstance(error, dict) and isinstance(error.get("message", ""), str | None):
-            return response
-        if isinstance(data, dict):
-            text = str(data.get("error_description") or error or "")
-        else:
-            text = response.text or ""
-        message = one_line(text) or response.reason or ""
-        response._content = json.dumps({"error": {"status": status, "message": message}}).encode()
-        response.headers["Content-Type"] = "application/json"
-        return response
-    if 200 <= status < 300 and response.request is not None and response.request.method == "GET":
-        try:
-            ok = isinstance(response.json(), dict)
-        except ValueError:
-            ok = False
-        if not ok:
-            raise requests.exceptions.InvalidJSONError(
-                f"HTTP {status} answer is not a JSON object", response=response
-            )
-    return response
 
 
 __all__ = [
