@@ -20,12 +20,14 @@ from ostkit.config import Settings
 from ostkit.errors import (
     AmbiguousWriteError,
     AuthError,
+    BadRequestError,
     ForbiddenError,
     InputError,
     LimitError,
     NotFoundError,
     OstkitError,
     RateLimitError,
+    ServerError,
     SpotifyError,
     SpotifyNotFoundError,
 )
@@ -1065,6 +1067,35 @@ def test_503_retry_after_is_honoured_up_to_the_cap(sb: Sandbox, fake: FakeTime) 
     sb.inject(Fault("server_error", path="/v1/me", status=503, retry_after=9999))
     make_client(sb, fake).current_user()
     assert fake.sleeps == [4.0, 30.0] and sb.count("GET", "/v1/me") == 3
+
+
+STATUS_CASES = [
+    (
+        js(400, {"error": {"status": 400, "message": "Invalid limit"}}),
+        BadRequestError,
+        r"Spotify rejected your Spotify profile \(GET /me\) \(400: Invalid limit\)",
+    ),
+    (js(401, {"error": "invalid_token"}), AuthError, r"\(401: invalid_token\); log in again"),
+    (js(403, {"error": {"status": 403, "message": "Forbidden"}}), ForbiddenError, "403 Forbidden"),
+    (empty(404), SpotifyNotFoundError, r"not found on Spotify \(404\)"),
+    (js(409, {"error": {"status": 409, "message": "Conflict"}}), SpotifyError, "409: Conflict"),
+    (js(429, TOO_MANY, Retry_After="3600"), RateLimitError, "asks to wait 1 h"),
+    (HTML_502, ServerError, r"failed after 4 attempts \(Spotify answered 502\)"),
+]
+
+
+@pytest.mark.parametrize(
+    ("answer", "error", "message"),
+    STATUS_CASES,
+    ids=["400", "401", "403", "404", "409", "429", "502"],
+)
+def test_each_status_becomes_the_error_class_of_the_table(
+    scripted: Scripted, fake: FakeTime, answer: Answer, error: type[SpotifyError], message: str
+) -> None:
+    scripted.on("GET", "/v1/me", answer)
+    with pytest.raises(SpotifyError, match=message) as info:
+        scripted_client(scripted, fake).current_user()
+    assert type(info.value) is error
 
 
 def test_forbidden_message_scope_named_with_every_needed_scope_granted() -> None:
