@@ -206,72 +206,71 @@ class Executor:
         """
         if retry == "verify" and verify is None:
             raise ValueError("retry='verify' needs a verify callback")
-        retries = waits = 0
-        refreshed = False
+        call = _Call(what, retry, verify, needed_scopes, forbidden_causes, give_up)
         while True:
             if self.limiter is not None:
                 self.limiter.acquire()
             try:
                 return op()
             except HttpStatusError as exc:
-                if exc.status == 429:
-                    delay = rate_limit_delay(exc, what=what, policy=self.policy, waits_so_far=waits)
-                    waits += 1
-                    self._wait_rate_limit(delay, what)
-                    continue
-                if exc.status == 401 and self._refresh is not None and not refreshed:
-                    refreshed = True
-                    log.info("401 on %s: refreshing the access token once", what)
-                    self._refresh()
-                    continue
-                if exc.status < 500:
-                    raise self._refusal(exc, what, needed_scopes, forbidden_causes) from None
-                failure = Failure.from_answer(exc)
+                failure = self._classify(exc, call)
             except requests.RequestException as exc:
                 failure = Failure.from_network(exc)
-            if not may_resend(retry, failure):
-                if verify is None or retry != "verify":
-                    raise (give_up or self._ambiguous(what))(failure)
-                verdict = self._read_back(verify, what, failure)
+            if failure is None:
+                continue  # a 429 waited out or the token refreshed: send it again now
+            if not may_resend(call.retry, failure):
+                verdict = self._read_back(failure, call)
                 if verdict.outcome is Outcome.APPLIED:
                     return verdict.value  # type: ignore[return-value]
-            pause = retry_delay(self.policy, failure, retries, self.backoff)
-            if pause is None:
-                raise (give_up or self._exhausted(what, retries))(failure)
-            retries += 1
-            log.info("%s: %s; retry %d in %.2f s", what, failure.problem, retries, pause)
-            self._sleep(pause)
+            self._back_off(failure, call)
 
-    def _wait_rate_limit(self, delay: float, what: str) -> None:
-        log.info("429 on %s: waiting %.1f s (Retry-After)", what, delay)
-        if self.limiter is None:
-            self._sleep(delay)
-        else:
-            self.limiter.pause(delay)  # every thread waits, not just this one
+    def _classify(self, exc: HttpStatusError, call: _Call[T]) -> Failure | None:
+        """An error answer: None to send again at once (after waiting out a 429 or refreshing
+        the token on a first 401), a ``Failure`` for a 5xx; any other refusal raises."""
+        if exc.status == 429:
+            delay = rate_limit_delay(
+                exc, what=call.what, policy=self.policy, waits_so_far=call.waits
+            )
+            call.waits += 1
+            log.info("429 on %s: waiting %.1f s (Retry-After)", call.what, delay)
+            if self.limiter is None:
+                self._sleep(delay)
+            else:
+                self.limiter.pause(delay)  # every thread waits, not just this one
+            return None
+        if exc.status == 401 and self._refresh is not None and not call.refreshed:
+            call.refreshed = True
+            log.info("401 on %s: refreshing the access token once", call.what)
+            self._refresh()
+            return None
+        if exc.status < 500:
+            granted = self._granted_scopes() if exc.status == 403 and self._granted_scopes else None
+            raise refusal_error(
+                call.what,
+                exc,
+                needed_scopes=call.needed_scopes,
+                granted_scopes=granted,
+                extra_causes=call.forbidden_causes,
+            ) from None
+        return Failure.from_answer(exc)
 
-    def _refusal(
-        self,
-        exc: HttpStatusError,
-        what: str,
-        needed_scopes: Collection[str],
-        forbidden_causes: Collection[str],
-    ) -> SpotifyError:
-        granted = self._granted_scopes() if exc.status == 403 and self._granted_scopes else None
-        return refusal_error(
-            what,
-            exc,
-            needed_scopes=needed_scopes,
-            granted_scopes=granted,
-            extra_causes=forbidden_causes,
-        )
+    def _back_off(self, failure: Failure, call: _Call[T]) -> None:
+        """Sleep before the next retry, or raise when the retries are used up."""
+        pause = retry_delay(self.policy, failure, call.retries, self.backoff)
+        if pause is None:
+            raise self._give_up(failure, call)
+        call.retries += 1
+        log.info("%s: %s; retry %d in %.2f s", call.what, failure.problem, call.retries, pause)
+        self._sleep(pause)
 
-    def _read_back(
-        self, verify: Callable[[], Verdict[T]], what: str, failure: Failure
-    ) -> Verdict[T]:
-        """Ask ``verify`` whether a failed write was applied; raise unless it says applied or
-        certainly not applied."""
+    def _read_back(self, failure: Failure, call: _Call[T]) -> Verdict[T]:
+        """The request may not simply be sent again. A ``verify`` write is read back: returns
+        the verdict when it was applied or certainly not applied; anything else raises."""
+        if call.retry != "verify" or call.verify is None:
+            raise self._give_up(failure, call, ambiguous=True)
+        what = call.what
         try:
-            verdict = verify()
+            verdict = call.verify()
         except (AuthError, ForbiddenError):
             raise
         except SpotifyError as exc:
@@ -293,23 +292,34 @@ class Executor:
         return verdict
 
     @staticmethod
-    def _ambiguous(what: str) -> Callable[[Failure], SpotifyError]:
-        def error(failure: Failure) -> SpotifyError:
+    def _give_up(failure: Failure, call: _Call[T], *, ambiguous: bool = False) -> SpotifyError:
+        """The error for a transient failure that is not retried: the caller's wording, else
+        the Web API's (a write that may have been applied, or retries used up)."""
+        if call.give_up is not None:
+            return call.give_up(failure)
+        if ambiguous:
             return AmbiguousWriteError(
-                f"{what} failed ({failure.problem}) and Spotify may or may not have applied it; "
-                "check on Spotify before running the command again",
+                f"{call.what} failed ({failure.problem}) and Spotify may or may not have applied "
+                "it; check on Spotify before running the command again",
                 status=failure.status,
             )
+        return status_error(
+            failure.status,
+            f"{call.what} failed after {call.retries + 1} attempts ({failure.problem}); "
+            "Spotify or the network is having trouble, try again later",
+        )
 
-        return error
 
-    @staticmethod
-    def _exhausted(what: str, retries: int) -> Callable[[Failure], SpotifyError]:
-        def error(failure: Failure) -> SpotifyError:
-            return status_error(
-                failure.status,
-                f"{what} failed after {retries + 1} attempts ({failure.problem}); "
-                "Spotify or the network is having trouble, try again later",
-            )
+@dataclass
+class _Call(Generic[T]):
+    """One ``Executor.run``: its settings and its counters, shared by the steps."""
 
-        return error
+    what: str
+    retry: RetryMode
+    verify: Callable[[], Verdict[T]] | None
+    needed_scopes: Collection[str]
+    forbidden_causes: Collection[str]
+    give_up: Callable[[Failure], SpotifyError] | None
+    retries: int = 0
+    waits: int = 0
+    refreshed: bool = False
