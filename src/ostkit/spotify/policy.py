@@ -251,6 +251,7 @@ def never_sent(exc: requests.RequestException) -> bool:
 
 
 def describe_network_error(exc: requests.RequestException) -> str:
+    """What went wrong without an answer, for messages: ``no answer within the timeout``."""
     if isinstance(exc, requests.exceptions.InvalidJSONError):
         return "an answer that is not JSON (a proxy or captive portal in the way?)"
     if isinstance(exc, requests.exceptions.Timeout):
