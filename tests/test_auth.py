@@ -425,6 +425,21 @@ def test_token_request_that_keeps_failing_is_a_server_error(tmp_path: Path) -> N
         assert server.count("POST", "/api/token") == 1 + NetPolicy.for_tests().max_retries
 
 
+def test_token_request_is_resent_only_when_it_never_reached_the_server(tmp_path: Path) -> None:
+    # A refresh that reached the server may have rotated (revoked) the refresh token it carried,
+    # so a dropped connection is not retried; a refused connection certainly sent nothing.
+    with Scripted() as server:
+        server.on("POST", "/api/token", RESET)
+        dropped = scripted_manager(server, tmp_path)
+        with pytest.raises(SpotifyError, match="could not reach the Spotify accounts service"):
+            dropped.refresh()
+        assert server.count("POST", "/api/token") == 1 and dropped.token_requests == 1
+    refused = scripted_manager(server, tmp_path)  # nothing listens there any more
+    with pytest.raises(SpotifyError, match="connection refused or unreachable"):
+        refused.refresh()
+    assert refused.token_requests == 1 + NetPolicy.for_tests().max_retries
+
+
 def test_token_error_description_is_one_short_line_like_every_upstream_message(
     tmp_path: Path,
 ) -> None:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import logging
 import threading
 import time
 from collections.abc import Callable
@@ -32,8 +31,6 @@ if TYPE_CHECKING:
     from ostkit.config import Settings
     from ostkit.models import SpotifyUser
 
-log = logging.getLogger("ostkit.auth")
-
 SCOPES = (
     "playlist-read-private",
     "playlist-read-collaborative",
@@ -44,8 +41,6 @@ SCOPE = " ".join(SCOPES)
 
 #: a token closer than this to its expiry is refreshed before use
 EXPIRY_MARGIN = 60.0
-
-# --- tokens ---------------------------------------------------------------------------------------
 
 
 class TokenSource(Protocol):

@@ -113,7 +113,7 @@ def check_answer(response: requests.Response, *args: Any, **kwargs: Any) -> requ
     return response
 
 
-# --- log hygiene ---
+# --- log hygiene ----------------------------------------------------------------------------------
 
 _SECRET_RE = re.compile(
     r"(?P<key>Bearer\s+|['\"]?(?:access_token|refresh_token|code_verifier|code)['\"]?\s*[:=]\s*"
