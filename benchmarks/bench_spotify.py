@@ -24,7 +24,8 @@ from pathlib import Path
 from ostkit.sandbox import Fault, Sandbox
 from ostkit.spotify.client import SpotifyClient
 from ostkit.spotify.policy import NetPolicy, RateLimiter
-from ostkit.spotify.tokens import TokenCache, TokenManager
+from ostkit.spotify.token_cache import TokenCache
+from ostkit.spotify.tokens import TokenManager
 
 
 def client(sb: Sandbox, **kwargs: object) -> SpotifyClient:

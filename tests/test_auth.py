@@ -25,17 +25,25 @@ import requests
 from click.testing import CliRunner
 
 import ostkit.services.auth as auth_mod
-import ostkit.spotify.tokens as tokens_mod
+import ostkit.spotify.token_cache as token_cache_mod
 from ostkit.cli import cli
 from ostkit.config import Settings
-from ostkit.errors import AuthError, ConfigError, OstkitError, RateLimitError, SpotifyError
+from ostkit.errors import (
+    AuthError,
+    ConfigError,
+    OstkitError,
+    RateLimitError,
+    ServerError,
+    SpotifyError,
+)
 from ostkit.sandbox import Fault, Sandbox
 from ostkit.services.auth import login, logout, status
 from ostkit.spotify.client import SpotifyClient
 from ostkit.spotify.oauth import check_redirect_uri
 from ostkit.spotify.policy import NetPolicy
-from ostkit.spotify.tokens import SCOPES, TokenCache, TokenManager
-from scripted_http import HTML_502, RESET, Answer, Scripted, js, text
+from ostkit.spotify.token_cache import TokenCache
+from ostkit.spotify.tokens import SCOPES, TokenManager
+from scripted_http import HTML_502, RESET, Answer, Scripted, empty, js, text
 from spotify_requests import check_authorize_url, check_token_request, check_wire, tap
 
 
@@ -394,6 +402,61 @@ def test_token_request_429_and_5xx(sb: Sandbox, tmp_path: Path) -> None:
         manager.refresh()
 
 
+def test_token_request_503_retry_after_is_honoured_up_to_the_cap(
+    sb: Sandbox, tmp_path: Path
+) -> None:
+    # Two copies of the retry rule once disagreed here: the Web API waited a 503's Retry-After
+    # (up to the cap), the token request ignored it. Both now run through one retry loop.
+    slept: list[float] = []
+    manager = env_manager(sb, tmp_path, sb.issue_refresh_token(), sleep=slept.append)
+    sb.inject(Fault("server_error", path="/api/token", status=503, retry_after=4))
+    sb.inject(Fault("server_error", path="/api/token", status=503, retry_after=9999))
+    assert manager.get_access_token()
+    assert slept == [4.0, 30.0] and sb.count("POST", "/api/token") == 3
+
+
+def test_token_request_that_keeps_failing_is_a_server_error(tmp_path: Path) -> None:
+    with Scripted() as server:
+        server.on("POST", "/api/token", empty(503))
+        manager = scripted_manager(server, tmp_path)
+        with pytest.raises(ServerError, match="answered 503 Service Unavailable") as info:
+            manager.refresh()
+        assert info.value.status == 503
+        assert server.count("POST", "/api/token") == 1 + NetPolicy.for_tests().max_retries
+
+
+def test_token_request_is_resent_only_when_it_never_reached_the_server(tmp_path: Path) -> None:
+    # A refresh that reached the server may have rotated (revoked) the refresh token it carried,
+    # so a dropped connection is not retried; a refused connection certainly sent nothing.
+    with Scripted() as server:
+        server.on("POST", "/api/token", RESET)
+        dropped = scripted_manager(server, tmp_path)
+        with pytest.raises(SpotifyError, match="could not reach the Spotify accounts service"):
+            dropped.refresh()
+        assert server.count("POST", "/api/token") == 1 and dropped.token_requests == 1
+    refused = scripted_manager(server, tmp_path)  # nothing listens there any more
+    with pytest.raises(SpotifyError, match="connection refused or unreachable"):
+        refused.refresh()
+    assert refused.token_requests == 1 + NetPolicy.for_tests().max_retries
+
+
+def test_token_error_description_is_one_short_line_like_every_upstream_message(
+    tmp_path: Path,
+) -> None:
+    # The token request once cut Spotify's words at 160 characters as they came, HTML and all;
+    # the Web API's rule (one_line: an HTML page's text, cut visibly with "...") now serves both.
+    description = "Refresh <b>token</b> revoked\n" + "because " * 40
+    with Scripted() as server:
+        answer = js(400, {"error": "invalid_grant", "error_description": description})
+        server.on("POST", "/api/token", answer)
+        manager = scripted_manager(server, tmp_path)
+        with pytest.raises(AuthError, match="invalid_grant: Refresh token revoked because") as info:
+            manager.refresh()
+    text_ = str(info.value)
+    assert "<" not in text_ and "\n" not in text_
+    assert "because...; refresh tokens stop working" in text_
+
+
 def test_not_logged_in(sb: Sandbox, tmp_path: Path) -> None:
     with pytest.raises(AuthError, match=r"not logged in to Spotify: run `ostkit auth login`"):
         status(make_settings(sb, tmp_path))
@@ -690,7 +753,7 @@ def test_short_lived_tokens_are_not_refreshed_on_every_call(tmp_path: Path) -> N
 @pytest.mark.parametrize(
     ("answer", "error", "message", "cleared"),
     [
-        (HTML_502, SpotifyError, "answered 502 Bad Gateway; it is having trouble", False),
+        (HTML_502, ServerError, "answered 502 Bad Gateway; it is having trouble", False),
         (RESET, SpotifyError, "could not reach the Spotify accounts service", False),
         (text(200, "<html>Sign in to the hotel Wi-Fi</html>"), AuthError, "unreadable", False),
         (
@@ -792,7 +855,7 @@ def test_token_cache_write_that_fails_midway_keeps_the_old_file(
     def crash(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt  # e.g. Ctrl-C halfway through the write
 
-    monkeypatch.setattr(tokens_mod.os, "fsync", crash)
+    monkeypatch.setattr(token_cache_mod.os, "fsync", crash)
     with pytest.raises(KeyboardInterrupt):
         cache.save({"access_token": "new", "refresh_token": "r2"})
     assert cache.load() == {"access_token": "old", "refresh_token": "r"}

@@ -16,26 +16,29 @@ import jsonschema
 import pytest
 
 import openapi
-import ostkit.spotify.client as spotify_mod
 from ostkit.config import Settings
 from ostkit.errors import (
     AmbiguousWriteError,
     AuthError,
+    BadRequestError,
     ForbiddenError,
     InputError,
     LimitError,
     NotFoundError,
     OstkitError,
     RateLimitError,
+    ServerError,
     SpotifyError,
     SpotifyNotFoundError,
 )
 from ostkit.models import Candidate
 from ostkit.sandbox import Fault, Sandbox, make_id
-from ostkit.spotify.client import SpotifyClient, follow_url, parse_spotify_id
+from ostkit.spotify.client import SpotifyClient, parse_spotify_id
 from ostkit.spotify.parse import entry_item
 from ostkit.spotify.policy import NetPolicy, RateLimiter, human_duration, parse_retry_after
-from ostkit.spotify.tokens import TokenCache, TokenManager
+from ostkit.spotify.token_cache import TokenCache
+from ostkit.spotify.tokens import TokenManager
+from ostkit.spotify.transport import check_answer, follow_url
 from scripted_http import CUT, HTML_502, RESET, Answer, Scripted, empty, js, text
 from spotify_requests import check_api_request, check_token_request, check_wire, tap
 
@@ -492,7 +495,7 @@ def test_read_timeout_on_a_read_is_retried(sb: Sandbox) -> None:
     sb.inject(Fault("latency", path="/v1/me", seconds=0.5))
     policy = NetPolicy(read_timeout=0.15, backoff_base=0.001, rate_per_second=None)
     client = make_client(sb, policy=policy)
-    assert client._sp.requests_timeout == (policy.connect_timeout, 0.15)
+    assert client.api.spotipy.requests_timeout == (policy.connect_timeout, 0.15)
     assert client.current_user().id == "sandbox-user"
     assert settled(lambda: sb.count("GET", "/v1/me"), 2) == 2
 
@@ -603,7 +606,7 @@ def test_from_settings_clients_share_one_limiter(tmp_path: Path) -> None:
     a = SpotifyClient.from_settings(settings)
     b = SpotifyClient.from_settings(settings)
     assert a.limiter is b.limiter and a.limiter.rate == NetPolicy().rate_per_second
-    assert a._sp.prefix == "https://api.spotify.com/v1/"  # the default, not called here
+    assert a.api.spotipy.prefix == "https://api.spotify.com/v1/"  # the default, not called here
 
 
 # --- policy helpers -------------------------------------------------------------------------------
@@ -1050,7 +1053,7 @@ def test_a_shared_session_gets_the_answer_check_once(sb: Sandbox) -> None:
     session = requests.Session()
     for _ in range(3):
         make_client(sb, session=session).current_user()
-    assert session.hooks["response"].count(spotify_mod.check_answer) == 1
+    assert session.hooks["response"].count(check_answer) == 1
 
 
 def test_playlist_answer_without_id_or_items(scripted: Scripted, fake: FakeTime) -> None:
@@ -1066,8 +1069,38 @@ def test_503_retry_after_is_honoured_up_to_the_cap(sb: Sandbox, fake: FakeTime) 
     assert fake.sleeps == [4.0, 30.0] and sb.count("GET", "/v1/me") == 3
 
 
+STATUS_CASES = [
+    (
+        js(400, {"error": {"status": 400, "message": "Invalid limit"}}),
+        BadRequestError,
+        r"Spotify rejected your Spotify profile \(GET /me\) \(400: Invalid limit\)",
+    ),
+    (js(401, {"error": "invalid_token"}), AuthError, r"\(401: invalid_token\); log in again"),
+    (js(403, {"error": {"status": 403, "message": "Forbidden"}}), ForbiddenError, "403 Forbidden"),
+    (empty(404), SpotifyNotFoundError, r"not found on Spotify \(404\)"),
+    (js(409, {"error": {"status": 409, "message": "Conflict"}}), SpotifyError, "409: Conflict"),
+    (js(429, TOO_MANY, Retry_After="3600"), RateLimitError, "asks to wait 1 h"),
+    (HTML_502, ServerError, r"failed after 4 attempts \(Spotify answered 502\)"),
+]
+
+
+@pytest.mark.parametrize(
+    ("answer", "error", "message"),
+    STATUS_CASES,
+    ids=["400", "401", "403", "404", "409", "429", "502"],
+)
+def test_each_status_becomes_the_error_class_of_the_table(
+    scripted: Scripted, fake: FakeTime, answer: Answer, error: type[SpotifyError], message: str
+) -> None:
+    scripted.on("GET", "/v1/me", answer)
+    with pytest.raises(SpotifyError, match=message) as info:
+        scripted_client(scripted, fake).current_user()
+    assert type(info.value) is error
+
+
 def test_forbidden_message_scope_named_with_every_needed_scope_granted() -> None:
-    from ostkit.spotify.policy import HttpStatusError, forbidden_message
+    from ostkit.spotify.executor import forbidden_message
+    from ostkit.spotify.policy import HttpStatusError
 
     needed = ("playlist-read-private",)
     text_ = forbidden_message(

@@ -36,35 +36,29 @@ class InputError(OstkitError):
 
 
 class SpotifyError(OstkitError):
-    """A Spotify request failed or was refused; ``status`` is the HTTP status when there was one."""
-
-    def __init__(
-        self, message: str, *, status: int | None = None, reason: str | None = None
-    ) -> None:
-        self.status = status
-        self.reason = reason
-        super().__init__(message)
-
-
-class AuthError(SpotifyError):
-    """Not logged in, login failed, or the refresh token is no longer valid."""
-
-
-class RateLimitError(SpotifyError):
-    """429 beyond what we are willing to wait for (long Retry-After or QUOTA_EXCEEDED)."""
+    """A Spotify request failed or was refused; ``status`` is the HTTP status when there was one,
+    ``retry_after`` the seconds Spotify asked to wait (429, sometimes 503)."""
 
     def __init__(
         self,
         message: str,
         *,
-        retry_after: float | None = None,
+        status: int | None = None,
         reason: str | None = None,
+        retry_after: float | None = None,
     ) -> None:
+        self.status = status
+        self.reason = reason
         self.retry_after = retry_after
-        super().__init__(message, status=429, reason=reason)
+        super().__init__(message)
 
 
-# --- Spotify layer (added by the SPOTIFY engineer) ----------------------------------------------
+class BadRequestError(SpotifyError):
+    """400: Spotify refused the request as malformed or beyond a limit; repeating it cannot help."""
+
+
+class AuthError(SpotifyError):
+    """Not logged in, login failed, or the refresh token is no longer valid."""
 
 
 class ForbiddenError(SpotifyError):
@@ -75,9 +69,62 @@ class SpotifyNotFoundError(SpotifyError, NotFoundError):
     """404 from Spotify: the track, album or playlist id does not exist (or is not visible)."""
 
 
+class RateLimitError(SpotifyError):
+    """429 beyond what we are willing to wait for (long Retry-After or QUOTA_EXCEEDED)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = 429,
+        retry_after: float | None = None,
+        reason: str | None = None,
+    ) -> None:
+        super().__init__(message, status=status, reason=reason, retry_after=retry_after)
+
+
+class ServerError(SpotifyError):
+    """5xx: Spotify (or something in front of it) kept failing after the retries."""
+
+
 class AmbiguousWriteError(SpotifyError):
     """A non-idempotent write failed in a way that leaves unclear whether Spotify applied it."""
 
 
 class LimitError(SpotifyError, ValueError):
     """A call would break a documented Spotify limit (search limit 10, 100 URIs per call, ...)."""
+
+
+#: HTTP status -> the error it becomes, wherever a Spotify answer turns into an exception (Web
+#: API calls and token requests alike); 5xx and other statuses are handled by ``status_error``.
+STATUS_ERRORS: dict[int, type[SpotifyError]] = {
+    400: BadRequestError,
+    401: AuthError,
+    403: ForbiddenError,
+    404: SpotifyNotFoundError,
+    429: RateLimitError,
+}
+
+
+def error_class(status: int | None) -> type[SpotifyError]:
+    """The ``SpotifyError`` subclass for an HTTP status (None: no answer, a network failure)."""
+    if status is None:
+        return SpotifyError
+    if 500 <= status < 600:
+        return ServerError
+    return STATUS_ERRORS.get(status, SpotifyError)
+
+
+def status_error(
+    status: int | None,
+    message: str,
+    *,
+    reason: str | None = None,
+    retry_after: float | None = None,
+) -> SpotifyError:
+    """The error for an HTTP status, built from the table above."""
+    return error_class(status)(message, status=status, reason=reason, retry_after=retry_after)
+
+
+#: what to do when a login no longer works; ends many messages
+LOGIN_AGAIN = "log in again: ostkit auth login"

@@ -16,7 +16,8 @@ from ostkit.spotify.oauth import (
     pkce_pair,
     wait_for_callback,
 )
-from ostkit.spotify.tokens import TokenCache, TokenManager
+from ostkit.spotify.token_cache import TokenCache
+from ostkit.spotify.tokens import TokenManager
 
 if TYPE_CHECKING:
     from ostkit.config import Settings

@@ -1,4 +1,5 @@
-"""SpotifyClient: the only module that imports spotipy. Raw JSON becomes ``ostkit.models`` here.
+"""SpotifyClient: the Web API endpoints ostkit uses, typed. Raw JSON becomes ``ostkit.models``
+here (through ``spotify.parse``); requests go through spotipy in ``spotify.web_api``.
 
 Written for the Web API rules of Development-Mode apps since February 2026 (see
 ``../shared/spotify-api.md``): search ``limit`` at most 10; playlist contents under ``/items``
@@ -9,8 +10,7 @@ removed endpoints are never called: no batch GETs (``tracks()``, ``albums()``, .
 through ``sp._post`` (spotipy's ``playlist_add_items`` sends a bare JSON array, which Spotify once
 answered with 400 "No uris provided").
 
-spotipy is built with a plain ``requests.Session`` (no hidden urllib3 retries), a (connect, read)
-timeout and a fixed ``Accept-Language``; every call runs under ``ostkit.spotify.policy``.
+Every call runs under ``ostkit.spotify.policy`` (see ``spotify.executor``).
 
 Usage::
 
@@ -21,50 +21,33 @@ Usage::
 
 from __future__ import annotations
 
-import html
-import json
-import logging
 import re
-import threading
 import time
-import urllib.parse
-from collections.abc import Callable, Collection, Iterator, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
-
-import requests
-import spotipy
-from spotipy.exceptions import SpotifyException
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 from ostkit.config import DEFAULT_API_URL
 from ostkit.errors import InputError, LimitError, SpotifyError
 from ostkit.models import Candidate, RemotePlaylist, SpotifyAlbum, SpotifyUser
+from ostkit.spotify.executor import Outcome, Verdict
 from ostkit.spotify.parse import (
     album_from_json,
     candidate_from_json,
     entry_item,
     playlist_from_json,
 )
-from ostkit.spotify.policy import (
-    Executor,
-    HttpStatusError,
-    NetPolicy,
-    Outcome,
-    RateLimiter,
-    RetryMode,
-    Verdict,
-    parse_retry_after,
-    shared_limiter,
-)
-from ostkit.spotify.tokens import SCOPE, StaticToken, TokenManager, TokenSource, quiet_http_loggers
+from ostkit.spotify.policy import NetPolicy, RateLimiter, shared_limiter
+from ostkit.spotify.tokens import SCOPE, StaticToken, TokenManager, TokenSource
+from ostkit.spotify.transport import quiet_http_loggers
+from ostkit.spotify.web_api import WebApi
 
 if TYPE_CHECKING:
     import random
 
+    import requests
+    import spotipy
+
     from ostkit.config import Settings
-
-log = logging.getLogger("ostkit.spotify")
-
-T = TypeVar("T")
 
 SEARCH_LIMIT_MAX = 10  # Development-Mode maximum since February 2026 (11-50 answer 400)
 ITEMS_PER_WRITE = 100  # URIs per POST/PUT/DELETE /playlists/{id}/items
@@ -138,28 +121,17 @@ class SpotifyClient:
         self.auth: TokenSource = StaticToken(auth) if isinstance(auth, str) else auth
         self.policy = policy or NetPolicy()
         self.limiter = limiter or RateLimiter(self.policy.rate_per_second, self.policy.burst)
-        self.api_url = api_url if api_url.endswith("/") else api_url + "/"
-        session = session or requests.Session()  # plain: no urllib3 retries
-        if check_answer not in session.hooks["response"]:
-            session.hooks["response"].append(check_answer)
-        self._sp = spotipy.Spotify(
-            auth_manager=self.auth,
-            requests_session=session,
-            requests_timeout=self.policy.timeout,
+        self.api = WebApi(
+            api_url,
+            self.auth,
+            policy=self.policy,
+            limiter=self.limiter,
             language=language,
-        )
-        self._sp.prefix = self.api_url
-        refresh = None if isinstance(self.auth, StaticToken) else self.auth.refresh
-        self._executor = Executor(
-            self.policy,
-            self.limiter,
-            refresh=refresh,
-            granted_scopes=lambda: self.auth.scopes,
+            session=session,
             sleep=sleep,
             rng=rng,
         )
-        self._count_lock = threading.Lock()
-        self._requests = 0
+        self.api_url = self.api.api_url
 
     @classmethod
     def from_settings(cls, settings: Settings, *, policy: NetPolicy | None = None) -> SpotifyClient:
@@ -176,68 +148,7 @@ class SpotifyClient:
     @property
     def request_count(self) -> int:
         """Web API requests this client sent (every attempt; token requests not included)."""
-        with self._count_lock:
-            return self._requests
-
-    # -- plumbing
-
-    def _call(
-        self,
-        what: str,
-        fn: Callable[[spotipy.Spotify], T],
-        *,
-        retry: RetryMode = "safe",
-        verify: Callable[[], Verdict[T]] | None = None,
-        needed_scopes: Collection[str] = (),
-        forbidden_causes: Collection[str] = (),
-    ) -> T:
-        def op() -> T:
-            with self._count_lock:
-                self._requests += 1
-            try:
-                return fn(self._sp)
-            except SpotifyException as exc:
-                headers = exc.headers or {}
-                raise HttpStatusError(
-                    exc.http_status,
-                    _upstream_message(exc.msg),
-                    reason=exc.reason,
-                    retry_after=parse_retry_after(headers.get("Retry-After")),
-                ) from None
-
-        return self._executor.run(
-            op,
-            what=what,
-            retry=retry,
-            verify=verify,
-            needed_scopes=needed_scopes,
-            forbidden_causes=forbidden_causes,
-        )
-
-    def _get(self, what: str, path: str, **params: Any) -> dict[str, Any]:
-        result = self._call(what, lambda sp: sp._get(path, **params))
-        return result if isinstance(result, dict) else {}
-
-    def _pages(self, what: str, first: dict[str, Any]) -> Iterator[dict[str, Any]]:
-        """Yield ``first`` and every following page.
-
-        ``next`` is followed on the configured API (see ``follow_url``), whatever host it
-        names; paging stops at a null ``next``, an empty page or a ``next`` seen before, so a
-        ``total`` that changes meanwhile or a server that repeats itself cannot loop forever.
-        """
-        page: dict[str, Any] | None = first
-        seen: set[str] = set()
-        while page:
-            yield page
-            nxt = page.get("next")
-            if not nxt or not page.get("items"):
-                return
-            url = follow_url(self.api_url, str(nxt))
-            if url in seen:
-                log.warning("%s: Spotify sent the same next page twice; stopped paging", what)
-                return
-            seen.add(url)
-            page = self._get(what, url)
+        return self.api.request_count
 
     # -- search and catalogue reads (no scope needed)
 
@@ -272,12 +183,12 @@ class SpotifyClient:
         params: dict[str, Any] = {"q": query, "type": kind, "limit": limit, "offset": offset}
         if market:
             params["market"] = market
-        return self._get(f"search for {kind}s {query!r}", "search", **params)
+        return self.api.get(f"search for {kind}s {query!r}", "search", **params)
 
     def get_track(self, id_or_uri: str) -> Candidate:
         """``GET /tracks/{id}`` (one request; batch ``/tracks?ids=`` is gone)."""
         track_id = parse_spotify_id("track", id_or_uri)
-        data = self._get(f"track {track_id}", f"tracks/{track_id}")
+        data = self.api.get(f"track {track_id}", f"tracks/{track_id}")
         candidate = candidate_from_json(data)
         if candidate is None:
             raise InputError(f"spotify:track:{track_id} is not a playable Spotify track")
@@ -286,20 +197,20 @@ class SpotifyClient:
     def get_album(self, id_or_uri: str) -> SpotifyAlbum:
         """``GET /albums/{id}``."""
         album_id = parse_spotify_id("album", id_or_uri)
-        return album_from_json(self._get(f"album {album_id}", f"albums/{album_id}"))
+        return album_from_json(self.api.get(f"album {album_id}", f"albums/{album_id}"))
 
     def album_tracks(self, album_id: str) -> list[Candidate]:
         """All tracks of an album: ``GET /albums/{id}`` (its first page of tracks) then the
         ``next`` pages. Album track objects carry no album, so each gets the album filled in."""
         aid = parse_spotify_id("album", album_id)
         what = f"album {aid}"
-        data = self._get(what, f"albums/{aid}")
+        data = self.api.get(what, f"albums/{aid}")
         album = album_from_json(data)
         found: list[Candidate] = []
         first = data.get("tracks") if isinstance(data.get("tracks"), dict) else None
         if first is None:
-            first = self._get(what, f"albums/{aid}/tracks", limit=PAGE_SIZE, offset=0)
-        for page in self._pages(what, first):
+            first = self.api.get(what, f"albums/{aid}/tracks", limit=PAGE_SIZE, offset=0)
+        for page in self.api.pages(what, first):
             for item in page.get("items") or []:
                 candidate = candidate_from_json(item, album=album)
                 if candidate is not None:
@@ -310,7 +221,7 @@ class SpotifyClient:
 
     def current_user(self) -> SpotifyUser:
         """``GET /me``."""
-        data = self._get("your Spotify profile (GET /me)", "me")
+        data = self.api.get("your Spotify profile (GET /me)", "me")
         return SpotifyUser(
             id=str(data.get("id") or ""), display_name=data.get("display_name"), uri=data.get("uri")
         )
@@ -322,8 +233,8 @@ class SpotifyClient:
         def first(sp: spotipy.Spotify) -> Any:
             return sp._get("me/playlists", limit=PAGE_SIZE, offset=0)
 
-        data = self._call(what, first, needed_scopes=READ_PLAYLIST_SCOPES)
-        for page in self._pages(what, data if isinstance(data, dict) else {}):
+        data = self.api.call(what, first, needed_scopes=READ_PLAYLIST_SCOPES)
+        for page in self.api.pages(what, data if isinstance(data, dict) else {}):
             for item in page.get("items") or []:
                 if isinstance(item, dict) and item.get("id"):
                     yield playlist_from_json(item)
@@ -331,7 +242,7 @@ class SpotifyClient:
     def get_playlist(self, playlist_id: str) -> RemotePlaylist:
         """``GET /playlists/{id}`` (metadata; ``total`` counts its items)."""
         pid = parse_spotify_id("playlist", playlist_id)
-        data = self._call(
+        data = self.api.call(
             f"playlist {pid}",
             lambda sp: sp._get(f"playlists/{pid}", additional_types="track,episode"),
             needed_scopes=READ_PLAYLIST_SCOPES,
@@ -365,7 +276,7 @@ class SpotifyClient:
     ) -> Iterator[dict[str, Any] | None]:
         """Each entry's item (``item``, falling back to ``track``; None when null)."""
         what = f"items of playlist {pid}"
-        first = self._call(
+        first = self.api.call(
             what,
             lambda sp: sp._get(
                 f"playlists/{pid}/items",
@@ -377,7 +288,7 @@ class SpotifyClient:
             forbidden_causes=(NOT_OWNER,),
         )
         seen = offset
-        for page in self._pages(what, first if isinstance(first, dict) else {}):
+        for page in self.api.pages(what, first if isinstance(first, dict) else {}):
             for entry in page.get("items") or []:
                 yield entry_item(entry)
                 seen += 1
@@ -392,7 +303,7 @@ class SpotifyClient:
         if not name.strip():
             raise InputError("a playlist needs a name")
         _check_description(description)
-        data = self._call(
+        data = self.api.call(
             f"creating playlist {name!r} (POST /me/playlists)",
             lambda sp: sp.current_user_playlist_create(
                 name, public=public, collaborative=False, description=description
@@ -417,7 +328,7 @@ class SpotifyClient:
                 f"replace_items takes at most {ITEMS_PER_WRITE} URIs, got {len(wanted)}: "
                 "replace the first 100, then add_items the rest"
             )
-        data = self._call(
+        data = self.api.call(
             f"replacing the items of playlist {pid}",
             lambda sp: sp._put(f"playlists/{pid}/items", payload={"uris": wanted}),
             needed_scopes=MODIFY_PLAYLIST_SCOPES,
@@ -476,7 +387,7 @@ class SpotifyClient:
                 return Verdict(Outcome.APPLIED, playlist.snapshot_id)
             return Verdict(Outcome.UNCLEAR, detail="the items at the insert position differ")
 
-        data = self._call(
+        data = self.api.call(
             f"adding {len(batch)} items to playlist {pid}",
             lambda sp: sp._post(f"playlists/{pid}/items", payload=payload),
             retry="verify",
@@ -498,7 +409,7 @@ class SpotifyClient:
             def delete(sp: spotipy.Spotify, body: dict[str, Any] = body) -> Any:
                 return sp._delete(f"playlists/{pid}/items", payload=body)
 
-            data = self._call(
+            data = self.api.call(
                 f"removing {len(batch)} items from playlist {pid}",
                 delete,
                 needed_scopes=MODIFY_PLAYLIST_SCOPES,
@@ -528,7 +439,7 @@ class SpotifyClient:
             body["public"] = public
         if not body:
             return
-        self._call(
+        self.api.call(
             f"changing the details of playlist {pid}",
             lambda sp: sp._put(f"playlists/{pid}", payload=body),
             needed_scopes=MODIFY_PLAYLIST_SCOPES,
@@ -550,90 +461,6 @@ def _snapshot(data: Any) -> str:
     if isinstance(data, dict):
         return str(data.get("snapshot_id") or "")
     return ""
-
-
-def _upstream_message(msg: Any) -> str | None:
-    """spotipy's message is ``"<url>:\\n <error.message>"``; keep the message only, on one
-    short line."""
-    if not msg:
-        return None
-    text = str(msg)
-    if ":\n" in text:
-        text = text.split(":\n", 1)[1]
-    text = one_line(text)
-    return None if text in ("", "None") else text
-
-
-MESSAGE_MAX = 160
-_TITLE_RE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
-_TAG_RE = re.compile(r"<(script|style)[^>]*>.*?</\1>|<[^>]+>", re.IGNORECASE | re.DOTALL)
-
-
-def one_line(text: str, limit: int = MESSAGE_MAX) -> str:
-    """Text (or an HTML page: its title) as one line of at most ``limit`` characters."""
-    if "<" in text and ">" in text:
-        title = _TITLE_RE.search(text)
-        text = html.unescape(_TAG_RE.sub(" ", title.group(1) if title else text))
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
-
-
-def follow_url(api_url: str, url: str) -> str:
-    """A ``next`` URL on the configured API: Spotify sends absolute URLs on its own host, an
-    emulator may send ``https://api.spotify.com/...``, another host, or a relative path. The
-    path after the API's base (or after ``/v1/``) and the query are kept; the scheme, host and
-    base come from ``api_url``, so the bearer token only ever goes to the configured server."""
-    if url.startswith(api_url):
-        return url
-    base = urllib.parse.urlsplit(api_url)
-    parts = urllib.parse.urlsplit(url)
-    path = parts.path
-    if path.startswith(base.path):
-        path = path[len(base.path) :]
-    elif "/v1/" in path:
-        path = path.split("/v1/", 1)[1]
-    path = path.lstrip("/")
-    return api_url + path + (f"?{parts.query}" if parts.query else "")
-
-
-def check_answer(response: requests.Response, *args: Any, **kwargs: Any) -> requests.Response:
-    """A ``requests`` response hook, run before spotipy reads the answer.
-
-    - An error whose body is not Spotify's ``{"error": {"status", "message"}}`` (an HTML page
-      from a proxy, an OAuth-style ``{"error": "invalid_token"}``, plain text, nothing) gets that
-      shape, with the text on one short line: spotipy would otherwise fail on it or carry a whole
-      HTML page into the message.
-    - A successful GET must carry a JSON object: anything else (a captive portal's page, a cut
-      answer) raises ``InvalidJSONError``, which the network policy treats like a dropped
-      connection instead of reading it as "no results".
-    """
-    status = response.status_code
-    if status >= 400:
-        try:
-            data: Any = response.json()
-        except ValueError:
-            data = None
-        error = data.get("error") if isinstance(data, dict) else None
-        if isinstance(error, dict) and isinstance(error.get("message", ""), str | None):
-            return response
-        if isinstance(data, dict):
-            text = str(data.get("error_description") or error or "")
-        else:
-            text = response.text or ""
-        message = one_line(text) or response.reason or ""
-        response._content = json.dumps({"error": {"status": status, "message": message}}).encode()
-        response.headers["Content-Type"] = "application/json"
-        return response
-    if 200 <= status < 300 and response.request is not None and response.request.method == "GET":
-        try:
-            ok = isinstance(response.json(), dict)
-        except ValueError:
-            ok = False
-        if not ok:
-            raise requests.exceptions.InvalidJSONError(
-                f"HTTP {status} answer is not a JSON object", response=response
-            )
-    return response
 
 
 __all__ = [

@@ -84,6 +84,7 @@ def pkce_pair() -> tuple[str, str]:
 def authorize_url(
     accounts_url: str, *, client_id: str, redirect_uri: str, challenge: str, state: str
 ) -> str:
+    """The consent page's URL, asking for every scope ostkit uses."""
     query = urllib.parse.urlencode(
         {
             "client_id": client_id,
@@ -105,12 +106,14 @@ _PAGE = (
 
 
 @dataclass
-class _Callback:
+class Callback:
+    """What the browser brought back: the authorization code, or why there is none."""
+
     code: str | None = None
     error: str | None = None  # an AuthError message
 
 
-class _CallbackServer(http.server.ThreadingHTTPServer):
+class CallbackServer(http.server.ThreadingHTTPServer):
     """One thread per connection: a browser's idle pre-connected socket must not hold up the
     real callback (a single-threaded server would wait on it)."""
 
@@ -118,11 +121,11 @@ class _CallbackServer(http.server.ThreadingHTTPServer):
     daemon_threads = True
     expected_path = "/"
     expected_state = ""
-    result: _Callback | None = None
+    result: Callback | None = None
 
 
 class _CallbackHandler(http.server.BaseHTTPRequestHandler):
-    server: _CallbackServer
+    server: CallbackServer
     timeout = 30  # an idle connection is dropped after this (its thread ends)
 
     def do_GET(self) -> None:
@@ -131,7 +134,7 @@ class _CallbackHandler(http.server.BaseHTTPRequestHandler):
             self._answer(404, "Not the ostkit login callback.")
             return
         params = dict(urllib.parse.parse_qsl(parts.query, keep_blank_values=True))
-        result = _Callback()
+        result = Callback()
         state = params.get("state", "")
         if not secrets.compare_digest(state.encode(), self.server.expected_state.encode()):
             result.error = (
@@ -179,11 +182,12 @@ def html_escape(text: str) -> str:
     return html.escape(text)
 
 
-def listen(redirect: Redirect) -> _CallbackServer:
-    server_class = _CallbackServer
+def listen(redirect: Redirect) -> CallbackServer:
+    """The one-shot listener for the login callback, bound before the browser is opened."""
+    server_class = CallbackServer
     if ":" in redirect.host:
 
-        class _V6(_CallbackServer):
+        class _V6(CallbackServer):
             address_family = socket.AF_INET6
 
         server_class = _V6
@@ -199,7 +203,8 @@ def listen(redirect: Redirect) -> _CallbackServer:
     return server
 
 
-def wait_for_callback(server: _CallbackServer, timeout: float, redirect_uri: str) -> _Callback:
+def wait_for_callback(server: CallbackServer, timeout: float, redirect_uri: str) -> Callback:
+    """Serve until the first callback arrives; AuthError on timeout or Ctrl-C."""
     deadline = time.monotonic() + timeout
     try:
         while server.result is None:

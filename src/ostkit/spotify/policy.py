@@ -7,52 +7,32 @@ sleeps for hours on a quota 429 and loses ``Retry-After``). Everything below is 
 - one token-bucket ``RateLimiter`` per run, shared by all threads; a 429 pauses it for everyone;
 - 429: wait ``Retry-After`` when it is at most ``retry_after_cap`` seconds, otherwise (or with
   ``reason: QUOTA_EXCEEDED``) stop with a ``RateLimitError`` saying when to retry;
-- 5xx / connection errors / timeouts: bounded retries with exponential backoff and jitter, but only
-  for reads and idempotent writes; a non-idempotent write (adding items) is verified by reading the
-  playlist back before any retry, so a retry never duplicates tracks;
-- 401: one refresh, one retry; 403: no retry, a message naming the likely causes; 404: not found.
+- 5xx / connection errors / timeouts: bounded retries with exponential backoff and jitter, a
+  5xx's Retry-After honoured up to the same cap.
 
-The parameters live in ``NetPolicy`` (a frozen dataclass) so tests inject tiny backoffs.
+This module holds the knobs and the rules as plain functions; ``spotify.executor`` runs the one
+retry loop that applies them to Web API calls and token requests alike. The parameters live in
+``NetPolicy`` (a frozen dataclass) so tests inject tiny backoffs.
 """
 
 from __future__ import annotations
 
 import email.utils
-import enum
-import logging
 import random
 import re
 import threading
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Generic, Literal, TypeVar
 
 import requests
 
-from ostkit.errors import (
-    AmbiguousWriteError,
-    AuthError,
-    ForbiddenError,
-    RateLimitError,
-    SpotifyError,
-    SpotifyNotFoundError,
-)
-
-log = logging.getLogger("ostkit.netpolicy")
-
-T = TypeVar("T")
+from ostkit.errors import RateLimitError
 
 QUOTA_EXCEEDED = "QUOTA_EXCEEDED"
 #: a Retry-After beyond this (a year) is read as this: a date in year 30000 helps nobody
 RETRY_AFTER_MAX = 366 * 24 * 3600.0
-
-#: How a request may be repeated after a transient failure (5xx, timeout, connection error).
-#: ``safe``: reads and idempotent writes (PUT replace, PUT details, DELETE all occurrences);
-#: ``verify``: not idempotent, read back first (POST add items);
-#: ``never``: not idempotent and not verifiable (POST create playlist).
-RetryMode = Literal["safe", "verify", "never"]
 
 
 @dataclass(frozen=True)
@@ -171,7 +151,8 @@ def shared_limiter(policy: NetPolicy) -> RateLimiter:
 
 
 class HttpStatusError(Exception):
-    """A non-2xx answer, as seen by the policy (spotify.py converts spotipy's exception to it)."""
+    """A non-2xx answer, as seen by the policy (the client converts spotipy's exception to it,
+    the token request its own answer)."""
 
     def __init__(
         self,
@@ -186,21 +167,6 @@ class HttpStatusError(Exception):
         self.reason = reason
         self.retry_after = retry_after
         super().__init__(f"HTTP {status}: {message}")
-
-
-class Outcome(enum.Enum):
-    """What reading back after an ambiguous write found."""
-
-    APPLIED = "applied"
-    NOT_APPLIED = "not_applied"
-    UNCLEAR = "unclear"
-
-
-@dataclass(frozen=True)
-class Verdict(Generic[T]):
-    outcome: Outcome
-    value: T | None = None  # the call's result when APPLIED
-    detail: str = ""
 
 
 def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
@@ -271,51 +237,6 @@ def rate_limit_delay(
     return delay
 
 
-ALLOW_LIST_CAUSE = (
-    "your Spotify account is not on the app's allow-list (Developer Dashboard > the app > "
-    "User Management; Development-Mode apps allow 5 users)"
-)
-PREMIUM_CAUSE = (
-    "the app owner's Spotify Premium lapsed (Development-Mode apps need an owner with Premium)"
-)
-REMOVED_CAUSE = "the endpoint is not available to Development-Mode apps"
-FORBIDDEN_CAUSES = (ALLOW_LIST_CAUSE, PREMIUM_CAUSE, REMOVED_CAUSE)
-RELOGIN = "run `ostkit auth login` again"
-#: words in Spotify's 403 message -> the cause they point to
-_FORBIDDEN_HINTS = (
-    (re.compile(r"registered|allow.?list|user management|dashboard", re.I), ALLOW_LIST_CAUSE),
-    (re.compile(r"premium|subscription", re.I), PREMIUM_CAUSE),
-)
-
-
-def forbidden_message(
-    what: str,
-    exc: HttpStatusError,
-    *,
-    needed_scopes: Collection[str] = (),
-    granted_scopes: Collection[str] | None = None,
-    extra_causes: Collection[str] = (),
-) -> str:
-    """One line for a 403: what was refused and the likely causes, most likely first."""
-    upstream = (exc.message or "").strip()
-    shown = f" ({upstream})" if upstream and upstream.lower() != "forbidden" else ""
-    head = f"Spotify refused {what} (403 Forbidden{shown})."
-    for hint, cause in _FORBIDDEN_HINTS:
-        if hint.search(upstream):  # Spotify said which: name only that
-            return f"{head} Cause: {cause}"
-    scope_cause: str | None = None
-    if granted_scopes is not None:
-        missing = [s for s in needed_scopes if s not in set(granted_scopes)]
-        if missing:
-            scope_cause = f"the login lacks scope {' '.join(missing)}: {RELOGIN}"
-    elif needed_scopes:
-        scope_cause = f"the login lacks scope {' '.join(needed_scopes)}"
-    if re.search(r"scope", upstream, re.I):  # Spotify said it is a scope
-        return f"{head} Cause: {scope_cause or f'the login lacks a scope: {RELOGIN}'}"
-    causes = [*([scope_cause] if scope_cause else []), *extra_causes, *FORBIDDEN_CAUSES]
-    return f"{head} Likely: " + "; or ".join(causes)
-
-
 def never_sent(exc: requests.RequestException) -> bool:
     """True when the request certainly did not reach the server (safe to repeat any method)."""
     if isinstance(exc, requests.exceptions.ConnectTimeout):
@@ -330,6 +251,7 @@ def never_sent(exc: requests.RequestException) -> bool:
 
 
 def describe_network_error(exc: requests.RequestException) -> str:
+    """What went wrong without an answer, for messages: ``no answer within the timeout``."""
     if isinstance(exc, requests.exceptions.InvalidJSONError):
         return "an answer that is not JSON (a proxy or captive portal in the way?)"
     if isinstance(exc, requests.exceptions.Timeout):
@@ -339,146 +261,45 @@ def describe_network_error(exc: requests.RequestException) -> str:
     return f"connection failed ({type(exc).__name__})"
 
 
-class Executor:
-    """Runs one Spotify request under the policy. Shared by all threads using one client."""
+@dataclass(frozen=True)
+class Failure:
+    """A transient failure, worth another attempt if the request may be sent again: a 5xx
+    answer, a timeout or a connection error."""
 
-    def __init__(
-        self,
-        policy: NetPolicy,
-        limiter: RateLimiter,
-        *,
-        refresh: Callable[[], object] | None = None,
-        granted_scopes: Callable[[], Collection[str] | None] | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-        rng: random.Random | None = None,
-    ) -> None:
-        self.policy = policy
-        self.limiter = limiter
-        self._refresh = refresh
-        self._granted_scopes = granted_scopes
-        self._sleep = sleep
-        self._rng = rng or random.Random()
-        self._rng_lock = threading.Lock()
+    #: for messages: ``Spotify answered 503``, ``no answer within the timeout``
+    problem: str
+    #: the 5xx status; None when there was no answer
+    status: int | None = None
+    #: the answer's own words (its HTTP reason phrase or error message)
+    message: str | None = None
+    #: the request certainly never reached the server
+    unsent: bool = False
+    #: a 503 may say when to come back
+    retry_after: float | None = None
 
-    def _backoff(self, retry: int) -> float:
-        with self._rng_lock:
-            return self.policy.backoff(retry, self._rng)
+    @classmethod
+    def from_answer(cls, exc: HttpStatusError) -> Failure:
+        return cls(
+            f"Spotify answered {exc.status}",
+            status=exc.status,
+            message=exc.message,
+            retry_after=exc.retry_after,
+        )
 
-    def run(
-        self,
-        op: Callable[[], T],
-        *,
-        what: str,
-        retry: RetryMode = "safe",
-        verify: Callable[[], Verdict[T]] | None = None,
-        needed_scopes: Collection[str] = (),
-        forbidden_causes: Collection[str] = (),
-    ) -> T:
-        """Call ``op`` until it succeeds or the policy says stop (then raise a SpotifyError)."""
-        if retry == "verify" and verify is None:
-            raise ValueError("retry='verify' needs a verify callback")
-        retries = 0
-        waits = 0
-        refreshed = False
-        while True:
-            self.limiter.acquire()
-            try:
-                return op()
-            except HttpStatusError as exc:
-                status = exc.status
-                if status == 429:
-                    delay = rate_limit_delay(exc, what=what, policy=self.policy, waits_so_far=waits)
-                    waits += 1
-                    log.info("429 on %s: waiting %.1f s (Retry-After)", what, delay)
-                    self.limiter.pause(delay)
-                    continue
-                if status == 401:
-                    if self._refresh is not None and not refreshed:
-                        refreshed = True
-                        log.info("401 on %s: refreshing the access token once", what)
-                        self._refresh()
-                        continue
-                    detail = f": {exc.message}" if exc.message else ""
-                    raise AuthError(
-                        f"Spotify refused the access token for {what} (401{detail}); "
-                        "log in again: ostkit auth login",
-                        status=401,
-                        reason=exc.reason,
-                    ) from None
-                if status == 403:
-                    granted = self._granted_scopes() if self._granted_scopes else None
-                    raise ForbiddenError(
-                        forbidden_message(
-                            what,
-                            exc,
-                            needed_scopes=needed_scopes,
-                            granted_scopes=granted,
-                            extra_causes=forbidden_causes,
-                        ),
-                        status=403,
-                        reason=exc.reason,
-                    ) from None
-                if status == 404:
-                    raise SpotifyNotFoundError(
-                        f"{what}: not found on Spotify (404); check the id or URL",
-                        status=404,
-                        reason=exc.reason,
-                    ) from None
-                if status < 500:
-                    raise SpotifyError(
-                        f"Spotify rejected {what} ({status}: {exc.message or 'no message'})",
-                        status=status,
-                        reason=exc.reason,
-                    ) from None
-                problem = f"Spotify answered {status}"
-                unsent = False
-                last_status: int | None = status
-                hinted = exc.retry_after  # a 503 may say when to come back
-            except requests.RequestException as exc:
-                problem = describe_network_error(exc)
-                unsent = never_sent(exc)
-                last_status = None
-                hinted = None
+    @classmethod
+    def from_network(cls, exc: requests.RequestException) -> Failure:
+        return cls(describe_network_error(exc), unsent=never_sent(exc))
 
-            # Transient failure: 5xx, timeout or connection error.
-            if retry == "never" and not unsent:
-                raise AmbiguousWriteError(
-                    f"{what} failed ({problem}) and Spotify may or may not have applied it; "
-                    "check on Spotify before running the command again",
-                    status=last_status,
-                )
-            if retry == "verify" and not unsent:
-                assert verify is not None
-                try:
-                    verdict = verify()
-                except (AuthError, ForbiddenError):
-                    raise
-                except SpotifyError as exc:
-                    raise AmbiguousWriteError(
-                        f"{what} failed ({problem}) and reading the playlist back failed too "
-                        f"({exc}); nothing was retried, so no track is duplicated: run the push "
-                        "again to finish",
-                        status=last_status,
-                    ) from None
-                if verdict.outcome is Outcome.APPLIED:
-                    log.info("%s: %s, but the read-back shows it applied", what, problem)
-                    return verdict.value  # type: ignore[return-value]
-                if verdict.outcome is Outcome.UNCLEAR:
-                    raise AmbiguousWriteError(
-                        f"{what} failed ({problem}) and reading the playlist back could not tell "
-                        f"whether it was applied ({verdict.detail}); nothing was retried, so no "
-                        "track is duplicated: run the push again to finish",
-                        status=last_status,
-                    )
-            if retries >= self.policy.max_retries:
-                raise SpotifyError(
-                    f"{what} failed after {retries + 1} attempts ({problem}); "
-                    "Spotify or the network is having trouble, try again later",
-                    status=last_status,
-                )
-            delay = self._backoff(retries)
-            if hinted is not None:
-                delay = max(delay, min(hinted, self.policy.retry_after_cap))
-            retries += 1
-            log.info("%s: %s; retry %d in %.2f s", what, problem, retries, delay)
-            self._sleep(delay)
+
+def retry_delay(
+    policy: NetPolicy, failure: Failure, retries: int, backoff: Callable[[int], float]
+) -> float | None:
+    """Seconds to wait before retry number ``retries`` (0-based) after ``failure``, or None when
+    the retries are used up. ``backoff(retries)`` draws the jittered backoff; a Retry-After on
+    the failure stretches it, up to the cap."""
+    if retries >= policy.max_retries:
+        return None
+    delay = backoff(retries)
+    if failure.retry_after is None:
+        return delay
+    return max(delay, min(failure.retry_after, policy.retry_after_cap))

@@ -1,10 +1,10 @@
-"""Spotify login (Authorization Code with PKCE), the token cache and automatic refresh.
+"""Spotify login tokens: the code exchange (Authorization Code with PKCE) and automatic refresh.
 
 No client secret: ostkit is a public client. The token exchange and refresh are two form POSTs to
 the accounts service, done here with ``requests`` (spotipy's ``SpotifyPKCE`` would fall back to an
 interactive ``input()`` prompt and to its own blocking listener; spotipy stays the way the Web API
-is called, in ``spotify.py``). ``TokenManager`` has spotipy's ``get_access_token(as_dict=False)``
-so spotipy uses it as its auth manager.
+is called, in ``spotify.client``). ``TokenManager`` has spotipy's
+``get_access_token(as_dict=False)`` so spotipy uses it as its auth manager.
 
 Secrets (access/refresh tokens, the authorization code, the PKCE verifier) are never logged,
 printed or put into an exception message.
@@ -14,34 +14,22 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
-import logging
-import os
-import re
-import secrets
 import threading
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ostkit.errors import AuthError, ConfigError, SpotifyError
-from ostkit.spotify.policy import (
-    HttpStatusError,
-    NetPolicy,
-    describe_network_error,
-    never_sent,
-    parse_retry_after,
-    rate_limit_delay,
-)
+from ostkit.errors import LOGIN_AGAIN, AuthError, ConfigError, SpotifyError, status_error
+from ostkit.spotify.executor import Executor
+from ostkit.spotify.policy import Failure, HttpStatusError, NetPolicy, parse_retry_after
+from ostkit.spotify.token_cache import TokenCache
+from ostkit.spotify.transport import one_line, plain_session, quiet_http_loggers
 
 if TYPE_CHECKING:
     import requests
 
     from ostkit.config import Settings
     from ostkit.models import SpotifyUser
-
-log = logging.getLogger("ostkit.auth")
 
 SCOPES = (
     "playlist-read-private",
@@ -53,110 +41,6 @@ SCOPE = " ".join(SCOPES)
 
 #: a token closer than this to its expiry is refreshed before use
 EXPIRY_MARGIN = 60.0
-
-LOGIN_AGAIN = "log in again: ostkit auth login"
-
-
-_SECRET_RE = re.compile(
-    r"(?P<key>Bearer\s+|['\"]?(?:access_token|refresh_token|code_verifier|code)['\"]?\s*[:=]\s*"
-    r"['\"]?)(?P<secret>[A-Za-z0-9._~+/=-]{8,})"
-)
-
-
-def redact(text: str) -> str:
-    """``text`` with bearer tokens, tokens, codes and verifiers replaced by ``<hidden>``."""
-    return _SECRET_RE.sub(lambda m: m["key"] + "<hidden>", text)
-
-
-class _Redact(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        cleaned = redact(message)
-        if cleaned != message:
-            record.msg, record.args = cleaned, ()
-        return True
-
-
-_REDACT = _Redact()
-_NOISY = ("spotipy.client", "spotipy.oauth2", "spotipy.cache_handler", "urllib3.connectionpool")
-
-
-def quiet_http_loggers() -> None:
-    """spotipy logs request headers (the bearer token) at DEBUG and every HTTP error at ERROR;
-    urllib3 logs URLs at DEBUG. ostkit reports errors itself, so both are silenced, and should
-    someone turn them back on, their records still pass through ``redact``."""
-    logging.getLogger("spotipy").setLevel(logging.CRITICAL + 10)
-    logging.getLogger("urllib3").setLevel(logging.WARNING)
-    for name in _NOISY:
-        logger = logging.getLogger(name)
-        if _REDACT not in logger.filters:
-            logger.addFilter(_REDACT)
-
-
-# --- token cache ----------------------------------------------------------------------------------
-
-
-class TokenCache:
-    """``token.json``: created with mode 0600 (os.open, never wider) and replaced atomically."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = Path(path)
-
-    def load(self) -> dict[str, Any] | None:
-        try:
-            text = self.path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            return None
-        except OSError as exc:
-            raise AuthError(f"{self.path}: cannot read the saved login ({exc.strerror})") from None
-        try:
-            data = json.loads(text)
-        except ValueError:
-            data = None
-        if not isinstance(data, dict) or not isinstance(data.get("access_token"), str):
-            raise AuthError(f"{self.path}: the saved login is damaged; {LOGIN_AGAIN}")
-        for key in ("expires_at", "obtained_at", "logged_in_at"):
-            value = data.get(key)
-            if value is not None and (
-                isinstance(value, bool) or not isinstance(value, int | float)
-            ):
-                data[key] = None  # hand-edited: unknown (an unknown expiry refreshes first)
-        return data
-
-    def save(self, info: dict[str, Any]) -> None:
-        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except OSError as exc:
-            raise AuthError(f"{self.path}: cannot save the login ({exc.strerror})") from None
-        try:
-            os.fchmod(fd, 0o600)  # whatever the umask
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(info, fh, indent=2, sort_keys=True)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, self.path)
-        except BaseException as exc:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            if isinstance(exc, OSError):
-                raise AuthError(f"{self.path}: cannot save the login ({exc.strerror})") from None
-            raise
-
-    def clear(self) -> bool:
-        try:
-            self.path.unlink()
-        except FileNotFoundError:
-            return False
-        except OSError as exc:
-            raise AuthError(
-                f"{self.path}: cannot remove the saved login ({exc.strerror})"
-            ) from None
-        return True
-
-
-# --- tokens ---------------------------------------------------------------------------------------
 
 
 class TokenSource(Protocol):
@@ -212,12 +96,6 @@ def _fingerprint(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()[:16]
 
 
-def _new_session() -> requests.Session:
-    import requests
-
-    return requests.Session()  # plain: no urllib3 retry adapter
-
-
 class TokenManager:
     """The current login: loads ``token.json`` (or starts from a refresh token), refreshes it
     before expiry and after a 401, saves rotated refresh tokens, clears a revoked login.
@@ -271,7 +149,7 @@ class TokenManager:
     @property
     def session(self) -> requests.Session:
         if self._session is None:
-            self._session = _new_session()
+            self._session = plain_session()
         return self._session
 
     # -- the spotipy auth-manager interface
@@ -437,50 +315,7 @@ class TokenManager:
         previous: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         """POST /api/token; returns the new token info (rotated refresh token kept or taken)."""
-        import requests
-
-        client_id = self.require_client_id()
-        data = {**form, "client_id": client_id}
-        attempt = 0
-        waits = 0
-        while True:
-            self.token_requests += 1
-            try:
-                response = self.session.post(
-                    self.token_url,
-                    data=data,
-                    headers={"Content-Type": "application/x-www-form-urlencoded"},
-                    timeout=self.policy.timeout,
-                )
-            except requests.RequestException as exc:
-                # Only repeat a token request that certainly never reached the server: a refresh
-                # that went through may have rotated (and so revoked) the old refresh token.
-                if attempt < self.policy.max_retries and never_sent(exc):
-                    self._sleep(self.policy.backoff(attempt))
-                    attempt += 1
-                    continue
-                raise SpotifyError(
-                    f"could not reach the Spotify accounts service at {self.accounts_url} "
-                    f"({describe_network_error(exc)}); check the network and try again"
-                ) from None
-            if response.status_code == 429:
-                # Same rule as the Web API: wait a short Retry-After, stop on a long one.
-                delay = rate_limit_delay(
-                    HttpStatusError(
-                        429, retry_after=parse_retry_after(response.headers.get("Retry-After"))
-                    ),
-                    what="a Spotify token request",
-                    policy=self.policy,
-                    waits_so_far=waits,
-                )
-                waits += 1
-                self._sleep(delay)
-                continue
-            if response.status_code >= 500 and attempt < self.policy.max_retries:
-                self._sleep(self.policy.backoff(attempt))
-                attempt += 1
-                continue
-            break
+        response = self._post_token({**form, "client_id": self.require_client_id()})
         if not 200 <= response.status_code < 300:
             self._token_error(response, form["grant_type"], source, form.get("refresh_token"))
         try:
@@ -514,6 +349,52 @@ class TokenManager:
             or (int(now) if form["grant_type"] == "authorization_code" else None),
         }
 
+    def _post_token(self, data: dict[str, str]) -> requests.Response:
+        """One token request under the network policy, through the same retry loop as the Web
+        API. A 429 or 5xx answer is waited out and retried; any other answer is returned for
+        ``_grant`` to read. ``retry="answered"``: a connection that dropped after sending is not
+        retried, since the refresh may have gone through and rotated (revoked) the old token."""
+
+        def send() -> requests.Response:
+            self.token_requests += 1
+            response = self.session.post(
+                self.token_url,
+                data=data,
+                headers={"Content-Type": "application/x-www-form-urlencoded"},
+                timeout=self.policy.timeout,
+            )
+            if response.status_code == 429 or response.status_code >= 500:
+                raise HttpStatusError(
+                    response.status_code,
+                    response.reason,
+                    retry_after=parse_retry_after(response.headers.get("Retry-After")),
+                )
+            return response
+
+        # Token requests go to the accounts service, not the Web API: no shared limiter.
+        executor = Executor(self.policy, None, sleep=self._sleep)
+        return executor.run(
+            send, what="a Spotify token request", retry="answered", give_up=self._unavailable
+        )
+
+    def _unavailable(self, failure: Failure) -> SpotifyError:
+        """The error once a token request stops on a network failure or a 5xx."""
+        if failure.status is None:
+            return SpotifyError(
+                f"could not reach the Spotify accounts service at {self.accounts_url} "
+                f"({failure.problem}); check the network and try again"
+            )
+        return self._in_trouble(failure.status, failure.message)
+
+    def _in_trouble(self, status: int, phrase: str | None) -> SpotifyError:
+        # An outage or a proxy's page: not the login's fault, so the login is kept.
+        return status_error(
+            status,
+            f"the Spotify accounts service at {self.accounts_url} answered "
+            f"{status} {phrase or ''}".rstrip()
+            + "; it is having trouble or something is in the way: try again later",
+        )
+
     def _token_error(
         self, response: requests.Response, grant: str, source: str, dead: str | None
     ) -> None:
@@ -523,17 +404,13 @@ class TokenManager:
             body = {}
         if not isinstance(body, dict):
             body = {}
+        if not body:
+            raise self._in_trouble(response.status_code, response.reason)
+        # An OAuth error code in the body says more than the status: each one below means the
+        # login itself is at fault, so it is an AuthError whatever the status.
         error = str(body.get("error") or f"HTTP {response.status_code}")[:60]
-        description = " ".join(str(body.get("error_description") or "").split())[:160]
+        description = one_line(str(body.get("error_description") or ""))
         detail = f"{error}: {description}" if description else error
-        if response.status_code >= 500 or not body:
-            # A proxy's HTML page or an outage: not the login's fault, keep it.
-            raise SpotifyError(
-                f"the Spotify accounts service at {self.accounts_url} answered "
-                f"{response.status_code} {response.reason or ''}".rstrip()
-                + "; it is having trouble or something is in the way: try again later",
-                status=response.status_code,
-            )
         if error == "invalid_grant" and grant == "refresh_token":
             self._drop_login(dead)
             what = (
