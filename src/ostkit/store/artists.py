@@ -7,21 +7,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from ostkit.models import Artist
-from ostkit.store.db import Db, not_found, now_iso
+from ostkit.store.clock import now_iso
+from ostkit.store.columns import DATA_FIELDS, MATCH_FIELDS
+from ostkit.store.db import Db, not_found
 from ostkit.text.names import clean, key
 
-# Track fields a track being merged into its twin fills in when the twin lacks them.
-_ABSORBED_FIELDS = (
-    "native_title",
-    "album",
-    "release_date",
-    "duration_ms",
-    "isrc",
-    "version",
-    "spotify_uri",
-    "score",
-    "matched_at",
-)
+# Fields a track merged into its twin fills in when the twin lacks them (the twin's status
+# stands: it is the record the user has been working on).
+_ABSORBED_FIELDS = tuple(f for f in (*DATA_FIELDS, *MATCH_FIELDS) if f != "status")
 
 
 class Artists:

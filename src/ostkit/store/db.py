@@ -14,15 +14,10 @@ import difflib
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 
 from ostkit.errors import CatalogError, NotFoundError
 from ostkit.store import migrations
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def suggest(name: str, choices: Iterable[str], n: int = 3) -> list[str]:

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from typing import Any, Literal
 
 from ostkit.models import CastMember, Drama, OstPart
-from ostkit.store.db import Db, not_found, now_iso
+from ostkit.store.clock import now_iso
+from ostkit.store.db import Db, not_found
 from ostkit.text.names import clean, key
 
 Outcome = Literal["added", "updated", "unchanged"]

@@ -9,7 +9,8 @@ from collections.abc import Sequence
 from ostkit.errors import NotFoundError
 from ostkit.models import Candidate, Status
 from ostkit.spotify.parse import candidate_from_json, candidate_to_json
-from ostkit.store.db import Db, now_iso
+from ostkit.store.clock import now_iso
+from ostkit.store.db import Db
 
 
 class Matches:

@@ -13,7 +13,9 @@ from typing import Any, Literal
 from ostkit.errors import CatalogError, NotFoundError
 from ostkit.models import Credit, Status, Track
 from ostkit.store.artists import Artists
-from ostkit.store.db import Db, now_iso
+from ostkit.store.clock import now_iso
+from ostkit.store.columns import DATA_FIELDS, MATCH_FIELDS
+from ostkit.store.db import Db
 from ostkit.store.dramas import Dramas
 from ostkit.text.names import clean, track_key
 
@@ -29,21 +31,8 @@ _TRACK_COLUMNS = (
 _TRACK_ORDER = "ORDER BY d.title_key, d.id, t.part IS NULL, t.part, t.position, t.id"
 # The identity rule in SQL: drama id, title key, primary artist id.
 _SAME_TRACK = "t.drama_id = ? AND t.title_key = ? AND t.primary_artist_id = ?"
-# The columns save compares and updates, in the order of _STORED_SQL's row after the id.
-_STORED = (
-    "part",
-    "title",
-    "native_title",
-    "album",
-    "release_date",
-    "duration_ms",
-    "isrc",
-    "version",
-    "spotify_uri",
-    "status",
-    "score",
-    "matched_at",
-)
+# The columns save compares and updates.
+_STORED = ("part", "title", *DATA_FIELDS, *MATCH_FIELDS)
 _STORED_SQL = f"SELECT {', '.join(_STORED)} FROM tracks WHERE id = ?"
 _NEW_TRACK_COLUMNS = (
     "drama_id",
@@ -51,17 +40,9 @@ _NEW_TRACK_COLUMNS = (
     "position",
     "title",
     "title_key",
-    "native_title",
     "primary_artist_id",
-    "album",
-    "release_date",
-    "duration_ms",
-    "isrc",
-    "version",
-    "spotify_uri",
-    "status",
-    "score",
-    "matched_at",
+    *DATA_FIELDS,
+    *MATCH_FIELDS,
     "created_at",
     "updated_at",
 )
@@ -294,25 +275,17 @@ def changed_fields(stored: Sequence[Any], track: Track) -> dict[str, Any]:
     current = dict(zip(_STORED, stored, strict=True))
     # Title and credit spellings are kept as first stored: another spelling with the same
     # key ("MY LOVE!", "Park Boram") is the same track, and files must not flip-flop it.
-    incoming: dict[str, Any] = {
-        "part": track.part,
-        "native_title": track.native_title,
-        "album": track.album,
-        "release_date": track.release_date,
-        "duration_ms": track.duration_ms,
-        "isrc": track.isrc,
-        "version": track.version,
-    }
+    incoming = {f: getattr(track, f) for f in ("part", *DATA_FIELDS)}
     changes = {k: v for k, v in incoming.items() if v is not None and v != current[k]}
     if track.spotify_uri is not None or track.status != Status.UNMATCHED:
-        match = {
-            "spotify_uri": track.spotify_uri,
-            "status": str(track.status),
-            "score": track.score,
-            "matched_at": track.matched_at,
-        }
+        match = dict(zip(MATCH_FIELDS, _match_values(track), strict=True))
         changes.update({k: v for k, v in match.items() if v != current[k]})
     return changes
+
+
+def _match_values(track: Track) -> tuple[Any, ...]:
+    """``MATCH_FIELDS`` of ``track``, as stored."""
+    return (track.spotify_uri, str(track.status), track.score, track.matched_at)
 
 
 class TrackWriter:
@@ -358,17 +331,9 @@ class TrackWriter:
             self.next_position(drama_id),
             clean(track.title),
             tkey,
-            track.native_title,
             primary,
-            track.album,
-            track.release_date,
-            track.duration_ms,
-            track.isrc,
-            track.version,
-            track.spotify_uri,
-            str(track.status),
-            track.score,
-            track.matched_at,
+            *(getattr(track, f) for f in DATA_FIELDS),
+            *_match_values(track),
             stamp,
             stamp,
         )
