@@ -30,6 +30,7 @@ from ostkit.store.bulk import BulkWriter
 from ostkit.store.catalog import CatalogStore
 from ostkit.store.db import query_plan
 from ostkit.store.migrations import MIGRATIONS, Migration
+from ostkit.store.tracks import changed_fields
 
 
 @pytest.fixture
@@ -600,3 +601,46 @@ def test_candidates_stored_by_step_5_keep_their_isrc(tmp_path: Path) -> None:
         ((stored, score, _),) = s.candidates(tid)
     assert stored == cand
     assert score == 0.9
+
+
+_STORED_ROW = (
+    1,  # part
+    "My Love",  # title
+    None,  # native_title
+    "OST Part 1",  # album
+    None,  # release_date
+    200_000,  # duration_ms
+    None,  # isrc
+    None,  # version
+    "spotify:track:" + "a" * 22,  # spotify_uri
+    "pinned",  # status
+    None,  # score
+    "2026-01-01T00:00:00Z",  # matched_at
+)
+
+
+@pytest.mark.parametrize(
+    ("incoming", "changes"),
+    [
+        pytest.param({}, {}, id="empty fields keep what is stored"),
+        pytest.param({"title": "MY LOVE!"}, {}, id="title spelling kept as first stored"),
+        pytest.param({"duration_ms": 201_000}, {"duration_ms": 201_000}, id="carried field wins"),
+        pytest.param({"isrc": "KRA382200123"}, {"isrc": "KRA382200123"}, id="missing filled in"),
+        pytest.param(
+            {"status": Status.MATCHED, "spotify_uri": "spotify:track:" + "b" * 22, "score": 0.9},
+            {
+                "spotify_uri": "spotify:track:" + "b" * 22,
+                "status": "matched",
+                "score": 0.9,
+                "matched_at": None,
+            },
+            id="match fields replaced together",
+        ),
+    ],
+)
+def test_changed_fields_is_the_update_rule(
+    incoming: dict[str, object], changes: dict[str, object]
+) -> None:
+    fields = dict(incoming)
+    track = _track(str(fields.pop("title", "My Love")), "Kim Jong-kook", **fields)  # type: ignore[arg-type]
+    assert changed_fields(_STORED_ROW, track) == changes

@@ -8,6 +8,7 @@ updates by it, never duplicates; ``Tracks.find_same`` looks by it without writin
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import attrgetter
 from typing import Any, Literal
 
 from ostkit.errors import CatalogError, NotFoundError
@@ -33,6 +34,10 @@ _TRACK_ORDER = "ORDER BY d.title_key, d.id, t.part IS NULL, t.part, t.position, 
 _SAME_TRACK = "t.drama_id = ? AND t.title_key = ? AND t.primary_artist_id = ?"
 # The columns save compares and updates.
 _STORED = ("part", "title", *DATA_FIELDS, *MATCH_FIELDS)
+# attrgetter: one C call per row on the import path (100,000 rows).
+_data_values = attrgetter(*DATA_FIELDS)
+_FILLED = ("part", *DATA_FIELDS)
+_filled_values = attrgetter(*_FILLED)
 _STORED_SQL = f"SELECT {', '.join(_STORED)} FROM tracks WHERE id = ?"
 _NEW_TRACK_COLUMNS = (
     "drama_id",
@@ -275,7 +280,7 @@ def changed_fields(stored: Sequence[Any], track: Track) -> dict[str, Any]:
     current = dict(zip(_STORED, stored, strict=True))
     # Title and credit spellings are kept as first stored: another spelling with the same
     # key ("MY LOVE!", "Park Boram") is the same track, and files must not flip-flop it.
-    incoming = {f: getattr(track, f) for f in ("part", *DATA_FIELDS)}
+    incoming = dict(zip(_FILLED, _filled_values(track), strict=True))
     changes = {k: v for k, v in incoming.items() if v is not None and v != current[k]}
     if track.spotify_uri is not None or track.status != Status.UNMATCHED:
         match = dict(zip(MATCH_FIELDS, _match_values(track), strict=True))
@@ -332,7 +337,7 @@ class TrackWriter:
             clean(track.title),
             tkey,
             primary,
-            *(getattr(track, f) for f in DATA_FIELDS),
+            *_data_values(track),
             *_match_values(track),
             stamp,
             stamp,
