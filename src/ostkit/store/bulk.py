@@ -16,8 +16,8 @@ from typing import Any
 
 from ostkit.models import Drama, OstPart, Track
 from ostkit.store.artists import Artists
-from ostkit.store.db import Db
-from ostkit.store.dramas import Dramas, Outcome
+from ostkit.store.db import Db, Outcome
+from ostkit.store.dramas import Dramas
 from ostkit.store.tracks import INSERT_CREDIT, INSERT_TRACK_WITH_ID, CreditRow, TrackWriter
 from ostkit.text.names import key
 

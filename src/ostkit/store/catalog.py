@@ -20,8 +20,8 @@ from ostkit.errors import CatalogError
 from ostkit.models import Artist, Candidate, Drama, ManagedPlaylist, OstPart, Status, Track
 from ostkit.store.artists import Artists
 from ostkit.store.bulk import BulkWriter, bulk_writer
-from ostkit.store.db import Db
-from ostkit.store.dramas import Dramas, Outcome
+from ostkit.store.db import Db, Outcome
+from ostkit.store.dramas import Dramas
 from ostkit.store.matches import Matches
 from ostkit.store.playlists import Playlists
 from ostkit.store.tracks import Tracks, TrackWriter

@@ -15,9 +15,13 @@ import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Literal
 
 from ostkit.errors import CatalogError, NotFoundError
 from ostkit.store import migrations
+
+# What a save did to the catalog.
+Outcome = Literal["added", "updated", "unchanged"]
 
 
 def suggest(name: str, choices: Iterable[str], n: int = 3) -> list[str]:

@@ -4,14 +4,12 @@ its native title's key too; the title keeps the spelling first stored."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Any
 
 from ostkit.models import CastMember, Drama, OstPart
 from ostkit.store.clock import now_iso
-from ostkit.store.db import Db, not_found
+from ostkit.store.db import Db, Outcome, not_found
 from ostkit.text.names import clean, key
-
-Outcome = Literal["added", "updated", "unchanged"]
 
 _DRAMA_COLUMNS = "id, title, native_title, year, network, director, writer, release_date"
 _FIELDS = ("native_title", "year", "network", "director", "writer", "release_date")
