@@ -19,14 +19,18 @@ from ostkit.models import (
     CastMember,
     Credit,
     Drama,
+    ManagedPlaylist,
     SpotifyAlbum,
     SpotifyArtist,
     Status,
     Track,
 )
 from ostkit.store import migrations
+from ostkit.store.bulk import BulkWriter
 from ostkit.store.catalog import CatalogStore
+from ostkit.store.db import query_plan
 from ostkit.store.migrations import MIGRATIONS, Migration
+from ostkit.store.tracks import changed_fields
 
 
 @pytest.fixture
@@ -114,18 +118,35 @@ def test_older_schema_is_migrated_without_loss(tmp_path: Path) -> None:
         assert s.find_drama("soundtrack #1").year == 2022
         assert [json.loads(t)["title"] for t in s.tracks_json()] == ["Love Beyond Words"]
         # The later steps' tables and indexes work.
-        plan = str(s.conn.execute("EXPLAIN QUERY PLAN " + _LISTING_PROBE).fetchall())
-        assert "tracks_listing" in plan
+        assert "tracks_listing" in _index_names(s)
         s.conn.execute(
             "INSERT INTO candidates (track_id, uri, created_at) VALUES (1, 'spotify:track:x', ?)",
             (now,),
         )
 
 
-_LISTING_PROBE = (
-    "SELECT t.id FROM dramas d CROSS JOIN tracks t ON t.drama_id = d.id "
-    "ORDER BY d.title_key, d.id, t.part IS NULL, t.part, t.position, t.id"
-)
+def _index_names(s: CatalogStore) -> set[str]:
+    return {r[0] for r in s.conn.execute("SELECT name FROM sqlite_master WHERE type='index'")}
+
+
+@pytest.mark.parametrize("version", range(len(MIGRATIONS)), ids=lambda v: f"from-{v}")
+def test_every_older_version_migrates_to_the_latest(tmp_path: Path, version: int) -> None:
+    """An empty file (version 0) and a catalog left at each older step open at the latest."""
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    migrations.migrate(conn, upto=version)
+    assert migrations.current_version(conn) == version
+    conn.close()
+    with CatalogStore.open(path) as s:
+        assert s.schema_version == len(MIGRATIONS)
+        assert [v for v, _, _ in s.applied_migrations()] == list(range(1, len(MIGRATIONS) + 1))
+        assert {"tracks_listing", "tracks_status", "tracks_uri"} <= _index_names(s)
+        assert "tracks_order" not in _index_names(s)
+        with s.transaction():
+            s.save_track(_track("My Love", "Kim Jong-kook", part=1))
+            s.save_managed_playlist(ManagedPlaylist("Mix", public=False))
+        assert [t.title for t in s.tracks()] == ["My Love"]
+        assert s.find_managed_playlist(name="Mix") is not None
 
 
 def test_a_new_step_appended_later_is_applied_once(
@@ -188,6 +209,17 @@ def test_exception_inside_transaction_leaves_no_rows(store: CatalogStore) -> Non
     assert store.counts()["tracks"] == 0
     assert store.counts()["dramas"] == 0
     assert store.counts()["artists"] == 0
+
+
+def test_exception_inside_an_import_leaves_no_rows(store: CatalogStore) -> None:
+    """Past a flushed batch of the bulk writer too: the whole import rolls back."""
+    with pytest.raises(RuntimeError), store.transaction(), store.bulk() as writer:
+        writer.save_drama(Drama("Soundtrack #1"))
+        for i in range(2500):
+            writer.save_track(_track(f"Song {i}", "Kim Jong-kook", part=1))
+        assert store.counts()["tracks"] == 2500  # reads see the rows
+        raise RuntimeError("boom")
+    assert store.counts() == dict.fromkeys(store.counts(), 0)
 
 
 def test_writes_outside_transaction_are_refused(store: CatalogStore) -> None:
@@ -391,21 +423,23 @@ def test_busy_catalog_fails_cleanly(tmp_path: Path) -> None:
 
 
 def test_bulk_mode_gives_the_same_catalog(tmp_path: Path) -> None:
-    def fill(store: CatalogStore) -> list[tuple[object, ...]]:
+    def fill(store: CatalogStore, writer: CatalogStore | BulkWriter) -> list[tuple[object, ...]]:
         for i in range(30):
-            store.save_track(_track(f"Song {i}", "Park Bo-ram", part=1 + i % 3))
-        store.save_track(_track("Song 3", "박보람", duration_ms=1000))
-        assert store.save_track(_track("Song 1", "Park Boram", duration_ms=5))[1] == "updated"
-        store.save_track(
+            writer.save_track(_track(f"Song {i}", "Park Bo-ram", part=1 + i % 3))
+        writer.save_track(_track("Song 3", "박보람", duration_ms=1000))
+        assert writer.save_track(_track("Song 1", "Park Boram", duration_ms=5))[1] == "updated"
+        writer.save_track(
             Track("Soundtrack #1", "Song 3", (Credit("Park Bo-ram", native_name="박보람"),))
         )
         assert store.get_track(2).duration_ms == 5  # reads see pending rows
         return [(t.id, t.title, t.part, t.duration_ms, t.credits) for t in store.tracks()]
 
     with CatalogStore.open(tmp_path / "a.db") as a, a.transaction():
-        plain = fill(a)
-    with CatalogStore.open(tmp_path / "b.db") as b, b.transaction(), b.bulk():
-        bulk = fill(b)
+        plain = fill(a, a)
+    with CatalogStore.open(tmp_path / "b.db") as b, b.transaction(), b.bulk() as writer:
+        bulk = fill(b, writer)
+        with pytest.raises(CatalogError, match="write through its writer"):
+            b.save_track(_track("Elsewhere", "X"))
     assert bulk == plain
     with CatalogStore.open(tmp_path / "b.db") as b:
         assert len(b.tracks()) == 30
@@ -456,9 +490,7 @@ def test_listings_walk_an_index_instead_of_sorting(tmp_path: Path) -> None:
             s.save_track(_track("B", "X", part=2))
             s.save_track(_track("A", "Y & Z"))
             s.save_track(_track("C", "X", part=1, drama="Another"))
-        indexes = {
-            r[0] for r in s.conn.execute("SELECT name FROM sqlite_master WHERE type='index'")
-        }
+        indexes = _index_names(s)
         assert "tracks_listing" in indexes and "tracks_order" not in indexes
         statements: list[str] = []
         s.conn.set_trace_callback(statements.append)
@@ -469,7 +501,7 @@ def test_listings_walk_an_index_instead_of_sorting(tmp_path: Path) -> None:
         listing = [q for q in statements if "credits c" in q]
         assert len(listing) == 3
         for sql in listing:
-            plan = " / ".join(r[3] for r in s.conn.execute("EXPLAIN QUERY PLAN " + sql))
+            plan = " / ".join(query_plan(s.conn, sql))
             assert "tracks_listing" in plan and "TEMP B-TREE" not in plan, plan
 
 
@@ -486,6 +518,38 @@ def test_find_same_track_follows_the_identity_rule(store: CatalogStore) -> None:
     assert store.find_same_track(_track("Want to Be Happy", "Someone Else")) is None
     assert store.find_same_track(_track("Want to Be Happy", "Park Bo-ram", drama="Other")) is None
     assert store.counts() == before  # looking creates no artist or drama
+
+
+def test_find_same_track_agrees_with_save_on_a_native_name_link(store: CatalogStore) -> None:
+    """The primary credit's native name links it to a known artist: save updates that artist's
+    track, so find_same_track finds it (it used to look at the name only, and found nothing)."""
+    linked = Track(
+        "Soundtrack #1", "Want to Be Happy", (Credit("Park Bo-ram", native_name="박보람"),)
+    )
+    with store.transaction():
+        tid = store.save_track(_track("Want to Be Happy", "박보람"))[0]
+    before = store.counts()
+    found = store.find_same_track(linked)
+    assert found is not None and found.id == tid
+    assert store.counts() == before
+    with store.transaction():
+        assert store.save_track(linked)[0] == tid
+
+
+def test_find_same_track_picks_the_track_a_merge_keeps(store: CatalogStore) -> None:
+    """Name and native name are two artists with a track each: save merges them into the
+    lower id, keeping that artist's track; find_same_track names the same one."""
+    with store.transaction():
+        kept = store.save_track(_track("Want to Be Happy", "Park Bo-ram"))[0]
+        store.save_track(_track("Want to Be Happy", "박보람"))
+    linked = Track(
+        "Soundtrack #1", "Want to Be Happy", (Credit("Park Bo-ram", native_name="박보람"),)
+    )
+    found = store.find_same_track(linked)
+    assert found is not None and found.id == kept
+    with store.transaction():
+        assert store.save_track(linked)[0] == kept
+    assert [t.id for t in store.tracks()] == [kept]
 
 
 def _candidate_with_isrc() -> Candidate:
@@ -537,3 +601,46 @@ def test_candidates_stored_by_step_5_keep_their_isrc(tmp_path: Path) -> None:
         ((stored, score, _),) = s.candidates(tid)
     assert stored == cand
     assert score == 0.9
+
+
+_STORED_ROW = (
+    1,  # part
+    "My Love",  # title
+    None,  # native_title
+    "OST Part 1",  # album
+    None,  # release_date
+    200_000,  # duration_ms
+    None,  # isrc
+    None,  # version
+    "spotify:track:" + "a" * 22,  # spotify_uri
+    "pinned",  # status
+    None,  # score
+    "2026-01-01T00:00:00Z",  # matched_at
+)
+
+
+@pytest.mark.parametrize(
+    ("incoming", "changes"),
+    [
+        pytest.param({}, {}, id="empty fields keep what is stored"),
+        pytest.param({"title": "MY LOVE!"}, {}, id="title spelling kept as first stored"),
+        pytest.param({"duration_ms": 201_000}, {"duration_ms": 201_000}, id="carried field wins"),
+        pytest.param({"isrc": "KRA382200123"}, {"isrc": "KRA382200123"}, id="missing filled in"),
+        pytest.param(
+            {"status": Status.MATCHED, "spotify_uri": "spotify:track:" + "b" * 22, "score": 0.9},
+            {
+                "spotify_uri": "spotify:track:" + "b" * 22,
+                "status": "matched",
+                "score": 0.9,
+                "matched_at": None,
+            },
+            id="match fields replaced together",
+        ),
+    ],
+)
+def test_changed_fields_is_the_update_rule(
+    incoming: dict[str, object], changes: dict[str, object]
+) -> None:
+    fields = dict(incoming)
+    track = _track(str(fields.pop("title", "My Love")), "Kim Jong-kook", **fields)  # type: ignore[arg-type]
+    assert changed_fields(_STORED_ROW, track) == changes

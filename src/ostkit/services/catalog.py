@@ -98,16 +98,16 @@ def import_batches(
 ) -> ImportSummary:
     """Write parsed batches in ONE transaction: all files or nothing."""
     summary = ImportSummary()
-    with store.transaction(), store.bulk():
+    with store.transaction(), store.bulk() as writer:
         for batch in batches:
             result = FileSummary(batch.path, batch.kind)
             for drama in batch.dramas:
-                if store.save_drama(drama) == "added":
+                if writer.save_drama(drama) == "added":
                     result.dramas_added += 1
             for part in batch.parts:
-                store.save_part(part)
+                writer.save_part(part)
             for i, track in enumerate(batch.tracks, start=1):
-                _, outcome = store.save_track(track)
+                _, outcome = writer.save_track(track)
                 setattr(result, outcome, getattr(result, outcome) + 1)
                 if progress is not None and i % 1000 == 0:
                     progress(1000)

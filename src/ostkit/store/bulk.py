@@ -1,0 +1,154 @@
+"""BulkWriter: the catalog writes of one import, with the caches that make 100,000 rows fast.
+
+Import opens it for its duration (``with store.transaction(), store.bulk() as writer:``) and
+writes through it. It keeps in memory what ``TrackWriter`` would otherwise ask SQLite for each
+row (drama ids, aliases, track identities, next positions, parts seen) and batches the inserts of
+new tracks and credits (``executemany``). Track ids are assigned here: we hold the write lock, so
+nobody else can take them. While it is open, every read of the store flushes it first, so reads
+give the same results as without it. The caches die with the writer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from ostkit.models import Drama, OstPart, Track
+from ostkit.store.artists import Artists
+from ostkit.store.db import Db, Outcome
+from ostkit.store.dramas import Dramas
+from ostkit.store.tracks import INSERT_CREDIT, INSERT_TRACK_WITH_ID, CreditRow, TrackWriter
+from ostkit.text.names import key
+
+# New tracks wait in memory up to this many rows: one executemany per batch, bounded memory.
+_BATCH = 2000
+
+
+class CachedArtists(Artists):
+    """``Artists`` with every alias in memory; writes here keep the copy up to date."""
+
+    def __init__(self, db: Db, on_merge: Callable[[], None]) -> None:
+        super().__init__(db)
+        self._aliases: dict[str, int] = dict(
+            db.conn.execute("SELECT alias_key, artist_id FROM artist_aliases").fetchall()
+        )
+        self._on_merge = on_merge
+
+    def alias_id(self, alias_key: str) -> int | None:
+        return self._aliases.get(alias_key)
+
+    def add_alias(self, artist_id: int, alias: str) -> None:
+        super().add_alias(artist_id, alias)
+        self._aliases.setdefault(key(alias), artist_id)
+
+    def merge(self, keep: int, drop: int) -> None:
+        super().merge(keep, drop)
+        for k, v in self._aliases.items():
+            if v == drop:
+                self._aliases[k] = keep
+        self._on_merge()
+
+
+class BulkWriter(TrackWriter):
+    """Saves dramas, parts and tracks like the store does, caching and batching for speed."""
+
+    def __init__(self, db: Db, dramas: Dramas) -> None:
+        # drama id -> {(title key, primary artist id): track id}, loaded on first use.
+        self._identities: dict[int, dict[tuple[str, int], int]] = {}
+        super().__init__(db, dramas, CachedArtists(db, on_merge=self._identities.clear))
+        self._drama_ids: dict[str, int] = {}
+        self._positions: dict[int, int] = {}
+        self._parts_seen: set[tuple[int, int, str | None, str | None]] = set()
+        self._stamp: str | None = None
+        self._next_track_id = int(
+            db.conn.execute("SELECT coalesce(max(id), 0) + 1 FROM tracks").fetchone()[0]
+        )
+        self._pending_tracks: list[tuple[Any, ...]] = []
+        self._pending_credits: list[tuple[Any, ...]] = []
+
+    def save_drama(self, drama: Drama) -> Outcome:
+        return self.dramas.save(drama)
+
+    def save_part(self, part: OstPart) -> Outcome:
+        return self.dramas.save_part(self.drama_id(part.drama), part)
+
+    def save_track(self, track: Track) -> tuple[int, Outcome]:
+        return self.save(track)
+
+    def flush(self) -> None:
+        """Insert the tracks and credits waiting in memory."""
+        if self._pending_tracks:
+            self.db.conn.executemany(INSERT_TRACK_WITH_ID, self._pending_tracks)
+            self._pending_tracks.clear()
+        if self._pending_credits:
+            self.db.conn.executemany(INSERT_CREDIT, self._pending_credits)
+            self._pending_credits.clear()
+
+    # --- TrackWriter's lookups, from memory ------------------------------------------------------
+
+    def drama_id(self, title: str) -> int:
+        k = key(title)
+        drama_id = self._drama_ids.get(k)
+        if drama_id is None:
+            drama_id = self._drama_ids[k] = self.dramas.id_for(title)
+        return drama_id
+
+    def ensure_part(self, drama_id: int, number: int, album: str | None, date: str | None) -> None:
+        seen = (drama_id, number, album, date)
+        if seen not in self._parts_seen:
+            self.dramas.ensure_part(*seen)
+            self._parts_seen.add(seen)
+
+    def existing_id(self, drama_id: int, tkey: str, primary: int) -> int | None:
+        return self._identities_of(drama_id).get((tkey, primary))
+
+    def remember(self, drama_id: int, tkey: str, primary: int, track_id: int) -> None:
+        self._identities_of(drama_id)[(tkey, primary)] = track_id
+
+    def _identities_of(self, drama_id: int) -> dict[tuple[str, int], int]:
+        identities = self._identities.get(drama_id)
+        if identities is None:
+            self.flush()
+            identities = self._identities[drama_id] = {
+                (k, a): i
+                for i, k, a in self.db.conn.execute(
+                    "SELECT id, title_key, primary_artist_id FROM tracks WHERE drama_id = ?",
+                    (drama_id,),
+                )
+            }
+        return identities
+
+    def next_position(self, drama_id: int) -> int:
+        position = self._positions.get(drama_id)
+        if position is None:
+            position = super().next_position(drama_id)
+        self._positions[drama_id] = position + 1
+        return position
+
+    def stamp(self) -> str:
+        if self._stamp is None:
+            self._stamp = super().stamp()
+        return self._stamp
+
+    def insert(self, row: tuple[Any, ...], credits: Sequence[CreditRow]) -> int:
+        track_id = self._next_track_id
+        self._next_track_id += 1
+        self._pending_tracks.append((track_id, *row))
+        self._pending_credits.extend((track_id, *c) for c in credits)
+        if len(self._pending_tracks) >= _BATCH:
+            self.flush()
+        return track_id
+
+
+@contextmanager
+def bulk_writer(db: Db, dramas: Dramas) -> Iterator[BulkWriter]:
+    """A ``BulkWriter`` for the body; its rows are inserted at the end (dropped on error)."""
+    db.require_tx()
+    writer = BulkWriter(db, dramas)
+    db.hold_pending(writer.flush)
+    try:
+        yield writer
+        writer.flush()
+    finally:
+        db.hold_pending(None)
