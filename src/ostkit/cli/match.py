@@ -11,7 +11,7 @@ from ostkit.cli.output import format_option, plural, render_json, render_table
 
 if TYPE_CHECKING:
     from ostkit.cli.context import AppContext
-    from ostkit.matching.scoring import Ranked
+    from ostkit.matching.decide import Ranked
     from ostkit.models import Candidate, Track
     from ostkit.services.matching import MatchReport, TrackOutcome
 

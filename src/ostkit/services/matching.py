@@ -28,18 +28,10 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from ostkit.errors import InputError, SpotifyError
+from ostkit.matching.bands import DEFAULT_BANDS, Bands
+from ostkit.matching.decide import MatchResult, best_match, merge_candidates
 from ostkit.matching.queries import drama_albums, drama_queries, plan
-from ostkit.matching.scoring import (
-    DEFAULT_BANDS,
-    Aliases,
-    Bands,
-    Context,
-    MatchResult,
-    best_match,
-    key,
-    merge_candidates,
-    text_similarity,
-)
+from ostkit.matching.scoring import Aliases, Context, key, text_similarity
 from ostkit.models import Artist, Candidate, Drama, SpotifyAlbum, Status, Track
 from ostkit.text.titles import parse_album
 
