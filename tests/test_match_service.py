@@ -13,15 +13,9 @@ from ostkit.errors import InputError
 from ostkit.matching.scoring import Aliases, Context
 from ostkit.models import Candidate, Credit, Drama, SpotifyAlbum, SpotifyArtist, Status, Track
 from ostkit.sandbox import Fault, Sandbox, make_id
-from ostkit.services.matching import (
-    MatchOptions,
-    choose,
-    match_tracks,
-    pin,
-    review_queue,
-    search_track,
-    unpin,
-)
+from ostkit.services.matching import MatchOptions, match_tracks
+from ostkit.services.review import choose, pin, review_queue, unpin
+from ostkit.services.search import search_track
 from ostkit.spotify.client import SpotifyClient
 from ostkit.spotify.policy import NetPolicy
 from ostkit.store.catalog import CatalogStore

@@ -202,7 +202,7 @@ def review_cmd(app: AppContext, drama: str | None) -> None:
     Example: ostkit review --drama "Soundtrack #1"
     """
     from ostkit.errors import InputError
-    from ostkit.services.matching import choose, mark_not_found, pin, review_queue
+    from ostkit.services.review import choose, mark_not_found, pin, review_queue
     from ostkit.store.catalog import CatalogStore
 
     decided = skipped = 0
@@ -269,7 +269,7 @@ def pin_cmd(app: AppContext, track_id: int, uri: str) -> None:
 
     Example: ostkit pin 12 https://open.spotify.com/track/4uLU6hMCjMI75M1A2tKUQC
     """
-    from ostkit.services.matching import pin
+    from ostkit.services.review import pin
     from ostkit.store.catalog import CatalogStore
 
     with CatalogStore.open(app.settings.db_path) as store:
@@ -285,7 +285,7 @@ def unpin_cmd(app: AppContext, track_id: int) -> None:
 
     Example: ostkit unpin 12
     """
-    from ostkit.services.matching import unpin
+    from ostkit.services.review import unpin
     from ostkit.store.catalog import CatalogStore
 
     with CatalogStore.open(app.settings.db_path) as store:
