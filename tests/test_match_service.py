@@ -25,7 +25,7 @@ from ostkit.services.matching import (
     up_front_parts,
     write_decisions,
 )
-from ostkit.services.review import choose, pin, review_queue, unpin
+from ostkit.services.review import Answer, answer_review, choose, pin, review_queue, unpin
 from ostkit.services.search import Searches, search_track
 from ostkit.spotify.client import SpotifyClient
 from ostkit.spotify.policy import NetPolicy
@@ -412,3 +412,25 @@ def test_decide_redecides_review_entries_from_stored_candidates() -> None:
     decisions = decide(plan, Searches(), DEFAULT_BANDS)
     (outcome,) = decisions.outcomes
     assert outcome.status is Status.MATCHED and not outcome.searched
+
+
+def test_answer_review_applies_each_kind_of_answer(world: World) -> None:
+    # An impossible threshold sends every plausible entry to review with its candidates.
+    match_tracks(world.store, world.client, MatchOptions(jobs=1, min_score=1.0))
+    item = next(i for i in review_queue(world.store) if i.candidates)
+    tid = item.track.id or 0
+    assert answer_review(world.store, item, " Q ") == Answer("quit")
+    assert answer_review(world.store, item, "s") == Answer("skip")
+    with pytest.raises(InputError, match=f"no candidate {len(item.candidates) + 1}"):
+        answer_review(world.store, item, str(len(item.candidates) + 1))
+    with pytest.raises(InputError, match="is not a Spotify track URI"):
+        answer_review(world.store, item, "maybe")
+    assert world.store.get_track(tid).status is Status.REVIEW  # nothing written so far
+    chosen = item.candidates[0][0]
+    assert answer_review(world.store, item, "1") == Answer("pinned", chosen.uri)
+    assert world.store.get_track(tid).status is Status.PINNED
+    assert answer_review(world.store, item, "n") == Answer("not_found")
+    assert world.store.get_track(tid).status is Status.NOT_FOUND
+    assert answer_review(world.store, item, "a" * 22) == Answer(
+        "pinned", "spotify:track:" + "a" * 22
+    )

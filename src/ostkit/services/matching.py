@@ -119,6 +119,10 @@ class MatchReport:
     # it is saved, the remaining tracks keep their status for the next run.
     error: str | None = None
 
+    def decided(self) -> list[TrackOutcome]:
+        """The outcomes this run decided (pinned and unsearched tracks left out)."""
+        return [o for o in self.outcomes if o.result is not None]
+
     def counts(self) -> dict[str, int]:
         out = {s.value: 0 for s in (Status.MATCHED, Status.REVIEW, Status.NOT_FOUND, Status.PINNED)}
         out[Status.UNMATCHED.value] = 0  # left by a run that Spotify stopped

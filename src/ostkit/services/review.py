@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from ostkit.errors import InputError
 from ostkit.matching.identities import learn_identities
@@ -101,3 +101,33 @@ def unpin(store: ReviewStore, track_id: int) -> Track:
     with store.transaction():
         store.set_match(track_id, status=Status.UNMATCHED, uri=None, score=None)
     return store.get_track(track_id)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What one answer at the review prompt did."""
+
+    action: Literal["quit", "skip", "not_found", "pinned"]
+    uri: str | None = None  # the pinned URI
+
+
+def answer_review(store: ReviewStore, item: ReviewItem, answer: str) -> Answer:
+    """Apply one answer typed at the review prompt: q(uit), s(kip), n(ot on Spotify), a
+    candidate's number, or a Spotify URI/URL/id to pin (``InputError`` when it is none of them)."""
+    text = answer.strip()
+    track_id = item.track.id or 0
+    low = text.casefold()
+    if low == "q":
+        return Answer("quit")
+    if low == "s":
+        return Answer("skip")
+    if low == "n":
+        mark_not_found(store, track_id)
+        return Answer("not_found")
+    if text.isdigit():
+        if not 1 <= int(text) <= len(item.candidates):
+            raise InputError(f"no candidate {text}")
+        chosen = item.candidates[int(text) - 1][0]
+        choose(store, track_id, chosen)
+        return Answer("pinned", chosen.uri)
+    return Answer("pinned", pin(store, track_id, text).spotify_uri)
