@@ -25,9 +25,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Sequence
-from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Protocol
 
 from ostkit.errors import InputError
 from ostkit.matching.bands import DEFAULT_BANDS, Bands
@@ -35,6 +34,7 @@ from ostkit.matching.decide import MatchResult, best_match
 from ostkit.matching.identities import aliases_from_artists, learn_identities
 from ostkit.matching.scoring import Aliases, Context, key
 from ostkit.models import Artist, Candidate, Drama, Status, Track
+from ostkit.services.review import ReviewStore
 from ostkit.services.search import Progress, SearchClient, Searcher, Searches
 
 KEEP_CANDIDATES = 5  # candidates stored per track for `ostkit review`
@@ -43,27 +43,12 @@ KEEP_CANDIDATES = 5  # candidates stored per track for `ostkit review`
 DRAMA_FIRST_MIN = 3
 
 
-class MatchStore(Protocol):
-    def tracks(
-        self, drama: str | None = None, artist: str | None = None, status: Any = None
-    ) -> list[Track]: ...
-    def get_track(self, track_id: int) -> Track: ...
+class MatchStore(ReviewStore, Protocol):
+    """What ``match_tracks`` needs from ``ostkit.store.CatalogStore``: the review use cases'
+    reads and writes, plus the dramas and artists."""
+
     def dramas(self) -> list[Drama]: ...
-    def find_drama(self, name: str) -> Drama: ...
     def artists(self) -> list[Artist]: ...
-    def transaction(self) -> AbstractContextManager[Any]: ...
-    def set_match(
-        self, track_id: int, *, status: Status, uri: str | None = None, score: float | None = None
-    ) -> None: ...
-    def save_candidates(
-        self, track_id: int, scored: Sequence[tuple[Candidate, float, Sequence[str]]]
-    ) -> None: ...
-    def candidates(
-        self, track_id: int
-    ) -> list[tuple[Candidate, float | None, tuple[str, ...]]]: ...
-    def learn_artist(
-        self, artist_id: int, spotify_id: str | None, names: Iterable[str]
-    ) -> bool: ...
 
 
 @dataclass(frozen=True)
