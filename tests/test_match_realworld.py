@@ -16,7 +16,8 @@ import itertools
 
 import pytest
 
-from ostkit.matching.scoring import Aliases, Context, best_match
+from ostkit.matching.decide import best_match
+from ostkit.matching.scoring import Aliases, Context
 from ostkit.models import Candidate, Credit, SpotifyAlbum, SpotifyArtist, Status, Track
 from ostkit.text.names import parse_credits
 

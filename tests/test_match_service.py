@@ -10,18 +10,23 @@ from typing import Any
 import pytest
 
 from ostkit.errors import InputError
-from ostkit.matching.scoring import Aliases, Context
+from ostkit.matching.bands import DEFAULT_BANDS
+from ostkit.matching.scoring import Aliases, Context, key
 from ostkit.models import Candidate, Credit, Drama, SpotifyAlbum, SpotifyArtist, Status, Track
 from ostkit.sandbox import Fault, Sandbox, make_id
 from ostkit.services.matching import (
     MatchOptions,
-    choose,
+    MatchPlan,
+    decide,
     match_tracks,
-    pin,
-    review_queue,
-    search_track,
-    unpin,
+    needs_search,
+    plan_match,
+    search,
+    up_front_parts,
+    write_decisions,
 )
+from ostkit.services.review import Answer, answer_review, choose, pin, review_queue, unpin
+from ostkit.services.search import Searches, search_track
 from ostkit.spotify.client import SpotifyClient
 from ostkit.spotify.policy import NetPolicy
 from ostkit.store.catalog import CatalogStore
@@ -327,3 +332,105 @@ def test_quota_stop_saves_what_was_decided_and_the_next_run_continues(world: Wor
     assert again.searched == statuses.count(Status.UNMATCHED)
     assert Status.UNMATCHED not in [t.status for t in world.store.tracks()]
     assert world.store.get_track(world.ids["vocal"]).spotify_uri == world.uris["vocal"]
+
+
+# --- the steps of match_tracks, one at a time ---------------------------------------------------
+
+
+def _track(status: Status, **kw: Any) -> Track:
+    return Track(drama="Drama", title="Hello", credits=(Credit("Singer"),), status=status, **kw)
+
+
+@pytest.mark.parametrize(
+    ("status", "stored", "rematch", "searched"),
+    [
+        pytest.param(Status.UNMATCHED, False, False, True, id="unmatched"),
+        pytest.param(Status.MATCHED, False, False, False, id="matched"),
+        pytest.param(Status.MATCHED, False, True, True, id="matched-rematch"),
+        pytest.param(Status.NOT_FOUND, False, False, False, id="not_found"),
+        pytest.param(Status.REVIEW, True, False, False, id="review-with-candidates"),
+        pytest.param(Status.REVIEW, False, False, True, id="review-without-candidates"),
+        pytest.param(Status.PINNED, False, True, False, id="pinned-rematch"),
+    ],
+)
+def test_needs_search(status: Status, stored: bool, rematch: bool, searched: bool) -> None:
+    candidates = [_cand("Hello", "Singer")] if stored else []
+    assert needs_search(_track(status), candidates, rematch) is searched
+
+
+def test_up_front_parts_only_for_dramas_with_enough_entries() -> None:
+    few = [Track(drama="Few", title=f"T{i}", credits=(Credit("A"),), part=1) for i in range(2)]
+    many = [Track(drama="Many", title=f"T{i}", credits=(Credit("A"),), part=i) for i in (1, 2, 2)]
+    assert up_front_parts([*few, *many]) == {key("Many"): frozenset({1, 2})}
+    no_part = Track(drama="Many", title="T9", credits=(Credit("A"),))
+    assert up_front_parts([*many, no_part]) == {key("Many"): None}  # one without a part: all
+
+
+def test_plan_match_reads_the_store_only(world: World) -> None:
+    requests = world.client.request_count
+    plan = plan_match(world.store, MatchOptions())
+    assert world.client.request_count == requests
+    assert sorted(t.id or 0 for t in plan.to_search) == sorted(world.ids.values())
+    assert plan.up_front == {key("Soundtrack #1"): frozenset({1, 2, 3})}
+    assert plan.drama_names[key("Queen of Tears")] == ("눈물의 여왕",)
+    pin(world.store, world.ids["absent"], "spotify:track:" + "a" * 22)
+    assert world.ids["absent"] not in [
+        t.id for t in plan_match(world.store, MatchOptions()).to_search
+    ]
+
+
+def test_search_step_writes_nothing_and_jobs_do_not_change_it(world: World) -> None:
+    plan = plan_match(world.store, MatchOptions())
+    before = _state(world.store)
+    one = search(plan, world.client, DEFAULT_BANDS, jobs=1)
+    four = search(plan, world.client, DEFAULT_BANDS, jobs=4)
+    assert _state(world.store) == before
+    assert one.failure is None and set(one.found) == set(world.ids.values())
+    for tid, found in one.found.items():
+        assert [c.uri for c in found.candidates] == [c.uri for c in four.found[tid].candidates]
+        assert found.result == four.found[tid].result
+
+
+def test_decide_is_pure_and_write_decisions_saves_it(world: World) -> None:
+    plan = plan_match(world.store, MatchOptions())
+    searches = search(plan, world.client, DEFAULT_BANDS)
+    requests, before = world.client.request_count, _state(world.store)
+    decisions = decide(plan, searches, DEFAULT_BANDS)
+    assert world.client.request_count == requests and _state(world.store) == before
+    status = {o.track.id: o.status for o in decisions.outcomes}
+    assert status[world.ids["vocal"]] is Status.MATCHED
+    assert status[world.ids["absent"]] is not Status.MATCHED
+    write_decisions(world.store, decisions)
+    assert {t.id: t.status for t in world.store.tracks()} == status
+
+
+def test_decide_redecides_review_entries_from_stored_candidates() -> None:
+    t = Track(drama="Drama", title="Hello", credits=(Credit("Singer"),), status=Status.REVIEW, id=7)
+    plan = MatchPlan(
+        tracks=[t], to_search=[], artists=[], drama_names={}, stored={7: [_cand("Hello", "Singer")]}
+    )
+    decisions = decide(plan, Searches(), DEFAULT_BANDS)
+    (outcome,) = decisions.outcomes
+    assert outcome.status is Status.MATCHED and not outcome.searched
+
+
+def test_answer_review_applies_each_kind_of_answer(world: World) -> None:
+    # An impossible threshold sends every plausible entry to review with its candidates.
+    match_tracks(world.store, world.client, MatchOptions(jobs=1, min_score=1.0))
+    item = next(i for i in review_queue(world.store) if i.candidates)
+    tid = item.track.id or 0
+    assert answer_review(world.store, item, " Q ") == Answer("quit")
+    assert answer_review(world.store, item, "s") == Answer("skip")
+    with pytest.raises(InputError, match=f"no candidate {len(item.candidates) + 1}"):
+        answer_review(world.store, item, str(len(item.candidates) + 1))
+    with pytest.raises(InputError, match="is not a Spotify track URI"):
+        answer_review(world.store, item, "maybe")
+    assert world.store.get_track(tid).status is Status.REVIEW  # nothing written so far
+    chosen = item.candidates[0][0]
+    assert answer_review(world.store, item, "1") == Answer("pinned", chosen.uri)
+    assert world.store.get_track(tid).status is Status.PINNED
+    assert answer_review(world.store, item, "n") == Answer("not_found")
+    assert world.store.get_track(tid).status is Status.NOT_FOUND
+    assert answer_review(world.store, item, "a" * 22) == Answer(
+        "pinned", "spotify:track:" + "a" * 22
+    )

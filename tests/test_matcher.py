@@ -6,13 +6,12 @@ import itertools
 
 import pytest
 
+from ostkit.matching.bands import Bands
+from ostkit.matching.decide import best_match, merge_candidates
 from ostkit.matching.scoring import (
     Aliases,
-    Bands,
     Context,
-    best_match,
     key,
-    merge_candidates,
     name_forms,
     norm,
     romanise,

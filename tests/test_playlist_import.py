@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from ostkit.cli import cli
 from ostkit.models import Candidate, SpotifyAlbum, SpotifyArtist, Status
 from ostkit.sandbox import Sandbox
-from ostkit.services.playlists import candidate_to_track
+from ostkit.services.link_import import candidate_to_track
 from ostkit.store.catalog import CatalogStore
 
 ALBUM = {

@@ -156,7 +156,7 @@ def import_cmd(app: AppContext, files: tuple[str, ...], drama: str | None) -> No
     Example: ostkit import playlists/soundtrack-1.toml my-osts.csv
     """
     from ostkit.services import catalog
-    from ostkit.services.playlists import looks_like_link
+    from ostkit.services.link_import import looks_like_link
 
     if any(looks_like_link(f) for f in files):  # the playlists engineer's branch
         _import_link(app, files, drama)
@@ -185,7 +185,7 @@ def import_cmd(app: AppContext, files: tuple[str, ...], drama: str | None) -> No
 def _import_link(app: AppContext, args: tuple[str, ...], drama: str | None) -> None:
     if len(args) != 1 or not drama:
         raise click.UsageError("import a Spotify link on its own, with --drama D")
-    from ostkit.services.playlists import import_spotify_link
+    from ostkit.services.link_import import import_spotify_link
     from ostkit.spotify.client import SpotifyClient
 
     store = _open_store(app)

@@ -11,9 +11,10 @@ from ostkit.cli.output import format_option, plural, render_json, render_table
 
 if TYPE_CHECKING:
     from ostkit.cli.context import AppContext
-    from ostkit.matching.scoring import Ranked
+    from ostkit.matching.decide import Ranked
     from ostkit.models import Candidate, Track
     from ostkit.services.matching import MatchReport, TrackOutcome
+    from ostkit.services.review import Answer, ReviewItem, ReviewStore
 
 
 def _artists(candidate: Candidate) -> str:
@@ -143,17 +144,15 @@ def match_cmd(
     with CatalogStore.open(app.settings.db_path) as store:
         client = SpotifyClient.from_settings(app.settings)
         report = match_tracks(store, client, options, progress=progress)
-    shown = [o for o in report.outcomes if o.result is not None]
+    _print_report(report, fmt, explain)
+    _stop_if_failed(report)
+
+
+def _print_report(report: MatchReport, fmt: str, explain: bool) -> None:
+    shown = report.decided()
     if fmt == "json":
-        click.echo(
-            render_json(
-                {
-                    "summary": _summary(report),
-                    "tracks": [_outcome_json(o, explain) for o in shown],
-                }
-            )
-        )
-        _stop_if_failed(report)
+        tracks = [_outcome_json(o, explain) for o in shown]
+        click.echo(render_json({"summary": _summary(report), "tracks": tracks}))
         return
     if explain:
         for o in shown:
@@ -164,22 +163,25 @@ def match_cmd(
         headers = ["id", "drama", "title", "artist", "status", "score", "uri"]
         click.echo(render_table(rows, headers, fmt))
         click.echo()
+    click.echo(_summary_line(report))
+
+
+def _summary_line(report: MatchReport) -> str:
     counts = report.counts()
-    prefix = "Dry run: would set " if dry_run else ""
-    click.echo(
-        f"{prefix}matched {counts['matched']}, review {counts['review']}, "
+    learned = report.learned
+    return (
+        ("Dry run: would set " if report.dry_run else "")
+        + f"matched {counts['matched']}, review {counts['review']}, "
         f"not_found {counts['not_found']}, pinned {counts['pinned']}"
         + (f", unmatched {counts['unmatched']}" if counts["unmatched"] else "")
         + f"; searched {plural(report.searched, 'track')} with "
         f"{plural(report.requests, 'request')}"
         + (
-            f"; learned {report.learned} Spotify artist "
-            + ("identity" if report.learned == 1 else "identities")
-            if report.learned
+            f"; learned {learned} Spotify artist " + ("identity" if learned == 1 else "identities")
+            if learned
             else ""
         )
     )
-    _stop_if_failed(report)
 
 
 def _stop_if_failed(report: MatchReport) -> None:
@@ -201,8 +203,7 @@ def review_cmd(app: AppContext, drama: str | None) -> None:
 
     Example: ostkit review --drama "Soundtrack #1"
     """
-    from ostkit.errors import InputError
-    from ostkit.services.matching import choose, mark_not_found, pin, review_queue
+    from ostkit.services.review import review_queue
     from ostkit.store.catalog import CatalogStore
 
     decided = skipped = 0
@@ -212,52 +213,46 @@ def review_cmd(app: AppContext, drama: str | None) -> None:
             click.echo("Nothing to review.", err=True)
             return
         for n, item in enumerate(items, 1):
-            t = item.track
-            click.echo(f"[{n}/{len(items)}] {_track_line(t)}")
-            for i, (c, value, reasons) in enumerate(item.candidates, 1):
-                album = c.album.name if c.album else "-"
-                score = f"{value:.3f}" if value is not None else "  -  "
-                click.echo(f"  {i}. {score} {c.name} — {_artists(c)} [{album}] {c.uri}")
-                if reasons:
-                    click.echo("       " + "; ".join(reasons))
-            while True:
-                try:
-                    answer = click.prompt(
-                        "  number, s=skip, n=not on Spotify, a URI/URL, q=quit",
-                        default="s",
-                        show_default=False,
-                    ).strip()
-                except click.Abort:  # end of input or Ctrl-C: like q (decisions are saved)
-                    answer = "q"
-                    click.echo(err=True)
-                low = answer.casefold()
-                try:
-                    if low == "q":
-                        click.echo(f"Reviewed {decided}, skipped {skipped}.", err=True)
-                        return
-                    if low == "s":
-                        skipped += 1
-                    elif low == "n":
-                        mark_not_found(store, t.id or 0)
-                        click.echo("  -> not_found")
-                        decided += 1
-                    elif answer.isdigit() and 1 <= int(answer) <= len(item.candidates):
-                        chosen = item.candidates[int(answer) - 1][0]
-                        choose(store, t.id or 0, chosen)
-                        click.echo(f"  -> pinned {chosen.uri}")
-                        decided += 1
-                    elif answer.isdigit():
-                        click.echo(f"  no candidate {answer}", err=True)
-                        continue
-                    else:
-                        pinned = pin(store, t.id or 0, answer)
-                        click.echo(f"  -> pinned {pinned.spotify_uri}")
-                        decided += 1
-                except InputError as exc:
-                    click.echo(f"  {exc}", err=True)
-                    continue
+            _show_item(n, len(items), item)
+            done = _ask_until_done(store, item)
+            if done.action == "quit":
                 break
+            if done.action == "skip":
+                skipped += 1
+                continue
+            click.echo(f"  -> {done.action}" + (f" {done.uri}" if done.uri else ""))
+            decided += 1
     click.echo(f"Reviewed {decided}, skipped {skipped}.", err=True)
+
+
+def _show_item(n: int, total: int, item: ReviewItem) -> None:
+    click.echo(f"[{n}/{total}] {_track_line(item.track)}")
+    for i, (c, value, reasons) in enumerate(item.candidates, 1):
+        album = c.album.name if c.album else "-"
+        score = f"{value:.3f}" if value is not None else "  -  "
+        click.echo(f"  {i}. {score} {c.name} — {_artists(c)} [{album}] {c.uri}")
+        if reasons:
+            click.echo("       " + "; ".join(reasons))
+
+
+def _ask_until_done(store: ReviewStore, item: ReviewItem) -> Answer:
+    from ostkit.errors import InputError
+    from ostkit.services.review import answer_review
+
+    while True:
+        try:
+            answer = click.prompt(
+                "  number, s=skip, n=not on Spotify, a URI/URL, q=quit",
+                default="s",
+                show_default=False,
+            )
+        except click.Abort:  # end of input or Ctrl-C: like q (decisions are saved)
+            answer = "q"
+            click.echo(err=True)
+        try:
+            return answer_review(store, item, answer)
+        except InputError as exc:
+            click.echo(f"  {exc}", err=True)
 
 
 @click.command("pin")
@@ -269,7 +264,7 @@ def pin_cmd(app: AppContext, track_id: int, uri: str) -> None:
 
     Example: ostkit pin 12 https://open.spotify.com/track/4uLU6hMCjMI75M1A2tKUQC
     """
-    from ostkit.services.matching import pin
+    from ostkit.services.review import pin
     from ostkit.store.catalog import CatalogStore
 
     with CatalogStore.open(app.settings.db_path) as store:
@@ -285,7 +280,7 @@ def unpin_cmd(app: AppContext, track_id: int) -> None:
 
     Example: ostkit unpin 12
     """
-    from ostkit.services.matching import unpin
+    from ostkit.services.review import unpin
     from ostkit.store.catalog import CatalogStore
 
     with CatalogStore.open(app.settings.db_path) as store:

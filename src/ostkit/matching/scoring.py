@@ -15,35 +15,38 @@
                  karaoke, sped-up, live ... version and the other is not.
 * ``isrc``     — equal ISRCs mean the same recording and lift the score to the strong band.
 
-The weighted title/artist/album/duration mean is multiplied by ``version`` and capped when title
-or artist are weak (a famous same-title song by another artist can never be strong). The total
-falls in a band — strong / medium / weak / none — with thresholds passed in (``Bands``).
-``best_match`` ranks candidates and decides matched / review / not_found.
+The weighted title/artist/album/duration mean is capped by the named ``Cap``s that apply (a famous
+same-title song by another artist can never be strong; ``ostkit.matching.bands``), then multiplied
+by ``version`` (``ostkit.matching.versions``). The total falls in a ``Band`` — strong / medium /
+weak / none — with thresholds passed in (``Bands``). ``ostkit.matching.decide`` ranks candidates
+and decides matched / review / not_found.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import koroman
 from anyascii import anyascii
 from rapidfuzz import fuzz
 
-from ostkit.models import Candidate, Status, Track
-from ostkit.text.titles import (
-    BENIGN_TAGS,
-    RECORDING_TAGS,
-    AlbumInfo,
-    ParsedTitle,
-    clean_text,
-    parse_album,
-    parse_title,
-    parse_version,
-    script_of,
+from ostkit.matching.bands import (
+    DEFAULT_BANDS,
+    DURATION_DIFFERS,
+    OST_TITLE_UNKNOWN_ARTIST,
+    TITLE_IN_OTHER_SCRIPT,
+    TITLE_OR_ARTIST_MISMATCH,
+    TITLE_OR_ARTIST_PARTIAL,
+    Bands,
+    Cap,
+    Score,
 )
+from ostkit.matching.versions import parsed_album, parsed_title, version_factor
+from ostkit.models import Candidate, Track
+from ostkit.text.titles import RECORDING_TAGS, ParsedTitle, clean_text, script_of
 
 # --- normalisation ------------------------------------------------------------------------------
 
@@ -228,39 +231,8 @@ NO_ALIASES = Aliases()
 # --- scores -------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Bands:
-    """Score thresholds: at or above ``strong`` is auto-accepted; ``medium`` goes to review."""
-
-    strong: float = 0.85
-    medium: float = 0.65
-    weak: float = 0.45
-
-    def band(self, total: float) -> str:
-        if total >= self.strong:
-            return "strong"
-        if total >= self.medium:
-            return "medium"
-        if total >= self.weak:
-            return "weak"
-        return "none"
-
-
-DEFAULT_BANDS = Bands()
 NEUTRAL = 0.5  # album component when the album says nothing either way (an artist's release)
 WEIGHTS: Mapping[str, float] = {"title": 0.45, "artist": 0.35, "album": 0.10, "duration": 0.10}
-
-
-@dataclass(frozen=True)
-class Score:
-    total: float
-    band: str
-    components: dict[str, float]  # title, artist, album, duration (when known), version, isrc
-    reasons: tuple[str, ...]
-
-    def explain(self) -> str:
-        parts = " ".join(f"{k}={v:.2f}" for k, v in self.components.items())
-        return f"{self.total:.3f} {self.band}: {parts}; " + "; ".join(self.reasons)
 
 
 @dataclass(frozen=True)
@@ -269,16 +241,6 @@ class Context:
 
     aliases: Aliases = field(default_factory=Aliases)
     drama_names: tuple[str, ...] = ()  # other names of the drama (native title, English title)
-
-
-@lru_cache(maxsize=65536)
-def _parsed(title: str) -> ParsedTitle:
-    return parse_title(title)
-
-
-@lru_cache(maxsize=16384)
-def _album(name: str) -> AlbumInfo:
-    return parse_album(name)
 
 
 @lru_cache(maxsize=131072)
@@ -332,14 +294,14 @@ def _title_forms(parsed: ParsedTitle) -> list[str]:
 
 def _title_in_other_script(track: Track, candidate: Candidate) -> bool:
     ours = {script_of(f) for f in (track.title, track.native_title) if f}
-    return script_of(_parsed(candidate.name).base) not in ours | {"none"}
+    return script_of(parsed_title(candidate.name).base) not in ours | {"none"}
 
 
 def title_score(track: Track, candidate: Candidate) -> tuple[float, str]:
-    cand = _parsed(candidate.name)
-    ours: list[str] = _title_forms(_parsed(track.title))
+    cand = parsed_title(candidate.name)
+    ours: list[str] = _title_forms(parsed_title(track.title))
     if track.native_title:
-        ours += _title_forms(_parsed(track.native_title))
+        ours += _title_forms(parsed_title(track.native_title))
     best, pair = 0.0, ("", "")
     for a in ours:
         for b in _title_forms(cand):
@@ -462,14 +424,14 @@ def _drama_matches(name: str | None, track: Track, ctx: Context) -> bool:
 
 def album_score(track: Track, candidate: Candidate, ctx: Context) -> tuple[float, str]:
     album = candidate.album
-    from_work = _parsed(candidate.name).from_work
+    from_work = parsed_title(candidate.name).from_work
     if from_work and _drama_matches(from_work, track, ctx):
         return 1.0, f"title says from {from_work!r}"
     if album is None or not album.name:
         return NEUTRAL, "no album"
     if track.album and key(track.album) == key(album.name):
         return 1.0, "catalog album name"
-    info = _album(album.name)
+    info = parsed_album(album.name)
     if album.album_type == "compilation" or (info.compilation and not info.is_ost):
         return 0.25, f"compilation {album.name!r}"
     if info.is_ost:
@@ -508,59 +470,43 @@ def duration_score(track: Track, candidate: Candidate) -> tuple[float | None, st
     return value, f"duration off by {diff:.0f}s"
 
 
-# How much one disagreeing tag costs (a factor on the total).
-_TAG_COST = {
-    "inst": 0.3,
-    "karaoke": 0.25,
-    "cover": 0.35,
-    "sped_up": 0.3,
-    "slowed": 0.3,
-    "remix": 0.4,
-    "live": 0.45,
-    "acoustic": 0.5,
-    "piano": 0.4,
-    "orchestra": 0.45,
-    "demo": 0.5,
-    "tv_size": 0.5,
-    "drama_ver": 0.7,
-}
+def caps(
+    track: Track,
+    candidate: Candidate,
+    title: float,
+    artist: float,
+    album: float,
+    duration: float | None,
+) -> list[Cap]:
+    """The caps that apply to a candidate's components, in the order they are applied.
+
+    A weak title or artist can never be auto-accepted, however good the rest looks; of the
+    title/artist caps only the first that applies counts.
+    """
+    found: list[Cap] = []
+    if title >= 0.95 and album >= 0.99 and artist < 0.75:
+        found.append(OST_TITLE_UNKNOWN_ARTIST)
+    elif (
+        title < 0.6
+        and artist >= 0.9
+        and (album >= 0.99 or album == NEUTRAL)
+        and _title_in_other_script(track, candidate)
+    ):
+        found.append(TITLE_IN_OTHER_SCRIPT)
+    elif title < 0.6 or artist < 0.5:
+        found.append(TITLE_OR_ARTIST_MISMATCH)
+    elif title < 0.9 or artist < 0.75:
+        found.append(TITLE_OR_ARTIST_PARTIAL)
+    if duration is not None and duration < 0.9:
+        found.append(DURATION_DIFFERS)
+    return found
 
 
-def track_tags(track: Track) -> frozenset[str]:
-    return _parsed(track.title).tags | parse_version(track.version)
-
-
-def candidate_tags(candidate: Candidate) -> frozenset[str]:
-    tags = set(_parsed(candidate.name).tags)
-    if candidate.album is not None and candidate.album.name:
-        # An album of karaoke / instrumentals / sped-up edits tags its tracks too.
-        album_tags = _album(candidate.album.name).tags
-        tags |= album_tags & {"inst", "karaoke", "cover", "sped_up", "slowed"}
-        if candidate.album.album_type == "single":
-            # "Flower (Remix)" as a single: its tracks are that version too.
-            tags |= album_tags & {"remix", "live", "acoustic", "piano", "orchestra"}
-    return frozenset(tags)
-
-
-def version_factor(track: Track, candidate: Candidate) -> tuple[float, str]:
-    ours, theirs = track_tags(track), candidate_tags(candidate)
-    diff = (ours ^ theirs) - BENIGN_TAGS
-    if not diff:
-        return 1.0, ("version " + "+".join(sorted(ours)) if ours else "")
-    factor = 1.0
-    for tag in sorted(diff):
-        if tag in _TAG_COST:
-            factor *= _TAG_COST[tag]
-        elif tag.startswith("lang:"):
-            factor *= 0.6
-        else:  # "ver:duet", "ver:taylor's" ...
-            factor *= 0.8
-    side = []
-    if theirs - ours - BENIGN_TAGS:
-        side.append("candidate is " + "+".join(sorted(theirs - ours - BENIGN_TAGS)))
-    if ours - theirs - BENIGN_TAGS:
-        side.append("catalog wants " + "+".join(sorted(ours - theirs - BENIGN_TAGS)))
-    return factor, "version mismatch: " + ", ".join(side)
+def same_isrc(a: str | None, b: str | None) -> bool | None:
+    """Whether two ISRCs name the same recording (None when either is unknown)."""
+    if not a or not b:
+        return None
+    return a.strip().upper() == b.strip().upper()
 
 
 def score(
@@ -585,43 +531,14 @@ def score(
         components["duration"] = duration
     weight = sum(WEIGHTS[k] for k in components)
     base = sum(WEIGHTS[k] * v for k, v in components.items()) / weight
-    reasons = [title_why, artist_why, album_why]
-    if duration_why:
-        reasons.append(duration_why)
-    if version_why:
-        reasons.append(version_why)
-    # A weak title or artist can never be auto-accepted, however good the rest looks.
-    if title >= 0.95 and album >= 0.99 and artist < 0.75:
-        # Exact title on the drama's own OST, artist not recognised (often a name shown only
-        # in another script): worth a person's look, never an automatic accept.
-        base = max(min(base, bands.strong - 0.01), bands.medium)
-        reasons.append("capped: the drama's OST has this title, artist not recognised")
-    elif (
-        title < 0.6
-        and artist >= 0.9
-        and (album >= 0.99 or album == NEUTRAL)
-        and _title_in_other_script(track, candidate)
-    ):
-        # The catalog has no title in the candidate's script (an English title, Spotify shows
-        # only Hangul or kanji): the drama's OST part by this artist, or a release of the artist
-        # that is no other drama's OST or part, is a lead for a person, never an automatic accept.
-        base = max(min(base, bands.strong - 0.01), bands.medium)
-        reasons.append("capped: title in another script, same artist")
-    elif title < 0.6 or artist < 0.5:
-        base = min(base, bands.weak + 0.1)
-        reasons.append("capped: title or artist does not match")
-    elif title < 0.9 or artist < 0.75:
-        # "Talk to Me Now" is not "Talk To Me": near-identical titles need a person.
-        base = min(base, bands.strong - 0.01)
-        reasons.append("capped: title or artist only partly matches")
-    if duration is not None and duration < 0.9:
-        # More than 5 s apart: another edit or another song; a person should look.
-        base = min(base, bands.strong - 0.01)
-        reasons.append("capped: duration differs")
+    reasons = [title_why, artist_why, album_why, duration_why, version_why]
+    for cap in caps(track, candidate, title, artist, album, duration):
+        base = cap.apply(base, bands)
+        reasons.append(cap.reason)
     total = base * version
     components["version"] = version
-    if track.isrc and candidate.isrc:
-        same = track.isrc.strip().upper() == candidate.isrc.strip().upper()
+    same = same_isrc(track.isrc, candidate.isrc)
+    if same is not None:
         components["isrc"] = 1.0 if same else 0.0
         if same:
             # Same recording. Still rank the drama's own release above a compilation.
@@ -634,112 +551,3 @@ def score(
         components={k: round(v, 4) for k, v in components.items()},
         reasons=tuple(r for r in reasons if r),
     )
-
-
-# --- choosing -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Ranked:
-    candidate: Candidate
-    score: Score
-
-
-@dataclass(frozen=True)
-class MatchResult:
-    status: Status  # MATCHED, REVIEW or NOT_FOUND
-    chosen: Ranked | None  # the accepted candidate (MATCHED only)
-    ranked: tuple[Ranked, ...]  # best first
-    note: str = ""
-
-    @property
-    def best(self) -> Ranked | None:
-        return self.ranked[0] if self.ranked else None
-
-
-def merge_candidates(candidates: Iterable[Candidate]) -> list[Candidate]:
-    """One candidate per URI, in first-seen order, with what any copy knows: an album's track
-    list carries no ISRC, a search hit for the same track does."""
-    merged: dict[str, Candidate] = {}
-    for cand in candidates:
-        old = merged.get(cand.uri)
-        if old is None:
-            merged[cand.uri] = cand
-            continue
-        fill = {
-            f: getattr(cand, f)
-            for f in ("isrc", "album", "duration_ms")
-            if getattr(old, f) is None and getattr(cand, f) is not None
-        }
-        if fill:
-            merged[cand.uri] = replace(old, **fill)
-    return list(merged.values())
-
-
-def same_recording(a: Candidate, b: Candidate) -> bool:
-    """Same ISRC, or same title, artists, version and length (a release on another album)."""
-    if a.isrc and b.isrc:
-        return a.isrc.upper() == b.isrc.upper()
-    if key(_parsed(a.name).base) != key(_parsed(b.name).base):
-        return False
-    if _parsed(a.name).tags != _parsed(b.name).tags:
-        return False
-    if {key(x.name) for x in a.artists} != {key(x.name) for x in b.artists}:
-        return False
-    if a.duration_ms and b.duration_ms:
-        return abs(a.duration_ms - b.duration_ms) <= 3000
-    return True
-
-
-def rank(
-    track: Track,
-    candidates: Iterable[Candidate],
-    aliases: Aliases | None = None,
-    *,
-    context: Context | None = None,
-    bands: Bands = DEFAULT_BANDS,
-) -> list[Ranked]:
-    """Score every distinct candidate; best first (ties: the drama's own release, then URI)."""
-    ranked = [
-        Ranked(c, score(track, c, aliases, context=context, bands=bands))
-        for c in merge_candidates(candidates)
-    ]
-    ranked.sort(
-        key=lambda r: (-r.score.total, -r.score.components.get("album", 0), r.candidate.uri)
-    )
-    return ranked
-
-
-def best_match(
-    track: Track,
-    candidates: Sequence[Candidate],
-    aliases: Aliases | None = None,
-    *,
-    context: Context | None = None,
-    bands: Bands = DEFAULT_BANDS,
-    margin: float = 0.03,
-) -> MatchResult:
-    """Pick the candidate to accept, or say review / not_found.
-
-    Matched only when the best is in the strong band and no *different recording* scores
-    within ``margin`` of it (two equally good different songs need a person).
-    """
-    ranked = tuple(rank(track, candidates, aliases, context=context, bands=bands))
-    if not ranked:
-        return MatchResult(Status.NOT_FOUND, None, (), "no candidates")
-    best = ranked[0]
-    if best.score.band == "strong":
-        rivals = [
-            r
-            for r in ranked[1:]
-            if r.score.total >= best.score.total - margin
-            and not same_recording(r.candidate, best.candidate)
-        ]
-        if not rivals:
-            return MatchResult(Status.MATCHED, best, ranked, "strong")
-        return MatchResult(
-            Status.REVIEW, None, ranked, f"ambiguous: {rivals[0].candidate.name!r} scores close"
-        )
-    if best.score.band == "medium":
-        return MatchResult(Status.REVIEW, None, ranked, "best candidate is not confident")
-    return MatchResult(Status.NOT_FOUND, None, ranked, "nothing plausible")

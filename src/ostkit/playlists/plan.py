@@ -106,15 +106,8 @@ def _describe(track: Track) -> str:
     return f"#{track.id} {track.title!r} by {track.artist_display or '?'} ({track.drama})"
 
 
-def resolve(definition: PlaylistDefinition, tracks: Sequence[Track]) -> list[Track]:
-    """The catalog tracks a playlist wants, in the playlist's order, each at most once.
-
-    ``tracks`` is the whole catalog in canonical order (drama, part, insertion). Dramas, artists
-    and tracks named in the file must exist (``InputError`` at their ``file:line`` otherwise).
-    Explicit ``tracks`` are always included (even instrumentals); ``exclude`` and
-    ``instrumentals`` apply to the drama/artist selection.
-    """
-    canonical = {id(t): i for i, t in enumerate(tracks)}
+def check_names(definition: PlaylistDefinition, tracks: Sequence[Track]) -> None:
+    """Every drama and artist the file names is in the catalog (``InputError`` at its line)."""
     drama_names = {_key(t.drama) for t in tracks}
     for i, drama in enumerate(definition.dramas):
         if _key(drama) not in drama_names:
@@ -129,6 +122,9 @@ def resolve(definition: PlaylistDefinition, tracks: Sequence[Track]) -> list[Tra
         if not any(_credits_match(t, artist) for t in tracks):
             raise definition.error(f"no catalog track is credited to {artist!r}", f"artists[{i}]")
 
+
+def excluded_tracks(definition: PlaylistDefinition, tracks: Sequence[Track]) -> set[int]:
+    """``id()`` of every track an ``exclude`` entry matches; each entry must match one."""
     excluded: set[int] = set()
     for i, ref in enumerate(definition.exclude):
         hits = [t for t in tracks if _ref_matches(ref, t)]
@@ -137,27 +133,35 @@ def resolve(definition: PlaylistDefinition, tracks: Sequence[Track]) -> list[Tra
                 f"exclude: no catalog track matches {ref.describe()}", f"exclude[{i}]"
             )
         excluded.update(id(t) for t in hits)
+    return excluded
 
-    selected: list[Track] = []
-    if definition.dramas or definition.artists:
-        pool = [
-            t
-            for t in tracks
-            if (not definition.artists or any(_credits_match(t, a) for a in definition.artists))
-            and (not definition.parts or t.part in definition.parts)
-            and id(t) not in excluded
-        ]
-        if definition.instrumentals == "exclude":
-            pool = [t for t in pool if not is_instrumental(t)]
-        elif definition.instrumentals == "only":
-            pool = [t for t in pool if is_instrumental(t)]
-        if definition.dramas:
-            for drama in definition.dramas:
-                selected.extend(t for t in pool if _key(t.drama) == _key(drama))
-        else:
-            selected = pool
 
-    seen = {id(t) for t in selected}
+def select_by_drama_and_artist(
+    definition: PlaylistDefinition, tracks: Sequence[Track], excluded: set[int]
+) -> list[Track]:
+    """The drama/artist selection (parts, ``exclude`` and ``instrumentals`` applied), grouped
+    in the file's drama order; empty when the file names neither."""
+    if not (definition.dramas or definition.artists):
+        return []
+    pool = [
+        t
+        for t in tracks
+        if (not definition.artists or any(_credits_match(t, a) for a in definition.artists))
+        and (not definition.parts or t.part in definition.parts)
+        and id(t) not in excluded
+    ]
+    if definition.instrumentals == "exclude":
+        pool = [t for t in pool if not is_instrumental(t)]
+    elif definition.instrumentals == "only":
+        pool = [t for t in pool if is_instrumental(t)]
+    if not definition.dramas:
+        return pool
+    return [t for drama in definition.dramas for t in pool if _key(t.drama) == _key(drama)]
+
+
+def explicit_tracks(definition: PlaylistDefinition, tracks: Sequence[Track]) -> list[Track]:
+    """The track each ``tracks`` entry names, in file order: exactly one must match."""
+    found: list[Track] = []
     for i, ref in enumerate(definition.tracks):
         hits = [t for t in tracks if _ref_matches(ref, t)]
         if not hits:
@@ -169,11 +173,16 @@ def resolve(definition: PlaylistDefinition, tracks: Sequence[Track]) -> list[Tra
                 "part or use id = N",
                 f"tracks[{i}]",
             )
-        if id(hits[0]) not in seen:
-            seen.add(id(hits[0]))
-            selected.append(hits[0])
+        found.append(hits[0])
+    return found
 
+
+def sort_tracks(
+    definition: PlaylistDefinition, selected: list[Track], tracks: Sequence[Track]
+) -> None:
+    """Sort ``selected`` in place by the file's ``order`` (``tracks``: the catalog order)."""
     if definition.order == "drama_part":
+        canonical = {id(t): i for i, t in enumerate(tracks)}
         selected.sort(key=lambda t: canonical[id(t)])
     elif definition.order == "release_date":
         selected.sort(key=lambda t: (t.release_date is None, t.release_date or ""))
@@ -181,6 +190,24 @@ def resolve(definition: PlaylistDefinition, tracks: Sequence[Track]) -> list[Tra
         selected.sort(key=lambda t: _key(t.title))
     elif definition.order == "artist":
         selected.sort(key=lambda t: _key(t.artist))
+
+
+def resolve(definition: PlaylistDefinition, tracks: Sequence[Track]) -> list[Track]:
+    """The catalog tracks a playlist wants, in the playlist's order, each at most once.
+
+    ``tracks`` is the whole catalog in canonical order (drama, part, insertion). Dramas, artists
+    and tracks named in the file must exist (``InputError`` at their ``file:line`` otherwise).
+    Explicit ``tracks`` are always included (even instrumentals); ``exclude`` and
+    ``instrumentals`` apply to the drama/artist selection.
+    """
+    check_names(definition, tracks)
+    selected = select_by_drama_and_artist(definition, tracks, excluded_tracks(definition, tracks))
+    seen = {id(t) for t in selected}
+    for track in explicit_tracks(definition, tracks):
+        if id(track) not in seen:
+            seen.add(id(track))
+            selected.append(track)
+    sort_tracks(definition, selected, tracks)
     return selected
 
 

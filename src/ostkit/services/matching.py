@@ -1,15 +1,20 @@
-"""Use cases of matching: ``match_tracks`` (search + score + decide), review, pin and unpin.
+"""The ``ostkit match`` use case, in steps that each run (and are tested) alone:
 
-``match_tracks`` works in two phases so that ``--jobs N`` gives exactly the sequential result:
+1. ``plan_match`` (store reads only): the tracks to search and the dramas whose OST albums are
+   read up front.
+2. ``search`` (``ostkit.services.search``; in a thread pool, no store writes): for every track,
+   run its query plan through the shared client, stopping as soon as the candidates gathered so
+   far give a confident match. Scoring in this step uses only what was known *before* the run
+   (catalog names, aliases and Spotify artist ids already learned), never what another worker
+   just learned, so completion order cannot change a decision and ``--jobs N`` gives exactly
+   the sequential result.
+3. ``decide`` (pure, catalog order): learn artist identities from the confident matches of step 2
+   (Spotify artist id + the names Spotify shows), re-rank every other track's candidates with
+   them (no requests).
+4. ``write_decisions``: statuses, candidates and learned aliases in one transaction (not with
+   ``dry_run``).
 
-1. Search (in a thread pool): for every track that needs it, run its query plan
-   (``ostkit.matching.queries``) through the shared client, stopping as soon as the candidates
-   gathered so far give a confident match. Scoring in this phase uses only what was known
-   *before* the run (catalog names, aliases and Spotify artist ids already learned), never what
-   another worker just learned, so completion order cannot change a decision.
-2. Decide (sequential, catalog order): learn artist identities from the confident matches of
-   phase 1 (Spotify artist id + the names Spotify shows), re-rank every track's candidates with
-   them (no requests), and write statuses, candidates and learned aliases in one transaction.
+Review, pin and unpin are in ``ostkit.services.review``.
 
 Statuses: ``pinned`` is never touched; ``matched`` / ``pinned`` / ``not_found`` tracks are not
 searched again without ``rematch``; ``review`` tracks are re-decided from their stored candidates
@@ -18,30 +23,19 @@ searched again without ``rematch``; ``review`` tracks are re-decided from their 
 
 from __future__ import annotations
 
-import re
-import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import AbstractContextManager
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Protocol
 
-from ostkit.errors import InputError, SpotifyError
-from ostkit.matching.queries import drama_albums, drama_queries, plan
-from ostkit.matching.scoring import (
-    DEFAULT_BANDS,
-    Aliases,
-    Bands,
-    Context,
-    MatchResult,
-    best_match,
-    key,
-    merge_candidates,
-    text_similarity,
-)
-from ostkit.models import Artist, Candidate, Drama, SpotifyAlbum, Status, Track
-from ostkit.text.titles import parse_album
+from ostkit.errors import InputError
+from ostkit.matching.bands import DEFAULT_BANDS, Bands
+from ostkit.matching.decide import MatchResult, best_match
+from ostkit.matching.identities import aliases_from_artists, learn_identities
+from ostkit.matching.scoring import Aliases, Context, key
+from ostkit.models import Artist, Candidate, Drama, Status, Track
+from ostkit.services.review import ReviewStore
+from ostkit.services.search import Progress, SearchClient, Searcher, Searches
 
 KEEP_CANDIDATES = 5  # candidates stored per track for `ostkit review`
 # A drama with at least this many entries to search gets its OST albums read up front (one album
@@ -49,35 +43,12 @@ KEEP_CANDIDATES = 5  # candidates stored per track for `ostkit review`
 DRAMA_FIRST_MIN = 3
 
 
-class MatchStore(Protocol):
-    def tracks(
-        self, drama: str | None = None, artist: str | None = None, status: Any = None
-    ) -> list[Track]: ...
-    def get_track(self, track_id: int) -> Track: ...
+class MatchStore(ReviewStore, Protocol):
+    """What ``match_tracks`` needs from ``ostkit.store.CatalogStore``: the review use cases'
+    reads and writes, plus the dramas and artists."""
+
     def dramas(self) -> list[Drama]: ...
-    def find_drama(self, name: str) -> Drama: ...
     def artists(self) -> list[Artist]: ...
-    def transaction(self) -> AbstractContextManager[Any]: ...
-    def set_match(
-        self, track_id: int, *, status: Status, uri: str | None = None, score: float | None = None
-    ) -> None: ...
-    def save_candidates(
-        self, track_id: int, scored: Sequence[tuple[Candidate, float, Sequence[str]]]
-    ) -> None: ...
-    def candidates(
-        self, track_id: int
-    ) -> list[tuple[Candidate, float | None, tuple[str, ...]]]: ...
-    def learn_artist(
-        self, artist_id: int, spotify_id: str | None, names: Iterable[str]
-    ) -> bool: ...
-
-
-class SearchClient(Protocol):
-    @property
-    def request_count(self) -> int: ...
-    def search_tracks(self, query: str, limit: int = 10, offset: int = 0) -> list[Candidate]: ...
-    def search_albums(self, query: str, limit: int = 10, offset: int = 0) -> list[SpotifyAlbum]: ...
-    def album_tracks(self, album_id: str) -> list[Candidate]: ...
 
 
 @dataclass(frozen=True)
@@ -133,6 +104,10 @@ class MatchReport:
     # it is saved, the remaining tracks keep their status for the next run.
     error: str | None = None
 
+    def decided(self) -> list[TrackOutcome]:
+        """The outcomes this run decided (pinned and unsearched tracks left out)."""
+        return [o for o in self.outcomes if o.result is not None]
+
     def counts(self) -> dict[str, int]:
         out = {s.value: 0 for s in (Status.MATCHED, Status.REVIEW, Status.NOT_FOUND, Status.PINNED)}
         out[Status.UNMATCHED.value] = 0  # left by a run that Spotify stopped
@@ -141,196 +116,201 @@ class MatchReport:
         return out
 
 
-# --- aliases and context ------------------------------------------------------------------------
+# --- step 1: select the tracks to match ---------------------------------------------------------
 
 
-def aliases_from_artists(artists: Iterable[Artist]) -> Aliases:
-    book = Aliases()
-    for a in artists:
-        names = [a.name, *([a.native_name] if a.native_name else []), *a.aliases]
-        book.add(names, [a.spotify_id] if a.spotify_id else [])
-    return book
+@dataclass(frozen=True)
+class MatchPlan:
+    """What a run will do, read from the store before any request: which tracks to search, which
+    dramas' OST albums to read up front, and what is already known about names."""
+
+    tracks: list[Track]  # every track in scope, catalog order
+    to_search: list[Track]
+    artists: list[Artist]  # the catalog's artists as the run starts (names, aliases, ids)
+    drama_names: dict[str, tuple[str, ...]]  # drama key -> its other names
+    stored: dict[int, list[Candidate]]  # review tracks' stored candidates
+    # Drama key -> the parts to read up front (None: all), for dramas with many entries to search.
+    up_front: dict[str, frozenset[int] | None] = field(default_factory=dict)
+
+    def context(self, track: Track, aliases: Aliases) -> Context:
+        return Context(aliases=aliases, drama_names=self.drama_names.get(key(track.drama), ()))
 
 
-def _drama_names(dramas: Iterable[Drama]) -> dict[str, tuple[str, ...]]:
-    return {key(d.title): tuple(n for n in (d.native_title,) if n and n.strip()) for d in dramas}
+def needs_search(track: Track, stored: Sequence[Candidate], rematch: bool) -> bool:
+    """Whether a run searches ``track``: pinned never; unmatched always; matched / not_found
+    only with ``rematch``; review when rematching or it has no stored candidates to re-decide
+    (e.g. set by hand)."""
+    if track.status is Status.PINNED:
+        return False
+    if rematch or track.status is Status.UNMATCHED:
+        return True
+    return track.status is Status.REVIEW and not stored
 
 
-# --- phase 1: searching -------------------------------------------------------------------------
+def up_front_parts(to_search: Iterable[Track]) -> dict[str, frozenset[int] | None]:
+    """Dramas with at least ``DRAMA_FIRST_MIN`` entries to search, and the parts of those entries
+    (None: every part, as one entry has no part number)."""
+    per_drama: dict[str, int] = {}
+    for t in to_search:
+        per_drama[key(t.drama)] = per_drama.get(key(t.drama), 0) + 1
+    wanted: dict[str, frozenset[int] | None] = {}
+    for t in to_search:
+        k = key(t.drama)
+        if per_drama[k] >= DRAMA_FIRST_MIN:
+            have = wanted.get(k, frozenset())
+            wanted[k] = None if t.part is None or have is None else have | {t.part}
+    return wanted
 
 
-class _DramaCache:
-    """Per-run cache of a drama's OST album tracks, fetched once however many workers ask."""
+def plan_match(store: MatchStore, options: MatchOptions) -> MatchPlan:
+    """Read what a run needs from the store (no requests, no writes)."""
+    tracks = store.tracks(drama=options.drama)
+    stored = {
+        t.id or 0: [c for c, _, _ in store.candidates(t.id or 0)]
+        for t in tracks
+        if t.status is Status.REVIEW
+    }
+    to_search = [t for t in tracks if needs_search(t, stored.get(t.id or 0, []), options.rematch)]
+    dramas = store.dramas()
+    return MatchPlan(
+        tracks=tracks,
+        to_search=to_search,
+        artists=store.artists(),
+        drama_names={
+            key(d.title): tuple(n for n in (d.native_title,) if n and n.strip()) for d in dramas
+        },
+        stored=stored,
+        up_front=up_front_parts(to_search),
+    )
 
-    def __init__(self, client: SearchClient) -> None:
-        self.client = client
-        self._lock = threading.Lock()
-        self._futures: dict[str, Future[list[Candidate]]] = {}
 
-    def get(
-        self,
-        drama: str,
-        other_names: Sequence[str],
-        parts: frozenset[int] | None = None,
-        *,
-        label: str | None = None,
-    ) -> list[Candidate]:
-        """Tracks of the drama's OST albums: those of ``parts`` (all when None). Calls with the
-        same ``label`` (default: the parts) share one fetch."""
-        cache_key = f"{key(drama)}|{label if label is not None else sorted(parts or [])}"
-        with self._lock:
-            fut = self._futures.get(cache_key)
-            owner = fut is None
-            if fut is None:
-                fut = Future()
-                self._futures[cache_key] = fut
-        if owner:
-            try:
-                fut.set_result(self._fetch(drama, other_names, parts))
-            except BaseException as exc:
-                fut.set_exception(exc)
-                raise
-        return fut.result()
+# --- step 2: search (in parallel, no store writes; ostkit.services.search) ----------------------
 
-    def _fetch(
-        self, drama: str, other_names: Sequence[str], parts: frozenset[int] | None
-    ) -> list[Candidate]:
-        names = [drama, *other_names]
-        opened: set[str] = set()
-        covered: set[int] = set()
-        found: list[Candidate] = []
-        for query in drama_queries(drama, other_names):
-            albums = drama_albums(
-                self.client.search_albums(query.q, limit=query.limit), names, max_albums=10
-            )
-            if parts is not None:
-                # Only the parts still to match (or, with no part numbers, the first two).
-                wanted = [a for a in albums if parse_album(a.name).part in parts]
-                albums = wanted or [a for a in albums if parse_album(a.name).part is None][:2]
-            else:
-                albums = albums[:6]
-            for album in albums:
-                if album.id and album.id not in opened:
-                    opened.add(album.id)
-                    found.extend(self.client.album_tracks(album.id))
-                    part = parse_album(album.name).part
-                    if part is not None:
-                        covered.add(part)
-            if parts is not None and parts <= covered:
-                break  # every part found: no need for the drama's other names
-        return found
+
+def search(
+    match_plan: MatchPlan,
+    client: SearchClient,
+    bands: Bands,
+    jobs: int = 1,
+    progress: Progress | None = None,
+) -> Searches:
+    """The plan's searches; ``jobs`` workers give exactly the sequential result."""
+    searcher = Searcher(
+        client,
+        bands,
+        known=aliases_from_artists(match_plan.artists),
+        drama_names=match_plan.drama_names,
+        up_front=match_plan.up_front,
+        progress=progress,
+    )
+    return searcher.run(match_plan.to_search, jobs)
+
+
+# --- step 3: score and decide, learning identities ----------------------------------------------
+
+
+def enrich_aliases(plan: MatchPlan, learned: Sequence[tuple[int, str, str]]) -> Aliases:
+    """The plan's aliases plus the learned Spotify ids and names of each credited artist."""
+    enriched = aliases_from_artists(plan.artists)
+    by_artist: dict[int, list[tuple[str, str]]] = {}
+    for artist_id, spotify_id, name in learned:
+        by_artist.setdefault(artist_id, []).append((spotify_id, name))
+    for t in plan.tracks:
+        for c in t.credits:
+            if c.artist_id in by_artist:
+                pairs = by_artist[c.artist_id]
+                enriched.add(
+                    [c.name, *([c.native_name] if c.native_name else []), *(n for _, n in pairs)],
+                    [i for i, _ in pairs],
+                )
+    return enriched
 
 
 @dataclass
-class _Search:
-    candidates: list[Candidate]
-    result: MatchResult
-    queries: list[str]
+class Decisions:
+    outcomes: list[TrackOutcome]
+    learned: list[tuple[int, str, str]]  # (catalog artist id, Spotify artist id, Spotify name)
 
 
-def search_track(
-    track: Track,
-    client: SearchClient,
-    *,
-    aliases: Aliases,
-    context: Context,
-    bands: Bands,
-    dramas: _DramaCache | None = None,
-    drama_first: bool = False,
-) -> _Search:
-    """Run ``track``'s query plan until the gathered candidates give a confident match.
-
-    ``drama_first``: the drama's OST album tracks were fetched up front; score them before
-    sending any track search (they cost nothing more).
-    """
-    dramas = dramas or _DramaCache(client)
-    gathered: list[Candidate] = []
-    used: list[str] = []
-    primary = next((c for c in track.credits if c.role == "main"), None)
-    artist_names = [n for n in (primary.native_name,) if n] if primary else []
-    result = best_match(track, [], aliases, context=context, bands=bands)
-    if drama_first:
-        gathered.extend(dramas.get(track.drama, context.drama_names, label="up front"))
-        used.append(f"(drama albums of {track.drama!r})")
-        result = best_match(track, gathered, aliases, context=context, bands=bands)
-        if result.status is Status.MATCHED:
-            return _Search(gathered, result, used)
-    steps = plan(
-        track,
-        drama_names=context.drama_names,
-        artist_names=artist_names,
-        with_drama=not drama_first,
+def decide(plan: MatchPlan, searches: Searches, bands: Bands) -> Decisions:
+    """Sequential, catalog order, no requests: learn artist identities from the confident first
+    decisions, re-rank every undecided track's candidates with them and say each outcome."""
+    known = aliases_from_artists(plan.artists)
+    pool: dict[int, list[Candidate]] = {}
+    first_pass: dict[int, MatchResult] = {}
+    for t in plan.tracks:
+        tid = t.id or 0
+        if tid in searches.found:
+            pool[tid] = searches.found[tid].candidates
+            first_pass[tid] = searches.found[tid].result
+        elif t.status is Status.REVIEW:
+            pool[tid] = plan.stored.get(tid, [])
+            first_pass[tid] = best_match(
+                t, pool[tid], known, context=plan.context(t, known), bands=bands
+            )
+    learned = learn_identities(
+        (t, r.chosen.candidate)
+        for t in plan.tracks
+        if (r := first_pass.get(t.id or 0)) is not None and r.chosen is not None
     )
-    drama_done = False
-    for query in steps:
-        if query.kind == "album":
-            if drama_done:
-                continue
-            drama_done = True
-            parts = None if track.part is None else frozenset({track.part})
-            found = dramas.get(track.drama, context.drama_names, parts)
-            used.append(f"(drama albums of {track.drama!r}, part {track.part})")
-        else:
-            found = client.search_tracks(query.q, limit=query.limit)
-            used.append(query.q)
-        # The same track again may know more (a search hit has the ISRC an album listing lacks).
-        gathered = merge_candidates([*gathered, *found])
-        if not found:
+    enriched = enrich_aliases(plan, learned)
+    outcomes: list[TrackOutcome] = []
+    for t in plan.tracks:
+        tid = t.id or 0
+        if t.status is Status.PINNED or tid not in pool:
+            outcomes.append(TrackOutcome(t, t.status, t.status, None))
             continue
-        result = best_match(track, gathered, aliases, context=context, bands=bands)
-        if result.status is Status.MATCHED:
-            break
-    return _Search(gathered, result, used)
-
-
-# --- phase 2: learning --------------------------------------------------------------------------
-
-
-def learn_identities(chosen: Iterable[tuple[Track, Candidate]]) -> list[tuple[int, str, str]]:
-    """(catalog artist id, Spotify artist id, Spotify name) for each main credit of a confident
-    match whose Spotify artist is clearly the same person. Most frequent Spotify id wins per
-    catalog artist (ties: first seen, i.e. catalog order)."""
-    votes: dict[int, dict[str, list[str]]] = {}
-    order: dict[int, list[str]] = {}
-    for track, cand in chosen:
-        mains = [c for c in track.credits if c.role == "main"]
-        for credit in mains:
-            if credit.artist_id is None:
-                continue
-            best, who = 0.0, None
-            for artist in cand.artists:
-                if not artist.id:
-                    continue
-                s = max(
-                    text_similarity(credit.name, artist.name),
-                    text_similarity(credit.native_name, artist.name) if credit.native_name else 0,
-                )
-                if s > best:
-                    best, who = s, artist
-            # One main credit and one Spotify artist: the accepted match itself vouches for the
-            # name (this is how "Lee Hi" learns "이하이").
-            if best < 0.8 and len(mains) == 1 and len(cand.artists) == 1 and cand.artists[0].id:
-                who, best = cand.artists[0], 0.8
-            if who is None or best < 0.8 or who.id is None:
-                continue
-            votes.setdefault(credit.artist_id, {}).setdefault(who.id, []).append(who.name)
-            order.setdefault(credit.artist_id, [])
-            if who.id not in order[credit.artist_id]:
-                order[credit.artist_id].append(who.id)
-    learned: list[tuple[int, str, str]] = []
-    for artist_id, by_id in votes.items():
-        spotify_id = max(
-            order[artist_id], key=lambda i: (len(by_id[i]), -order[artist_id].index(i))
+        result = first_pass[tid]
+        if result.status is not Status.MATCHED and learned:
+            result = best_match(
+                t, pool[tid], enriched, context=plan.context(t, enriched), bands=bands
+            )
+        search = searches.found.get(tid)
+        outcomes.append(
+            TrackOutcome(
+                t,
+                t.status,
+                result.status,
+                result,
+                searched=search is not None,
+                requests=search.requests if search else 0,
+                queries=search.queries if search else [],
+            )
         )
-        for name in dict.fromkeys(by_id[spotify_id]):
-            learned.append((artist_id, spotify_id, name))
-    return learned
+    return Decisions(outcomes, learned)
+
+
+# --- step 4: write decisions --------------------------------------------------------------------
+
+
+def write_decisions(store: MatchStore, decisions: Decisions) -> int:
+    """Statuses, kept candidates and learned identities in one transaction; returns how many
+    artists learned something new."""
+    learned_count = 0
+    with store.transaction():
+        for o in decisions.outcomes:
+            if o.result is None or o.track.id is None:
+                continue
+            r = o.result
+            best = r.chosen or r.best
+            store.set_match(
+                o.track.id,
+                status=r.status,
+                uri=r.chosen.candidate.uri if r.chosen else None,
+                score=best.score.total if best else None,
+            )
+            keep = [] if r.status is Status.MATCHED else list(r.ranked[:KEEP_CANDIDATES])
+            store.save_candidates(
+                o.track.id,
+                [(x.candidate, x.score.total, x.score.reasons) for x in keep],
+            )
+        for artist_id, spotify_id, name in decisions.learned:
+            if store.learn_artist(artist_id, spotify_id, [name]):
+                learned_count += 1
+    return learned_count
 
 
 # --- the use case -------------------------------------------------------------------------------
-
-
-Progress = Callable[[int, int], None]
 
 
 def match_tracks(
@@ -345,261 +325,23 @@ def match_tracks(
     bands = options.effective_bands()
     started = time.monotonic()
     requests_before = client.request_count
-    tracks = store.tracks(drama=options.drama)
-    dramas = _drama_names(store.dramas())
-    known = aliases_from_artists(store.artists())
-
-    def context_for(track: Track, aliases: Aliases) -> Context:
-        return Context(aliases=aliases, drama_names=dramas.get(key(track.drama), ()))
-
-    to_search: list[Track] = []
-    for t in tracks:
-        if t.status is Status.PINNED:
-            continue
-        if options.rematch or t.status is Status.UNMATCHED:
-            to_search.append(t)
-        elif t.status is Status.REVIEW and not store.candidates(t.id or 0):
-            to_search.append(t)  # a review entry without candidates (e.g. set by hand)
-    cache = _DramaCache(client)
-    per_drama: dict[str, int] = {}
-    for t in to_search:
-        per_drama[key(t.drama)] = per_drama.get(key(t.drama), 0) + 1
-    first = {k for k, n in per_drama.items() if n >= DRAMA_FIRST_MIN}
-    prefetch = list({key(t.drama): t for t in to_search if key(t.drama) in first}.values())
-    # The parts to read up front: those of the entries to search (all, if one has no part).
-    wanted_parts: dict[str, frozenset[int] | None] = {}
-    for t in to_search:
-        k = key(t.drama)
-        if k in first:
-            have = wanted_parts.get(k, frozenset())
-            wanted_parts[k] = None if t.part is None or have is None else have | {t.part}
-    done = 0
-    lock = threading.Lock()
-    stop = threading.Event()
-    failures: list[SpotifyError] = []
-
-    def fail(exc: SpotifyError) -> None:
-        with lock:
-            failures.append(exc)
-        stop.set()
-
-    def fetch_drama(track: Track) -> None:
-        if stop.is_set():
-            return
-        parts = wanted_parts.get(key(track.drama))
-        try:
-            cache.get(track.drama, dramas.get(key(track.drama), ()), parts, label="up front")
-        except SpotifyError as exc:
-            fail(exc)
-
-    def work(track: Track) -> tuple[_Search, int] | None:
-        nonlocal done
-        if stop.is_set():
-            return None
-        before = client.request_count
-        try:
-            found = search_track(
-                track,
-                client,
-                aliases=known,
-                context=context_for(track, known),
-                bands=bands,
-                dramas=cache,
-                drama_first=key(track.drama) in first,
-            )
-        except SpotifyError as exc:
-            fail(exc)
-            return None
-        with lock:
-            done += 1
-            if progress:
-                progress(done, len(to_search))
-        # Per-track request counts are exact only sequentially; the total is always exact.
-        return found, client.request_count - before
-
-    searches: dict[int, tuple[_Search, int]] = {}
-    if options.jobs <= 1 or len(to_search) <= 1:
-        for t in prefetch:
-            fetch_drama(t)
-        for t in to_search:
-            one = work(t)
-            if one is not None:
-                searches[t.id or 0] = one
-    else:
-        with ThreadPoolExecutor(max_workers=options.jobs, thread_name_prefix="ostkit-match") as ex:
-            # Drama albums first (all of them, before any track), so every track sees the same
-            # candidates whatever the timing.
-            list(ex.map(fetch_drama, prefetch))
-            for t, res in zip(to_search, ex.map(work, to_search), strict=True):
-                if res is not None:
-                    searches[t.id or 0] = res
-
-    # Phase 2: candidates per track (searched now, or stored for review entries).
-    pool: dict[int, list[Candidate]] = {}
-    for t in tracks:
-        tid = t.id or 0
-        if tid in searches:
-            pool[tid] = searches[tid][0].candidates
-        elif t.status is Status.REVIEW:
-            pool[tid] = [c for c, _, _ in store.candidates(tid)]
-    first_pass: dict[int, MatchResult] = {}
-    for t in tracks:
-        tid = t.id or 0
-        if tid in searches:
-            first_pass[tid] = searches[tid][0].result
-        elif tid in pool:
-            first_pass[tid] = best_match(
-                t, pool[tid], known, context=context_for(t, known), bands=bands
-            )
-    confident = [
-        (t, r.chosen.candidate)
-        for t in tracks
-        if (r := first_pass.get(t.id or 0)) is not None and r.chosen is not None
-    ]
-    learned = learn_identities(confident)
-    enriched = aliases_from_artists(store.artists())
-    by_artist: dict[int, list[tuple[str, str]]] = {}
-    for artist_id, spotify_id, name in learned:
-        by_artist.setdefault(artist_id, []).append((spotify_id, name))
-    for t in tracks:
-        for c in t.credits:
-            if c.artist_id in by_artist:
-                pairs = by_artist[c.artist_id]
-                enriched.add(
-                    [c.name, *([c.native_name] if c.native_name else []), *(n for _, n in pairs)],
-                    [i for i, _ in pairs],
-                )
-
-    outcomes: list[TrackOutcome] = []
-    for t in tracks:
-        tid = t.id or 0
-        if t.status is Status.PINNED or tid not in pool:
-            outcomes.append(TrackOutcome(t, t.status, t.status, None))
-            continue
-        result = first_pass[tid]
-        if result.status is not Status.MATCHED and learned:
-            result = best_match(
-                t, pool[tid], enriched, context=context_for(t, enriched), bands=bands
-            )
-        search = searches.get(tid)
-        outcomes.append(
-            TrackOutcome(
-                t,
-                t.status,
-                result.status,
-                result,
-                searched=search is not None,
-                requests=search[1] if search else 0,
-                queries=search[0].queries if search else [],
-            )
-        )
-
-    learned_count = 0
-    if not options.dry_run:
-        with store.transaction():
-            for o in outcomes:
-                if o.result is None or o.track.id is None:
-                    continue
-                r = o.result
-                best = r.chosen or r.best
-                store.set_match(
-                    o.track.id,
-                    status=r.status,
-                    uri=r.chosen.candidate.uri if r.chosen else None,
-                    score=best.score.total if best else None,
-                )
-                keep = [] if r.status is Status.MATCHED else list(r.ranked[:KEEP_CANDIDATES])
-                store.save_candidates(
-                    o.track.id,
-                    [(x.candidate, x.score.total, x.score.reasons) for x in keep],
-                )
-            for artist_id, spotify_id, name in learned:
-                if store.learn_artist(artist_id, spotify_id, [name]):
-                    learned_count += 1
+    match_plan = plan_match(store, options)
+    searches = search(match_plan, client, bands, options.jobs, progress)
+    decisions = decide(match_plan, searches, bands)
+    learned = 0 if options.dry_run else write_decisions(store, decisions)
     error = None
-    if failures:
+    if searches.failure is not None:
         error = (
-            f"{failures[0]} — stopped after searching {len(searches)} of {len(to_search)} "
-            "tracks; the decisions made so far are saved, run `ostkit match` again to continue"
+            f"{searches.failure} — stopped after searching {len(searches.found)} of "
+            f"{len(match_plan.to_search)} tracks; the decisions made so far are saved, run "
+            "`ostkit match` again to continue"
         )
     return MatchReport(
         error=error,
-        outcomes=outcomes,
+        outcomes=decisions.outcomes,
         requests=client.request_count - requests_before,
-        searched=len(searches),
+        searched=len(searches.found),
         elapsed=time.monotonic() - started,
         dry_run=options.dry_run,
-        learned=learned_count,
+        learned=learned,
     )
-
-
-# --- review, pin, unpin --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ReviewItem:
-    track: Track
-    candidates: list[tuple[Candidate, float | None, tuple[str, ...]]]
-
-
-def review_queue(store: MatchStore, drama: str | None = None) -> Iterator[ReviewItem]:
-    """Tracks waiting for a person, in catalog order, with their stored candidates."""
-    for t in store.tracks(drama=drama, status=Status.REVIEW):
-        yield ReviewItem(t, store.candidates(t.id or 0))
-
-
-def spotify_track_uri(value: str) -> str:
-    """``spotify:track:ID`` from a URI, an open.spotify.com URL or a bare 22-character id, by the
-    same rule as the ``spotify_uri`` column of an import (InputError if not)."""
-    from ostkit.formats.readers import parse_spotify_uri
-
-    text = value.strip()
-    if re.fullmatch(r"[0-9A-Za-z]{22}", text):
-        return f"spotify:track:{text}"
-    if not text.startswith(("spotify:", "http://", "https://")):
-        # A bare word typed at the review prompt is a typo, not a track id.
-        raise InputError(f"{value!r} is not a Spotify track URI, URL or 22-character id")
-    try:
-        return parse_spotify_uri(text)
-    except ValueError as exc:
-        raise InputError(str(exc)) from None
-
-
-def pin(store: MatchStore, track_id: int, uri_or_url: str) -> Track:
-    """Set a track's Spotify URI by hand (status pinned: the matcher leaves it alone)."""
-    uri = spotify_track_uri(uri_or_url)
-    store.get_track(track_id)
-    with store.transaction():
-        store.set_match(track_id, status=Status.PINNED, uri=uri, score=None)
-        store.save_candidates(track_id, [])
-    return store.get_track(track_id)
-
-
-def choose(store: MatchStore, track_id: int, candidate: Candidate) -> Track:
-    """A person picked ``candidate`` in review: pin it and learn the artist's Spotify identity."""
-    track = store.get_track(track_id)
-    with store.transaction():
-        store.set_match(track_id, status=Status.PINNED, uri=candidate.uri, score=None)
-        store.save_candidates(track_id, [])
-        for artist_id, spotify_id, name in learn_identities([(track, candidate)]):
-            store.learn_artist(artist_id, spotify_id, [name])
-    return store.get_track(track_id)
-
-
-def mark_not_found(store: MatchStore, track_id: int) -> Track:
-    with store.transaction():
-        store.set_match(track_id, status=Status.NOT_FOUND, uri=None, score=None)
-        store.save_candidates(track_id, [])
-    return store.get_track(track_id)
-
-
-def unpin(store: MatchStore, track_id: int) -> Track:
-    """Forget a pinned URI: the track becomes unmatched and the next `ostkit match` searches it."""
-    track = store.get_track(track_id)
-    if track.status is not Status.PINNED:
-        raise InputError(
-            f"track {track_id} is not pinned (status {track.status.value}); nothing to unpin"
-        )
-    with store.transaction():
-        store.set_match(track_id, status=Status.UNMATCHED, uri=None, score=None)
-    return store.get_track(track_id)

@@ -1,9 +1,11 @@
-"""Playlist use cases: show, push (create/find + sync), list, import from Spotify links.
+"""Playlist use cases: show, push (create/find + sync), list, export.
 
 The store and the Spotify client come in as arguments (Protocols below), so the logic runs the
 same against the sandbox in tests and against Spotify for real.
 
-Push, in requests (N wanted tracks; see README "Playlists" for the budget):
+Push is ``resolve_playlist`` -> ``find_or_create`` -> ``read_current`` -> ``plan_push`` ->
+``apply_plan`` -> ``record_push``, each usable alone; in requests (N wanted tracks; see README
+"Playlists" for the budget):
 
 1. known Spotify id: ``GET /playlists/{id}`` (1 read). If its ``snapshot_id`` is the one stored
    at our last complete push, the remote still holds the list we pushed: no item reads at all.
@@ -11,7 +13,9 @@ Push, in requests (N wanted tracks; see README "Playlists" for the budget):
 2. unknown id (first push, or another machine): pages of ``GET /me/playlists`` for a playlist
    with the same name that the user owns (``GET /me`` once one has that name); else
    ``POST /me/playlists`` (then nothing to read).
-3. ``plan_sync`` -> the writes, details first (a rename also changes the snapshot), then items.
+3. ``plan_sync`` -> the writes, details first (a rename also changes the snapshot), then items,
+   in batches of at most 100 URIs. A Spotify or network failure there is a
+   ``PushInterruptedError`` (how far it got, run it again); a local bug keeps its traceback.
 4. Only when every write succeeded is the new snapshot and list stored: an interrupted push
    (429, 5xx, killed process) leaves the old record, so the next push reads the remote again and
    plans from what is really there.
@@ -19,37 +23,32 @@ Push, in requests (N wanted tracks; see README "Playlists" for the budget):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from ostkit.errors import ForbiddenError, InputError, NotFoundError, SpotifyError
+from ostkit.errors import InputError, NotFoundError, SpotifyError
 from ostkit.models import (
-    Candidate,
-    Credit,
     ManagedPlaylist,
     RemotePlaylist,
     SpotifyUser,
-    Status,
     Track,
 )
 from ostkit.playlists.definition import PlaylistDefinition
 from ostkit.playlists.plan import (
     Details,
+    Op,
     SyncPlan,
     WantedList,
     apply_ops,
     cannot_clear_description,
-    parse_spotify_link,
     plan_sync,
     resolve,
     wanted_uris,
 )
-from ostkit.text.names import key, track_key
-from ostkit.text.titles import parse_album, parse_title, script_of
 
 
 class PlaylistClient(Protocol):
@@ -114,6 +113,10 @@ class PushInterruptedError(SpotifyError):
 
 
 Progress = Callable[[str], None]
+
+
+def _quiet(_message: str) -> None:
+    """The default progress report: none."""
 
 
 def _now() -> str:
@@ -210,7 +213,7 @@ def _remote_details(remote: RemotePlaylist) -> Details:
     return Details(remote.name, remote.description or "", remote.public)
 
 
-def _find_by_name(client: PlaylistClient, name: str) -> RemotePlaylist | None:
+def find_by_name(client: PlaylistClient, name: str) -> RemotePlaylist | None:
     """The user's own playlist called ``name`` (``GET /me`` only once one has that name)."""
     me: str | None = None
     for playlist in client.my_playlists():
@@ -219,6 +222,202 @@ def _find_by_name(client: PlaylistClient, name: str) -> RemotePlaylist | None:
             if playlist.owner_id == me:
                 return playlist
     return None
+
+
+def check_strict(resolved: Resolved) -> None:
+    """``--strict``: refuse to push when a track has no Spotify match."""
+    missing = resolved.wanted.unmatched
+    if missing:
+        listed = "; ".join(f"#{t.id} {t.title!r} ({t.status})" for t in missing[:20])
+        raise InputError(
+            f"--strict: {len(missing)} track(s) have no Spotify match: "
+            f"{listed} (run `ostkit match` or pin them)"
+        )
+
+
+def load_record(store: PlaylistStore, definition: PlaylistDefinition) -> ManagedPlaylist:
+    """The stored record of the playlist (by source file, else by name), or a new one."""
+    source = str(Path(definition.path).resolve()) if definition.path else None
+    record = store.find_managed_playlist(source_file=source, name=definition.name)
+    if record is None:
+        record = ManagedPlaylist(definition.name, source_file=source)
+    return replace(record, name=definition.name, source_file=source)
+
+
+def _forget_remote(record: ManagedPlaylist, spotify_id: str | None = None) -> ManagedPlaylist:
+    # Nothing we stored about the remote list holds any more: the next read plans from it.
+    return replace(record, spotify_id=spotify_id, snapshot_id=None, uris=(), public=None)
+
+
+@dataclass
+class Target:
+    """The Spotify playlist a push writes to (None: it would be created, in a dry run)."""
+
+    record: ManagedPlaylist
+    remote: RemotePlaylist | None
+    created: bool = False
+    found_by_name: bool = False
+
+
+def find_or_create(
+    store: PlaylistStore,
+    client: PlaylistClient,
+    definition: PlaylistDefinition,
+    record: ManagedPlaylist,
+    *,
+    dry_run: bool = False,
+    say: Progress = _quiet,
+) -> Target:
+    """The remote playlist: by the stored id, else the user's own one of that name, else a new
+    one (its id stored at once: a re-run after a failure must not create a second one)."""
+    if record.spotify_id:
+        try:
+            return Target(record, client.get_playlist(record.spotify_id))
+        except NotFoundError:
+            say(f"playlist {record.spotify_id} is gone from Spotify; looking it up by name")
+            record = _forget_remote(record)
+    remote = find_by_name(client, definition.name)
+    if remote is not None:
+        return Target(_forget_remote(record, remote.id), remote, found_by_name=True)
+    if dry_run:
+        return Target(record, None, created=True)
+    remote = client.create_playlist(
+        definition.name, public=definition.public, description=definition.description
+    )
+    with store.transaction():
+        record = store.save_managed_playlist(
+            replace(_forget_remote(record, remote.id), public=definition.public)
+        )
+    return Target(record, remote, created=True)
+
+
+def read_current(
+    client: PlaylistClient, target: Target, say: Progress = _quiet
+) -> tuple[list[str], int]:
+    """The remote's items now, and how many unavailable items it holds beyond them."""
+    record, remote = target.record, target.remote
+    if target.created or remote is None:
+        return [], 0
+    if record.snapshot_id and record.snapshot_id == remote.snapshot_id:
+        # Unchanged since our last complete push: it holds exactly the list we stored.
+        return list(record.uris), 0
+    current = client.playlist_item_uris(remote.id)
+    # Entries without an item (tracks no longer available) are counted but not listed.
+    hidden = max(0, remote.total - len(current))
+    if hidden:
+        say(f"{hidden} unavailable item(s) in the playlist: rewriting it to remove them")
+    return current, hidden
+
+
+def plan_push(
+    definition: PlaylistDefinition,
+    target: Target,
+    wanted: Sequence[str],
+    current: Sequence[str],
+    hidden: int = 0,
+    say: Progress = _quiet,
+) -> SyncPlan:
+    """The writes that make the remote playlist the wanted one (details first, then items)."""
+    want = _wanted_details(definition)
+    now = want if target.created or target.remote is None else _remote_details(target.remote)
+    if cannot_clear_description(now, want):
+        say(
+            "Warning: the file has no description but the Spotify playlist has one; Spotify "
+            "cannot clear a description through its Web API: clear it in the Spotify app"
+        )
+    return plan_sync(
+        list(wanted), list(current), now, want, public_sent=target.record.public, hidden=hidden
+    )
+
+
+def send_details(
+    client: PlaylistClient, playlist_id: str, details: Mapping[str, str | bool]
+) -> None:
+    name, description, public = (details.get(k) for k in ("name", "description", "public"))
+    client.change_details(
+        playlist_id,
+        name=name if isinstance(name, str) else None,
+        description=description if isinstance(description, str) else None,
+        public=public if isinstance(public, bool) else None,
+    )
+
+
+def send_op(client: PlaylistClient, playlist_id: str, op: Op, items: Sequence[str]) -> str:
+    """Send one item write (at most ``BATCH`` URIs); returns the new snapshot id."""
+    if op.kind == "replace":
+        return client.replace_items(playlist_id, op.uris)
+    if op.kind == "remove":
+        return client.remove_items(playlist_id, op.uris)
+    # expected_total: the count BEFORE the add, so an ambiguous failure can be settled by
+    # reading the playlist back instead of blindly re-adding.
+    return client.add_items(playlist_id, op.uris, position=op.position, expected_total=len(items))
+
+
+@dataclass
+class Applied:
+    writes_done: int = 0
+    snapshot: str | None = None  # None: unknown (a details change moves it too)
+
+
+def apply_plan(
+    client: PlaylistClient,
+    playlist_id: str,
+    plan: SyncPlan,
+    current: Sequence[str],
+    *,
+    snapshot: str | None,
+    again: str,
+    say: Progress = _quiet,
+) -> Applied:
+    """Send the plan's writes in order, reporting each. A Spotify or network failure (the
+    ``SpotifyError`` family) becomes ``PushInterruptedError``, saying how far it got and to run
+    ``again``; any other exception is a bug and propagates as it is."""
+    done = Applied(snapshot=snapshot)
+    items = list(current)
+    total = plan.writes
+    try:
+        if plan.details:
+            send_details(client, playlist_id, plan.details)
+            done.writes_done += 1
+            done.snapshot = None
+            say(f"write 1/{total}: change {', '.join(sorted(plan.details))}")
+        for op in plan.ops:
+            after = apply_ops(items, [op])
+            done.snapshot = send_op(client, playlist_id, op, items)
+            items = after
+            done.writes_done += 1
+            say(f"write {done.writes_done}/{total}: {op.describe()}")
+    except SpotifyError as exc:
+        raise PushInterruptedError(
+            f"push stopped after {done.writes_done} of {total} writes: {exc}; the playlist "
+            f"may be partly updated: run {again} again to finish",
+            status=exc.status,
+            reason=exc.reason,
+        ) from exc
+    return done
+
+
+def record_push(
+    store: PlaylistStore,
+    client: PlaylistClient,
+    definition: PlaylistDefinition,
+    record: ManagedPlaylist,
+    wanted: Sequence[str],
+    snapshot: str | None,
+) -> ManagedPlaylist:
+    """Store the pushed list and its snapshot, only once every write succeeded."""
+    if snapshot is None and record.spotify_id:
+        snapshot = client.get_playlist(record.spotify_id).snapshot_id
+    with store.transaction():
+        return store.save_managed_playlist(
+            replace(
+                record,
+                snapshot_id=snapshot,
+                uris=tuple(wanted),
+                last_pushed_at=_now(),
+                public=definition.public,
+            )
+        )
 
 
 def push_playlist(
@@ -231,155 +430,49 @@ def push_playlist(
     progress: Progress | None = None,
 ) -> PushResult:
     """Make the Spotify playlist exactly the resolved list (see the module docstring)."""
-    say = progress or (lambda _msg: None)
+    say = progress or _quiet
     start = client.request_count
     resolved = resolve_playlist(store, definition)
-    if strict and resolved.wanted.unmatched:
-        listed = "; ".join(
-            f"#{t.id} {t.title!r} ({t.status})" for t in resolved.wanted.unmatched[:20]
-        )
-        raise InputError(
-            f"--strict: {len(resolved.wanted.unmatched)} track(s) have no Spotify match: "
-            f"{listed} (run `ostkit match` or pin them)"
-        )
+    if strict:
+        check_strict(resolved)
     warning = unmatched_warning(resolved)
     if warning:
         say(f"Warning: {warning}")
     wanted = list(resolved.wanted.uris)
-    source = str(Path(definition.path).resolve()) if definition.path else None
-    record = store.find_managed_playlist(source_file=source, name=definition.name)
-    if record is None:
-        record = ManagedPlaylist(definition.name, source_file=source)
-    record = replace(record, name=definition.name, source_file=source)
-
-    remote: RemotePlaylist | None = None
-    if record.spotify_id:
-        try:
-            remote = client.get_playlist(record.spotify_id)
-        except NotFoundError:
-            say(f"playlist {record.spotify_id} is gone from Spotify; looking it up by name")
-            record = replace(record, spotify_id=None, snapshot_id=None, uris=(), public=None)
-    result = PushResult(record, SyncPlan(), resolved, dry_run=dry_run)
-    current: list[str]
-    if remote is None:
-        remote = _find_by_name(client, definition.name)
-        if remote is not None:
-            result.found_by_name = True
-            record = replace(record, spotify_id=remote.id, snapshot_id=None, uris=(), public=None)
-        elif dry_run:
-            result.created = True
-            result.plan = plan_sync(wanted, [])
-            result.requests = client.request_count - start
-            return result
-        else:
-            remote = client.create_playlist(
-                definition.name, public=definition.public, description=definition.description
-            )
-            result.created = True
-            # Remember the id at once: a re-run after a failure must not create a second one.
-            with store.transaction():
-                record = store.save_managed_playlist(
-                    replace(
-                        record,
-                        spotify_id=remote.id,
-                        snapshot_id=None,
-                        uris=(),
-                        public=definition.public,
-                    )
-                )
-    hidden = 0
-    if result.created:
-        current = []
-    elif record.snapshot_id and record.snapshot_id == remote.snapshot_id:
-        # Unchanged since our last complete push: it holds exactly the list we stored.
-        current = list(record.uris)
-    else:
-        current = client.playlist_item_uris(remote.id)
-        # Entries without an item (tracks no longer available) are counted but not listed.
-        hidden = max(0, remote.total - len(current))
-        if hidden:
-            say(f"{hidden} unavailable item(s) in the playlist: rewriting it to remove them")
-    details_now = _remote_details(remote) if not result.created else _wanted_details(definition)
-    if cannot_clear_description(details_now, _wanted_details(definition)):
-        say(
-            "Warning: the file has no description but the Spotify playlist has one; Spotify "
-            "cannot clear a description through its Web API: clear it in the Spotify app"
-        )
-    plan = plan_sync(
-        wanted,
-        current,
-        details_now,
-        _wanted_details(definition),
-        public_sent=record.public,
-        hidden=hidden,
+    target = find_or_create(
+        store, client, definition, load_record(store, definition), dry_run=dry_run, say=say
     )
-    result.plan = plan
-    record = replace(record, spotify_id=remote.id)
-    result.playlist = record
+    result = PushResult(target.record, SyncPlan(), resolved, dry_run=dry_run)
+    result.created, result.found_by_name = target.created, target.found_by_name
+    if target.remote is None:  # a dry run that would create the playlist
+        result.plan = plan_sync(wanted, [])
+        result.requests = client.request_count - start
+        return result
+    current, hidden = read_current(client, target, say)
+    result.plan = plan_push(definition, target, wanted, current, hidden, say)
+    result.playlist = record = replace(target.record, spotify_id=target.remote.id)
     if dry_run:
         result.requests = client.request_count - start
         return result
-
-    snapshot: str | None = remote.snapshot_id
-    items = list(current)
-    total = plan.writes
-    try:
-        if plan.details:
-            name, description, public = (
-                plan.details.get(k) for k in ("name", "description", "public")
-            )
-            client.change_details(
-                remote.id,
-                name=name if isinstance(name, str) else None,
-                description=description if isinstance(description, str) else None,
-                public=public if isinstance(public, bool) else None,
-            )
-            result.writes_done += 1
-            snapshot = None  # a details change moves the snapshot too
-            say(f"write 1/{total}: change {', '.join(sorted(plan.details))}")
-        for op in plan.ops:
-            after = apply_ops(items, [op])
-            if op.kind == "replace":
-                snapshot = client.replace_items(remote.id, op.uris)
-            elif op.kind == "remove":
-                snapshot = client.remove_items(remote.id, op.uris)
-            else:
-                # expected_total: the count BEFORE the add, so an ambiguous failure can be
-                # settled by reading the playlist back instead of blindly re-adding.
-                snapshot = client.add_items(
-                    remote.id, op.uris, position=op.position, expected_total=len(items)
-                )
-            items = after
-            result.writes_done += 1
-            say(f"write {result.writes_done}/{total}: {op.describe()}")
-    except SpotifyError as exc:
-        result.requests = client.request_count - start
-        again = (
-            f"ostkit playlist push {definition.path}"
-            if definition.path
-            else "the same `ostkit playlist push`"
-        )
-        raise PushInterruptedError(
-            f"push stopped after {result.writes_done} of {total} writes: {exc}; the playlist "
-            f"may be partly updated: run {again} again to finish",
-            status=exc.status,
-            reason=exc.reason,
-        ) from exc
-    if snapshot is None:
-        snapshot = client.get_playlist(remote.id).snapshot_id
-    with store.transaction():
-        record = store.save_managed_playlist(
-            replace(
-                record,
-                snapshot_id=snapshot,
-                uris=tuple(wanted),
-                last_pushed_at=_now(),
-                public=definition.public,
-            )
-        )
-    result.playlist = record
+    applied = apply_plan(
+        client,
+        target.remote.id,
+        result.plan,
+        current,
+        snapshot=target.remote.snapshot_id,
+        again=_push_again(definition),
+        say=say,
+    )
+    result.writes_done = applied.writes_done
+    result.playlist = record_push(store, client, definition, record, wanted, applied.snapshot)
     result.requests = client.request_count - start
     return result
+
+
+def _push_again(definition: PlaylistDefinition) -> str:
+    if definition.path:
+        return f"ostkit playlist push {definition.path}"
+    return "the same `ostkit playlist push`"
 
 
 def list_playlists(store: PlaylistStore) -> list[dict[str, Any]]:
@@ -395,162 +488,6 @@ def list_playlists(store: PlaylistStore) -> list[dict[str, Any]]:
         }
         for p in store.managed_playlists()
     ]
-
-
-# --- import from a Spotify link -----------------------------------------------------------------
-
-
-class ImportClient(Protocol):
-    def album_tracks(self, album_id: str) -> list[Candidate]: ...
-
-    def playlist_tracks(self, playlist_id: str) -> list[Candidate | None]: ...
-
-    def get_track(self, id_or_uri: str) -> Candidate: ...
-
-
-class ImportStore(Protocol):
-    def transaction(self) -> AbstractContextManager[Any]: ...
-
-    def save_track(self, track: Track) -> tuple[int, str]: ...
-
-    def find_same_track(self, track: Track) -> Track | None: ...
-
-
-@dataclass
-class ImportResult:
-    kind: str  # playlist | album
-    spotify_id: str
-    drama: str
-    added: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    skipped: int = 0  # local files, episodes, unavailable items
-
-    def summary(self) -> str:
-        return (
-            f"{self.kind} {self.spotify_id} -> {self.drama!r}: {self.added} added, "
-            f"{self.updated} updated, {self.unchanged} unchanged"
-            + (f", {self.skipped} skipped" if self.skipped else "")
-        )
-
-
-def candidate_to_track(candidate: Candidate, drama: str) -> Track:
-    """A Spotify track as a pinned catalog entry of ``drama``.
-
-    Spotify writes the version, credits and OST into the name ("Love Beyond Words (Inst.)",
-    "Stay (From \"Drama\" Original Soundtrack)"); the catalog keeps them apart, as
-    ``versions.parse_title`` splits them: title "Love Beyond Words", version "Inst.". The OST
-    part comes from an OST album's name ("... OST Part.1"), else from a "(From ... Pt. 2)".
-    """
-    parsed = parse_title(candidate.name)
-    featured = {key(name) for name in parsed.featured}
-    # Spotify lists every performer as an artist; "feat. B" in the name makes B featured.
-    credits = tuple(
-        Credit(a.name, "featured" if i and key(a.name) in featured else "main")
-        for i, a in enumerate(candidate.artists)
-    )
-    part = parsed.part
-    if candidate.album:
-        album = parse_album(candidate.album.name)
-        if album.is_ost and not album.compilation and album.part is not None:
-            part = album.part
-    native = next((t for t in parsed.alt_titles if script_of(t) != "latin"), None)
-    return Track(
-        drama=drama,
-        title=parsed.base,
-        credits=credits or (Credit("Unknown artist"),),
-        native_title=native,
-        part=part,
-        album=candidate.album.name if candidate.album else None,
-        release_date=candidate.album.release_date if candidate.album else None,
-        duration_ms=candidate.duration_ms,
-        isrc=candidate.isrc,
-        version=parsed.version,
-        spotify_uri=candidate.uri,
-        status=Status.PINNED,  # imported with its URI: the matcher never touches it
-    )
-
-
-def _merge_into(existing: Track, imported: Track) -> Track:
-    """What an import writes over a catalog entry that is already there.
-
-    The entry keeps every fact it has (album, release date, duration, ISRC, credits, part):
-    a compilation album's release date or name must not replace the OST part's. The import
-    pins the Spotify URI and fills in only what is missing.
-    """
-    same_pin = existing.spotify_uri == imported.spotify_uri and existing.status == Status.PINNED
-    return replace(
-        existing,
-        album=existing.album or imported.album,
-        release_date=existing.release_date or imported.release_date,
-        duration_ms=existing.duration_ms or imported.duration_ms,
-        isrc=existing.isrc or imported.isrc,
-        part=existing.part if existing.part is not None else imported.part,
-        native_title=existing.native_title or imported.native_title,
-        spotify_uri=imported.spotify_uri,
-        status=Status.PINNED,
-        score=existing.score if same_pin else None,
-        matched_at=existing.matched_at if same_pin else None,
-    )
-
-
-def import_spotify_link(
-    store: ImportStore, client: ImportClient, link: str, drama: str
-) -> ImportResult:
-    """Pull a Spotify playlist's or album's tracks into the catalog as pinned entries."""
-    kind, spotify_id = parse_spotify_link(link)
-    if kind == "track":
-        raise InputError(f"{link!r} is a single track: give a playlist or album link")
-    result = ImportResult(kind, spotify_id, drama)
-    if kind == "album":
-        # Album track objects are "simplified": no ISRC. One GET /tracks/{id} per track fills
-        # it in (OST albums are a handful of tracks; batch GET /tracks is gone in Dev Mode).
-        candidates = [
-            c if c.isrc else replace(client.get_track(c.uri), album=c.album)
-            for c in client.album_tracks(spotify_id)
-        ]
-    else:
-        try:
-            entries = client.playlist_tracks(spotify_id)
-        except ForbiddenError as exc:
-            raise ForbiddenError(
-                f"{exc}. To import someone else's playlist, copy its songs into a playlist of "
-                "yours in the Spotify app and import that one",
-                status=exc.status,
-                reason=exc.reason,
-            ) from exc
-        candidates = [c for c in entries if c is not None]
-        result.skipped = len(entries) - len(candidates)  # local files, episodes, unavailable
-    seen: set[tuple[str, str]] = set()
-    with store.transaction():
-        for candidate in candidates:
-            if not candidate.uri.startswith("spotify:track:"):
-                result.skipped += 1
-                continue
-            track = candidate_to_track(candidate, drama)
-            # "Song" and "Song - From "Drama" OST" in one playlist: one entry, the first URI.
-            ident = (track_key(track.title, track.version), key(track.artist))
-            if ident in seen:
-                result.skipped += 1
-                continue
-            seen.add(ident)
-            known = store.find_same_track(track)
-            if known is not None:
-                track = _merge_into(known, track)
-            _id, outcome = store.save_track(track)
-            if outcome == "added":
-                result.added += 1
-            elif outcome == "updated":
-                result.updated += 1
-            else:
-                result.unchanged += 1
-    return result
-
-
-def looks_like_link(text: str) -> bool:
-    """Whether an `ostkit import` argument is a link rather than a file path."""
-    value = text.strip().lower()
-    return value.startswith(("spotify:", "http://", "https://")) or "spotify.com/" in value
 
 
 # --- export ------------------------------------------------------------------------------------

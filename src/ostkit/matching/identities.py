@@ -1,0 +1,59 @@
+"""Artist identities: the names and Spotify ids known for a catalog artist, and what a confident
+match teaches about them. Pure: no I/O."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ostkit.matching.scoring import Aliases, text_similarity
+from ostkit.models import Artist, Candidate, Track
+
+
+def aliases_from_artists(artists: Iterable[Artist]) -> Aliases:
+    """The catalog's names, native names, aliases and Spotify ids, one identity per artist."""
+    book = Aliases()
+    for a in artists:
+        names = [a.name, *([a.native_name] if a.native_name else []), *a.aliases]
+        book.add(names, [a.spotify_id] if a.spotify_id else [])
+    return book
+
+
+def learn_identities(chosen: Iterable[tuple[Track, Candidate]]) -> list[tuple[int, str, str]]:
+    """(catalog artist id, Spotify artist id, Spotify name) for each main credit of a confident
+    match whose Spotify artist is clearly the same person. Most frequent Spotify id wins per
+    catalog artist (ties: first seen, i.e. catalog order)."""
+    votes: dict[int, dict[str, list[str]]] = {}
+    order: dict[int, list[str]] = {}
+    for track, cand in chosen:
+        mains = [c for c in track.credits if c.role == "main"]
+        for credit in mains:
+            if credit.artist_id is None:
+                continue
+            best, who = 0.0, None
+            for artist in cand.artists:
+                if not artist.id:
+                    continue
+                s = max(
+                    text_similarity(credit.name, artist.name),
+                    text_similarity(credit.native_name, artist.name) if credit.native_name else 0,
+                )
+                if s > best:
+                    best, who = s, artist
+            # One main credit and one Spotify artist: the accepted match itself vouches for the
+            # name (this is how "Lee Hi" learns "이하이").
+            if best < 0.8 and len(mains) == 1 and len(cand.artists) == 1 and cand.artists[0].id:
+                who, best = cand.artists[0], 0.8
+            if who is None or best < 0.8 or who.id is None:
+                continue
+            votes.setdefault(credit.artist_id, {}).setdefault(who.id, []).append(who.name)
+            order.setdefault(credit.artist_id, [])
+            if who.id not in order[credit.artist_id]:
+                order[credit.artist_id].append(who.id)
+    learned: list[tuple[int, str, str]] = []
+    for artist_id, by_id in votes.items():
+        spotify_id = max(
+            order[artist_id], key=lambda i: (len(by_id[i]), -order[artist_id].index(i))
+        )
+        for name in dict.fromkeys(by_id[spotify_id]):
+            learned.append((artist_id, spotify_id, name))
+    return learned

@@ -1,0 +1,166 @@
+"""Import from a Spotify link: a playlist's or album's tracks become pinned catalog entries."""
+
+from __future__ import annotations
+
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, replace
+from typing import Any, Protocol
+
+from ostkit.errors import ForbiddenError, InputError
+from ostkit.models import Candidate, Credit, Status, Track
+from ostkit.playlists.plan import parse_spotify_link
+from ostkit.text.names import key, track_key
+from ostkit.text.titles import parse_album, parse_title, script_of
+
+
+class ImportClient(Protocol):
+    def album_tracks(self, album_id: str) -> list[Candidate]: ...
+
+    def playlist_tracks(self, playlist_id: str) -> list[Candidate | None]: ...
+
+    def get_track(self, id_or_uri: str) -> Candidate: ...
+
+
+class ImportStore(Protocol):
+    def transaction(self) -> AbstractContextManager[Any]: ...
+
+    def save_track(self, track: Track) -> tuple[int, str]: ...
+
+    def find_same_track(self, track: Track) -> Track | None: ...
+
+
+@dataclass
+class ImportResult:
+    kind: str  # playlist | album
+    spotify_id: str
+    drama: str
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0  # local files, episodes, unavailable items
+
+    def summary(self) -> str:
+        return (
+            f"{self.kind} {self.spotify_id} -> {self.drama!r}: {self.added} added, "
+            f"{self.updated} updated, {self.unchanged} unchanged"
+            + (f", {self.skipped} skipped" if self.skipped else "")
+        )
+
+
+def candidate_to_track(candidate: Candidate, drama: str) -> Track:
+    """A Spotify track as a pinned catalog entry of ``drama``.
+
+    Spotify writes the version, credits and OST into the name ("Love Beyond Words (Inst.)",
+    "Stay (From \"Drama\" Original Soundtrack)"); the catalog keeps them apart, as
+    ``versions.parse_title`` splits them: title "Love Beyond Words", version "Inst.". The OST
+    part comes from an OST album's name ("... OST Part.1"), else from a "(From ... Pt. 2)".
+    """
+    parsed = parse_title(candidate.name)
+    featured = {key(name) for name in parsed.featured}
+    # Spotify lists every performer as an artist; "feat. B" in the name makes B featured.
+    credits = tuple(
+        Credit(a.name, "featured" if i and key(a.name) in featured else "main")
+        for i, a in enumerate(candidate.artists)
+    )
+    part = parsed.part
+    if candidate.album:
+        album = parse_album(candidate.album.name)
+        if album.is_ost and not album.compilation and album.part is not None:
+            part = album.part
+    native = next((t for t in parsed.alt_titles if script_of(t) != "latin"), None)
+    return Track(
+        drama=drama,
+        title=parsed.base,
+        credits=credits or (Credit("Unknown artist"),),
+        native_title=native,
+        part=part,
+        album=candidate.album.name if candidate.album else None,
+        release_date=candidate.album.release_date if candidate.album else None,
+        duration_ms=candidate.duration_ms,
+        isrc=candidate.isrc,
+        version=parsed.version,
+        spotify_uri=candidate.uri,
+        status=Status.PINNED,  # imported with its URI: the matcher never touches it
+    )
+
+
+def _merge_into(existing: Track, imported: Track) -> Track:
+    """What an import writes over a catalog entry that is already there.
+
+    The entry keeps every fact it has (album, release date, duration, ISRC, credits, part):
+    a compilation album's release date or name must not replace the OST part's. The import
+    pins the Spotify URI and fills in only what is missing.
+    """
+    same_pin = existing.spotify_uri == imported.spotify_uri and existing.status == Status.PINNED
+    return replace(
+        existing,
+        album=existing.album or imported.album,
+        release_date=existing.release_date or imported.release_date,
+        duration_ms=existing.duration_ms or imported.duration_ms,
+        isrc=existing.isrc or imported.isrc,
+        part=existing.part if existing.part is not None else imported.part,
+        native_title=existing.native_title or imported.native_title,
+        spotify_uri=imported.spotify_uri,
+        status=Status.PINNED,
+        score=existing.score if same_pin else None,
+        matched_at=existing.matched_at if same_pin else None,
+    )
+
+
+def import_spotify_link(
+    store: ImportStore, client: ImportClient, link: str, drama: str
+) -> ImportResult:
+    """Pull a Spotify playlist's or album's tracks into the catalog as pinned entries."""
+    kind, spotify_id = parse_spotify_link(link)
+    if kind == "track":
+        raise InputError(f"{link!r} is a single track: give a playlist or album link")
+    result = ImportResult(kind, spotify_id, drama)
+    if kind == "album":
+        # Album track objects are "simplified": no ISRC. One GET /tracks/{id} per track fills
+        # it in (OST albums are a handful of tracks; batch GET /tracks is gone in Dev Mode).
+        candidates = [
+            c if c.isrc else replace(client.get_track(c.uri), album=c.album)
+            for c in client.album_tracks(spotify_id)
+        ]
+    else:
+        try:
+            entries = client.playlist_tracks(spotify_id)
+        except ForbiddenError as exc:
+            raise ForbiddenError(
+                f"{exc}. To import someone else's playlist, copy its songs into a playlist of "
+                "yours in the Spotify app and import that one",
+                status=exc.status,
+                reason=exc.reason,
+            ) from exc
+        candidates = [c for c in entries if c is not None]
+        result.skipped = len(entries) - len(candidates)  # local files, episodes, unavailable
+    seen: set[tuple[str, str]] = set()
+    with store.transaction():
+        for candidate in candidates:
+            if not candidate.uri.startswith("spotify:track:"):
+                result.skipped += 1
+                continue
+            track = candidate_to_track(candidate, drama)
+            # "Song" and "Song - From "Drama" OST" in one playlist: one entry, the first URI.
+            ident = (track_key(track.title, track.version), key(track.artist))
+            if ident in seen:
+                result.skipped += 1
+                continue
+            seen.add(ident)
+            known = store.find_same_track(track)
+            if known is not None:
+                track = _merge_into(known, track)
+            _id, outcome = store.save_track(track)
+            if outcome == "added":
+                result.added += 1
+            elif outcome == "updated":
+                result.updated += 1
+            else:
+                result.unchanged += 1
+    return result
+
+
+def looks_like_link(text: str) -> bool:
+    """Whether an `ostkit import` argument is a link rather than a file path."""
+    value = text.strip().lower()
+    return value.startswith(("spotify:", "http://", "https://")) or "spotify.com/" in value

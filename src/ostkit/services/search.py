@@ -1,0 +1,257 @@
+"""The search step of ``ostkit match``: run each track's query plan through the shared client
+(in a thread pool), stopping as soon as the candidates gathered give a confident match.
+
+No store access at all: the caller passes what was known before the run and gets back, per
+track, the candidates and the first decision.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from ostkit.errors import SpotifyError
+from ostkit.matching.bands import Bands
+from ostkit.matching.decide import MatchResult, best_match, merge_candidates
+from ostkit.matching.queries import drama_albums, drama_queries, plan
+from ostkit.matching.scoring import Aliases, Context, key
+from ostkit.models import Candidate, SpotifyAlbum, Status, Track
+from ostkit.text.titles import parse_album
+
+
+class SearchClient(Protocol):
+    @property
+    def request_count(self) -> int: ...
+    def search_tracks(self, query: str, limit: int = 10, offset: int = 0) -> list[Candidate]: ...
+    def search_albums(self, query: str, limit: int = 10, offset: int = 0) -> list[SpotifyAlbum]: ...
+    def album_tracks(self, album_id: str) -> list[Candidate]: ...
+
+
+class DramaCache:
+    """Per-run cache of a drama's OST album tracks, fetched once however many workers ask."""
+
+    def __init__(self, client: SearchClient) -> None:
+        self.client = client
+        self._lock = threading.Lock()
+        self._futures: dict[str, Future[list[Candidate]]] = {}
+
+    def get(
+        self,
+        drama: str,
+        other_names: Sequence[str],
+        parts: frozenset[int] | None = None,
+        *,
+        label: str | None = None,
+    ) -> list[Candidate]:
+        """Tracks of the drama's OST albums: those of ``parts`` (all when None). Calls with the
+        same ``label`` (default: the parts) share one fetch."""
+        cache_key = f"{key(drama)}|{label if label is not None else sorted(parts or [])}"
+        with self._lock:
+            fut = self._futures.get(cache_key)
+            owner = fut is None
+            if fut is None:
+                fut = Future()
+                self._futures[cache_key] = fut
+        if owner:
+            try:
+                fut.set_result(self._fetch(drama, other_names, parts))
+            except BaseException as exc:
+                fut.set_exception(exc)
+                raise
+        return fut.result()
+
+    def _fetch(
+        self, drama: str, other_names: Sequence[str], parts: frozenset[int] | None
+    ) -> list[Candidate]:
+        names = [drama, *other_names]
+        opened: set[str] = set()
+        covered: set[int] = set()
+        found: list[Candidate] = []
+        for query in drama_queries(drama, other_names):
+            albums = drama_albums(
+                self.client.search_albums(query.q, limit=query.limit), names, max_albums=10
+            )
+            if parts is not None:
+                # Only the parts still to match (or, with no part numbers, the first two).
+                wanted = [a for a in albums if parse_album(a.name).part in parts]
+                albums = wanted or [a for a in albums if parse_album(a.name).part is None][:2]
+            else:
+                albums = albums[:6]
+            for album in albums:
+                if album.id and album.id not in opened:
+                    opened.add(album.id)
+                    found.extend(self.client.album_tracks(album.id))
+                    part = parse_album(album.name).part
+                    if part is not None:
+                        covered.add(part)
+            if parts is not None and parts <= covered:
+                break  # every part found: no need for the drama's other names
+        return found
+
+
+@dataclass
+class TrackSearch:
+    candidates: list[Candidate]
+    result: MatchResult
+    queries: list[str]
+    requests: int = 0  # exact only sequentially; the run's total is always exact
+
+
+def search_track(
+    track: Track,
+    client: SearchClient,
+    *,
+    aliases: Aliases,
+    context: Context,
+    bands: Bands,
+    dramas: DramaCache | None = None,
+    drama_first: bool = False,
+) -> TrackSearch:
+    """Run ``track``'s query plan until the gathered candidates give a confident match.
+
+    ``drama_first``: the drama's OST album tracks were fetched up front; score them before
+    sending any track search (they cost nothing more).
+    """
+    dramas = dramas or DramaCache(client)
+    gathered: list[Candidate] = []
+    used: list[str] = []
+    primary = next((c for c in track.credits if c.role == "main"), None)
+    artist_names = [n for n in (primary.native_name,) if n] if primary else []
+    result = best_match(track, [], aliases, context=context, bands=bands)
+    if drama_first:
+        gathered.extend(dramas.get(track.drama, context.drama_names, label="up front"))
+        used.append(f"(drama albums of {track.drama!r})")
+        result = best_match(track, gathered, aliases, context=context, bands=bands)
+        if result.status is Status.MATCHED:
+            return TrackSearch(gathered, result, used)
+    steps = plan(
+        track,
+        drama_names=context.drama_names,
+        artist_names=artist_names,
+        with_drama=not drama_first,
+    )
+    drama_done = False
+    for query in steps:
+        if query.kind == "album":
+            if drama_done:
+                continue
+            drama_done = True
+            parts = None if track.part is None else frozenset({track.part})
+            found = dramas.get(track.drama, context.drama_names, parts)
+            used.append(f"(drama albums of {track.drama!r}, part {track.part})")
+        else:
+            found = client.search_tracks(query.q, limit=query.limit)
+            used.append(query.q)
+        # The same track again may know more (a search hit has the ISRC an album listing lacks).
+        gathered = merge_candidates([*gathered, *found])
+        if not found:
+            continue
+        result = best_match(track, gathered, aliases, context=context, bands=bands)
+        if result.status is Status.MATCHED:
+            break
+    return TrackSearch(gathered, result, used)
+
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class Searches:
+    """What the search step found, by track id, and the Spotify error that stopped it (if any)."""
+
+    found: dict[int, TrackSearch] = field(default_factory=dict)
+    failure: SpotifyError | None = None
+
+
+class Searcher:
+    """Runs the searches of a match. Scoring here uses only what was known before the run
+    (``known``), never what another worker just learned, so completion order cannot change a
+    decision. The first ``SpotifyError`` stops the remaining work; what was found is kept."""
+
+    def __init__(
+        self,
+        client: SearchClient,
+        bands: Bands,
+        *,
+        known: Aliases,
+        drama_names: Mapping[str, tuple[str, ...]],
+        up_front: Mapping[str, frozenset[int] | None],
+        progress: Progress | None = None,
+    ) -> None:
+        self.client = client
+        self.bands = bands
+        self.known = known
+        self.drama_names = drama_names  # drama key -> its other names
+        self.up_front = up_front  # drama key -> OST parts to read up front (None: all)
+        self.progress = progress
+        self.cache = DramaCache(client)
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._done = 0
+        self._total = 0
+        self._failures: list[SpotifyError] = []
+
+    def fetch_drama(self, track: Track) -> None:
+        """Read the OST albums of ``track``'s drama up front (shared by its entries)."""
+        if self._stop.is_set():
+            return
+        parts = self.up_front.get(key(track.drama))
+        other_names = self.drama_names.get(key(track.drama), ())
+        try:
+            self.cache.get(track.drama, other_names, parts, label="up front")
+        except SpotifyError as exc:
+            self._fail(exc)
+
+    def search(self, track: Track) -> TrackSearch | None:
+        """One track's search, or None once the run has stopped."""
+        if self._stop.is_set():
+            return None
+        before = self.client.request_count
+        context = Context(self.known, self.drama_names.get(key(track.drama), ()))
+        try:
+            found = search_track(
+                track,
+                self.client,
+                aliases=self.known,
+                context=context,
+                bands=self.bands,
+                dramas=self.cache,
+                drama_first=key(track.drama) in self.up_front,
+            )
+        except SpotifyError as exc:
+            self._fail(exc)
+            return None
+        with self._lock:
+            self._done += 1
+            if self.progress:
+                self.progress(self._done, self._total)
+        found.requests = self.client.request_count - before
+        return found
+
+    def run(self, to_search: Sequence[Track], jobs: int) -> Searches:
+        """Every search, with ``jobs`` workers; the result does not depend on their number."""
+        self._total = len(to_search)
+        # One track per drama read up front (the last of its entries).
+        prefetch = list(
+            {key(t.drama): t for t in to_search if key(t.drama) in self.up_front}.values()
+        )
+        if jobs <= 1 or len(to_search) <= 1:
+            for t in prefetch:
+                self.fetch_drama(t)
+            results = [self.search(t) for t in to_search]
+        else:
+            with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="ostkit-match") as ex:
+                # Drama albums first (all of them, before any track), so every track sees the
+                # same candidates whatever the timing.
+                list(ex.map(self.fetch_drama, prefetch))
+                results = list(ex.map(self.search, to_search))
+        found = {t.id or 0: r for t, r in zip(to_search, results, strict=True) if r is not None}
+        return Searches(found, self._failures[0] if self._failures else None)
+
+    def _fail(self, exc: SpotifyError) -> None:
+        with self._lock:
+            self._failures.append(exc)
+        self._stop.set()
