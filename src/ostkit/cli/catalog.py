@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ostkit.cli.output import format_option, plural, render_table
+from ostkit.formats.registry import EXPORT_FORMATS
 
 if TYPE_CHECKING:
     from ostkit.cli.context import AppContext
@@ -17,7 +18,6 @@ if TYPE_CHECKING:
     from ostkit.store.catalog import CatalogStore
 
 STATUSES = ("matched", "pinned", "review", "not_found", "unmatched")
-EXPORT_FORMATS = ("csv", "exportify", "json", "m3u", "xspf")
 
 
 # Big listings: tabulate is pure Python and takes seconds for 100,000 rows. _table renders the
@@ -440,7 +440,7 @@ def export_cmd(
 
             result = export_playlist(store, load_playlist_file(playlist_file), fmt)
         else:
-            result = catalog.export_catalog(store, dramas, fmt)  # type: ignore[arg-type]
+            result = catalog.export_catalog(store, dramas, fmt)
     finally:
         store.close()
     text = ("\ufeff" if excel else "") + result.text

@@ -44,7 +44,7 @@ def render_table(rows: Sequence[dict[str, Any]], headers: Sequence[str], fmt: st
     if fmt == "csv":
         # Spreadsheet-safe like `ostkit export`: a text cell that would run as a formula gets
         # a leading apostrophe.
-        from ostkit.formats.readers import neutralise
+        from ostkit.formats.fields import neutralise
 
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\n")
