@@ -383,8 +383,8 @@ def test_two_processes_importing_at_once(tmp_path: Path) -> None:
 
 
 def test_fast_table_matches_tabulate() -> None:
-    from ostkit.cli.catalog import _table
     from ostkit.cli.output import render_table
+    from ostkit.cli.output import table as _table
 
     rows = [
         {"a": "Kyuhyun", "b": "규현", "c": None},
@@ -430,7 +430,7 @@ def test_big_json_listing_is_the_same_value(home: Path, tmp_path: Path) -> None:
 def test_json_lines_across_write_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
     import io
 
-    from ostkit.cli.catalog import _echo_json_lines
+    from ostkit.cli.output import echo_json_lines as _echo_json_lines
 
     for n in (1, 4095, 4096, 4097, 9000):
         raw = io.BytesIO()

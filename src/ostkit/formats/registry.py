@@ -15,10 +15,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, cast
 
 from ostkit.errors import InputError
-from ostkit.models import Drama, OstPart, Track
 
+# Types only: the CLI imports this table for ``--format`` choices, and ``ostkit --help`` must not
+# pay for loading the models.
 if TYPE_CHECKING:
     from ostkit.formats.batch import ImportBatch
+    from ostkit.models import Drama, OstPart, Track
 
 
 @dataclass(frozen=True)
