@@ -1,4 +1,4 @@
-"""A track's JSON shape is defined once (``formats.jsonfile.TRACK_FIELDS``) and built two ways:
+"""A track's JSON shape is defined once (``formats.trackjson.TRACK_FIELDS``) and built two ways:
 by SQLite for big listings (``CatalogStore.tracks_json``) and from models (``track_json``, used
 by the JSON export and ``ostkit add``). Both must give the same bytes."""
 
@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from ostkit.formats.jsonfile import TRACK_FIELDS, track_json
+from ostkit.formats.trackjson import TRACK_FIELDS, track_json
 from ostkit.models import Credit, Drama, Status, Track
 from ostkit.store.catalog import CatalogStore
 

@@ -112,6 +112,7 @@ def add_cmd(app: AppContext, /, fmt: str, **fields: str | None) -> None:
 
     Example: ostkit add --drama "Soundtrack #1" --title "My Love" --artist "Kim Jong-kook" --part 4
     """
+    from ostkit.formats.trackjson import track_json
     from ostkit.services import catalog
 
     track = catalog.track_from_options(fields)
@@ -121,7 +122,7 @@ def add_cmd(app: AppContext, /, fmt: str, **fields: str | None) -> None:
     finally:
         store.close()
     click.echo(f"track {stored.id} {outcome}", err=True)
-    _echo_tracks([catalog.track_json(stored)], fmt)
+    _echo_tracks([track_json(stored)], fmt)
 
 
 @click.command("rm")

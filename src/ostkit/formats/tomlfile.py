@@ -133,10 +133,8 @@ class TomlLocator:
         return starts[index] if index < len(starts) else None
 
     def _element_starts(self, key_line: int) -> list[int]:
-        """Line of each top-level element of the array value that starts on ``key_line``.
-
-        A small scanner (strings, comments, nesting): 60+ lines, kept whole as one state machine.
-        """
+        """Line of each top-level element of the array value that starts on ``key_line``
+        (a small scanner that skips strings and comments and follows nesting)."""
         starts: list[int] = []
         depth = 0
         expecting = False

@@ -127,13 +127,6 @@ def import_files(
             store.close()
 
 
-def track_json(track: Track) -> dict[str, Any]:
-    """One track in the ``tracks --format json`` shape (``jsonfile.TRACK_FIELDS``)."""
-    from ostkit.formats.jsonfile import track_json as to_json
-
-    return to_json(track)
-
-
 # --- add / rm ---------------------------------------------------------------------------------
 
 
@@ -206,7 +199,7 @@ def track_rows(
     artist: str | None = None,
     status: str | None = None,
 ) -> list[dict[str, Any]]:
-    """``ostkit tracks``: one dict per track, the shape of ``jsonfile.TRACK_FIELDS``.
+    """``ostkit tracks``: one dict per track, the shape of ``trackjson.TRACK_FIELDS``.
 
     Parsed from ``store.tracks_json`` (one ``json.loads`` call), which is several times faster
     than building Track models for a big catalog.

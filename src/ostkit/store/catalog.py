@@ -579,7 +579,7 @@ class CatalogStore:
         artist: str | None = None,
         status: Status | str | None = None,
     ) -> list[bytes]:
-        """``tracks(...)`` as compact UTF-8 JSON objects (shape: ``jsonfile.TRACK_FIELDS``).
+        """``tracks(...)`` as compact UTF-8 JSON objects (shape: ``trackjson.TRACK_FIELDS``).
 
         Built by SQLite's JSON functions and handed over as bytes, ready to write: building
         100,000 Track models (or even str objects) in Python takes longer than the one second a
@@ -590,7 +590,7 @@ class CatalogStore:
         # One walk in listing order (dramas by title, tracks through the tracks_listing index,
         # credits by primary key, so in billing order): each track's credit rows are adjacent,
         # so grouping needs no sort. Every track has at least one credit (save_track).
-        from ostkit.formats.jsonfile import TRACK_JSON_SQL  # the shape is defined once, there
+        from ostkit.formats.trackjson import TRACK_JSON_SQL  # the shape is defined once, there
 
         sql = (
             f"SELECT CAST({TRACK_JSON_SQL} AS BLOB) "
