@@ -17,7 +17,7 @@ ALLOWED: dict[str, set[str]] = {
     "formats": {"text"},
     "matching": {"text"},
     "playlists": {"text", "formats"},
-    "store": {"text", "spotify"},
+    "store": {"text", "formats", "spotify"},
     "spotify": set(),
     "services": {"text", "formats", "matching", "playlists", "store", "spotify"},
     "cli": {"text", "formats", "matching", "playlists", "store", "spotify", "services", "sandbox"},

@@ -6,21 +6,17 @@ import csv
 import io
 import json
 import xml.etree.ElementTree as ET
+from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
-from ostkit.formats.readers import CSV_COLUMNS
-from ostkit.formats.writers import (
-    EXPORTIFY_COLUMNS,
-    XSPF_NS,
-    format_duration,
-    to_csv,
-    to_exportify,
-    to_json,
-    to_m3u,
-    to_xspf,
-)
+from ostkit.formats.csvfile import CSV_COLUMNS, to_csv
+from ostkit.formats.exportify import EXPORTIFY_COLUMNS, to_exportify
+from ostkit.formats.fields import format_duration
+from ostkit.formats.jsonfile import to_json
+from ostkit.formats.m3u import to_m3u
+from ostkit.formats.xspf import XSPF_NS, to_xspf
 from ostkit.models import Credit, Drama, OstPart, Status, Track
 
 URI = "spotify:track:4uLU6hMCjMI75M1A2tKUQC"
@@ -222,3 +218,46 @@ def test_validator_rejects_bad_xspf() -> None:
 )
 def test_format_duration(ms: int | None, text: str) -> None:
     assert format_duration(ms) == text
+
+
+def test_unknown_format_is_the_same_error_for_catalog_and_playlist_exports(
+    tmp_path: Path,
+) -> None:
+    # The two dispatches used to disagree: NotFoundError from the catalog export, InputError
+    # from the playlist export. Both now go through formats.registry.
+    from ostkit.errors import InputError
+    from ostkit.formats.registry import EXPORT_FORMATS
+    from ostkit.playlists.definition import adhoc_definition
+    from ostkit.services.catalog import export_catalog
+    from ostkit.services.playlists import export_playlist
+    from ostkit.store.catalog import CatalogStore
+
+    assert EXPORT_FORMATS == ("csv", "exportify", "json", "m3u", "xspf")
+    expected = "unknown export format 'wav' (one of csv, exportify, json, m3u, xspf)"
+    with CatalogStore.open(tmp_path / "c.db") as store:
+        with store.transaction():
+            store.save_track(TRACKS[0])
+        with pytest.raises(InputError) as from_catalog:
+            export_catalog(store, (), "wav")
+        with pytest.raises(InputError) as from_playlist:
+            export_playlist(store, adhoc_definition(["Soundtrack #1"], "P"), "wav")
+    assert str(from_catalog.value) == str(from_playlist.value) == expected
+    assert type(from_catalog.value) is type(from_playlist.value) is InputError
+
+
+@pytest.mark.parametrize("fmt", ["csv", "exportify", "json", "m3u", "xspf"])
+def test_catalog_and_playlist_exports_agree(tmp_path: Path, fmt: str) -> None:
+    from ostkit.playlists.definition import adhoc_definition
+    from ostkit.services.catalog import export_catalog
+    from ostkit.services.playlists import export_playlist
+    from ostkit.store.catalog import CatalogStore
+
+    with CatalogStore.open(tmp_path / "c.db") as store:
+        with store.transaction():
+            for t in TRACKS:
+                store.save_track(t)
+        drama = TRACKS[0].drama
+        whole = export_catalog(store, (drama,), fmt)
+        playlist = export_playlist(store, adhoc_definition([drama], drama), fmt)
+    assert playlist.text == whole.text
+    assert (playlist.tracks, playlist.skipped) == (whole.tracks, whole.skipped)

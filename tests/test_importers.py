@@ -7,14 +7,14 @@ from pathlib import Path
 import pytest
 
 from ostkit.errors import InputError
-from ostkit.formats.readers import (
+from ostkit.formats.fields import (
     neutralise,
     parse_duration,
     parse_isrc,
     parse_spotify_uri,
-    read_file,
     unneutralise,
 )
+from ostkit.formats.registry import read_file
 from ostkit.models import Credit, Status
 from ostkit.text.names import format_credits, format_native, key, parse_credits, split_native
 

@@ -118,7 +118,7 @@ def test_array_of_tables_form_is_located(tmp_path: Path) -> None:
 
 def test_syntax_error_has_line(tmp_path: Path) -> None:
     path = write(tmp_path, '[playlist]\nname = "X"\ndramas = [\n')
-    with pytest.raises(InputError, match=r"p\.toml:\d+: invalid TOML"):
+    with pytest.raises(InputError, match=r"p\.toml:\d+: TOML syntax error"):
         load_playlist_file(path)
 
 
@@ -283,3 +283,41 @@ def test_review_status_is_not_playable() -> None:
 def test_names_match_like_the_catalog() -> None:
     d = defn('dramas = ["SOUNDTRACK 1"]\nartists = ["kim na young"]')
     assert ids(resolve(d, CATALOG)) == [3]
+
+
+# The catalog importer and this module used to parse TOML and read files each their own way; they
+# disagreed on these cases. Both now use formats.tomlfile.parse_toml and formats.fields.read_text.
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        pytest.param('[playlist]\nname = "X"\ndramas = [\n', 3, id="ends-too-early"),
+        pytest.param('[playlist]\nname = "X\ndramas = ["D"]\n', 2, id="unclosed-string"),
+    ],
+)
+def test_toml_syntax_errors_read_the_same_for_import_and_playlist(
+    tmp_path: Path, text: str, line: int
+) -> None:
+    from ostkit.formats.registry import read_file
+
+    path = write(tmp_path, text)
+    with pytest.raises(InputError) as as_playlist:
+        load_playlist_file(path)
+    with pytest.raises(InputError) as as_catalog:
+        read_file(path)
+    assert str(as_playlist.value) == str(as_catalog.value)
+    assert str(as_catalog.value).startswith(f"{path}:{line}: TOML syntax error: ")
+
+
+def test_playlist_file_with_bom_reads_like_an_import(tmp_path: Path) -> None:
+    path = tmp_path / "p.toml"
+    path.write_bytes(b'\xef\xbb\xbf[playlist]\nname = "X"\ndramas = ["D"]\n')
+    assert load_playlist_file(path).dramas == ("D",)
+
+
+def test_playlist_file_not_utf8_names_byte_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "p.toml"
+    path.write_bytes(b'[playlist]\nname = "\xff"\n')
+    with pytest.raises(InputError, match=r"p\.toml:2: not UTF-8 text \(byte 0xff\)"):
+        load_playlist_file(path)

@@ -448,7 +448,7 @@ def test_bulk_mode_gives_the_same_catalog(tmp_path: Path) -> None:
 def test_tracks_json_matches_the_models(store: CatalogStore) -> None:
     import json
 
-    from ostkit.formats.writers import track_json
+    from ostkit.formats.trackjson import track_json
 
     with store.transaction():
         store.save_drama(Drama("Soundtrack #1"))  # a drama without tracks is fine

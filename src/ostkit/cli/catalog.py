@@ -3,134 +3,27 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator, Sequence
-from operator import methodcaller
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from ostkit.cli.output import format_option, plural, render_table
+from ostkit.cli.output import (
+    Progress,
+    artist_group_lines,
+    compact,
+    echo_json_lines,
+    format_option,
+    plural,
+    render_table,
+    table,
+)
+from ostkit.formats.registry import EXPORT_FORMATS
 
 if TYPE_CHECKING:
     from ostkit.cli.context import AppContext
-    from ostkit.services.catalog import ArtistGroups
     from ostkit.store.catalog import CatalogStore
 
 STATUSES = ("matched", "pinned", "review", "not_found", "unmatched")
-EXPORT_FORMATS = ("csv", "exportify", "json", "m3u", "xspf")
-
-
-# Big listings: tabulate is pure Python and takes seconds for 100,000 rows. _table renders the
-# same output quickly (tests compare it with tabulate).
-
-
-def _table(rows: list[dict[str, Any]], headers: tuple[str, ...], fmt: str) -> str:
-    """tabulate's "simple"/"plain" output for plain one-line cells, fast; else tabulate."""
-    if fmt not in ("simple", "plain"):
-        return render_table(rows, headers, fmt)
-    columns = []
-    for h in headers:
-        values = list(map(methodcaller("get", h), rows))
-        columns.append([v if type(v) is str else "" if v is None else str(v) for v in values])
-    if not all(map(_plain_cells, columns)):
-        return render_table(rows, headers, fmt)
-    # One str.format call per row: ASCII columns are padded by the format, columns with wide
-    # characters are padded first (by display width), the last column is not padded at all.
-    specs = []
-    widths = []
-    last = len(headers) - 1
-    for i, (header, cells) in enumerate(zip(headers, columns, strict=True)):
-        if all(map(str.isascii, cells)):
-            width = max(len(header) + 2, max(map(len, cells), default=0))
-            specs.append(f"{{:<{width}}}" if i < last else "{}")
-        else:
-            # Display width minus len(): 0 for ASCII, > 0 for Hangul and other wide characters.
-            extra = [_extra(c) for c in cells]
-            width = max([len(header) + 2, *(len(c) + e for c, e in zip(cells, extra, strict=True))])
-            if i < last:
-                columns[i] = [c.ljust(width - e) for c, e in zip(cells, extra, strict=True)]
-            specs.append("{}")
-        widths.append(width)
-    line = "  ".join(specs).format
-    out = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
-    if fmt == "simple":
-        out.append("  ".join("-" * w for w in widths))
-    out.extend(line(*cells).rstrip() for cells in zip(*columns, strict=True))
-    return "\n".join(out)
-
-
-def _plain_cells(cells: list[str]) -> bool:
-    """No newlines and no surrounding spaces (tabulate would treat those specially)."""
-    joined = "\x00".join(cells)
-    return not (
-        "\n" in joined
-        or "\x00 " in joined
-        or " \x00" in joined
-        or joined[:1] == " "
-        or joined[-1:] == " "
-    )
-
-
-def _extra(text: str) -> int:
-    if text.isascii():
-        return 0
-    from wcwidth import wcswidth
-
-    width = wcswidth(text)
-    return width - len(text) if width >= 0 else 0
-
-
-def _echo_json_lines(items: Sequence[bytes]) -> None:
-    """Print a JSON array with one compact item per line: the JSON layout of every listing.
-
-    Items are UTF-8 JSON texts (SQLite builds those of big listings), written straight to
-    stdout's bytes in chunks: 100,000 tracks are out in a fraction of a second.
-    """
-    sys.stdout.flush()
-    buffer = getattr(sys.stdout, "buffer", None)  # None: a text-only stream (embedding)
-    for chunk in _json_array_chunks(items):
-        if buffer is None:
-            sys.stdout.write(chunk.decode())
-        else:
-            buffer.write(chunk)
-    (buffer or sys.stdout).flush()
-
-
-def _json_array_chunks(items: Sequence[bytes], size: int = 4096) -> Iterator[bytes]:
-    if not items:
-        yield b"[]\n"
-        return
-    for start in range(0, len(items), size):
-        yield b",\n  " if start else b"[\n  "
-        yield b",\n  ".join(items[start : start + size])
-    yield b"\n]\n"
-
-
-def _compact(item: Any) -> bytes:
-    """One item as compact UTF-8 JSON, the same layout as SQLite's ``json_object``."""
-    import json
-
-    return json.dumps(item, ensure_ascii=False, separators=(",", ":")).encode()
-
-
-def _artist_group_lines(groups: ArtistGroups) -> list[bytes]:
-    """``artists --format json``: one drama per line, tracks being JSON texts from SQLite."""
-    import json
-    from functools import lru_cache
-
-    # The same artist names come back drama after drama: encode each once.
-    dumps = lru_cache(maxsize=None)(json.JSONEncoder(ensure_ascii=False).encode)
-    return [
-        (
-            f'{{"drama":{dumps(title)},"artists":['
-            + ",".join(
-                f'{{"name":{dumps(n)},"native_name":{dumps(k)},"tracks":[{",".join(t)}]}}'
-                for n, k, t in artists
-            )
-            + "]}"
-        ).encode()
-        for title, artists in groups
-    ]
 
 
 def _open_store(app: AppContext) -> CatalogStore:
@@ -158,10 +51,11 @@ def import_cmd(app: AppContext, files: tuple[str, ...], drama: str | None) -> No
     from ostkit.services import catalog
     from ostkit.services.link_import import looks_like_link
 
-    if any(looks_like_link(f) for f in files):  # the playlists engineer's branch
+    # A Spotify link is not a file: its tracks come from Spotify, not from a reader.
+    if any(looks_like_link(f) for f in files):
         _import_link(app, files, drama)
         return
-    counter = _Progress("writing") if sys.stderr.isatty() else None
+    counter = Progress("writing") if sys.stderr.isatty() else None
     if counter:
         click.echo(f"reading {len(files)} file(s)...", err=True)
     summary = catalog.import_files(
@@ -198,22 +92,6 @@ def _import_link(app: AppContext, args: tuple[str, ...], drama: str | None) -> N
     click.echo(result.summary(), err=True)
 
 
-class _Progress:
-    """A compact counter on stderr (only used when stderr is a terminal)."""
-
-    def __init__(self, label: str) -> None:
-        self.label = label
-        self.count = 0
-
-    def step(self, n: int) -> None:
-        self.count += n
-        click.echo(f"\r{self.label}: {self.count} rows", err=True, nl=False)
-
-    def done(self) -> None:
-        if self.count:
-            click.echo("", err=True)
-
-
 @click.command("add")
 @click.option("--drama", required=True, help="Drama title (created if new).")
 @click.option("--title", required=True, help="Track title.")
@@ -234,6 +112,7 @@ def add_cmd(app: AppContext, /, fmt: str, **fields: str | None) -> None:
 
     Example: ostkit add --drama "Soundtrack #1" --title "My Love" --artist "Kim Jong-kook" --part 4
     """
+    from ostkit.formats.trackjson import track_json
     from ostkit.services import catalog
 
     track = catalog.track_from_options(fields)
@@ -243,7 +122,7 @@ def add_cmd(app: AppContext, /, fmt: str, **fields: str | None) -> None:
     finally:
         store.close()
     click.echo(f"track {stored.id} {outcome}", err=True)
-    _echo_tracks([catalog.track_json(stored)], fmt)
+    _echo_tracks([track_json(stored)], fmt)
 
 
 @click.command("rm")
@@ -309,7 +188,7 @@ def dramas_cmd(app: AppContext, fmt: str) -> None:
     finally:
         store.close()
     if fmt == "json":
-        _echo_json_lines([_compact(r) for r in rows])
+        echo_json_lines([compact(r) for r in rows])
         return
     headers = ("title", "native_title", "year", "network", "tracks", "with_uri")
     click.echo(render_table(rows, headers, fmt))
@@ -320,9 +199,9 @@ TRACK_HEADERS = ("id", "drama", "part", "title", "artist", "version", "status", 
 
 def _echo_tracks(rows: list[dict[str, Any]], fmt: str) -> None:
     if fmt == "json":
-        _echo_json_lines([_compact(r) for r in rows])
+        echo_json_lines([compact(r) for r in rows])
         return
-    click.echo(_table(rows, TRACK_HEADERS, fmt))
+    click.echo(table(rows, TRACK_HEADERS, fmt))
 
 
 @click.command("tracks")
@@ -349,7 +228,7 @@ def tracks_cmd(
     finally:
         store.close()
     if fmt == "json":
-        _echo_json_lines(texts)
+        echo_json_lines(texts)
         return
     _echo_tracks(rows, fmt)
 
@@ -374,14 +253,14 @@ def artists_cmd(app: AppContext, drama: str | None, fmt: str) -> None:
     finally:
         store.close()
     if fmt == "json":
-        _echo_json_lines(_artist_group_lines(groups))
+        echo_json_lines(artist_group_lines(groups))
         return
     headers = (
         ("artist", "native_name", "tracks")
         if drama
         else ("drama", "artist", "native_name", "tracks")
     )
-    click.echo(_table(rows, headers, fmt))
+    click.echo(table(rows, headers, fmt))
 
 
 @click.command("export")
@@ -440,7 +319,7 @@ def export_cmd(
 
             result = export_playlist(store, load_playlist_file(playlist_file), fmt)
         else:
-            result = catalog.export_catalog(store, dramas, fmt)  # type: ignore[arg-type]
+            result = catalog.export_catalog(store, dramas, fmt)
     finally:
         store.close()
     text = ("\ufeff" if excel else "") + result.text

@@ -1,14 +1,23 @@
-"""Rendering listings: tabulate's table formats plus json and csv, to stdout."""
+"""Rendering listings for every command: tabulate's table formats plus json and csv, to stdout.
+
+Listings of 100,000 rows must print in well under a second, hence the fast paths: ``table`` for
+tabulate's simple/plain formats and ``echo_json_lines`` for JSON texts built by SQLite.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from operator import methodcaller
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
+
+if TYPE_CHECKING:
+    from ostkit.services.catalog import ArtistGroups
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -44,7 +53,7 @@ def render_table(rows: Sequence[dict[str, Any]], headers: Sequence[str], fmt: st
     if fmt == "csv":
         # Spreadsheet-safe like `ostkit export`: a text cell that would run as a formula gets
         # a leading apostrophe.
-        from ostkit.formats.readers import neutralise
+        from ostkit.formats.fields import neutralise
 
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\n")
@@ -68,3 +77,134 @@ def plural(n: int, word: str) -> str:
 
 def render_json(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+# Big listings: tabulate is pure Python and takes seconds for 100,000 rows. _table renders the
+# same output quickly (tests compare it with tabulate).
+
+
+def table(rows: list[dict[str, Any]], headers: tuple[str, ...], fmt: str) -> str:
+    """tabulate's "simple"/"plain" output for plain one-line cells, fast; else tabulate."""
+    if fmt not in ("simple", "plain"):
+        return render_table(rows, headers, fmt)
+    columns = []
+    for h in headers:
+        values = list(map(methodcaller("get", h), rows))
+        columns.append([v if type(v) is str else "" if v is None else str(v) for v in values])
+    if not all(map(plain_cells, columns)):
+        return render_table(rows, headers, fmt)
+    # One str.format call per row: ASCII columns are padded by the format, columns with wide
+    # characters are padded first (by display width), the last column is not padded at all.
+    specs = []
+    widths = []
+    last = len(headers) - 1
+    for i, (header, cells) in enumerate(zip(headers, columns, strict=True)):
+        if all(map(str.isascii, cells)):
+            width = max(len(header) + 2, max(map(len, cells), default=0))
+            specs.append(f"{{:<{width}}}" if i < last else "{}")
+        else:
+            # Display width minus len(): 0 for ASCII, > 0 for Hangul and other wide characters.
+            extra = [display_extra(c) for c in cells]
+            width = max([len(header) + 2, *(len(c) + e for c, e in zip(cells, extra, strict=True))])
+            if i < last:
+                columns[i] = [c.ljust(width - e) for c, e in zip(cells, extra, strict=True)]
+            specs.append("{}")
+        widths.append(width)
+    line = "  ".join(specs).format
+    out = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
+    if fmt == "simple":
+        out.append("  ".join("-" * w for w in widths))
+    out.extend(line(*cells).rstrip() for cells in zip(*columns, strict=True))
+    return "\n".join(out)
+
+
+def plain_cells(cells: list[str]) -> bool:
+    """No newlines and no surrounding spaces (tabulate would treat those specially)."""
+    joined = "\x00".join(cells)
+    return not (
+        "\n" in joined
+        or "\x00 " in joined
+        or " \x00" in joined
+        or joined[:1] == " "
+        or joined[-1:] == " "
+    )
+
+
+def display_extra(text: str) -> int:
+    """Display width minus ``len()``: > 0 for Hangul and other wide characters."""
+    if text.isascii():
+        return 0
+    from wcwidth import wcswidth
+
+    width = wcswidth(text)
+    return width - len(text) if width >= 0 else 0
+
+
+def echo_json_lines(items: Sequence[bytes]) -> None:
+    """Print a JSON array with one compact item per line: the JSON layout of every listing.
+
+    Items are UTF-8 JSON texts (SQLite builds those of big listings), written straight to
+    stdout's bytes in chunks: 100,000 tracks are out in a fraction of a second.
+    """
+    sys.stdout.flush()
+    buffer = getattr(sys.stdout, "buffer", None)  # None: a text-only stream (embedding)
+    for chunk in json_array_chunks(items):
+        if buffer is None:
+            sys.stdout.write(chunk.decode())
+        else:
+            buffer.write(chunk)
+    (buffer or sys.stdout).flush()
+
+
+def json_array_chunks(items: Sequence[bytes], size: int = 4096) -> Iterator[bytes]:
+    """The bytes of ``echo_json_lines``, ``size`` items at a time."""
+    if not items:
+        yield b"[]\n"
+        return
+    for start in range(0, len(items), size):
+        yield b",\n  " if start else b"[\n  "
+        yield b",\n  ".join(items[start : start + size])
+    yield b"\n]\n"
+
+
+def compact(item: Any) -> bytes:
+    """One item as compact UTF-8 JSON, the same layout as SQLite's ``json_object``."""
+    import json
+
+    return json.dumps(item, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def artist_group_lines(groups: ArtistGroups) -> list[bytes]:
+    """``artists --format json``: one drama per line, tracks being JSON texts from SQLite."""
+    import json
+    from functools import lru_cache
+
+    # The same artist names come back drama after drama: encode each once.
+    dumps = lru_cache(maxsize=None)(json.JSONEncoder(ensure_ascii=False).encode)
+    return [
+        (
+            f'{{"drama":{dumps(title)},"artists":['
+            + ",".join(
+                f'{{"name":{dumps(n)},"native_name":{dumps(k)},"tracks":[{",".join(t)}]}}'
+                for n, k, t in artists
+            )
+            + "]}"
+        ).encode()
+        for title, artists in groups
+    ]
+
+
+class Progress:
+    """A compact counter on stderr (only used when stderr is a terminal)."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.count = 0
+
+    def step(self, n: int) -> None:
+        self.count += n
+        click.echo(f"\r{self.label}: {self.count} rows", err=True, nl=False)
+
+    def done(self) -> None:
+        if self.count:
+            click.echo("", err=True)

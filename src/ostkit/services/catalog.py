@@ -14,18 +14,16 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
-from ostkit.errors import InputError, NotFoundError, OstkitError
+from ostkit.errors import InputError, OstkitError
+from ostkit.formats import registry
 from ostkit.models import Drama, Status, Track
 from ostkit.store.catalog import CatalogStore
 
-# Importers and writers load on first use: listings must start fast (see benchmarks/).
+# Readers and writers load on first use: listings must start fast (see benchmarks/).
 if TYPE_CHECKING:
-    from ostkit.formats.readers import ImportBatch
-
-ExportFormat = Literal["csv", "exportify", "json", "m3u", "xspf"]
-EXPORT_FORMATS: tuple[ExportFormat, ...] = ("csv", "exportify", "json", "m3u", "xspf")
+    from ostkit.formats.batch import ImportBatch
 
 
 @dataclass
@@ -84,11 +82,9 @@ def no_cyclic_gc() -> Iterator[None]:
 
 def read_files(paths: Sequence[str | Path], drama: str | None = None) -> list[ImportBatch]:
     """Parse every file first (no database needed); the first bad file raises ``InputError``."""
-    from ostkit.formats.readers import read_file
-
     if not paths:
         raise InputError("no files given: ostkit import FILE...")
-    return [read_file(p, drama=drama) for p in paths]
+    return [registry.read_file(p, drama=drama) for p in paths]
 
 
 def import_batches(
@@ -131,19 +127,12 @@ def import_files(
             store.close()
 
 
-def track_json(track: Track) -> dict[str, Any]:
-    """One track in the ``tracks --format json`` shape (``export.track_json``)."""
-    from ostkit.formats import writers as export
-
-    return export.track_json(track)
-
-
 # --- add / rm ---------------------------------------------------------------------------------
 
 
 def track_from_options(fields: Mapping[str, str | None]) -> Track:
     """Build a track from ``ostkit add`` options with the same checks as a CSV row."""
-    from ostkit.formats.readers import FieldError, track_from_fields
+    from ostkit.formats.fields import FieldError, track_from_fields
 
     names = {"title_ko": "title-ko", "artist_ko": "artist-ko", "release_date": "release-date"}
     values = {("spotify_uri" if k == "spotify_uri" else k): v for k, v in fields.items()}
@@ -188,7 +177,7 @@ def remove(store: CatalogStore, ids: Sequence[int], drama: str | None = None) ->
 
 def drama_rows(store: CatalogStore) -> list[dict[str, Any]]:
     """``ostkit dramas``: one dict per drama (JSON shape documented in the README)."""
-    from ostkit.formats import writers as export
+    from ostkit.formats.jsonfile import drama_json
 
     counts = store.track_counts()
     rows = []
@@ -196,7 +185,7 @@ def drama_rows(store: CatalogStore) -> list[dict[str, Any]]:
         c = counts.get(d.title, {})
         rows.append(
             {
-                **export.drama_json(d),
+                **drama_json(d),
                 "tracks": sum(c.values()),
                 "with_uri": c.get(Status.MATCHED.value, 0) + c.get(Status.PINNED.value, 0),
             }
@@ -210,7 +199,7 @@ def track_rows(
     artist: str | None = None,
     status: str | None = None,
 ) -> list[dict[str, Any]]:
-    """``ostkit tracks``: one dict per track, the shape of ``export.track_json``.
+    """``ostkit tracks``: one dict per track, the shape of ``trackjson.TRACK_FIELDS``.
 
     Parsed from ``store.tracks_json`` (one ``json.loads`` call), which is several times faster
     than building Track models for a big catalog.
@@ -305,11 +294,10 @@ class ExportResult:
 
 
 def export_catalog(
-    store: CatalogStore, dramas: Sequence[str] = (), fmt: ExportFormat = "csv"
+    store: CatalogStore, dramas: Sequence[str] = (), fmt: str = "csv"
 ) -> ExportResult:
     """Export the named dramas (in the order given) or the whole catalog."""
-    from ostkit.formats import writers as export
-
+    registry.export_format(fmt)  # an unknown format fails before any reading
     if dramas:
         chosen = list(dict.fromkeys(store.find_drama(d).title for d in dramas))
         tracks = [t for title in chosen for t in store.tracks(drama=title)]
@@ -318,21 +306,23 @@ def export_catalog(
     else:
         tracks = store.tracks()
         drama_models = store.dramas()
-    by_title = {d.title: d for d in drama_models}
     title = " + ".join(d.title for d in drama_models) if dramas else None
-    if fmt == "csv":
-        return ExportResult(export.to_csv(tracks, by_title), len(tracks))
-    if fmt == "exportify":
-        return ExportResult(export.to_exportify(tracks), len(tracks))
-    if fmt == "json":
-        parts = [p for p in store.parts() if p.drama in by_title]
-        return ExportResult(export.to_json(drama_models, parts, tracks), len(tracks))
-    if fmt == "m3u":
-        text, skipped = export.to_m3u(tracks, title=title)
-        return ExportResult(text, len(tracks) - skipped, skipped)
-    if fmt == "xspf":
-        return ExportResult(export.to_xspf(tracks, title=title), len(tracks))
-    raise NotFoundError(f"unknown export format {fmt!r} (one of {', '.join(EXPORT_FORMATS)})")
+    return export_tracks(store, tracks, drama_models, fmt, title)
+
+
+def export_tracks(
+    store: CatalogStore,
+    tracks: Sequence[Track],
+    dramas: Sequence[Drama],
+    fmt: str,
+    title: str | None = None,
+) -> ExportResult:
+    """``tracks`` (of ``dramas``) in export format ``fmt``: the one dispatch of every export."""
+    spec = registry.export_format(fmt)
+    titles = {d.title for d in dramas}
+    parts = [p for p in store.parts() if p.drama in titles] if spec.needs_parts else []
+    text, skipped = registry.write(fmt, registry.ExportDoc(tracks, dramas, parts, title))
+    return ExportResult(text, len(tracks) - skipped, skipped)
 
 
 def write_atomic(path: str | Path, text: str) -> None:

@@ -500,25 +500,13 @@ def export_playlist(store: Any, definition: PlaylistDefinition, fmt: str = "csv"
     tracklist; M3U leaves out what has no URI); repeated recordings appear once unless the file
     allows duplicates.
     """
-    from ostkit.formats import writers as export
-    from ostkit.services.catalog import EXPORT_FORMATS, ExportResult
+    from ostkit.formats.registry import export_format
+    from ostkit.services.catalog import export_tracks
 
+    export_format(fmt)  # an unknown format fails before resolving
     resolved = resolve_playlist(store, definition)
     duplicates = {id(t) for t in resolved.wanted.duplicates}
     tracks = [t for t in resolved.tracks if id(t) not in duplicates]
     all_dramas = {d.title: d for d in store.dramas()}
     used = [all_dramas[name] for name in dict.fromkeys(t.drama for t in tracks)]
-    if fmt == "csv":
-        return ExportResult(export.to_csv(tracks, {d.title: d for d in used}), len(tracks))
-    if fmt == "exportify":
-        return ExportResult(export.to_exportify(tracks), len(tracks))
-    if fmt == "json":
-        titles = {d.title for d in used}
-        parts = [p for p in store.parts() if p.drama in titles]
-        return ExportResult(export.to_json(used, parts, tracks), len(tracks))
-    if fmt == "m3u":
-        text, skipped = export.to_m3u(tracks, title=definition.name)
-        return ExportResult(text, len(tracks) - skipped, skipped)
-    if fmt == "xspf":
-        return ExportResult(export.to_xspf(tracks, title=definition.name), len(tracks))
-    raise InputError(f"unknown export format {fmt!r} (one of {', '.join(EXPORT_FORMATS)})")
+    return export_tracks(store, tracks, used, fmt, title=definition.name)

@@ -49,7 +49,7 @@ def review_queue(store: ReviewStore, drama: str | None = None) -> Iterator[Revie
 def spotify_track_uri(value: str) -> str:
     """``spotify:track:ID`` from a URI, an open.spotify.com URL or a bare 22-character id, by the
     same rule as the ``spotify_uri`` column of an import (InputError if not)."""
-    from ostkit.formats.readers import parse_spotify_uri
+    from ostkit.formats.fields import parse_spotify_uri
 
     text = value.strip()
     if re.fullmatch(r"[0-9A-Za-z]{22}", text):

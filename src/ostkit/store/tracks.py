@@ -116,7 +116,7 @@ class Tracks:
         artist: str | None = None,
         status: Status | str | None = None,
     ) -> list[bytes]:
-        """``tracks(...)`` as compact UTF-8 JSON objects in the shape of ``export.track_json``.
+        """``tracks(...)`` as compact UTF-8 JSON objects (shape: ``trackjson.TRACK_FIELDS``).
 
         Built by SQLite's JSON functions and handed over as bytes, ready to write: building
         100,000 Track models (or even str objects) in Python takes longer than the one second a
@@ -127,17 +127,10 @@ class Tracks:
         # One walk in listing order (dramas by title, tracks through the tracks_listing index,
         # credits by primary key, so in billing order): each track's credit rows are adjacent,
         # so grouping needs no sort. Every track has at least one credit (save_track).
+        from ostkit.formats.trackjson import TRACK_JSON_SQL  # the shape is defined once, there
+
         sql = (
-            "SELECT CAST(json_object('id', t.id, 'drama', d.title, 'part', t.part, "
-            "'title', t.title, 'native_title', t.native_title, 'artist', "
-            "coalesce(group_concat(CASE WHEN c.role = 'main' THEN c.credited_as END, ' & '), '')"
-            " || coalesce(' feat. ' || "
-            "group_concat(CASE WHEN c.role = 'featured' THEN c.credited_as END, ' & '), ''), "
-            "'credits', json_group_array(json_object('name', c.credited_as, "
-            "'native_name', a.native_name, 'role', c.role)), "
-            "'version', t.version, 'album', t.album, 'release_date', t.release_date, "
-            "'duration_ms', t.duration_ms, 'isrc', t.isrc, 'spotify_uri', t.spotify_uri, "
-            "'status', t.status, 'score', t.score, 'matched_at', t.matched_at) AS BLOB) "
+            f"SELECT CAST({TRACK_JSON_SQL} AS BLOB) "
             "FROM dramas d CROSS JOIN tracks t ON t.drama_id = d.id "
             "CROSS JOIN credits c ON c.track_id = t.id JOIN artists a ON a.id = c.artist_id "
             f"{where} {_TRACK_ORDER.replace('ORDER BY', 'GROUP BY')} {_TRACK_ORDER}"

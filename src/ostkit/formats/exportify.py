@@ -1,0 +1,195 @@
+"""Exportify CSV (watsonbox/exportify): reader and writer. Pure.
+
+A CSV whose header has a track URI column and ``Track Name`` is Exportify's; its rows carry no
+drama, so the drama comes from ``--drama`` or a playlist-name column.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ostkit.errors import InputError
+from ostkit.formats.batch import BatchBuilder, ImportBatch
+from ostkit.formats.fields import (
+    BASE62_ID,
+    FieldError,
+    csv_text,
+    optional_field,
+    parse_date,
+    parse_isrc,
+    parse_spotify_uri,
+)
+from ostkit.formats.registry import ExportDoc, Exported
+from ostkit.models import Credit, Drama, Status, Track
+from ostkit.text.names import clean
+
+EXPORTIFY_URI = ("track uri", "spotify uri", "spotify id")
+EXPORTIFY_ARTISTS = ("artist name(s)", "artist name")
+
+# Exportify's columns (watsonbox/exportify, the tool's current CSV layout), in its order.
+EXPORTIFY_COLUMNS = (
+    "Track URI",
+    "Track Name",
+    "Artist URI(s)",
+    "Artist Name(s)",
+    "Album URI",
+    "Album Name",
+    "Album Artist URI(s)",
+    "Album Artist Name(s)",
+    "Album Release Date",
+    "Album Image URL",
+    "Disc Number",
+    "Track Number",
+    "Track Duration (ms)",
+    "Track Preview URL",
+    "Explicit",
+    "Popularity",
+    "ISRC",
+    "Added By",
+    "Added At",
+)
+
+
+def is_exportify_header(names: Sequence[str]) -> bool:
+    """Whether lower-cased header names are Exportify's."""
+    return any(n in EXPORTIFY_URI for n in names) and "track name" in names
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Columns:
+    """Index of each column ostkit reads (None: absent); older Exportify versions differ."""
+
+    uri: int | None
+    title: int | None
+    artists: int
+    album: int | None
+    date: int | None
+    duration: int | None
+    isrc: int | None
+    playlist: int | None
+
+    @classmethod
+    def from_header(cls, header: Sequence[str], label: str) -> _Columns:
+        col = {h.strip().lower(): i for i, h in enumerate(header)}
+
+        def pick(*names: str) -> int | None:
+            return next((col[n] for n in names if n in col), None)
+
+        artists = pick(*EXPORTIFY_ARTISTS)
+        if artists is None:
+            raise InputError(
+                "Exportify file without an 'Artist Name(s)' column", path=label, line=1
+            )
+        return cls(
+            uri=pick(*EXPORTIFY_URI),
+            title=pick("track name"),
+            artists=artists,
+            album=pick("album name"),
+            date=pick("album release date", "release date"),
+            duration=pick("track duration (ms)", "duration (ms)"),
+            isrc=pick("isrc"),
+            playlist=pick("playlist name", "name"),
+        )
+
+
+def _cell(cells: list[str], i: int | None) -> str:
+    return cells[i].strip() if i is not None and i < len(cells) else ""
+
+
+def read_rows(rows: list[tuple[int, list[str]]], label: str, drama: str | None) -> ImportBatch:
+    """An Exportify file's records (header first) as a batch."""
+    columns = _Columns.from_header(rows[0][1], label)
+    builder = BatchBuilder(label, "exportify")
+    for line, cells in rows[1:]:
+        drama_name = drama or _cell(cells, columns.playlist)
+        if not drama_name:
+            raise InputError(
+                "Exportify rows carry no drama; name it: ostkit import --drama NAME FILE",
+                path=label,
+                line=line,
+            )
+        try:
+            track = _track(cells, columns, clean(drama_name))
+        except FieldError as exc:
+            raise InputError(f"{exc.field}: {exc}", path=label, line=line) from None
+        builder.add_drama(Drama(title=track.drama), line)
+        builder.add_track(track, line)
+    return builder.build()
+
+
+def _track(cells: list[str], columns: _Columns, drama: str) -> Track:
+    title = _cell(cells, columns.title)
+    if not title:
+        raise FieldError("Track Name", "empty title")
+    artists = _split_artists(_cell(cells, columns.artists))
+    if not artists:
+        raise FieldError("Artist Name(s)", "empty artist")
+    uri = _uri(_cell(cells, columns.uri))
+    duration = _cell(cells, columns.duration)
+    if duration and not duration.isdigit():
+        raise FieldError("Track Duration (ms)", f"bad duration {duration!r} (milliseconds)")
+    date = _cell(cells, columns.date)
+    isrc = _cell(cells, columns.isrc)
+    return Track(
+        drama=drama,
+        title=clean(title),
+        credits=tuple(Credit(a) for a in artists),
+        album=clean(_cell(cells, columns.album)) or None,
+        release_date=optional_field({"d": date}, "d", parse_date) if date else None,
+        duration_ms=int(duration) if duration else None,
+        isrc=optional_field({"isrc": isrc}, "isrc", parse_isrc) if isrc else None,
+        spotify_uri=uri,
+        status=Status.PINNED if uri else Status.UNMATCHED,
+    )
+
+
+def _uri(raw: str) -> str | None:
+    """A bare id, URI or URL -> the URI; local files (``spotify:local:``) have none."""
+    if raw and re.fullmatch(BASE62_ID, raw):
+        raw = f"spotify:track:{raw}"
+    if not raw or raw.startswith("spotify:local:"):
+        return None
+    try:
+        return parse_spotify_uri(raw)
+    except ValueError as exc:
+        raise FieldError("Track URI", str(exc)) from None
+
+
+def _split_artists(text: str) -> list[str]:
+    # Exportify joins artists with "," (", " in some versions) and escapes commas inside a name
+    # as "\,".
+    pieces = re.split(r"(?<!\\),", text)
+    return [clean(p.replace("\\,", ",")) for p in pieces if clean(p)]
+
+
+# --- writing ----------------------------------------------------------------------------------
+
+
+def export(doc: ExportDoc) -> Exported:
+    return Exported(to_exportify(doc.tracks))
+
+
+def to_exportify(tracks: Sequence[Track]) -> str:
+    """Exportify's CSV layout; columns ostkit does not know are left empty."""
+
+    def row(t: Track) -> list[Any]:
+        # Exportify joins artist names with ", " and escapes commas inside a name as "\,".
+        artists = ", ".join(c.name.replace(",", "\\,") for c in t.credits)
+        values: dict[str, Any] = {
+            "Track URI": t.spotify_uri,
+            "Track Name": t.title if not t.version else f"{t.title} - {t.version}",
+            "Artist Name(s)": artists,
+            "Album Name": t.album,
+            "Album Release Date": t.release_date,
+            "Track Duration (ms)": t.duration_ms,
+            "ISRC": t.isrc,
+        }
+        return [values.get(c) for c in EXPORTIFY_COLUMNS]
+
+    return csv_text(EXPORTIFY_COLUMNS, (row(t) for t in tracks))

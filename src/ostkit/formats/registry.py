@@ -1,0 +1,85 @@
+"""The one table of file formats: which module reads a file, which writes an export.
+
+Format modules load on first use: together they take ~50 ms to import, and ``ostkit --help`` and
+the listings must start fast (see benchmarks/). Each export module has
+``export(doc: ExportDoc) -> Exported``; each reader module has
+``read(text, label, *, drama) -> ImportBatch``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple, cast
+
+from ostkit.errors import InputError
+
+# Types only: the CLI imports this table for ``--format`` choices, and ``ostkit --help`` must not
+# pay for loading the models.
+if TYPE_CHECKING:
+    from ostkit.formats.batch import ImportBatch
+    from ostkit.models import Drama, OstPart, Track
+
+
+@dataclass(frozen=True)
+class ExportDoc:
+    """What an export holds: tracks in order, their dramas, the dramas' OST parts (only read by
+    formats with ``needs_parts``) and a title for playlist formats."""
+
+    tracks: Sequence[Track]
+    dramas: Sequence[Drama]
+    parts: Sequence[OstPart] = ()
+    title: str | None = None
+
+
+class Exported(NamedTuple):
+    text: str
+    skipped: int = 0  # tracks the format cannot hold (M3U: no URI)
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    module: str
+    needs_parts: bool = False
+
+
+EXPORTS: dict[str, ExportFormat] = {
+    "csv": ExportFormat("csvfile"),
+    "exportify": ExportFormat("exportify"),
+    "json": ExportFormat("jsonfile", needs_parts=True),
+    "m3u": ExportFormat("m3u"),
+    "xspf": ExportFormat("xspf"),
+}
+EXPORT_FORMATS: tuple[str, ...] = tuple(EXPORTS)
+
+# Readers by file extension; anything else is CSV (and an Exportify header is read as Exportify).
+READERS: dict[str, str] = {".toml": "tomlfile", ".json": "jsonfile"}
+DEFAULT_READER = "csvfile"
+
+
+def export_format(name: str) -> ExportFormat:
+    """The format called ``name``; an unknown name is an ``InputError`` listing the known ones."""
+    try:
+        return EXPORTS[name]
+    except KeyError:
+        raise InputError(
+            f"unknown export format {name!r} (one of {', '.join(EXPORT_FORMATS)})"
+        ) from None
+
+
+def write(name: str, doc: ExportDoc) -> Exported:
+    """``doc`` written in the format called ``name``."""
+    module = importlib.import_module(f"ostkit.formats.{export_format(name).module}")
+    return cast(Callable[[ExportDoc], Exported], module.export)(doc)
+
+
+def read_file(path: str | Path, *, drama: str | None = None) -> ImportBatch:
+    """Read one catalog file. ``drama`` names the drama for files that carry none (Exportify)."""
+    from ostkit.formats.fields import read_text
+
+    text = read_text(path)
+    name = READERS.get(Path(path).suffix.lower(), DEFAULT_READER)
+    module = importlib.import_module(f"ostkit.formats.{name}")
+    return cast("Callable[..., ImportBatch]", module.read)(text, str(path), drama=drama)
