@@ -156,9 +156,9 @@ def import_cmd(app: AppContext, files: tuple[str, ...], drama: str | None) -> No
     Example: ostkit import playlists/soundtrack-1.toml my-osts.csv
     """
     from ostkit.services import catalog
-    from ostkit.services.playlists import looks_like_link
+    from ostkit.text.spotify_ids import is_link
 
-    if any(looks_like_link(f) for f in files):  # the playlists engineer's branch
+    if any(is_link(f) for f in files):
         _import_link(app, files, drama)
         return
     counter = _Progress("writing") if sys.stderr.isatty() else None

@@ -31,6 +31,7 @@ from typing import Any
 from ostkit.errors import InputError
 from ostkit.models import CastMember, Credit, Drama, OstPart, Status, Track
 from ostkit.text.names import clean, key, parse_credits, split_native, track_key
+from ostkit.text.spotify_ids import track_uri
 
 REQUIRED_COLUMNS = ("drama", "title", "artist")
 OPTIONAL_COLUMNS = (
@@ -81,11 +82,6 @@ TRACK_KEYS = tuple(c for c in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS) if c not in
 JSON_FORMAT = "ostkit"
 JSON_VERSION = 1
 
-_BASE62_ID = r"[0-9A-Za-z]{22}"
-_URI = re.compile(rf"^spotify:track:({_BASE62_ID})$")
-_URL = re.compile(
-    rf"^https?://open\.spotify\.com/(?:intl-[a-zA-Z-]+/)?track/({_BASE62_ID})(?:[/?#].*)?$"
-)
 _ISRC = re.compile(r"^[A-Z]{2}[A-Z0-9]{3}\d{2}\d{5}$")
 _DURATION_CLOCK = re.compile(r"^(?:(\d+):)?(\d{1,3}):(\d{2})(?:\.(\d{1,3}))?$")
 _DURATION_SECONDS = re.compile(r"^(\d+)(?:\.(\d{1,3}))?$")
@@ -131,18 +127,6 @@ def unneutralise(cell: str) -> str:
 
 
 # --- field parsers (shared by all readers) ----------------------------------------------------
-
-
-def parse_spotify_uri(value: str) -> str:
-    """``spotify:track:<22 base62>`` or an open.spotify.com track URL -> the URI."""
-    text = value.strip()
-    m = _URI.match(text) or _URL.match(text)
-    if not m:
-        raise ValueError(
-            f"malformed Spotify track URI {value!r} "
-            "(expected spotify:track:<22 letters/digits> or https://open.spotify.com/track/<id>)"
-        )
-    return f"spotify:track:{m.group(1)}"
 
 
 def parse_isrc(value: str) -> str:
@@ -226,7 +210,7 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "release_date": parse_date,
     "duration": parse_duration,
     "isrc": parse_isrc,
-    "spotify_uri": parse_spotify_uri,
+    "spotify_uri": track_uri,
     "year": parse_year,
 }
 
@@ -461,12 +445,10 @@ def _read_exportify(
             if not artists:
                 raise FieldError("Artist Name(s)", "empty artist")
             raw_uri = cell(cells, i_uri)
-            if raw_uri and re.fullmatch(_BASE62_ID, raw_uri):
-                raw_uri = f"spotify:track:{raw_uri}"
             uri = None
             if raw_uri and not raw_uri.startswith("spotify:local:"):
                 try:
-                    uri = parse_spotify_uri(raw_uri)
+                    uri = track_uri(raw_uri)
                 except ValueError as exc:
                     raise FieldError("Track URI", str(exc)) from None
             duration = cell(cells, i_duration)
@@ -908,7 +890,7 @@ def _json_track(t: Any, drama: str, at: str) -> Track:
                 duration_ms=_json_opt_int(t, "duration_ms"),
                 isrc=parse_isrc(isrc) if isrc else None,
                 version=_json_opt_str(t, "version"),
-                spotify_uri=parse_spotify_uri(uri) if uri else None,
+                spotify_uri=track_uri(uri) if uri else None,
                 status=status,
                 score=float(score) if score is not None else None,
                 matched_at=_json_opt_str(t, "matched_at"),

@@ -460,31 +460,3 @@ def apply_ops(items: Sequence[str], ops: Iterable[Op]) -> list[str]:
                 raise ValueError(f"position {op.position} out of range 0..{len(result)}")
             result[op.position : op.position] = op.uris
     return result
-
-
-# --- Spotify links ----------------------------------------------------------------------------
-
-_SPOTIFY_ID = re.compile(r"^[A-Za-z0-9]{22}$")
-_URL = re.compile(
-    r"^(?:https?://)?(?:open|play)\.spotify\.com/(?:intl-[A-Za-z-]+/)?(?:embed/)?"
-    r"(?:user/[^/]+/)?(playlist|album|track)/([A-Za-z0-9]+)/?(?:[?#].*)?$"
-)
-_URI = re.compile(r"^spotify:(?:user:[^:]+:)?(playlist|album|track):([A-Za-z0-9]+)$")
-
-
-def parse_spotify_link(text: str) -> tuple[str, str]:
-    """``(kind, id)`` of an open.spotify.com URL or a ``spotify:`` URI.
-
-    Accepts ``intl-xx/`` paths, ``?si=`` and other query strings, ``embed/`` links. Raises
-    ``InputError`` with one line naming what is wrong.
-    """
-    from ostkit.errors import InputError
-
-    value = text.strip()
-    match = _URL.match(value) or _URI.match(value)
-    if match is None or not _SPOTIFY_ID.match(match.group(2)):
-        raise InputError(
-            f"not a Spotify playlist or album link: {text!r} (expected "
-            "https://open.spotify.com/playlist/ID, .../album/ID or spotify:playlist:ID)"
-        )
-    return match.group(1), match.group(2)

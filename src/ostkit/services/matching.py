@@ -18,7 +18,6 @@ searched again without ``rematch``; ``review`` tracks are re-decided from their 
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -41,6 +40,7 @@ from ostkit.matching.scoring import (
     text_similarity,
 )
 from ostkit.models import Artist, Candidate, Drama, SpotifyAlbum, Status, Track
+from ostkit.text import spotify_ids
 from ostkit.text.titles import parse_album
 
 KEEP_CANDIDATES = 5  # candidates stored per track for `ostkit review`
@@ -548,26 +548,9 @@ def review_queue(store: MatchStore, drama: str | None = None) -> Iterator[Review
         yield ReviewItem(t, store.candidates(t.id or 0))
 
 
-def spotify_track_uri(value: str) -> str:
-    """``spotify:track:ID`` from a URI, an open.spotify.com URL or a bare 22-character id, by the
-    same rule as the ``spotify_uri`` column of an import (InputError if not)."""
-    from ostkit.formats.readers import parse_spotify_uri
-
-    text = value.strip()
-    if re.fullmatch(r"[0-9A-Za-z]{22}", text):
-        return f"spotify:track:{text}"
-    if not text.startswith(("spotify:", "http://", "https://")):
-        # A bare word typed at the review prompt is a typo, not a track id.
-        raise InputError(f"{value!r} is not a Spotify track URI, URL or 22-character id")
-    try:
-        return parse_spotify_uri(text)
-    except ValueError as exc:
-        raise InputError(str(exc)) from None
-
-
 def pin(store: MatchStore, track_id: int, uri_or_url: str) -> Track:
     """Set a track's Spotify URI by hand (status pinned: the matcher leaves it alone)."""
-    uri = spotify_track_uri(uri_or_url)
+    uri = spotify_ids.track_uri(uri_or_url)
     store.get_track(track_id)
     with store.transaction():
         store.set_match(track_id, status=Status.PINNED, uri=uri, score=None)

@@ -43,11 +43,11 @@ from ostkit.playlists.plan import (
     WantedList,
     apply_ops,
     cannot_clear_description,
-    parse_spotify_link,
     plan_sync,
     resolve,
     wanted_uris,
 )
+from ostkit.text import spotify_ids
 from ostkit.text.names import key, track_key
 from ostkit.text.titles import parse_album, parse_title, script_of
 
@@ -498,9 +498,7 @@ def import_spotify_link(
     store: ImportStore, client: ImportClient, link: str, drama: str
 ) -> ImportResult:
     """Pull a Spotify playlist's or album's tracks into the catalog as pinned entries."""
-    kind, spotify_id = parse_spotify_link(link)
-    if kind == "track":
-        raise InputError(f"{link!r} is a single track: give a playlist or album link")
+    kind, spotify_id = spotify_ids.parse_link(link, ("playlist", "album"))
     result = ImportResult(kind, spotify_id, drama)
     if kind == "album":
         # Album track objects are "simplified": no ISRC. One GET /tracks/{id} per track fills
@@ -545,12 +543,6 @@ def import_spotify_link(
             else:
                 result.unchanged += 1
     return result
-
-
-def looks_like_link(text: str) -> bool:
-    """Whether an `ostkit import` argument is a link rather than a file path."""
-    value = text.strip().lower()
-    return value.startswith(("spotify:", "http://", "https://")) or "spotify.com/" in value
 
 
 # --- export ------------------------------------------------------------------------------------
