@@ -1,4 +1,4 @@
-"""Readers (CSV, Exportify, TOML, JSON) and the name rules they rely on (names.py)."""
+"""Readers (CSV, Exportify, TOML, JSON); the name rules they rely on are in test_text_*.py."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from ostkit.formats.readers import (
     unneutralise,
 )
 from ostkit.models import Credit, Status
-from ostkit.text.names import format_credits, format_native, key, parse_credits, split_native
 
 FIXTURES = Path(__file__).parent / "fixtures" / "catalog"
 URI = "spotify:track:4uLU6hMCjMI75M1A2tKUQC"
@@ -28,100 +27,6 @@ def _write(tmp_path: Path, name: str, text: str | bytes) -> Path:
     else:
         path.write_text(text, encoding="utf-8")
     return path
-
-
-# --- names ------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("a", "b"),
-    [
-        ("DAVICHI", "Davichi"),
-        ("Park Bo-ram", "Park Boram"),
-        ("park  boram", "PARK BO-RAM"),
-        ("Love Beyond Words", "love beyond words!"),
-        ("“Talk To Me”", '"Talk to me"'),
-        ("Ｔａｌｋ", "talk"),  # NFKC folds full-width letters
-    ],
-)
-def test_keys_unify(a: str, b: str) -> None:
-    assert key(a) == key(b)
-
-
-@pytest.mark.parametrize(
-    ("a", "b"), [("박보람", "Park Boram"), ("?", "!"), ("My Love", "My Lover")]
-)
-def test_keys_keep_apart(a: str, b: str) -> None:
-    assert key(a) != key(b)
-
-
-def M(name: str) -> Credit:
-    return Credit(name, "main")
-
-
-def F(name: str) -> Credit:
-    return Credit(name, "featured")
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("Kyuhyun", [M("Kyuhyun")]),
-        ("Chanyeol & Punch", [M("Chanyeol"), M("Punch")]),
-        ("Epik High feat. Lee Hi", [M("Epik High"), F("Lee Hi")]),
-        ("Epik High ft. Lee Hi", [M("Epik High"), F("Lee Hi")]),
-        ("A, B & C", [M("A"), M("B"), M("C")]),
-        ("A (Feat. B)", [M("A"), F("B")]),
-        ("A & B [feat. C, D]", [M("A"), M("B"), F("C"), F("D")]),
-        ("A X B", [M("A"), M("B")]),
-        ("A x B", [M("A"), M("B")]),
-        ("A with B", [M("A"), F("B")]),
-        ("A feat. B & C", [M("A"), F("B"), F("C")]),
-        ("Florence and the Machine", [M("Florence and the Machine")]),
-        ("Xiumin", [M("Xiumin")]),
-        ("A;B", [M("A"), M("B")]),
-        ("Chanyeol & Punch;", [M("Chanyeol & Punch")]),
-        ("Earth, Wind & Fire; feat. Lee Hi", [M("Earth, Wind & Fire"), F("Lee Hi")]),
-        ("feat. B; A", [M("A"), F("B")]),
-        ("A;;B;", [M("A"), M("B")]),
-        ("  ", []),
-    ],
-    ids=lambda v: v if isinstance(v, str) else "",
-)
-def test_parse_credits(text: str, expected: list[Credit]) -> None:
-    assert list(parse_credits(text)) == expected
-
-
-@pytest.mark.parametrize(
-    "credits",
-    [
-        [M("Kyuhyun")],
-        [M("A"), M("B"), F("C")],
-        [M("Earth, Wind & Fire")],
-        [M("A & B"), F("C")],
-        [M("Florence and the Machine"), F("X x Y")],
-        [M("Epik High"), F("Lee Hi")],
-    ],
-)
-def test_format_credits_round_trips(credits: list[Credit]) -> None:
-    assert list(parse_credits(format_credits(credits))) == credits
-
-
-def test_format_credits_prefers_fan_form() -> None:
-    assert format_credits([M("A"), M("B"), F("C")]) == "A & B feat. C"
-    assert format_credits([M("Earth, Wind & Fire")]) == "Earth, Wind & Fire;"
-
-
-@pytest.mark.parametrize(
-    "natives", [["규현"], ["에이", None], [None, "비"], ["에이", "비", "씨"], [None, None]]
-)
-def test_native_names_round_trip(natives: list[str | None]) -> None:
-    assert split_native(format_native(natives), len(natives)) == natives
-
-
-def test_native_count_mismatch() -> None:
-    with pytest.raises(ValueError, match="2 native name"):
-        split_native("에이 & 비", 1)
 
 
 # --- field parsers ----------------------------------------------------------------------------

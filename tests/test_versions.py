@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ostkit.text.titles import RECORDING_TAGS, clean_text, parse_album, parse_title, parse_version
+from ostkit.text.keys import clean_text
+from ostkit.text.titles import RECORDING_TAGS, parse_album, parse_title, parse_version
 
 TITLES = [
     # (title, base, tags)

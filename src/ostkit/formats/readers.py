@@ -30,7 +30,8 @@ from typing import Any
 
 from ostkit.errors import InputError
 from ostkit.models import CastMember, Credit, Drama, OstPart, Status, Track
-from ostkit.text.names import clean, key, parse_credits, split_native, track_key
+from ostkit.text.credits import parse_credits, split_native
+from ostkit.text.keys import clean, key, track_key
 from ostkit.text.spotify_ids import track_uri
 
 REQUIRED_COLUMNS = ("drama", "title", "artist")

@@ -22,7 +22,7 @@ from typing import Any
 
 from ostkit.formats.readers import CSV_COLUMNS, JSON_FORMAT, JSON_VERSION, neutralise
 from ostkit.models import Drama, OstPart, Track
-from ostkit.text.names import format_credits, format_native
+from ostkit.text.credits import format_credits, format_native
 
 # Exportify's columns (watsonbox/exportify, the tool's current CSV layout), in its order.
 EXPORTIFY_COLUMNS = (

@@ -39,7 +39,7 @@ from typing import Literal
 
 from ostkit.models import Status, Track
 from ostkit.playlists.definition import PlaylistDefinition, TrackRef
-from ostkit.text.names import key as name_key
+from ostkit.text.keys import key as name_key
 
 BATCH = 100  # URIs per write request (Spotify's limit)
 PLAYABLE = (Status.MATCHED, Status.PINNED)

@@ -35,12 +35,12 @@ from ostkit.matching.scoring import (
     Context,
     MatchResult,
     best_match,
-    key,
     merge_candidates,
     text_similarity,
 )
 from ostkit.models import Artist, Candidate, Drama, SpotifyAlbum, Status, Track
 from ostkit.text import spotify_ids
+from ostkit.text.keys import key
 from ostkit.text.titles import parse_album
 
 KEEP_CANDIDATES = 5  # candidates stored per track for `ostkit review`

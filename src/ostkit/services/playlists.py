@@ -48,8 +48,9 @@ from ostkit.playlists.plan import (
     wanted_uris,
 )
 from ostkit.text import spotify_ids
-from ostkit.text.names import key, track_key
-from ostkit.text.titles import parse_album, parse_title, script_of
+from ostkit.text.keys import key, track_key
+from ostkit.text.scripts import script_of
+from ostkit.text.titles import parse_album, parse_title
 
 
 class PlaylistClient(Protocol):

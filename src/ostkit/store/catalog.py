@@ -38,7 +38,7 @@ from ostkit.models import (
 )
 from ostkit.spotify.parse import candidate_from_json, candidate_to_json
 from ostkit.store import migrations
-from ostkit.text.names import clean, key, track_key
+from ostkit.text.keys import clean, key, track_key
 
 Outcome = Literal["added", "updated", "unchanged"]
 

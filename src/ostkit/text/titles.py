@@ -35,9 +35,11 @@ tag              written as
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+
+from ostkit.text.credits import split_names
+from ostkit.text.keys import clean_text
+from ostkit.text.scripts import script_of
 
 # Tags that mean "a different recording than the plain vocal track": a catalog entry without the
 # tag should not be matched to a candidate with it, and vice versa.
@@ -65,29 +67,6 @@ RECORDING_TAGS = frozenset(
 # Tags that keep the recording (or differ only in mastering/length): mild or no penalty.
 BENIGN_TAGS = frozenset({"remaster", "radio_edit", "original", "explicit", "clean", "mono"})
 
-_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
-_QUOTES = {
-    "\u2018": "'",
-    "\u2019": "'",
-    "\u201a": "'",
-    "\u201b": "'",
-    "\u2032": "'",
-    "`": "'",
-    "\u00b4": "'",
-    "\u201c": '"',
-    "\u201d": '"',
-    "\u201e": '"',
-    "\u201f": '"',
-    "\u2033": '"',
-    "\u300c": '"',
-    "\u300d": '"',
-    "\u300e": '"',
-    "\u300f": '"',
-    "\u3008": '"',
-    "\u3009": '"',
-    "\u300a": '"',
-    "\u300b": '"',
-}
 _LANG = {
     "korean": "lang:ko",
     "kor": "lang:ko",
@@ -190,7 +169,6 @@ _FROM_RE = re.compile(
 )
 _GROUP_RE = re.compile(r"\s*(\([^()]*\)|\[[^\[\]]*\]|【[^【】]*】|<[^<>]*>)")
 _DASH_SPLIT_RE = re.compile(r"\s+-\s+")
-_NAME_SPLIT_RE = re.compile(r"\s*(?:,|&|\band\b|\bx\b|\bwith\b|、|/)\s*", re.IGNORECASE)
 _PART_RE = re.compile(
     r"\b(?:part|pt|vol|volume|파트)\s*\.?\s*(?P<n>\d{1,3})\b|(?P<n2>\d{1,3})\s*(?:st|nd|rd|th)?\s*part\b",
     re.IGNORECASE,
@@ -230,16 +208,6 @@ _PAREN_DRAMA_RE = re.compile(
 )
 
 
-def clean_text(text: str) -> str:
-    """NFKC, unify quotes and dashes, collapse whitespace. Keeps case and script."""
-    text = unicodedata.normalize("NFKC", text)
-    for src, dst in _QUOTES.items():
-        text = text.replace(src, dst)
-    for dash in _DASHES:
-        text = text.replace(dash, "-")
-    return " ".join(text.split())
-
-
 @dataclass(frozen=True)
 class ParsedTitle:
     """A title split into its parts."""
@@ -269,33 +237,9 @@ class AlbumInfo:
     tags: frozenset[str]
 
 
-def _split_names(text: str) -> tuple[str, ...]:
-    text = re.sub(r"\s+of\s+[\w .-]+$", "", text.strip())  # "SUGA of BTS" -> "SUGA"
-    return tuple(n.strip(" .") for n in _NAME_SPLIT_RE.split(text) if n.strip(" ."))
-
-
-@lru_cache(maxsize=131072)
-def script_of(text: str) -> str:
-    """'latin', 'hangul', 'kana', 'han', 'other' or 'none' (dominant script of the letters)."""
-    counts: dict[str, int] = {}
-    for ch in text:
-        if not ch.isalpha():
-            continue
-        name = unicodedata.name(ch, "")
-        if name.startswith("HANGUL"):
-            kind = "hangul"
-        elif name.startswith(("HIRAGANA", "KATAKANA")):
-            kind = "kana"
-        elif name.startswith("CJK"):
-            kind = "han"
-        elif "LATIN" in name:
-            kind = "latin"
-        else:
-            kind = "other"
-        counts[kind] = counts.get(kind, 0) + 1
-    if not counts:
-        return "none"
-    return max(sorted(counts), key=lambda k: counts[k])
+def _credited_names(text: str) -> list[str]:
+    # "(Prod. & Feat. SUGA of BTS)": a title credit names the member, not the group.
+    return split_names(re.sub(r"\s+of\s+[\w .-]+$", "", text.strip()))
 
 
 def tags_in(text: str) -> frozenset[str]:
@@ -355,7 +299,7 @@ def parse_title(title: str) -> ParsedTitle:
             return True
         credit = _CREDIT_RE.match(inner)
         if credit:
-            names = _split_names(credit.group("names"))
+            names = _credited_names(credit.group("names"))
             if credit.group("prod1"):
                 producers.extend(names)
                 featured.extend(names)
@@ -417,7 +361,7 @@ def parse_title(title: str) -> ParsedTitle:
     rest = " - ".join(pieces)
     inline = _INLINE_FEAT_RE.search(rest)
     if inline:
-        featured.extend(_split_names(inline.group("names")))
+        featured.extend(_credited_names(inline.group("names")))
         rest = rest[: inline.start()]
     core = re.sub(r"\x00\d+\x00", " ", rest)
     base = re.sub(r"\x00(\d+)\x00", lambda m: "(" + kept[int(m.group(1))] + ")", rest)
