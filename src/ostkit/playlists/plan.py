@@ -31,7 +31,6 @@ from __future__ import annotations
 import bisect
 import difflib
 import html
-import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -40,6 +39,7 @@ from typing import Literal
 from ostkit.models import Status, Track
 from ostkit.playlists.definition import PlaylistDefinition, TrackRef
 from ostkit.text.keys import key as name_key
+from ostkit.text.titles import is_instrumental
 
 BATCH = 100  # URIs per write request (Spotify's limit)
 PLAYABLE = (Status.MATCHED, Status.PINNED)
@@ -50,19 +50,6 @@ PLAYABLE = (Status.MATCHED, Status.PINNED)
 def _key(text: str | None) -> str:
     # The catalog's identity key: "Park Bo-ram", "park boram" and "PARK BO RAM" are one name.
     return name_key(text or "")
-
-
-_INST_WORD = r"(?:inst\.?|instrumental|mr|backing track|연주곡|반주|インスト)(?=$|[\s)\]./])"
-_INST_VERSION = re.compile(r"(?:^|[\s(\[\-/])" + _INST_WORD, re.IGNORECASE)
-# In a title the tag must be bracketed or after a dash: "Mr. Sunshine" is not an instrumental.
-_INST_TITLE = re.compile(r"(?:[(\[]\s*|\s[-–—]\s*)" + _INST_WORD, re.IGNORECASE)
-
-
-def is_instrumental(track: Track) -> bool:
-    """Whether the catalog entry is an instrumental ("Inst.", "Instrumental", "MR", 연주곡)."""
-    if track.version and _INST_VERSION.search(track.version):
-        return True
-    return bool(_INST_TITLE.search(track.title))
 
 
 def playable_uri(track: Track) -> str | None:
@@ -148,9 +135,9 @@ def resolve(definition: PlaylistDefinition, tracks: Sequence[Track]) -> list[Tra
             and id(t) not in excluded
         ]
         if definition.instrumentals == "exclude":
-            pool = [t for t in pool if not is_instrumental(t)]
+            pool = [t for t in pool if not is_instrumental(t.title, t.version)]
         elif definition.instrumentals == "only":
-            pool = [t for t in pool if is_instrumental(t)]
+            pool = [t for t in pool if is_instrumental(t.title, t.version)]
         if definition.dramas:
             for drama in definition.dramas:
                 selected.extend(t for t in pool if _key(t.drama) == _key(drama))

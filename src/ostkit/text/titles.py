@@ -394,6 +394,15 @@ def parse_version(version: str | None) -> frozenset[str]:
     return frozenset({_VER_WORDS.get(word, _LANG.get(word, f"ver:{word}"))})
 
 
+def is_instrumental(title: str, version: str | None = None) -> bool:
+    """Whether a title or its version field says instrumental: "(Inst.)", "- MR", "(伴奏)", ...
+
+    The same ``inst`` tag the matcher uses, so a playlist's ``instrumentals`` setting and the
+    matcher never disagree about what an instrumental is.
+    """
+    return "inst" in parse_version(version) or "inst" in parse_title(title).tags
+
+
 # Words that describe an OST, not name its drama: "(Original ...)", "(Korean Drama OST)".
 _GENERIC_RE = re.compile(
     r"^(the\s+)?(original\b|(korean |k-?)?(tv |web )?(drama|series|television)$)", re.IGNORECASE
