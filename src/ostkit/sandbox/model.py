@@ -10,7 +10,6 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -283,10 +282,6 @@ def redirect_matches(registered: str, candidate: str) -> bool:
 
 def random_token(prefix: str, nbytes: int = 48) -> str:
     return prefix + secrets.token_urlsafe(nbytes)
-
-
-def now_iso(ts: float) -> str:
-    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class State:

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from ostkit.clock import iso_utc
 from ostkit.sandbox import corpus as corpus_mod
 from ostkit.sandbox.accounts import Accounts
 from ostkit.sandbox.corpus import Corpus
@@ -48,7 +49,6 @@ from ostkit.sandbox.model import (
     Request,
     SandboxError,
     User,
-    now_iso,
     random_token,
 )
 from ostkit.sandbox.webapi import WebApi
@@ -355,7 +355,7 @@ class Sandbox(Accounts, WebApi):
         with self._lock:
             owner = self._known_user(owner)
             playlist = self._new_playlist(owner, name, description, public, collaborative)
-            stamp = now_iso(self.now())
+            stamp = iso_utc(self.now())
             playlist.entries = [Entry(uri, stamp, owner) for uri in uris]
             playlist.collaborators.update(collaborators)
             return playlist.id

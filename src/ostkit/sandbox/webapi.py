@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from ostkit.clock import iso_utc
 from ostkit.sandbox import corpus as corpus_mod
 from ostkit.sandbox.corpus import Album, Artist, Track
 from ostkit.sandbox.fields import FieldsError, Selection, apply_fields, parse_fields
@@ -21,7 +22,6 @@ from ostkit.sandbox.model import (
     Reply,
     Request,
     State,
-    now_iso,
 )
 
 Handler = Callable[[Request, AccessToken, dict[str, str]], Reply]
@@ -675,7 +675,7 @@ class WebApi(State):
         if position is not None and not 0 <= position <= len(playlist.entries):
             raise ApiError(400, "Index out of bounds")
         self._check_size(len(playlist.entries) + len(uris))
-        stamp = now_iso(self.now())
+        stamp = iso_utc(self.now())
         new = [Entry(uri, stamp, user_id) for uri in uris]
         at = len(playlist.entries) if position is None else position
         playlist.entries[at:at] = new
@@ -697,7 +697,7 @@ class WebApi(State):
             if uris is None:
                 raise ApiError(400, "No uris provided")
             self._check_uris(uris, "set")
-            stamp = now_iso(self.now())
+            stamp = iso_utc(self.now())
             user_id = self._user_of(token)
             playlist.entries = [Entry(uri, stamp, user_id) for uri in uris]
         self._bump(playlist)

@@ -22,10 +22,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from ostkit.clock import now_iso
 from ostkit.errors import ForbiddenError, InputError, NotFoundError, SpotifyError
 from ostkit.models import (
     Candidate,
@@ -115,10 +115,6 @@ class PushInterruptedError(SpotifyError):
 
 
 Progress = Callable[[str], None]
-
-
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 # --- show -------------------------------------------------------------------------------------
@@ -374,7 +370,7 @@ def push_playlist(
                 record,
                 snapshot_id=snapshot,
                 uris=tuple(wanted),
-                last_pushed_at=_now(),
+                last_pushed_at=now_iso(),
                 public=definition.public,
             )
         )

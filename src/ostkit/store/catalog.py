@@ -20,10 +20,10 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from ostkit.clock import now_iso
 from ostkit.errors import CatalogError, NotFoundError
 from ostkit.models import (
     Artist,
@@ -48,10 +48,6 @@ _TRACK_COLUMNS = (
 )
 # Canonical order: drama (by title), OST part (tracks without a part last), insertion order.
 _TRACK_ORDER = "ORDER BY d.title_key, d.id, t.part IS NULL, t.part, t.position, t.id"
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def suggest(name: str, choices: Iterable[str], n: int = 3) -> list[str]:

@@ -13,8 +13,8 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
+from ostkit.clock import now_iso
 from ostkit.errors import CatalogError
 
 StepBody = Sequence[str] | Callable[[sqlite3.Connection], None]
@@ -171,10 +171,6 @@ MIGRATIONS: list[Migration] = [
 ]
 
 
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def current_version(conn: sqlite3.Connection) -> int:
     row = conn.execute("PRAGMA user_version").fetchone()
     return int(row[0])
@@ -236,7 +232,7 @@ def migrate(
                     conn.execute(statement)
             conn.execute(
                 "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-                (step.version, step.name, _now()),
+                (step.version, step.name, now_iso()),
             )
             done.append(step.name)
         # PRAGMA does not take parameters; the value is an int we computed.
