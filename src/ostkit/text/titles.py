@@ -35,7 +35,7 @@ tag              written as
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ostkit.text.credits import split_names
 from ostkit.text.keys import clean_text
@@ -275,94 +275,122 @@ def tags_in(text: str) -> frozenset[str]:
     return frozenset(tags)
 
 
-def _is_version_text(text: str) -> bool:
-    return bool(tags_in(text)) or bool(_VER_ALONE.match(text))
+@dataclass
+class _Found:
+    """What the steps of ``parse_title`` take out of a title, in reading order."""
+
+    tags: set[str] = field(default_factory=set)
+    featured: list[str] = field(default_factory=list)
+    producers: list[str] = field(default_factory=list)
+    alt_titles: list[str] = field(default_factory=list)
+    versions: list[str] = field(default_factory=list)  # decorations as written: "Inst."
+    from_work: str | None = None
+    part: int | None = None
+
+
+def _take_credit(inner: str, found: _Found) -> bool:
+    credit = _CREDIT_RE.match(inner)
+    if not credit:
+        return False
+    names = _credited_names(credit.group("names"))
+    if credit.group("prod1"):  # "Prod. & Feat. X": X both produced and features
+        found.producers.extend(names)
+        found.featured.extend(names)
+    elif credit.group("prod"):
+        found.producers.extend(names)
+    else:
+        found.featured.extend(names)
+    return True
+
+
+def _take_from_work(inner: str, found: _Found) -> bool:
+    """'From "Midnight Sun" OST, Pt. 1': the work (and part) the song was released for."""
+    from_match = _FROM_RE.match(inner)
+    if not from_match or not (from_match.group("q") or _OST_RE.search(inner)):
+        return False
+    work = from_match.group("q") or from_match.group("plain")
+    album = parse_album(inner[len("from") :].strip())
+    found.from_work = (from_match.group("q") or album.drama or work or "").strip() or None
+    part_match = _PART_RE.search(inner)
+    found.part = int(part_match.group("n") or part_match.group("n2")) if part_match else None
+    rest_tags = tags_in(from_match.group("rest") or "")
+    if rest_tags:
+        found.tags.update(rest_tags)
+        found.versions.append(from_match.group("rest").strip())
+    return True
+
+
+def _take_ost(inner: str, found: _Found) -> bool:
+    if not _OST_RE.search(inner) or tags_in(inner):
+        return False
+    album = parse_album(inner)
+    found.from_work, found.part = album.drama, album.part
+    return True
+
+
+def _take_version(inner: str, found: _Found) -> bool:
+    tags = tags_in(inner)
+    if not tags and not _VER_ALONE.match(inner):
+        return False
+    found.tags.update(tags)
+    if tags:
+        found.versions.append(inner)
+    return True
+
+
+def _take_decoration(inner: str, found: _Found) -> bool:
+    """Consume a bracketed group or a " - " suffix; True if it carried no title text."""
+    inner = inner.strip()
+    return not inner or any(
+        take(inner, found) for take in (_take_credit, _take_from_work, _take_ost, _take_version)
+    )
+
+
+def _pull_groups(text: str, found: _Found) -> tuple[str, list[str]]:
+    """Take bracketed groups out, left to right; title text in brackets is kept as a
+    placeholder "\x00<n>\x00" pointing into the returned list."""
+    kept: list[str] = []
+    rest = text
+    while match := _GROUP_RE.search(rest):
+        inner = match.group(1)[1:-1]
+        before, after = rest[: match.start()], rest[match.end() :]
+        if _take_decoration(inner, found):
+            rest = (before + " " + after).strip()
+        elif before.strip() and script_of(inner) not in ("none", script_of(before)):
+            # An alternative title in another script: "Forever (약속)".
+            found.alt_titles.append(inner.strip())
+            rest = (before + " " + after).strip()
+        else:
+            kept.append(inner.strip())
+            rest = before + " \x00" + str(len(kept) - 1) + "\x00 " + after
+    return rest, kept
+
+
+def _pull_suffixes(rest: str, found: _Found) -> str:
+    """Take " - Suffix" parts off the end, but only versions and credits."""
+    pieces = _DASH_SPLIT_RE.split(rest)
+    in_brackets = len(found.versions)
+    while len(pieces) > 1 and _take_decoration(pieces[-1], found):
+        pieces.pop()
+    # Suffixes were read right to left; keep the versions in reading order.
+    found.versions[in_brackets:] = reversed(found.versions[in_brackets:])
+    return " - ".join(pieces)
+
+
+def _pull_inline_feat(rest: str, found: _Found) -> str:
+    inline = _INLINE_FEAT_RE.search(rest)
+    if not inline:
+        return rest
+    found.featured.extend(_credited_names(inline.group("names")))
+    return rest[: inline.start()]
 
 
 def parse_title(title: str) -> ParsedTitle:
     """Split a track title into base title, version tags, credits and hints."""
     text = clean_text(title)
-    tags: set[str] = set()
-    featured: list[str] = []
-    producers: list[str] = []
-    alt_titles: list[str] = []
-    from_work: str | None = None
-    part: int | None = None
-    kept: list[str] = []
-    versions: list[str] = []
-
-    def handle_group(inner: str) -> bool:
-        """Consume a bracketed group or suffix; return True if it carried no title text."""
-        nonlocal from_work, part
-        inner = inner.strip()
-        if not inner:
-            return True
-        credit = _CREDIT_RE.match(inner)
-        if credit:
-            names = _credited_names(credit.group("names"))
-            if credit.group("prod1"):
-                producers.extend(names)
-                featured.extend(names)
-            elif credit.group("prod"):
-                producers.extend(names)
-            else:
-                featured.extend(names)
-            return True
-        from_match = _FROM_RE.match(inner)
-        if from_match and (from_match.group("q") or _OST_RE.search(inner)):
-            work = from_match.group("q") or from_match.group("plain")
-            album = parse_album(inner[len("from") :].strip())
-            from_work = (from_match.group("q") or album.drama or work or "").strip() or None
-            part_match = _PART_RE.search(inner)
-            part = int(part_match.group("n") or part_match.group("n2")) if part_match else None
-            rest_tags = tags_in(from_match.group("rest") or "")
-            if rest_tags:
-                tags.update(rest_tags)
-                versions.append(from_match.group("rest").strip())
-            return True
-        if _OST_RE.search(inner) and not tags_in(inner):
-            album = parse_album(inner)
-            from_work = album.drama
-            part = album.part
-            return True
-        found = tags_in(inner)
-        if found or _VER_ALONE.match(inner):
-            tags.update(found)
-            if found:
-                versions.append(inner)
-            return True
-        return False
-
-    # Pull bracketed groups out, left to right.
-    rest = text
-    while True:
-        match = _GROUP_RE.search(rest)
-        if not match:
-            break
-        group = match.group(1)
-        inner = group[1:-1]
-        before, after = rest[: match.start()], rest[match.end() :]
-        if handle_group(inner):
-            rest = (before + " " + after).strip()
-            continue
-        # Not a version: an alternative title in another script, or part of the title.
-        if before.strip() and script_of(inner) not in ("none", script_of(before)):
-            alt_titles.append(inner.strip())
-            rest = (before + " " + after).strip()
-            continue
-        kept.append(inner.strip())
-        rest = before + " \x00" + str(len(kept) - 1) + "\x00 " + after
-    # " - Suffix" parts (only when the suffix is a version or a credit).
-    pieces = _DASH_SPLIT_RE.split(rest)
-    in_brackets = len(versions)
-    while len(pieces) > 1 and handle_group(pieces[-1]):
-        pieces.pop()
-    versions[in_brackets:] = reversed(versions[in_brackets:])  # suffixes were read right to left
-    rest = " - ".join(pieces)
-    inline = _INLINE_FEAT_RE.search(rest)
-    if inline:
-        featured.extend(_credited_names(inline.group("names")))
-        rest = rest[: inline.start()]
+    found = _Found()
+    rest, kept = _pull_groups(text, found)
+    rest = _pull_inline_feat(_pull_suffixes(rest, found), found)
     core = re.sub(r"\x00\d+\x00", " ", rest)
     base = re.sub(r"\x00(\d+)\x00", lambda m: "(" + kept[int(m.group(1))] + ")", rest)
     base = " ".join(base.split()).strip(" -")
@@ -373,13 +401,13 @@ def parse_title(title: str) -> ParsedTitle:
         raw=title,
         base=base,
         core=core or base,
-        tags=frozenset(tags),
-        featured=tuple(dict.fromkeys(featured)),
-        producers=tuple(dict.fromkeys(producers)),
-        alt_titles=tuple(alt_titles),
-        from_work=from_work,
-        part=part,
-        version=", ".join(versions) or None,
+        tags=frozenset(found.tags),
+        featured=tuple(dict.fromkeys(found.featured)),
+        producers=tuple(dict.fromkeys(found.producers)),
+        alt_titles=tuple(found.alt_titles),
+        from_work=found.from_work,
+        part=found.part,
+        version=", ".join(found.versions) or None,
     )
 
 
