@@ -18,7 +18,7 @@ ALLOWED: dict[str, set[str]] = {
     "matching": {"text"},
     "playlists": {"text", "formats"},
     "store": {"text", "formats", "spotify"},
-    "spotify": set(),
+    "spotify": {"text"},
     "services": {"text", "formats", "matching", "playlists", "store", "spotify"},
     "cli": {"text", "formats", "matching", "playlists", "store", "spotify", "services", "sandbox"},
     "sandbox": set(),

@@ -193,7 +193,7 @@ BAD_FILES = {
         ("missing_column.csv", ":1: missing required column 'artist'"),
         ("empty_title.csv", ":3: title: empty title"),
         ("bad_duration.csv", ":2: duration: bad duration '4:61'"),
-        ("bad_uri.csv", ":2: spotify_uri: malformed Spotify track URI"),
+        ("bad_uri.csv", ":2: spotify_uri: not a Spotify track URI, URL or 22-character id"),
         ("syntax.toml", ":4: TOML syntax error"),
         ("latin1.csv", ":2: not UTF-8 text"),
         ("duplicate.csv", ":3: duplicate row"),

@@ -149,7 +149,7 @@ def test_review_not_found_skip_paste_quit(env: dict[str, str], tmp_path: Path) -
             store.set_match(t.id or 0, status=Status.REVIEW)
     code, _, err = _run("review", input=f"s\nx\nbad-uri\n{env['other']}\nq\n")
     assert code == 0
-    assert "'x' is not a Spotify track URI, URL or 22-character id" in err
+    assert "not a Spotify track URI, URL or 22-character id: 'x'" in err
     after = _tracks(tmp_path)
     assert after["Hello"].status is Status.REVIEW  # skipped
     assert after["Goodbye"].status is Status.PINNED

@@ -19,7 +19,7 @@ import pytest
 from ostkit.matching.decide import best_match
 from ostkit.matching.scoring import Aliases, Context
 from ostkit.models import Candidate, Credit, SpotifyAlbum, SpotifyArtist, Status, Track
-from ostkit.text.names import parse_credits
+from ostkit.text.credits import parse_credits
 
 _n = itertools.count()
 

@@ -11,7 +11,7 @@ import pytest
 
 from ostkit.errors import InputError
 from ostkit.matching.bands import DEFAULT_BANDS
-from ostkit.matching.scoring import Aliases, Context, key
+from ostkit.matching.scoring import Aliases, Context
 from ostkit.models import Candidate, Credit, Drama, SpotifyAlbum, SpotifyArtist, Status, Track
 from ostkit.sandbox import Fault, Sandbox, make_id
 from ostkit.services.matching import (
@@ -30,6 +30,7 @@ from ostkit.services.search import Searches, search_track
 from ostkit.spotify.client import SpotifyClient
 from ostkit.spotify.policy import NetPolicy
 from ostkit.store.catalog import CatalogStore
+from ostkit.text.keys import key
 
 BORAM = {"id": make_id("artist", "boram"), "name": "Park Boram", "names": {"ko": "박보람"}}
 LEEHI = {"id": make_id("artist", "leehi"), "name": "이하이"}
@@ -423,7 +424,7 @@ def test_answer_review_applies_each_kind_of_answer(world: World) -> None:
     assert answer_review(world.store, item, "s") == Answer("skip")
     with pytest.raises(InputError, match=f"no candidate {len(item.candidates) + 1}"):
         answer_review(world.store, item, str(len(item.candidates) + 1))
-    with pytest.raises(InputError, match="is not a Spotify track URI"):
+    with pytest.raises(InputError, match="not a Spotify track URI"):
         answer_review(world.store, item, "maybe")
     assert world.store.get_track(tid).status is Status.REVIEW  # nothing written so far
     chosen = item.candidates[0][0]

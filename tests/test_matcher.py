@@ -11,16 +11,14 @@ from ostkit.matching.decide import best_match, merge_candidates
 from ostkit.matching.scoring import (
     Aliases,
     Context,
-    key,
     name_forms,
-    norm,
-    romanise,
     same_drama,
     score,
-    script_runs,
     text_similarity,
 )
 from ostkit.models import Candidate, Credit, SpotifyAlbum, SpotifyArtist, Status, Track
+from ostkit.text.keys import fuzzy_key
+from ostkit.text.romanise import romanise
 
 _ids = itertools.count(1)
 
@@ -35,7 +33,7 @@ def cand(
     artist_ids: tuple[str, ...] = (),
 ) -> Candidate:
     n = next(_ids)
-    ids = artist_ids or tuple(f"art{key(a)}" for a in artists)
+    ids = artist_ids or tuple(f"art{fuzzy_key(a)}" for a in artists)
     return Candidate(
         id=f"t{n}",
         uri=f"spotify:track:t{n}",
@@ -92,22 +90,8 @@ OWN = "Soundtrack #1 (Original Soundtrack), Pt. 3"
     ids=["hyphen", "spaces", "yoon-mirae", "curly-quote", "fullwidth", "comma"],
 )
 def test_name_keys_are_punctuation_and_space_insensitive(a: str, b: str) -> None:
-    assert key(a) == key(b)
+    assert fuzzy_key(a) == fuzzy_key(b)
     assert text_similarity(a, b) == 1.0
-
-
-def test_norm_keeps_words_and_scripts() -> None:
-    assert norm("Love & War!") == "love and war"
-    assert norm("행복하고 싶어") == "행복하고 싶어"
-
-
-@pytest.mark.parametrize(
-    ("hangul", "latin"),
-    [("박보람", "parkboram"), ("윤미래", "yoonmirae"), ("김범수", "kimbeomsu")],
-    ids=["park-bo-ram", "yoon-mi-rae", "kim-beom-su"],
-)
-def test_romanise_names_family_name_first(hangul: str, latin: str) -> None:
-    assert romanise(hangul, surname=True) == latin
 
 
 def test_kana_is_romanised_not_dropped() -> None:
@@ -238,7 +222,7 @@ def test_aliases_merge_groups_sharing_a_name_or_id() -> None:
     a.add(["Park Bo-ram"], ["id1"])
     a.add(["박보람"], ["id1"])
     a.add(["Park Boram", "PARK BORAM"])
-    assert key("박보람") in a.names("Park Bo Ram")
+    assert fuzzy_key("박보람") in a.names("Park Bo Ram")
     assert a.ids("박보람") == frozenset({"id1"})
     assert len(a) == 1
 
@@ -421,23 +405,6 @@ def test_hangul_is_romanised_by_koroman_with_sound_changes() -> None:
     assert romanise("이석훈", surname=True) == "leeseokhun"
     assert text_similarity("Hyehwadong", "혜화동") >= 0.9  # long exact romanisation
     assert text_similarity("Ai", "아이") < 0.9  # short: only a weak signal
-
-
-@pytest.mark.parametrize(
-    ("title", "runs"),
-    [
-        ("어른 Grown Ups", ["어른", "Grown Ups"]),
-        (
-            "사랑은 말로 표현하는게 아니래요 Love Beyond Words",
-            ["사랑은 말로 표현하는게 아니래요", "Love Beyond Words"],
-        ),
-        ("恋 Koi", ["恋", "Koi"]),
-        ("Love, Maybe", []),
-        ("3月9日", []),
-    ],
-)
-def test_script_runs_split_bilingual_titles(title: str, runs: list[str]) -> None:
-    assert script_runs(title) == runs
 
 
 def test_bilingual_spotify_title_matches_the_english_catalog_title() -> None:

@@ -15,7 +15,7 @@ from ostkit.playlists.definition import (
     load_playlist_file,
     parse_playlist_text,
 )
-from ostkit.playlists.plan import is_instrumental, resolve, wanted_uris
+from ostkit.playlists.plan import resolve, wanted_uris
 
 FULL = """\
 # a comment
@@ -216,22 +216,6 @@ def test_resolve_instrumentals() -> None:
     assert ids(
         resolve(defn('dramas = ["Soundtrack #1", "Other Drama"]\ninstrumentals = "only"'), CATALOG)
     ) == [2, 6]
-
-
-@pytest.mark.parametrize(
-    ("title", "version", "expected"),
-    [
-        ("Love Is", "Inst.", True),
-        ("Love Is (Inst.)", None, True),
-        ("Love Is - Instrumental", None, True),
-        ("Love Is (MR)", None, True),
-        ("Instant Love", None, False),
-        ("Mr. Sunshine", None, False),
-        ("Love Is", "Acoustic Ver.", False),
-    ],
-)
-def test_is_instrumental(title: str, version: str | None, expected: bool) -> None:
-    assert is_instrumental(track(1, "D", title, version=version)) is expected
 
 
 def test_resolve_artists_across_dramas_exclude_and_explicit() -> None:

@@ -92,9 +92,15 @@ def test_import_playlist(sb: Sandbox, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("https://open.spotify.com/artist/" + "A" * 22, "--drama", "D"), "Error: not a Spotify"),
+        (
+            ("https://open.spotify.com/artist/" + "A" * 22, "--drama", "D"),
+            "is a Spotify artist, not a playlist or album",
+        ),
         (("https://example.com/x", "--drama", "D"), "Error: not a Spotify"),
-        (("spotify:track:" + "A" * 22, "--drama", "D"), "is a single track"),
+        (
+            ("spotify:track:" + "A" * 22, "--drama", "D"),
+            "is a Spotify track, not a playlist or album",
+        ),
     ],
 )
 def test_import_bad_link_is_one_line(sb: Sandbox, args: tuple[str, ...], message: str) -> None:

@@ -33,7 +33,7 @@ from ostkit.errors import (
 )
 from ostkit.models import Candidate
 from ostkit.sandbox import Fault, Sandbox, make_id
-from ostkit.spotify.client import SpotifyClient, parse_spotify_id
+from ostkit.spotify.client import SpotifyClient
 from ostkit.spotify.parse import entry_item
 from ostkit.spotify.policy import NetPolicy, RateLimiter, human_duration, parse_retry_after
 from ostkit.spotify.token_cache import TokenCache
@@ -185,14 +185,6 @@ def test_get_track_accepts_id_uri_url(sb: Sandbox, form: str) -> None:
     }[form]
     assert client.get_track(value) == track
     assert sb.requests[-1].path == f"/v1/tracks/{track.id}"
-
-
-def test_parse_spotify_id_refuses_other_kinds() -> None:
-    with pytest.raises(InputError, match="is a Spotify album, not a track"):
-        parse_spotify_id("track", "spotify:album:6akEvsycLGftJxYudPjmqK")
-    with pytest.raises(InputError, match="not a Spotify playlist id"):
-        parse_spotify_id("playlist", "https://example.com/x")
-    assert parse_spotify_id("playlist", "https://open.spotify.com/playlist/37i9dQ?si=1") == "37i9dQ"
 
 
 def test_unknown_track_is_not_found(sb: Sandbox) -> None:

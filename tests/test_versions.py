@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from ostkit.text.titles import RECORDING_TAGS, clean_text, parse_album, parse_title, parse_version
+from ostkit.text.keys import clean_text
+from ostkit.text.titles import (
+    RECORDING_TAGS,
+    is_instrumental,
+    parse_album,
+    parse_title,
+    parse_version,
+)
 
 TITLES = [
     # (title, base, tags)
@@ -271,3 +278,33 @@ def test_parse_title_keeps_the_version_as_written(
 ) -> None:
     parsed = parse_title(title)
     assert (parsed.base, parsed.version) == (base, version)
+
+
+@pytest.mark.parametrize(
+    ("title", "version", "expected"),
+    [
+        pytest.param("Love Is", "Inst.", True, id="version Inst."),
+        pytest.param("Love Is (Inst.)", None, True, id="(Inst.)"),
+        pytest.param("Love Is - Instrumental", None, True, id="- Instrumental"),
+        pytest.param("Love Is (MR)", None, True, id="(MR)"),
+        pytest.param("Love Is", "MR", True, id="version MR"),
+        pytest.param("Love Is (반주)", None, True, id="(반주)"),
+        pytest.param("Love Is (インスト)", None, True, id="(インスト)"),
+        pytest.param("Love Is", "연주곡", True, id="version 연주곡"),
+        # The playlist rules' own copy said no to these two; the matcher's tags say yes.
+        pytest.param("Love Is (Piano Inst.)", None, True, id="(Piano Inst.)"),
+        pytest.param("Love Is (伴奏)", None, True, id="(伴奏)"),
+        pytest.param("Love Is", "Piano Inst.", True, id="version Piano Inst."),
+        # Words that only contain those letters.
+        pytest.param("Instant Love", None, False, id="Instant"),
+        pytest.param("Mr. Sunshine", None, False, id="Mr."),
+        pytest.param("Love Is (Instinct)", None, False, id="(Instinct)"),
+        pytest.param("Love Is - Mrs. Brown", None, False, id="- Mrs."),
+        pytest.param("Instrumentalist", None, False, id="Instrumentalist"),
+        pytest.param("Love Is", "Acoustic Ver.", False, id="version Acoustic Ver."),
+        pytest.param("Love Is", "Instinct Ver.", False, id="version Instinct Ver."),
+        pytest.param("Love Is", None, False, id="plain"),
+    ],
+)
+def test_is_instrumental(title: str, version: str | None, expected: bool) -> None:
+    assert is_instrumental(title, version) is expected

@@ -35,6 +35,11 @@ class InputError(OstkitError):
         super().__init__(f"{where}: {reason}" if where else reason)
 
 
+class SpotifyIdError(InputError, ValueError):
+    """A malformed Spotify id, URI or link; a ``ValueError`` too, so that the file readers, which
+    turn a field parser's ``ValueError`` into an error naming the field and line, name it."""
+
+
 class SpotifyError(OstkitError):
     """A Spotify request failed or was refused; ``status`` is the HTTP status when there was one,
     ``retry_after`` the seconds Spotify asked to wait (429, sometimes 503)."""

@@ -49,10 +49,10 @@ def import_cmd(app: AppContext, files: tuple[str, ...], drama: str | None) -> No
     Example: ostkit import playlists/soundtrack-1.toml my-osts.csv
     """
     from ostkit.services import catalog
-    from ostkit.services.link_import import looks_like_link
+    from ostkit.text.spotify_ids import is_link
 
     # A Spotify link is not a file: its tracks come from Spotify, not from a reader.
-    if any(looks_like_link(f) for f in files):
+    if any(is_link(f) for f in files):
         _import_link(app, files, drama)
         return
     counter = Progress("writing") if sys.stderr.isatty() else None

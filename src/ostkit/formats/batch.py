@@ -9,7 +9,7 @@ from typing import Any
 
 from ostkit.errors import InputError
 from ostkit.models import Drama, OstPart, Track
-from ostkit.text.names import key, track_key
+from ostkit.text.keys import key, track_key
 
 DRAMA_FACTS = ("native_title", "year", "network")
 

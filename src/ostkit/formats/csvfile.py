@@ -28,7 +28,7 @@ from ostkit.formats.fields import (
 )
 from ostkit.formats.registry import ExportDoc, Exported
 from ostkit.models import Drama, Track
-from ostkit.text.names import format_credits, format_native
+from ostkit.text.credits import format_credits, format_native
 
 # The column order ostkit writes and documents.
 CSV_COLUMNS = (

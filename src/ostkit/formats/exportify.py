@@ -14,17 +14,16 @@ from typing import Any
 from ostkit.errors import InputError
 from ostkit.formats.batch import BatchBuilder, ImportBatch
 from ostkit.formats.fields import (
-    BASE62_ID,
     FieldError,
     csv_text,
     optional_field,
     parse_date,
     parse_isrc,
-    parse_spotify_uri,
 )
 from ostkit.formats.registry import ExportDoc, Exported
 from ostkit.models import Credit, Drama, Status, Track
-from ostkit.text.names import clean
+from ostkit.text.keys import clean
+from ostkit.text.spotify_ids import track_uri
 
 EXPORTIFY_URI = ("track uri", "spotify uri", "spotify id")
 EXPORTIFY_ARTISTS = ("artist name(s)", "artist name")
@@ -151,12 +150,10 @@ def _track(cells: list[str], columns: _Columns, drama: str) -> Track:
 
 def _uri(raw: str) -> str | None:
     """A bare id, URI or URL -> the URI; local files (``spotify:local:``) have none."""
-    if raw and re.fullmatch(BASE62_ID, raw):
-        raw = f"spotify:track:{raw}"
     if not raw or raw.startswith("spotify:local:"):
         return None
     try:
-        return parse_spotify_uri(raw)
+        return track_uri(raw)
     except ValueError as exc:
         raise FieldError("Track URI", str(exc)) from None
 

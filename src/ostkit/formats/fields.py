@@ -22,7 +22,9 @@ from typing import Any
 
 from ostkit.errors import InputError
 from ostkit.models import Status, Track
-from ostkit.text.names import clean, parse_credits, split_native
+from ostkit.text.credits import parse_credits, split_native
+from ostkit.text.keys import clean
+from ostkit.text.spotify_ids import track_uri
 
 REQUIRED_COLUMNS = ("drama", "title", "artist")
 OPTIONAL_COLUMNS = (
@@ -40,11 +42,6 @@ OPTIONAL_COLUMNS = (
     "drama_ko",
 )
 
-BASE62_ID = r"[0-9A-Za-z]{22}"
-_URI = re.compile(rf"^spotify:track:({BASE62_ID})$")
-_URL = re.compile(
-    rf"^https?://open\.spotify\.com/(?:intl-[a-zA-Z-]+/)?track/({BASE62_ID})(?:[/?#].*)?$"
-)
 _ISRC = re.compile(r"^[A-Z]{2}[A-Z0-9]{3}\d{2}\d{5}$")
 _DURATION_CLOCK = re.compile(r"^(?:(\d+):)?(\d{1,3}):(\d{2})(?:\.(\d{1,3}))?$")
 _DURATION_SECONDS = re.compile(r"^(\d+)(?:\.(\d{1,3}))?$")
@@ -117,18 +114,6 @@ def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
 
 
 # --- cell parsers -----------------------------------------------------------------------------
-
-
-def parse_spotify_uri(value: str) -> str:
-    """``spotify:track:<22 base62>`` or an open.spotify.com track URL -> the URI."""
-    text = value.strip()
-    m = _URI.match(text) or _URL.match(text)
-    if not m:
-        raise ValueError(
-            f"malformed Spotify track URI {value!r} "
-            "(expected spotify:track:<22 letters/digits> or https://open.spotify.com/track/<id>)"
-        )
-    return f"spotify:track:{m.group(1)}"
 
 
 def parse_isrc(value: str) -> str:
@@ -226,7 +211,7 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "release_date": parse_date,
     "duration": parse_duration,
     "isrc": parse_isrc,
-    "spotify_uri": parse_spotify_uri,
+    "spotify_uri": track_uri,
     "year": parse_year,
 }
 

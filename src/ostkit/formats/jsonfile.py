@@ -12,11 +12,12 @@ from typing import Any
 
 from ostkit.errors import InputError
 from ostkit.formats.batch import BatchBuilder, ImportBatch
-from ostkit.formats.fields import FieldError, parse_date, parse_isrc, parse_spotify_uri, parse_year
+from ostkit.formats.fields import FieldError, parse_date, parse_isrc, parse_year
 from ostkit.formats.registry import ExportDoc, Exported
 from ostkit.formats.trackjson import track_json
 from ostkit.models import CastMember, Credit, Drama, OstPart, Status, Track
-from ostkit.text.names import clean
+from ostkit.text.keys import clean
+from ostkit.text.spotify_ids import track_uri
 
 JSON_FORMAT = "ostkit"
 JSON_VERSION = 1
@@ -186,7 +187,7 @@ def _track(t: Any, drama: str, at: str) -> Track:
                 duration_ms=_opt_int(t, "duration_ms"),
                 isrc=parse_isrc(isrc) if isrc else None,
                 version=_opt_str(t, "version"),
-                spotify_uri=parse_spotify_uri(uri) if uri else None,
+                spotify_uri=track_uri(uri) if uri else None,
                 status=status,
                 score=score,
                 matched_at=_opt_str(t, "matched_at"),

@@ -29,7 +29,7 @@ from ostkit.formats.fields import (
     track_from_fields,
 )
 from ostkit.models import CastMember, Drama, OstPart
-from ostkit.text.names import clean
+from ostkit.text.keys import clean
 
 TOP_LEVEL = ("drama", "parts", "tracks", "playlist")
 DRAMA_KEYS = (

@@ -6,9 +6,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from ostkit.matching.bands import DEFAULT_BANDS, Band, Bands, Score
-from ostkit.matching.scoring import Aliases, Context, key, same_isrc, score
+from ostkit.matching.scoring import Aliases, Context, same_isrc, score
 from ostkit.matching.versions import parsed_title
 from ostkit.models import Candidate, Status, Track
+from ostkit.text.keys import fuzzy_key
 
 
 @dataclass(frozen=True)
@@ -53,11 +54,11 @@ def same_recording(a: Candidate, b: Candidate) -> bool:
     same = same_isrc(a.isrc, b.isrc)
     if same is not None:
         return same
-    if key(parsed_title(a.name).base) != key(parsed_title(b.name).base):
+    if fuzzy_key(parsed_title(a.name).base) != fuzzy_key(parsed_title(b.name).base):
         return False
     if parsed_title(a.name).tags != parsed_title(b.name).tags:
         return False
-    if {key(x.name) for x in a.artists} != {key(x.name) for x in b.artists}:
+    if {fuzzy_key(x.name) for x in a.artists} != {fuzzy_key(x.name) for x in b.artists}:
         return False
     if a.duration_ms and b.duration_ms:
         return abs(a.duration_ms - b.duration_ms) <= 3000

@@ -24,9 +24,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from ostkit.matching.scoring import key, name_forms, same_drama
+from ostkit.matching.scoring import name_forms, same_drama
 from ostkit.models import SpotifyAlbum, Track
-from ostkit.text.titles import clean_text, parse_album, parse_title, script_of
+from ostkit.text.keys import clean_text, fuzzy_key
+from ostkit.text.scripts import script_of
+from ostkit.text.titles import parse_album, parse_title
 
 SEARCH_LIMIT = 10
 
@@ -84,7 +86,7 @@ def plan(
         steps.append(Query("track", f"track:{quote(title)} artist:{quote(artist)}", "field", limit))
     if track.native_title:
         native = _base(track.native_title)
-        if native and key(native) != key(title):
+        if native and fuzzy_key(native) != fuzzy_key(title):
             # Without the artist's native name, the native title alone: the artist may be shown
             # in Hangul only, and native titles are distinctive enough.
             q = f"track:{quote(native)}"

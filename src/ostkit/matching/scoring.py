@@ -29,8 +29,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-import koroman
-from anyascii import anyascii
 from rapidfuzz import fuzz
 
 from ostkit.matching.bands import (
@@ -46,137 +44,10 @@ from ostkit.matching.bands import (
 )
 from ostkit.matching.versions import parsed_album, parsed_title, version_factor
 from ostkit.models import Candidate, Track
-from ostkit.text.titles import RECORDING_TAGS, ParsedTitle, clean_text, script_of
-
-# --- normalisation ------------------------------------------------------------------------------
-
-_PUNCT_RE = re.compile(r"[^\w\s]|_", re.UNICODE)
-
-
-@lru_cache(maxsize=131072)
-def norm(text: str) -> str:
-    """NFKC, casefold, quotes/punctuation dropped, "&" read as "and", whitespace collapsed."""
-    text = clean_text(text).casefold().replace("&", " and ")
-    text = _PUNCT_RE.sub(" ", text.replace("'", ""))
-    return " ".join(text.split())
-
-
-@lru_cache(maxsize=131072)
-def key(text: str) -> str:
-    """Name key: ``norm`` without spaces, so "Park Bo-ram" == "Park Boram" == "park bo ram"."""
-    return norm(text).replace(" ", "")
-
-
-# Hangul goes through ``koroman`` (Revised Romanization with its sound-change rules: 독립문 ->
-# "dongnimmun"); kana and han through ``anyascii``. People's names are romanised syllable by
-# syllable (no sound changes across syllables, as names are written: 백예린 "Baek Yerin", not
-# "Baengnyerin") with the family name spelled as people and labels spell it.
-_SURNAMES = {
-    "박": "park",
-    "이": "lee",
-    "김": "kim",
-    "최": "choi",
-    "정": "jung",
-    "윤": "yoon",
-    "강": "kang",
-    "조": "cho",
-    "장": "jang",
-    "임": "lim",
-    "한": "han",
-    "오": "oh",
-    "서": "seo",
-    "신": "shin",
-    "권": "kwon",
-    "황": "hwang",
-    "안": "ahn",
-    "송": "song",
-    "류": "ryu",
-    "유": "yoo",
-    "전": "jeon",
-    "홍": "hong",
-    "고": "ko",
-    "문": "moon",
-    "손": "son",
-    "배": "bae",
-    "백": "baek",
-    "허": "heo",
-    "남": "nam",
-    "심": "shim",
-    "노": "noh",
-    "하": "ha",
-    "곽": "kwak",
-    "성": "sung",
-    "차": "cha",
-    "주": "joo",
-    "우": "woo",
-    "구": "koo",
-    "민": "min",
-    "진": "jin",
-    "엄": "uhm",
-    "변": "byun",
-}
-_HANGUL_WORD_RE = re.compile(r"[\uac00-\ud7a3]+")
-
-
-def _is_syllable(ch: str) -> bool:
-    return "\uac00" <= ch <= "\ud7a3"
-
-
-def romanise_hangul(text: str, *, surname: bool = False) -> str:
-    """Hangul to Revised Romanization (``koroman``); other characters pass through.
-
-    ``surname``: ``text`` is a person's name: a leading family name (of a name of two or more
-    syllables) is spelled the customary way and each syllable is romanised on its own.
-    """
-    if not surname:
-        return str(koroman.romanize(text))
-
-    def name(match: re.Match[str]) -> str:
-        word = match.group(0)
-        head = ""
-        if len(word) >= 2 and word[0] in _SURNAMES:
-            head, word = _SURNAMES[word[0]] + " ", word[1:]
-        return head + "".join(
-            str(koroman.romanize(ch, use_pronunciation_rules=False)) for ch in word
-        )
-
-    return _HANGUL_WORD_RE.sub(name, text)
-
-
-@lru_cache(maxsize=65536)
-def romanise(text: str, *, surname: bool = False) -> str:
-    """Any script to a Latin key: ``koroman`` for Hangul, ``anyascii`` for the rest (kana, han)."""
-    text = clean_text(text)
-    if any(_is_syllable(c) for c in text):
-        text = romanise_hangul(text, surname=surname)
-    return key(anyascii(text))
-
-
-_PHONETIC = (
-    ("eo", "u"),
-    ("oo", "u"),
-    ("ee", "i"),
-    ("ae", "e"),
-    ("wo", "o"),
-    ("eu", "u"),
-    ("sh", "s"),
-    ("ch", "j"),
-    ("r", "l"),
-    ("g", "k"),
-    ("b", "p"),
-    ("d", "t"),
-    ("y", ""),
-    ("h", ""),
-)
-
-
-def phonetic(latin_key: str) -> str:
-    """Fold romanisation variants (Yoon/Yun, Jeong/Jung, r/l, g/k, b/p ...) to one spelling."""
-    text = latin_key
-    for src, dst in _PHONETIC:
-        text = text.replace(src, dst)
-    return re.sub(r"(.)\1+", r"\1", text)
-
+from ostkit.text.keys import clean_text, fuzzy_key, norm
+from ostkit.text.romanise import phonetic, romanise
+from ostkit.text.scripts import script_of, script_runs
+from ostkit.text.titles import RECORDING_TAGS, ParsedTitle
 
 # --- aliases ------------------------------------------------------------------------------------
 
@@ -194,7 +65,7 @@ class Aliases:
         self._ids: dict[int, set[str]] = {}
 
     def add(self, names: Iterable[str], spotify_ids: Iterable[str] = ()) -> None:
-        keys = {key(n) for n in names if key(n)}
+        keys = {fuzzy_key(n) for n in names if fuzzy_key(n)}
         ids = {f"id:{i}" for i in spotify_ids if i}
         members = keys | ids
         if not members:
@@ -213,12 +84,12 @@ class Aliases:
 
     def names(self, name: str) -> frozenset[str]:
         """Name keys known for ``name`` (including its own key)."""
-        gid = self._group_of.get(key(name))
-        own = {key(name)} if key(name) else set()
+        gid = self._group_of.get(fuzzy_key(name))
+        own = {fuzzy_key(name)} if fuzzy_key(name) else set()
         return frozenset(own | (self._names[gid] if gid is not None else set()))
 
     def ids(self, name: str) -> frozenset[str]:
-        gid = self._group_of.get(key(name))
+        gid = self._group_of.get(fuzzy_key(name))
         return frozenset(self._ids[gid]) if gid is not None else frozenset()
 
     def __len__(self) -> int:
@@ -246,7 +117,7 @@ class Context:
 @lru_cache(maxsize=131072)
 def text_similarity(a: str, b: str) -> float:
     """Similarity of two titles/names in [0, 1]; across scripts via romanisation (capped)."""
-    ka, kb = key(a), key(b)
+    ka, kb = fuzzy_key(a), fuzzy_key(b)
     if not ka or not kb:
         return 0.0
     if ka == kb:
@@ -266,25 +137,6 @@ def text_similarity(a: str, b: str) -> float:
     if pa == pb:
         return 0.8
     return 0.8 * fuzz.ratio(pa, pb) / 100
-
-
-_CJK = "\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u9fff\uac00-\ud7a3"  # Hangul, kana, han
-_CJK_RE = re.compile(f"[{_CJK}]")
-_LATIN_RUN_RE = re.compile(f"[A-Za-z\u00c0-\u024f][^{_CJK}]*")
-
-
-def script_runs(text: str) -> list[str]:
-    """A title written in two scripts, split: "어른 Grown Ups" -> ["어른", "Grown Ups"].
-
-    Spotify often shows a Korean OST title followed by its English one (and the reverse). A
-    text in one script gives ``[]``.
-    """
-    if not _CJK_RE.search(text) or not re.search(r"[A-Za-z]", text):
-        return []
-    latin = [m.group(0).strip(" -/|,") for m in _LATIN_RUN_RE.finditer(text)]
-    other = _LATIN_RUN_RE.sub(" / ", text)
-    cjk = [p.strip(" -/|,") for p in other.split(" / ")]
-    return [r for r in (*cjk, *latin) if r and re.search(r"\w", r)]
 
 
 def _title_forms(parsed: ParsedTitle) -> list[str]:
@@ -339,7 +191,8 @@ def _group_prefixed(a: str, b: str) -> bool:
     long, short = (ta, tb) if len(ta) > len(tb) else (tb, ta)
     n = len(short)
     for extra, rest in ((long[: len(long) - n], long[len(long) - n :]), (long[n:], long[:n])):
-        if [key(t) for t in rest] != [key(t) for t in short] or len(key(" ".join(short))) < 4:
+        same = [fuzzy_key(t) for t in rest] == [fuzzy_key(t) for t in short]
+        if not same or len(fuzzy_key(" ".join(short))) < 4:
             continue
         if all(re.fullmatch(r"[A-Z0-9]{2,5}", t) for t in extra):
             return True
@@ -351,14 +204,14 @@ def _artist_name_similarity(name: str, native: str | None, cand_name: str, ctx: 
     known = ctx.aliases.names(name) | (ctx.aliases.names(native) if native else frozenset())
     for form in forms[1:]:
         known |= ctx.aliases.names(form)
-    ckey = key(cand_name)
+    ckey = fuzzy_key(cand_name)
     if ckey and ckey in known:
         return 1.0
     if any(_group_prefixed(f, cand_name) for f in forms):
         return 0.9
     # "DAWN 던", "TAEYEON (태연)": a Spotify name can carry both scripts.
     cparts = [p for p in re.split(r"[()\[\]]|\s(?=[\uac00-\ud7a3])", cand_name) if p.strip()]
-    if len(cparts) > 1 and any(key(p) in known for p in cparts):
+    if len(cparts) > 1 and any(fuzzy_key(p) in known for p in cparts):
         return 1.0
     best = 0.0
     for ours in [*forms, *([native] if native else [])]:
@@ -429,7 +282,7 @@ def album_score(track: Track, candidate: Candidate, ctx: Context) -> tuple[float
         return 1.0, f"title says from {from_work!r}"
     if album is None or not album.name:
         return NEUTRAL, "no album"
-    if track.album and key(track.album) == key(album.name):
+    if track.album and fuzzy_key(track.album) == fuzzy_key(album.name):
         return 1.0, "catalog album name"
     info = parsed_album(album.name)
     if album.album_type == "compilation" or (info.compilation and not info.is_ost):

@@ -31,7 +31,6 @@ from __future__ import annotations
 import bisect
 import difflib
 import html
-import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -39,7 +38,8 @@ from typing import Literal
 
 from ostkit.models import Status, Track
 from ostkit.playlists.definition import PlaylistDefinition, TrackRef
-from ostkit.text.names import key as name_key
+from ostkit.text.keys import key as name_key
+from ostkit.text.titles import is_instrumental
 
 BATCH = 100  # URIs per write request (Spotify's limit)
 PLAYABLE = (Status.MATCHED, Status.PINNED)
@@ -50,19 +50,6 @@ PLAYABLE = (Status.MATCHED, Status.PINNED)
 def _key(text: str | None) -> str:
     # The catalog's identity key: "Park Bo-ram", "park boram" and "PARK BO RAM" are one name.
     return name_key(text or "")
-
-
-_INST_WORD = r"(?:inst\.?|instrumental|mr|backing track|연주곡|반주|インスト)(?=$|[\s)\]./])"
-_INST_VERSION = re.compile(r"(?:^|[\s(\[\-/])" + _INST_WORD, re.IGNORECASE)
-# In a title the tag must be bracketed or after a dash: "Mr. Sunshine" is not an instrumental.
-_INST_TITLE = re.compile(r"(?:[(\[]\s*|\s[-–—]\s*)" + _INST_WORD, re.IGNORECASE)
-
-
-def is_instrumental(track: Track) -> bool:
-    """Whether the catalog entry is an instrumental ("Inst.", "Instrumental", "MR", 연주곡)."""
-    if track.version and _INST_VERSION.search(track.version):
-        return True
-    return bool(_INST_TITLE.search(track.title))
 
 
 def playable_uri(track: Track) -> str | None:
@@ -151,9 +138,9 @@ def select_by_drama_and_artist(
         and id(t) not in excluded
     ]
     if definition.instrumentals == "exclude":
-        pool = [t for t in pool if not is_instrumental(t)]
+        pool = [t for t in pool if not is_instrumental(t.title, t.version)]
     elif definition.instrumentals == "only":
-        pool = [t for t in pool if is_instrumental(t)]
+        pool = [t for t in pool if is_instrumental(t.title, t.version)]
     if not definition.dramas:
         return pool
     return [t for drama in definition.dramas for t in pool if _key(t.drama) == _key(drama)]
@@ -487,31 +474,3 @@ def apply_ops(items: Sequence[str], ops: Iterable[Op]) -> list[str]:
                 raise ValueError(f"position {op.position} out of range 0..{len(result)}")
             result[op.position : op.position] = op.uris
     return result
-
-
-# --- Spotify links ----------------------------------------------------------------------------
-
-_SPOTIFY_ID = re.compile(r"^[A-Za-z0-9]{22}$")
-_URL = re.compile(
-    r"^(?:https?://)?(?:open|play)\.spotify\.com/(?:intl-[A-Za-z-]+/)?(?:embed/)?"
-    r"(?:user/[^/]+/)?(playlist|album|track)/([A-Za-z0-9]+)/?(?:[?#].*)?$"
-)
-_URI = re.compile(r"^spotify:(?:user:[^:]+:)?(playlist|album|track):([A-Za-z0-9]+)$")
-
-
-def parse_spotify_link(text: str) -> tuple[str, str]:
-    """``(kind, id)`` of an open.spotify.com URL or a ``spotify:`` URI.
-
-    Accepts ``intl-xx/`` paths, ``?si=`` and other query strings, ``embed/`` links. Raises
-    ``InputError`` with one line naming what is wrong.
-    """
-    from ostkit.errors import InputError
-
-    value = text.strip()
-    match = _URL.match(value) or _URI.match(value)
-    if match is None or not _SPOTIFY_ID.match(match.group(2)):
-        raise InputError(
-            f"not a Spotify playlist or album link: {text!r} (expected "
-            "https://open.spotify.com/playlist/ID, .../album/ID or spotify:playlist:ID)"
-        )
-    return match.group(1), match.group(2)

@@ -9,7 +9,6 @@ import re
 import secrets
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -303,10 +302,6 @@ def split_uri(uri: str) -> tuple[str, str]:
 
 def random_token(prefix: str, nbytes: int = 48) -> str:
     return prefix + secrets.token_urlsafe(nbytes)
-
-
-def now_iso(ts: float) -> str:
-    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class Records:

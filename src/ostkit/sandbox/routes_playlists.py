@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ostkit.clock import iso_utc
 from ostkit.sandbox import params, render
 from ostkit.sandbox.access import find_playlist, need_scope, need_write, user_of, write_scopes
 from ostkit.sandbox.fields import apply_fields
@@ -16,7 +17,6 @@ from ostkit.sandbox.model import (
     Reply,
     Request,
     State,
-    now_iso,
 )
 
 
@@ -162,7 +162,7 @@ def add_items(sb: State, request: Request, token: AccessToken, args: dict[str, s
     # The old reference: more than 10 000 items answers 403 Forbidden.
     if len(playlist.entries) + len(uris) > sb.max_playlist_items:
         raise ApiError(403, f"Playlist size limit reached ({sb.max_playlist_items} items)")
-    stamp = now_iso(sb.now())
+    stamp = iso_utc(sb.now())
     new = [Entry(uri, stamp, user_id) for uri in uris]
     at = len(playlist.entries) if position is None else position
     playlist.entries[at:at] = new
@@ -185,7 +185,7 @@ def put_items(sb: State, request: Request, token: AccessToken, args: dict[str, s
         if uris is None:
             raise ApiError(400, "No uris provided")
         _check_uris(sb, uris, "set")
-        stamp = now_iso(sb.now())
+        stamp = iso_utc(sb.now())
         user_id = user_of(token)
         playlist.entries = [Entry(uri, stamp, user_id) for uri in uris]
     sb.records.bump(playlist)

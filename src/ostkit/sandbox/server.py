@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from ostkit.clock import iso_utc
 from ostkit.sandbox import corpus as corpus_mod
 from ostkit.sandbox import routing
 from ostkit.sandbox.corpus import Corpus
@@ -38,7 +39,6 @@ from ostkit.sandbox.model import (
     SandboxError,
     State,
     User,
-    now_iso,
 )
 
 REFRESH_ROTATIONS = ("rotate", "reuse", "none")
@@ -269,7 +269,7 @@ class Sandbox(State):
         with self._lock:
             owner = self.records.known_user(owner or self.user_id)
             playlist = self.records.new_playlist(owner, name, description, public, collaborative)
-            stamp = now_iso(self.now())
+            stamp = iso_utc(self.now())
             playlist.entries = [Entry(uri, stamp, owner) for uri in uris]
             playlist.collaborators.update(collaborators)
             return playlist.id

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from ostkit.clock import iso_utc
 from ostkit.errors import AuthError
 from ostkit.spotify.client import SpotifyClient
 from ostkit.spotify.oauth import (
@@ -91,11 +91,7 @@ def _describe(settings: Settings, manager: TokenManager) -> dict[str, Any]:
     info = manager.saved()
     for key in ("expires_at", "logged_in_at"):
         stamp = info.pop(key)
-        info[key] = (
-            datetime.fromtimestamp(float(stamp), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-            if stamp
-            else None
-        )
+        info[key] = iso_utc(float(stamp)) if stamp else None
     info["token_file"] = str(settings.token_path)
     info["api_url"] = settings.api_url
     return info

@@ -6,11 +6,12 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
-from ostkit.errors import ForbiddenError, InputError
+from ostkit.errors import ForbiddenError
 from ostkit.models import Candidate, Credit, Status, Track
-from ostkit.playlists.plan import parse_spotify_link
-from ostkit.text.names import key, track_key
-from ostkit.text.titles import parse_album, parse_title, script_of
+from ostkit.text import spotify_ids
+from ostkit.text.keys import key, track_key
+from ostkit.text.scripts import script_of
+from ostkit.text.titles import parse_album, parse_title
 
 
 class ImportClient(Protocol):
@@ -111,9 +112,7 @@ def import_spotify_link(
     store: ImportStore, client: ImportClient, link: str, drama: str
 ) -> ImportResult:
     """Pull a Spotify playlist's or album's tracks into the catalog as pinned entries."""
-    kind, spotify_id = parse_spotify_link(link)
-    if kind == "track":
-        raise InputError(f"{link!r} is a single track: give a playlist or album link")
+    kind, spotify_id = spotify_ids.parse_link(link, ("playlist", "album"))
     result = ImportResult(kind, spotify_id, drama)
     if kind == "album":
         # Album track objects are "simplified": no ISRC. One GET /tracks/{id} per track fills
@@ -158,9 +157,3 @@ def import_spotify_link(
             else:
                 result.unchanged += 1
     return result
-
-
-def looks_like_link(text: str) -> bool:
-    """Whether an `ostkit import` argument is a link rather than a file path."""
-    value = text.strip().lower()
-    return value.startswith(("spotify:", "http://", "https://")) or "spotify.com/" in value

@@ -32,10 +32,11 @@ from ostkit.errors import InputError
 from ostkit.matching.bands import DEFAULT_BANDS, Bands
 from ostkit.matching.decide import MatchResult, best_match
 from ostkit.matching.identities import aliases_from_artists, learn_identities
-from ostkit.matching.scoring import Aliases, Context, key
+from ostkit.matching.scoring import Aliases, Context
 from ostkit.models import Artist, Candidate, Drama, Status, Track
 from ostkit.services.review import ReviewStore
 from ostkit.services.search import Progress, SearchClient, Searcher, Searches
+from ostkit.text.keys import key
 
 KEEP_CANDIDATES = 5  # candidates stored per track for `ostkit review`
 # A drama with at least this many entries to search gets its OST albums read up front (one album

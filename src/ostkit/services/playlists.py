@@ -26,10 +26,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from ostkit.clock import now_iso
 from ostkit.errors import InputError, NotFoundError, SpotifyError
 from ostkit.models import (
     ManagedPlaylist,
@@ -117,10 +117,6 @@ Progress = Callable[[str], None]
 
 def _quiet(_message: str) -> None:
     """The default progress report: none."""
-
-
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 # --- show -------------------------------------------------------------------------------------
@@ -414,7 +410,7 @@ def record_push(
                 record,
                 snapshot_id=snapshot,
                 uris=tuple(wanted),
-                last_pushed_at=_now(),
+                last_pushed_at=now_iso(),
                 public=definition.public,
             )
         )

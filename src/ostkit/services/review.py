@@ -3,7 +3,6 @@ hand, marking a track not on Spotify, unpinning. The matcher never touches a pin
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -12,6 +11,7 @@ from typing import Any, Literal, Protocol
 from ostkit.errors import InputError
 from ostkit.matching.identities import learn_identities
 from ostkit.models import Candidate, Status, Track
+from ostkit.text import spotify_ids
 
 
 class ReviewStore(Protocol):
@@ -46,26 +46,9 @@ def review_queue(store: ReviewStore, drama: str | None = None) -> Iterator[Revie
         yield ReviewItem(t, store.candidates(t.id or 0))
 
 
-def spotify_track_uri(value: str) -> str:
-    """``spotify:track:ID`` from a URI, an open.spotify.com URL or a bare 22-character id, by the
-    same rule as the ``spotify_uri`` column of an import (InputError if not)."""
-    from ostkit.formats.fields import parse_spotify_uri
-
-    text = value.strip()
-    if re.fullmatch(r"[0-9A-Za-z]{22}", text):
-        return f"spotify:track:{text}"
-    if not text.startswith(("spotify:", "http://", "https://")):
-        # A bare word typed at the review prompt is a typo, not a track id.
-        raise InputError(f"{value!r} is not a Spotify track URI, URL or 22-character id")
-    try:
-        return parse_spotify_uri(text)
-    except ValueError as exc:
-        raise InputError(str(exc)) from None
-
-
 def pin(store: ReviewStore, track_id: int, uri_or_url: str) -> Track:
     """Set a track's Spotify URI by hand (status pinned: the matcher leaves it alone)."""
-    uri = spotify_track_uri(uri_or_url)
+    uri = spotify_ids.track_uri(uri_or_url)
     store.get_track(track_id)
     with store.transaction():
         store.set_match(track_id, status=Status.PINNED, uri=uri, score=None)

@@ -17,8 +17,9 @@ from ostkit.errors import SpotifyError
 from ostkit.matching.bands import Bands
 from ostkit.matching.decide import MatchResult, best_match, merge_candidates
 from ostkit.matching.queries import drama_albums, drama_queries, plan
-from ostkit.matching.scoring import Aliases, Context, key
+from ostkit.matching.scoring import Aliases, Context
 from ostkit.models import Candidate, SpotifyAlbum, Status, Track
+from ostkit.text.keys import key
 from ostkit.text.titles import parse_album
 
 

@@ -21,7 +21,6 @@ Usage::
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
@@ -40,6 +39,7 @@ from ostkit.spotify.policy import NetPolicy, RateLimiter, shared_limiter
 from ostkit.spotify.tokens import SCOPE, StaticToken, TokenManager, TokenSource
 from ostkit.spotify.transport import quiet_http_loggers
 from ostkit.spotify.web_api import WebApi
+from ostkit.text import spotify_ids
 
 if TYPE_CHECKING:
     import random
@@ -59,36 +59,13 @@ READ_PLAYLIST_SCOPES = ("playlist-read-private",)
 MODIFY_PLAYLIST_SCOPES = ("playlist-modify-private", "playlist-modify-public")
 NOT_OWNER = "you neither own nor collaborate on this playlist"
 
-_ID_RE = re.compile(r"^[0-9A-Za-z]{1,64}$")
-_URI_RE = re.compile(r"^spotify:(?P<kind>[a-z]+):(?P<id>[0-9A-Za-z]+)$")
-_URL_RE = re.compile(
-    r"^https?://open\.spotify\.com/(?:intl-[a-z-]+/)?(?P<kind>[a-z]+)/(?P<id>[0-9A-Za-z]+)"
-    r"/?(?:[?#].*)?$"
-)
 
-
-def parse_spotify_id(kind: str, value: str) -> str:
-    """The bare id from an id, a ``spotify:KIND:ID`` URI or an ``open.spotify.com`` URL.
-
-    Raises ``InputError`` for anything else or for another kind (an album URL given as a track).
-    """
-    text = value.strip()
-    for pattern in (_URI_RE, _URL_RE):
-        m = pattern.match(text)
-        if m:
-            if m["kind"] != kind:
-                raise InputError(f"{value!r} is a Spotify {m['kind']}, not a {kind}")
-            return m["id"]
-    if _ID_RE.match(text):
-        return text
-    raise InputError(f"{value!r} is not a Spotify {kind} id, URI or open.spotify.com URL")
-
-
-def track_uri(value: str) -> str:
-    """Normalise a track id / URI / URL to ``spotify:track:ID`` (episode and local URIs kept)."""
+def _item_uri(value: str) -> str:
+    """A playlist item's URI: a track in any form as ``spotify:track:ID``; episodes and local
+    files are items too and are kept as they are."""
     if value.startswith(("spotify:episode:", "spotify:local:")):
         return value
-    return f"spotify:track:{parse_spotify_id('track', value)}"
+    return spotify_ids.track_uri(value)
 
 
 def _chunks(items: Sequence[str], size: int) -> Iterator[list[str]]:
@@ -187,7 +164,7 @@ class SpotifyClient:
 
     def get_track(self, id_or_uri: str) -> Candidate:
         """``GET /tracks/{id}`` (one request; batch ``/tracks?ids=`` is gone)."""
-        track_id = parse_spotify_id("track", id_or_uri)
+        track_id = spotify_ids.parse("track", id_or_uri)
         data = self.api.get(f"track {track_id}", f"tracks/{track_id}")
         candidate = candidate_from_json(data)
         if candidate is None:
@@ -196,13 +173,13 @@ class SpotifyClient:
 
     def get_album(self, id_or_uri: str) -> SpotifyAlbum:
         """``GET /albums/{id}``."""
-        album_id = parse_spotify_id("album", id_or_uri)
+        album_id = spotify_ids.parse("album", id_or_uri)
         return album_from_json(self.api.get(f"album {album_id}", f"albums/{album_id}"))
 
     def album_tracks(self, album_id: str) -> list[Candidate]:
         """All tracks of an album: ``GET /albums/{id}`` (its first page of tracks) then the
         ``next`` pages. Album track objects carry no album, so each gets the album filled in."""
-        aid = parse_spotify_id("album", album_id)
+        aid = spotify_ids.parse("album", album_id)
         what = f"album {aid}"
         data = self.api.get(what, f"albums/{aid}")
         album = album_from_json(data)
@@ -241,7 +218,7 @@ class SpotifyClient:
 
     def get_playlist(self, playlist_id: str) -> RemotePlaylist:
         """``GET /playlists/{id}`` (metadata; ``total`` counts its items)."""
-        pid = parse_spotify_id("playlist", playlist_id)
+        pid = spotify_ids.parse("playlist", playlist_id)
         data = self.api.call(
             f"playlist {pid}",
             lambda sp: sp._get(f"playlists/{pid}", additional_types="track,episode"),
@@ -257,13 +234,13 @@ class SpotifyClient:
         (``spotify:local:...``) keep their URIs; entries whose item is null (unavailable) are
         skipped. 403 unless you own or collaborate on the playlist.
         """
-        pid = parse_spotify_id("playlist", playlist_id)
+        pid = spotify_ids.parse("playlist", playlist_id)
         return list(self._item_uris(pid, offset=0))
 
     def playlist_tracks(self, playlist_id: str) -> list[Candidate | None]:
         """One entry per playlist item, in order (``GET /playlists/{id}/items``, 50 per page):
         a Candidate for each track, None for local files, episodes and unavailable items."""
-        pid = parse_spotify_id("playlist", playlist_id)
+        pid = spotify_ids.parse("playlist", playlist_id)
         return [candidate_from_json(item) for item in self._entries(pid, offset=0)]
 
     def _item_uris(self, pid: str, *, offset: int, stop: int | None = None) -> Iterator[str]:
@@ -321,8 +298,8 @@ class SpotifyClient:
     def replace_items(self, playlist_id: str, uris: Sequence[str]) -> str:
         """``PUT /playlists/{id}/items`` with at most 100 URIs (an empty list clears it).
         Idempotent, so retried after transient failures. Returns the new snapshot_id."""
-        pid = parse_spotify_id("playlist", playlist_id)
-        wanted = [track_uri(u) for u in uris]
+        pid = spotify_ids.parse("playlist", playlist_id)
+        wanted = [_item_uri(u) for u in uris]
         if len(wanted) > ITEMS_PER_WRITE:
             raise LimitError(
                 f"replace_items takes at most {ITEMS_PER_WRITE} URIs, got {len(wanted)}: "
@@ -352,8 +329,8 @@ class SpotifyClient:
         position) and the batch is retried only when it was certainly not applied; when the
         read-back is inconclusive ``AmbiguousWriteError`` is raised and nothing is duplicated.
         """
-        pid = parse_spotify_id("playlist", playlist_id)
-        wanted = [track_uri(u) for u in uris]
+        pid = spotify_ids.parse("playlist", playlist_id)
+        wanted = [_item_uri(u) for u in uris]
         if not wanted:
             raise InputError("add_items needs at least one URI")
         if expected_total is None:
@@ -400,8 +377,8 @@ class SpotifyClient:
     def remove_items(self, playlist_id: str, uris: Sequence[str]) -> str:
         """``DELETE /playlists/{id}/items`` (every occurrence of each URI), batches of 100.
         Idempotent, so retried after transient failures. Returns the last snapshot_id."""
-        pid = parse_spotify_id("playlist", playlist_id)
-        wanted = [track_uri(u) for u in uris]
+        pid = spotify_ids.parse("playlist", playlist_id)
+        wanted = [_item_uri(u) for u in uris]
         snapshot = ""
         for batch in _chunks(wanted, ITEMS_PER_WRITE):
             body = {"items": [{"uri": u} for u in batch]}
@@ -426,7 +403,7 @@ class SpotifyClient:
         public: bool | None = None,
     ) -> None:
         """``PUT /playlists/{id}``: change name, description and/or public flag."""
-        pid = parse_spotify_id("playlist", playlist_id)
+        pid = spotify_ids.parse("playlist", playlist_id)
         body: dict[str, Any] = {}
         if name is not None:
             if not name.strip():
@@ -466,6 +443,4 @@ def _snapshot(data: Any) -> str:
 __all__ = [
     "SCOPE",
     "SpotifyClient",
-    "parse_spotify_id",
-    "track_uri",
 ]

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from ostkit.clock import now_iso
 from ostkit.models import Artist
-from ostkit.store.clock import now_iso
 from ostkit.store.columns import DATA_FIELDS, MATCH_FIELDS
 from ostkit.store.db import Db, not_found
-from ostkit.text.names import clean, key
+from ostkit.text.keys import clean, key
 
 # Fields a track merged into its twin fills in when the twin lacks them (the twin's status
 # stands: it is the record the user has been working on).

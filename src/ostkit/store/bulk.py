@@ -19,7 +19,7 @@ from ostkit.store.artists import Artists
 from ostkit.store.db import Db, Outcome
 from ostkit.store.dramas import Dramas
 from ostkit.store.tracks import INSERT_CREDIT, INSERT_TRACK_WITH_ID, CreditRow, TrackWriter
-from ostkit.text.names import key
+from ostkit.text.keys import key
 
 # New tracks wait in memory up to this many rows: one executemany per batch, bounded memory.
 _BATCH = 2000

@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from ostkit.clock import now_iso
 from ostkit.models import CastMember, Drama, OstPart
-from ostkit.store.clock import now_iso
 from ostkit.store.db import Db, Outcome, not_found
-from ostkit.text.names import clean, key
+from ostkit.text.keys import clean, key
 
 _DRAMA_COLUMNS = "id, title, native_title, year, network, director, writer, release_date"
 _FIELDS = ("native_title", "year", "network", "director", "writer", "release_date")

@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
+from ostkit.clock import now_iso
 from ostkit.errors import NotFoundError
 from ostkit.models import Candidate, Status
 from ostkit.spotify.parse import candidate_from_json, candidate_to_json
-from ostkit.store.clock import now_iso
 from ostkit.store.db import Db
 
 

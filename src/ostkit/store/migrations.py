@@ -14,8 +14,8 @@ import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from ostkit.clock import now_iso
 from ostkit.errors import CatalogError
-from ostkit.store.clock import now_iso
 
 StepBody = Sequence[str] | Callable[[sqlite3.Connection], None]
 

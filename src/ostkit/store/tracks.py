@@ -11,14 +11,14 @@ from collections.abc import Sequence
 from operator import attrgetter
 from typing import Any
 
+from ostkit.clock import now_iso
 from ostkit.errors import CatalogError, NotFoundError
 from ostkit.models import Credit, Status, Track
 from ostkit.store.artists import Artists
-from ostkit.store.clock import now_iso
 from ostkit.store.columns import DATA_FIELDS, MATCH_FIELDS
 from ostkit.store.db import Db, Outcome
 from ostkit.store.dramas import Dramas
-from ostkit.text.names import clean, track_key
+from ostkit.text.keys import clean, track_key
 
 # One credit as stored: (position, artist id, role, credited_as).
 CreditRow = tuple[int, int, str, str]

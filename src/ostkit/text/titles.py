@@ -35,9 +35,11 @@ tag              written as
 from __future__ import annotations
 
 import re
-import unicodedata
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, field
+
+from ostkit.text.credits import split_names
+from ostkit.text.keys import clean_text
+from ostkit.text.scripts import script_of
 
 # Tags that mean "a different recording than the plain vocal track": a catalog entry without the
 # tag should not be matched to a candidate with it, and vice versa.
@@ -65,29 +67,6 @@ RECORDING_TAGS = frozenset(
 # Tags that keep the recording (or differ only in mastering/length): mild or no penalty.
 BENIGN_TAGS = frozenset({"remaster", "radio_edit", "original", "explicit", "clean", "mono"})
 
-_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
-_QUOTES = {
-    "\u2018": "'",
-    "\u2019": "'",
-    "\u201a": "'",
-    "\u201b": "'",
-    "\u2032": "'",
-    "`": "'",
-    "\u00b4": "'",
-    "\u201c": '"',
-    "\u201d": '"',
-    "\u201e": '"',
-    "\u201f": '"',
-    "\u2033": '"',
-    "\u300c": '"',
-    "\u300d": '"',
-    "\u300e": '"',
-    "\u300f": '"',
-    "\u3008": '"',
-    "\u3009": '"',
-    "\u300a": '"',
-    "\u300b": '"',
-}
 _LANG = {
     "korean": "lang:ko",
     "kor": "lang:ko",
@@ -190,7 +169,6 @@ _FROM_RE = re.compile(
 )
 _GROUP_RE = re.compile(r"\s*(\([^()]*\)|\[[^\[\]]*\]|【[^【】]*】|<[^<>]*>)")
 _DASH_SPLIT_RE = re.compile(r"\s+-\s+")
-_NAME_SPLIT_RE = re.compile(r"\s*(?:,|&|\band\b|\bx\b|\bwith\b|、|/)\s*", re.IGNORECASE)
 _PART_RE = re.compile(
     r"\b(?:part|pt|vol|volume|파트)\s*\.?\s*(?P<n>\d{1,3})\b|(?P<n2>\d{1,3})\s*(?:st|nd|rd|th)?\s*part\b",
     re.IGNORECASE,
@@ -230,16 +208,6 @@ _PAREN_DRAMA_RE = re.compile(
 )
 
 
-def clean_text(text: str) -> str:
-    """NFKC, unify quotes and dashes, collapse whitespace. Keeps case and script."""
-    text = unicodedata.normalize("NFKC", text)
-    for src, dst in _QUOTES.items():
-        text = text.replace(src, dst)
-    for dash in _DASHES:
-        text = text.replace(dash, "-")
-    return " ".join(text.split())
-
-
 @dataclass(frozen=True)
 class ParsedTitle:
     """A title split into its parts."""
@@ -269,33 +237,9 @@ class AlbumInfo:
     tags: frozenset[str]
 
 
-def _split_names(text: str) -> tuple[str, ...]:
-    text = re.sub(r"\s+of\s+[\w .-]+$", "", text.strip())  # "SUGA of BTS" -> "SUGA"
-    return tuple(n.strip(" .") for n in _NAME_SPLIT_RE.split(text) if n.strip(" ."))
-
-
-@lru_cache(maxsize=131072)
-def script_of(text: str) -> str:
-    """'latin', 'hangul', 'kana', 'han', 'other' or 'none' (dominant script of the letters)."""
-    counts: dict[str, int] = {}
-    for ch in text:
-        if not ch.isalpha():
-            continue
-        name = unicodedata.name(ch, "")
-        if name.startswith("HANGUL"):
-            kind = "hangul"
-        elif name.startswith(("HIRAGANA", "KATAKANA")):
-            kind = "kana"
-        elif name.startswith("CJK"):
-            kind = "han"
-        elif "LATIN" in name:
-            kind = "latin"
-        else:
-            kind = "other"
-        counts[kind] = counts.get(kind, 0) + 1
-    if not counts:
-        return "none"
-    return max(sorted(counts), key=lambda k: counts[k])
+def _credited_names(text: str) -> list[str]:
+    # "(Prod. & Feat. SUGA of BTS)": a title credit names the member, not the group.
+    return split_names(re.sub(r"\s+of\s+[\w .-]+$", "", text.strip()))
 
 
 def tags_in(text: str) -> frozenset[str]:
@@ -331,94 +275,122 @@ def tags_in(text: str) -> frozenset[str]:
     return frozenset(tags)
 
 
-def _is_version_text(text: str) -> bool:
-    return bool(tags_in(text)) or bool(_VER_ALONE.match(text))
+@dataclass
+class _Found:
+    """What the steps of ``parse_title`` take out of a title, in reading order."""
+
+    tags: set[str] = field(default_factory=set)
+    featured: list[str] = field(default_factory=list)
+    producers: list[str] = field(default_factory=list)
+    alt_titles: list[str] = field(default_factory=list)
+    versions: list[str] = field(default_factory=list)  # decorations as written: "Inst."
+    from_work: str | None = None
+    part: int | None = None
+
+
+def _take_credit(inner: str, found: _Found) -> bool:
+    credit = _CREDIT_RE.match(inner)
+    if not credit:
+        return False
+    names = _credited_names(credit.group("names"))
+    if credit.group("prod1"):  # "Prod. & Feat. X": X both produced and features
+        found.producers.extend(names)
+        found.featured.extend(names)
+    elif credit.group("prod"):
+        found.producers.extend(names)
+    else:
+        found.featured.extend(names)
+    return True
+
+
+def _take_from_work(inner: str, found: _Found) -> bool:
+    """'From "Midnight Sun" OST, Pt. 1': the work (and part) the song was released for."""
+    from_match = _FROM_RE.match(inner)
+    if not from_match or not (from_match.group("q") or _OST_RE.search(inner)):
+        return False
+    work = from_match.group("q") or from_match.group("plain")
+    album = parse_album(inner[len("from") :].strip())
+    found.from_work = (from_match.group("q") or album.drama or work or "").strip() or None
+    part_match = _PART_RE.search(inner)
+    found.part = int(part_match.group("n") or part_match.group("n2")) if part_match else None
+    rest_tags = tags_in(from_match.group("rest") or "")
+    if rest_tags:
+        found.tags.update(rest_tags)
+        found.versions.append(from_match.group("rest").strip())
+    return True
+
+
+def _take_ost(inner: str, found: _Found) -> bool:
+    if not _OST_RE.search(inner) or tags_in(inner):
+        return False
+    album = parse_album(inner)
+    found.from_work, found.part = album.drama, album.part
+    return True
+
+
+def _take_version(inner: str, found: _Found) -> bool:
+    tags = tags_in(inner)
+    if not tags and not _VER_ALONE.match(inner):
+        return False
+    found.tags.update(tags)
+    if tags:
+        found.versions.append(inner)
+    return True
+
+
+def _take_decoration(inner: str, found: _Found) -> bool:
+    """Consume a bracketed group or a " - " suffix; True if it carried no title text."""
+    inner = inner.strip()
+    return not inner or any(
+        take(inner, found) for take in (_take_credit, _take_from_work, _take_ost, _take_version)
+    )
+
+
+def _pull_groups(text: str, found: _Found) -> tuple[str, list[str]]:
+    """Take bracketed groups out, left to right; title text in brackets is kept as a
+    placeholder "\x00<n>\x00" pointing into the returned list."""
+    kept: list[str] = []
+    rest = text
+    while match := _GROUP_RE.search(rest):
+        inner = match.group(1)[1:-1]
+        before, after = rest[: match.start()], rest[match.end() :]
+        if _take_decoration(inner, found):
+            rest = (before + " " + after).strip()
+        elif before.strip() and script_of(inner) not in ("none", script_of(before)):
+            # An alternative title in another script: "Forever (약속)".
+            found.alt_titles.append(inner.strip())
+            rest = (before + " " + after).strip()
+        else:
+            kept.append(inner.strip())
+            rest = before + " \x00" + str(len(kept) - 1) + "\x00 " + after
+    return rest, kept
+
+
+def _pull_suffixes(rest: str, found: _Found) -> str:
+    """Take " - Suffix" parts off the end, but only versions and credits."""
+    pieces = _DASH_SPLIT_RE.split(rest)
+    in_brackets = len(found.versions)
+    while len(pieces) > 1 and _take_decoration(pieces[-1], found):
+        pieces.pop()
+    # Suffixes were read right to left; keep the versions in reading order.
+    found.versions[in_brackets:] = reversed(found.versions[in_brackets:])
+    return " - ".join(pieces)
+
+
+def _pull_inline_feat(rest: str, found: _Found) -> str:
+    inline = _INLINE_FEAT_RE.search(rest)
+    if not inline:
+        return rest
+    found.featured.extend(_credited_names(inline.group("names")))
+    return rest[: inline.start()]
 
 
 def parse_title(title: str) -> ParsedTitle:
     """Split a track title into base title, version tags, credits and hints."""
     text = clean_text(title)
-    tags: set[str] = set()
-    featured: list[str] = []
-    producers: list[str] = []
-    alt_titles: list[str] = []
-    from_work: str | None = None
-    part: int | None = None
-    kept: list[str] = []
-    versions: list[str] = []
-
-    def handle_group(inner: str) -> bool:
-        """Consume a bracketed group or suffix; return True if it carried no title text."""
-        nonlocal from_work, part
-        inner = inner.strip()
-        if not inner:
-            return True
-        credit = _CREDIT_RE.match(inner)
-        if credit:
-            names = _split_names(credit.group("names"))
-            if credit.group("prod1"):
-                producers.extend(names)
-                featured.extend(names)
-            elif credit.group("prod"):
-                producers.extend(names)
-            else:
-                featured.extend(names)
-            return True
-        from_match = _FROM_RE.match(inner)
-        if from_match and (from_match.group("q") or _OST_RE.search(inner)):
-            work = from_match.group("q") or from_match.group("plain")
-            album = parse_album(inner[len("from") :].strip())
-            from_work = (from_match.group("q") or album.drama or work or "").strip() or None
-            part_match = _PART_RE.search(inner)
-            part = int(part_match.group("n") or part_match.group("n2")) if part_match else None
-            rest_tags = tags_in(from_match.group("rest") or "")
-            if rest_tags:
-                tags.update(rest_tags)
-                versions.append(from_match.group("rest").strip())
-            return True
-        if _OST_RE.search(inner) and not tags_in(inner):
-            album = parse_album(inner)
-            from_work = album.drama
-            part = album.part
-            return True
-        found = tags_in(inner)
-        if found or _VER_ALONE.match(inner):
-            tags.update(found)
-            if found:
-                versions.append(inner)
-            return True
-        return False
-
-    # Pull bracketed groups out, left to right.
-    rest = text
-    while True:
-        match = _GROUP_RE.search(rest)
-        if not match:
-            break
-        group = match.group(1)
-        inner = group[1:-1]
-        before, after = rest[: match.start()], rest[match.end() :]
-        if handle_group(inner):
-            rest = (before + " " + after).strip()
-            continue
-        # Not a version: an alternative title in another script, or part of the title.
-        if before.strip() and script_of(inner) not in ("none", script_of(before)):
-            alt_titles.append(inner.strip())
-            rest = (before + " " + after).strip()
-            continue
-        kept.append(inner.strip())
-        rest = before + " \x00" + str(len(kept) - 1) + "\x00 " + after
-    # " - Suffix" parts (only when the suffix is a version or a credit).
-    pieces = _DASH_SPLIT_RE.split(rest)
-    in_brackets = len(versions)
-    while len(pieces) > 1 and handle_group(pieces[-1]):
-        pieces.pop()
-    versions[in_brackets:] = reversed(versions[in_brackets:])  # suffixes were read right to left
-    rest = " - ".join(pieces)
-    inline = _INLINE_FEAT_RE.search(rest)
-    if inline:
-        featured.extend(_split_names(inline.group("names")))
-        rest = rest[: inline.start()]
+    found = _Found()
+    rest, kept = _pull_groups(text, found)
+    rest = _pull_inline_feat(_pull_suffixes(rest, found), found)
     core = re.sub(r"\x00\d+\x00", " ", rest)
     base = re.sub(r"\x00(\d+)\x00", lambda m: "(" + kept[int(m.group(1))] + ")", rest)
     base = " ".join(base.split()).strip(" -")
@@ -429,13 +401,13 @@ def parse_title(title: str) -> ParsedTitle:
         raw=title,
         base=base,
         core=core or base,
-        tags=frozenset(tags),
-        featured=tuple(dict.fromkeys(featured)),
-        producers=tuple(dict.fromkeys(producers)),
-        alt_titles=tuple(alt_titles),
-        from_work=from_work,
-        part=part,
-        version=", ".join(versions) or None,
+        tags=frozenset(found.tags),
+        featured=tuple(dict.fromkeys(found.featured)),
+        producers=tuple(dict.fromkeys(found.producers)),
+        alt_titles=tuple(found.alt_titles),
+        from_work=found.from_work,
+        part=found.part,
+        version=", ".join(found.versions) or None,
     )
 
 
@@ -448,6 +420,15 @@ def parse_version(version: str | None) -> frozenset[str]:
         return found
     word = clean_text(version).casefold().strip(" .()[]")
     return frozenset({_VER_WORDS.get(word, _LANG.get(word, f"ver:{word}"))})
+
+
+def is_instrumental(title: str, version: str | None = None) -> bool:
+    """Whether a title or its version field says instrumental: "(Inst.)", "- MR", "(伴奏)", ...
+
+    The same ``inst`` tag the matcher uses, so a playlist's ``instrumentals`` setting and the
+    matcher never disagree about what an instrumental is.
+    """
+    return "inst" in parse_version(version) or "inst" in parse_title(title).tags
 
 
 # Words that describe an OST, not name its drama: "(Original ...)", "(Korean Drama OST)".

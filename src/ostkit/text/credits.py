@@ -1,17 +1,5 @@
-"""Names: normalisation keys for identity, and credit parsing as fans write credits. Pure.
+"""Credits: artist fields as fans write them, parsed into ordered ``Credit``s and back. Pure.
 
-Keys
-----
-``key(text)`` is the identity key of a drama title, track title or artist name: Unicode NFKC,
-casefolded, with every character that is not a letter or digit removed (spaces, hyphens, quotes
-of any kind, dots, ``&``, brackets ...). So "DAVICHI" = "Davichi", "Park Bo-ram" = "Park Boram"
-= "park boram", "Love Beyond Words" = "love beyond words!". Scripts are kept as written:
-"박보람" never equals "Park Boram" by spelling; they become one artist only when a row links them
-(``artist=Park Bo-ram, artist_ko=박보람``). A text made only of punctuation keys to itself,
-casefolded, so "?" stays distinct from "!".
-
-Credits
--------
 ``parse_credits(text)`` turns an artist field into ordered ``Credit``s:
 
 * With a ``;`` anywhere, the field is split on ``;`` and NOTHING else is guessed: every piece is
@@ -20,65 +8,27 @@ Credits
   ``featuring`` is a featured artist (``Epik High; feat. Lee Hi``). Empty pieces are ignored.
 * Otherwise the field is read as fans write it: a featuring marker (``feat.``, ``ft.``,
   ``featuring``, also inside brackets: ``A (Feat. B)``) starts the featured artists; ``with``
-  joins a featured artist (``A with B``); main and featured lists are split on ``,``, `` & ``,
-  `` x `` / `` X `` and `` × `` (separators need spaces around them, except ``,``). The word
-  ``and`` is NOT a separator ("Florence and the Machine" is one band). So ``Chanyeol & Punch``
-  is two artists; a name that itself contains ``&``, ``,`` or `` x `` must be written with
-  ``;`` (``Earth, Wind & Fire;``). ``ostkit export`` does this for you.
+  joins a featured artist (``A with B``); main and featured lists are split by ``split_names``.
+
+``split_names`` is the one rule for a list of names, here and in track titles
+(``Song (feat. A & B)``): split on ``,`` and ``、`` (the CJK comma), and on `` & ``, `` x `` /
+`` X ``, `` × `` and `` / `` with spaces around them ("AC/DC" is one name). The word ``and`` is
+NOT a separator ("Florence and the Machine", "Hall and Oates" are one band). So
+``Chanyeol & Punch`` is two artists; a name that itself contains ``&``, ``,`` or `` x `` must be
+written with ``;`` (``Earth, Wind & Fire;``). ``ostkit export`` does this for you.
 
 ``format_credits(credits)`` writes credits back so that ``parse_credits`` returns exactly the same
 list: the fan form (``A & B feat. C``) when that round-trips, else the ``;`` form.
+``split_native``/``format_native`` do the same for the native-name field (``artist_ko``).
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
-from functools import lru_cache
 
 from ostkit.models import Credit
-
-_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
-
-
-def clean(text: str) -> str:
-    """NFKC, control characters dropped, whitespace collapsed; the form we store for display.
-
-    Control characters (U+0000-U+001F, U+007F-U+009F) are never part of a name, and most of
-    them cannot be written in XML (XSPF export) at all.
-    """
-    if text.isascii():
-        # Fast path (bulk imports): printable ASCII without stray spaces is already clean.
-        if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
-            return text
-    else:
-        text = unicodedata.normalize("NFKC", text)
-    text = " ".join(text.split())
-    if not text.isprintable():
-        text = "".join(ch for ch in text if unicodedata.category(ch) != "Cc")
-    return text
-
-
-# Bulk imports see the same drama and artist names over and over, and every title twice (the
-# file's duplicate check, then the catalog's identity): room for a 100,000-row file.
-@lru_cache(maxsize=1 << 18)
-def key(text: str) -> str:
-    """Identity key: NFKC, casefold, letters and digits only (see module docstring)."""
-    folded = unicodedata.normalize("NFKC", text).casefold()
-    stripped = _NON_WORD.sub("", folded)
-    if stripped:
-        return stripped
-    return " ".join(folded.split())
-
-
-def track_key(title: str, version: str | None = None) -> str:
-    """Identity key of a title plus its version tag: "My Love" and "My Love (Inst.)" differ."""
-    base = key(title)
-    return f"{base}|{key(version)}" if version and key(version) else base
-
-
-# --- credits -----------------------------------------------------------------------------------
+from ostkit.text.keys import clean
 
 _FEAT_WORD = r"(?:feat\.?|ft\.?|featuring)"
 # "(feat. B)" / "[Feat. B]" anywhere, or a bare " feat. B" tail.
@@ -86,15 +36,18 @@ _FEAT_BRACKET = re.compile(r"\s*[\(\[]\s*" + _FEAT_WORD + r"\s+([^\)\]]+)[\)\]]"
 _FEAT_TAIL = re.compile(r"\s+" + _FEAT_WORD + r"\s+", re.IGNORECASE)
 _WITH_TAIL = re.compile(r"\s+with\s+", re.IGNORECASE)
 _FEAT_PREFIX = re.compile(r"^" + _FEAT_WORD + r"\s+", re.IGNORECASE)
-_SPLIT = re.compile(r"\s*,\s*|\s+(?:&|x|×)\s+", re.IGNORECASE)
+# "," and the CJK "、" with or without spaces; "&", "x", "×" and "/" only between spaces, so
+# "AC/DC", "Ax" and "Q&A" stay one name. "and" is never a separator: "Hall and Oates".
+_SPLIT = re.compile(r"\s*[,、]\s*|\s+(?:&|x|×|/)\s+", re.IGNORECASE)
 
 
-def _split_names(text: str) -> list[str]:
+def split_names(text: str) -> list[str]:
+    """Split a list of names as fans and Spotify titles write it (see module docstring)."""
     return [clean(p) for p in _SPLIT.split(text) if clean(p)]
 
 
 # Anything that could make a field more than one plain name.
-_MAYBE_SEVERAL = re.compile(r"[;,&×(\[]|\s(?:x|feat\.?|ft\.?|featuring|with)\s", re.IGNORECASE)
+_MAYBE_SEVERAL = re.compile(r"[;,、&×(\[]|\s(?:x|/|feat\.?|ft\.?|featuring|with)\s", re.IGNORECASE)
 
 
 def parse_credits(text: str) -> tuple[Credit, ...]:
@@ -130,8 +83,8 @@ def parse_credits(text: str) -> tuple[Credit, ...]:
     if m:
         main_text = text[: m.start()]
         featured_parts.insert(0, text[m.end() :])
-    main_names = _split_names(main_text)
-    feat_names = [name for part in featured_parts for name in _split_names(part)]
+    main_names = split_names(main_text)
+    feat_names = [name for part in featured_parts for name in split_names(part)]
     if not main_names and feat_names:
         main_names, feat_names = feat_names[:1], feat_names[1:]
     return (
