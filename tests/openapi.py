@@ -1,7 +1,7 @@
 """Validate sandbox responses against Spotify's OpenAPI definition (sonallux fixed copy).
 
-The spec lives beside the repository in ``../shared/spotify-openapi/fixed-spotify-open-api.yml``
-(CI clones ``shared/`` next to the repo); tests that need it skip with a clear reason if absent.
+The spec is ``tests/data/spotify-openapi.yml``, a verbatim copy (source, snapshot and licence in
+``tests/data/README.md``). It is part of the test suite: a missing file fails, it never skips.
 
 Adjustments made to the spec, and why:
 
@@ -30,14 +30,8 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
-import pytest
 
-SPEC_PATH = (
-    Path(__file__).resolve().parents[2]
-    / "shared"
-    / "spotify-openapi"
-    / "fixed-spotify-open-api.yml"
-)
+SPEC_PATH = Path(__file__).resolve().parent / "data" / "spotify-openapi.yml"
 _GENERIC_ERRORS = {
     400: "BadRequest",
     401: "Unauthorized",
@@ -47,17 +41,9 @@ _GENERIC_ERRORS = {
 }
 
 
-def require_spec() -> None:
-    if not SPEC_PATH.exists():
-        pytest.skip(
-            f"Spotify OpenAPI spec not found at {SPEC_PATH} (clone shared/ beside the repo)"
-        )
-
-
 @functools.cache
 def load_spec() -> dict[str, Any]:
     """The parsed spec, loaded once per test session (290 KB of YAML: CSafeLoader)."""
-    require_spec()
     import yaml
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -76,17 +62,18 @@ def _lookup(spec: dict[str, Any], ref: str) -> Any:
     return node
 
 
-def _resolve(spec: dict[str, Any], node: Any, seen: tuple[str, ...] = ()) -> Any:
+def resolve(spec: dict[str, Any], node: Any, seen: tuple[str, ...] = ()) -> Any:
+    """``node`` with every ``$ref`` into ``spec`` replaced by its target (recursion cut off)."""
     if isinstance(node, list):
-        return [_resolve(spec, item, seen) for item in node]
+        return [resolve(spec, item, seen) for item in node]
     if not isinstance(node, dict):
         return node
     if "$ref" in node:
         ref = node["$ref"]
         if ref in seen:  # recursive schema: stop expanding
             return {}
-        return _resolve(spec, _lookup(spec, ref), (*seen, ref))
-    return {key: _resolve(spec, value, seen) for key, value in node.items()}
+        return resolve(spec, _lookup(spec, ref), (*seen, ref))
+    return {key: resolve(spec, value, seen) for key, value in node.items()}
 
 
 def _deprecated_names(node: dict[str, Any]) -> set[str]:
@@ -202,7 +189,7 @@ def _operation_schema(
         response = {"$ref": f"#/components/responses/{name}"}
     if response is None:
         raise AssertionError(f"{method} {template} does not document status {status}")
-    response = _resolve(spec, response)
+    response = resolve(spec, response)
     content = response.get("content", {}).get("application/json")
     if content is None:
         return None  # documented without a body

@@ -15,8 +15,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-import openapi
 import ostkit.spotify as spotify_mod
+from conftest import MakeSandbox
 from ostkit.auth import TokenCache, TokenManager
 from ostkit.config import Settings
 from ostkit.errors import (
@@ -72,8 +72,8 @@ class FakeTime:
 
 
 @pytest.fixture
-def sb() -> Iterator[Sandbox]:
-    with Sandbox(load_default_corpus=False) as sandbox:
+def sb(make_sandbox: MakeSandbox) -> Iterator[Sandbox]:
+    with make_sandbox(load_default_corpus=False) as sandbox:
         sandbox.add_track(
             "Love Beyond Words",
             [{"name": "KYUHYUN", "names": {"ko": "규현"}}],
@@ -250,8 +250,8 @@ def test_playlist_items_pages_in_order(sb: Sandbox) -> None:
     assert (playlist.total, playlist.name, playlist.owner_id) == (120, "Big", "sandbox-user")
 
 
-def test_legacy_track_field_is_read_too() -> None:
-    with Sandbox(load_default_corpus=False, legacy_track_field=True) as sandbox:
+def test_legacy_track_field_is_read_too(make_sandbox: MakeSandbox) -> None:
+    with make_sandbox(load_default_corpus=False, legacy_track_field=True) as sandbox:
         wanted = uris(sandbox, 3)
         pid = sandbox.create_playlist("Legacy", uris=wanted)
         assert make_client(sandbox).playlist_item_uris(pid) == wanted
@@ -640,7 +640,6 @@ def test_every_request_of_a_run_follows_the_openapi_spec(
     """A representative run; each request the sandbox received (and each one on the wire, with
     its headers) is checked against the OpenAPI definition and the token rules, so an
     independent emulator of the published API accepts them too."""
-    openapi.require_spec()
     wire = tap(monkeypatch)
     big = {**OST, "id": make_id("paged-ost"), "name": "Paged OST"}
     for i in range(60):
@@ -720,7 +719,6 @@ def test_every_request_of_a_run_follows_the_openapi_spec(
 def test_the_request_checker_catches_breaches(
     method: str, path: str, query: dict[str, list[str]], body: object, problem: str
 ) -> None:
-    openapi.require_spec()
     with pytest.raises((AssertionError, jsonschema.ValidationError), match=problem):
         check_api_request(method, path, query, body)
 

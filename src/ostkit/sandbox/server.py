@@ -18,7 +18,7 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -170,6 +170,10 @@ class Sandbox(Accounts, WebApi):
         self._connections: dict[socket.socket, threading.Thread] = {}
         # Unexpected exceptions while answering (sandbox bugs); the fixtures assert it stays empty.
         self.internal_errors: list[str] = []
+        # Called with each request and the reply about to be sent (faults included), outside the
+        # lock; an exception is kept in internal_errors. The test suite checks every Web API
+        # answer against Spotify's OpenAPI definition this way.
+        self.answer_observers: list[Callable[[Request, Reply], None]] = []
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self.user_id = self.add_user(DEFAULT_USER_ID, DEFAULT_USER_NAME)
@@ -425,6 +429,11 @@ class Sandbox(Accounts, WebApi):
         request = Request(handler.command, path, query, headers, raw)
         with self._lock:
             delay, reply, fault_name = self._respond(request)
+        for observe in list(self.answer_observers):
+            try:
+                observe(request, reply)
+            except Exception as exc:
+                self.internal_errors.append(f"answer observer on {request.path}: {exc!r}")
         if delay > 0:
             time.sleep(delay)
         elapsed = time.perf_counter() - started
