@@ -28,6 +28,13 @@ def pytest_configure(config: pytest.Config) -> None:
         )
 
 
+@pytest.fixture(autouse=True)
+def _no_cli_rate_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """CLI runs (in-process and subprocesses inheriting the environment) do not wait on the
+    production 10 requests/s bucket; tests of the setting itself pass their own environment."""
+    monkeypatch.setenv("OSTKIT_RATE_LIMIT", "off")
+
+
 #: jsonschema validators are built lazily and cached; the sandbox answers from several threads.
 _SPEC_LOCK = threading.Lock()
 
