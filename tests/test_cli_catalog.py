@@ -383,7 +383,7 @@ def test_two_processes_importing_at_once(tmp_path: Path) -> None:
 
 
 def test_fast_table_matches_tabulate() -> None:
-    from ostkit.cli.catalog import _table
+    from ostkit.cli.catalog import fast_table
     from ostkit.cli.output import render_table
 
     rows = [
@@ -392,15 +392,15 @@ def test_fast_table_matches_tabulate() -> None:
         {"a": "DOYOUNG of NCT", "b": "도영", "c": 3},
     ]
     for fmt in ("simple", "plain"):
-        assert _table(rows, ("a", "b", "c"), fmt) == render_table(rows, ("a", "b", "c"), fmt)
-        assert _table([], ("a", "b"), fmt) == render_table([], ("a", "b"), fmt)
+        assert fast_table(rows, ("a", "b", "c"), fmt) == render_table(rows, ("a", "b", "c"), fmt)
+        assert fast_table([], ("a", "b"), fmt) == render_table([], ("a", "b"), fmt)
     ascii_last = [{"a": "규현", "b": "", "c": "x"}, {"a": "b", "b": None, "c": ""}]
     for fmt in ("simple", "plain"):
         for headers in (("a", "b", "c"), ("c", "a"), ("b",), ("a",)):
             expected = render_table(ascii_last, headers, fmt)
-            assert _table(ascii_last, headers, fmt) == expected
+            assert fast_table(ascii_last, headers, fmt) == expected
     odd = [{"a": " padded", "b": "two\nlines"}]
-    assert _table(odd, ("a", "b"), "simple") == render_table(odd, ("a", "b"), "simple")
+    assert fast_table(odd, ("a", "b"), "simple") == render_table(odd, ("a", "b"), "simple")
 
 
 def test_big_json_listing_is_the_same_value(home: Path, tmp_path: Path) -> None:
@@ -430,18 +430,18 @@ def test_big_json_listing_is_the_same_value(home: Path, tmp_path: Path) -> None:
 def test_json_lines_across_write_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
     import io
 
-    from ostkit.cli.catalog import _echo_json_lines
+    from ostkit.cli.catalog import echo_json_lines
 
     for n in (1, 4095, 4096, 4097, 9000):
         raw = io.BytesIO()
         monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(raw, encoding="utf-8"))
-        _echo_json_lines([str(i).encode() for i in range(n)])
+        echo_json_lines([str(i).encode() for i in range(n)])
         text = raw.getvalue().decode()
         assert json.loads(text) == list(range(n))
         assert text.count("\n") == n + 2 and text.endswith("\n]\n")
     text_only = io.StringIO()
     monkeypatch.setattr(sys, "stdout", text_only)
-    _echo_json_lines(['{"a":"규현"}'.encode(), b"2"])
+    echo_json_lines(['{"a":"규현"}'.encode(), b"2"])
     assert text_only.getvalue() == '[\n  {"a":"규현"},\n  2\n]\n'
 
 

@@ -491,8 +491,9 @@ def test_read_timeout_on_a_read_is_retried(sb: Sandbox) -> None:
     sb.inject(Fault("latency", path="/v1/me", seconds=0.5))
     policy = NetPolicy(read_timeout=0.15, backoff_base=0.001, rate_per_second=None)
     client = make_client(sb, policy=policy)
-    assert client._sp.requests_timeout == (policy.connect_timeout, 0.15)
     assert client.current_user().id == "sandbox-user"
+    # The first answer is 0.5 s late: read_timeout (0.15 s) gave up on it and the read was sent
+    # again; without the timeout the first answer would have been taken.
     assert settled(lambda: sb.count("GET", "/v1/me"), 2) == 2
 
 
@@ -602,7 +603,7 @@ def test_from_settings_clients_share_one_limiter(tmp_path: Path) -> None:
     a = SpotifyClient.from_settings(settings)
     b = SpotifyClient.from_settings(settings)
     assert a.limiter is b.limiter and a.limiter.rate == NetPolicy().rate_per_second
-    assert a._sp.prefix == "https://api.spotify.com/v1/"  # the default, not called here
+    assert a.api_url == "https://api.spotify.com/v1/"  # the default, not called here
 
 
 # --- policy helpers -------------------------------------------------------------------------------

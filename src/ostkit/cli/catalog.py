@@ -20,11 +20,11 @@ STATUSES = ("matched", "pinned", "review", "not_found", "unmatched")
 EXPORT_FORMATS = ("csv", "exportify", "json", "m3u", "xspf")
 
 
-# Big listings: tabulate is pure Python and takes seconds for 100,000 rows. _table renders the
-# same output quickly (tests compare it with tabulate).
+# Big listings: tabulate is pure Python and takes seconds for 100,000 rows. fast_table renders
+# the same output quickly (tests compare it with tabulate).
 
 
-def _table(rows: list[dict[str, Any]], headers: tuple[str, ...], fmt: str) -> str:
+def fast_table(rows: list[dict[str, Any]], headers: tuple[str, ...], fmt: str) -> str:
     """tabulate's "simple"/"plain" output for plain one-line cells, fast; else tabulate."""
     if fmt not in ("simple", "plain"):
         return render_table(rows, headers, fmt)
@@ -80,7 +80,7 @@ def _extra(text: str) -> int:
     return width - len(text) if width >= 0 else 0
 
 
-def _echo_json_lines(items: Sequence[bytes]) -> None:
+def echo_json_lines(items: Sequence[bytes]) -> None:
     """Print a JSON array with one compact item per line: the JSON layout of every listing.
 
     Items are UTF-8 JSON texts (SQLite builds those of big listings), written straight to
@@ -309,7 +309,7 @@ def dramas_cmd(app: AppContext, fmt: str) -> None:
     finally:
         store.close()
     if fmt == "json":
-        _echo_json_lines([_compact(r) for r in rows])
+        echo_json_lines([_compact(r) for r in rows])
         return
     headers = ("title", "native_title", "year", "network", "tracks", "with_uri")
     click.echo(render_table(rows, headers, fmt))
@@ -320,9 +320,9 @@ TRACK_HEADERS = ("id", "drama", "part", "title", "artist", "version", "status", 
 
 def _echo_tracks(rows: list[dict[str, Any]], fmt: str) -> None:
     if fmt == "json":
-        _echo_json_lines([_compact(r) for r in rows])
+        echo_json_lines([_compact(r) for r in rows])
         return
-    click.echo(_table(rows, TRACK_HEADERS, fmt))
+    click.echo(fast_table(rows, TRACK_HEADERS, fmt))
 
 
 @click.command("tracks")
@@ -349,7 +349,7 @@ def tracks_cmd(
     finally:
         store.close()
     if fmt == "json":
-        _echo_json_lines(texts)
+        echo_json_lines(texts)
         return
     _echo_tracks(rows, fmt)
 
@@ -374,14 +374,14 @@ def artists_cmd(app: AppContext, drama: str | None, fmt: str) -> None:
     finally:
         store.close()
     if fmt == "json":
-        _echo_json_lines(_artist_group_lines(groups))
+        echo_json_lines(_artist_group_lines(groups))
         return
     headers = (
         ("artist", "native_name", "tracks")
         if drama
         else ("drama", "artist", "native_name", "tracks")
     )
-    click.echo(_table(rows, headers, fmt))
+    click.echo(fast_table(rows, headers, fmt))
 
 
 @click.command("export")
