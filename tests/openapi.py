@@ -1,7 +1,7 @@
 """Validate sandbox responses against Spotify's OpenAPI definition (sonallux fixed copy).
 
-The spec lives beside the repository in ``../shared/spotify-openapi/fixed-spotify-open-api.yml``
-(CI clones ``shared/`` next to the repo); tests that need it skip with a clear reason if absent.
+The spec is ``tests/data/spotify-openapi.yml``, a verbatim copy (source, snapshot and licence in
+``tests/data/README.md``). It is part of the test suite: a missing file fails, it never skips.
 
 Adjustments made to the spec, and why:
 
@@ -24,20 +24,16 @@ from __future__ import annotations
 
 import copy
 import functools
+import hashlib
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import jsonschema
-import pytest
 
-SPEC_PATH = (
-    Path(__file__).resolve().parents[2]
-    / "shared"
-    / "spotify-openapi"
-    / "fixed-spotify-open-api.yml"
-)
+SPEC_PATH = Path(__file__).resolve().parent / "data" / "spotify-openapi.yml"
 _GENERIC_ERRORS = {
     400: "BadRequest",
     401: "Unauthorized",
@@ -47,17 +43,9 @@ _GENERIC_ERRORS = {
 }
 
 
-def require_spec() -> None:
-    if not SPEC_PATH.exists():
-        pytest.skip(
-            f"Spotify OpenAPI spec not found at {SPEC_PATH} (clone shared/ beside the repo)"
-        )
-
-
 @functools.cache
 def load_spec() -> dict[str, Any]:
     """The parsed spec, loaded once per test session (290 KB of YAML: CSafeLoader)."""
-    require_spec()
     import yaml
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -76,17 +64,18 @@ def _lookup(spec: dict[str, Any], ref: str) -> Any:
     return node
 
 
-def _resolve(spec: dict[str, Any], node: Any, seen: tuple[str, ...] = ()) -> Any:
+def resolve(spec: dict[str, Any], node: Any, seen: tuple[str, ...] = ()) -> Any:
+    """``node`` with every ``$ref`` into ``spec`` replaced by its target (recursion cut off)."""
     if isinstance(node, list):
-        return [_resolve(spec, item, seen) for item in node]
+        return [resolve(spec, item, seen) for item in node]
     if not isinstance(node, dict):
         return node
     if "$ref" in node:
         ref = node["$ref"]
         if ref in seen:  # recursive schema: stop expanding
             return {}
-        return _resolve(spec, _lookup(spec, ref), (*seen, ref))
-    return {key: _resolve(spec, value, seen) for key, value in node.items()}
+        return resolve(spec, _lookup(spec, ref), (*seen, ref))
+    return {key: resolve(spec, value, seen) for key, value in node.items()}
 
 
 def _deprecated_names(node: dict[str, Any]) -> set[str]:
@@ -179,15 +168,66 @@ def _flatten(node: Any) -> Any:
     return merged
 
 
+# The same track object comes back in many answers (every search, playlist and page that holds
+# it): array items and ``oneOf`` alternatives (TrackObject | EpisodeObject) already found valid
+# against the same subschema are not validated again. Validation is a pure function of schema
+# and instance, so this changes nothing but the time (a 100-item playlist validated again:
+# ~70 ms -> ~4 ms). Kept: the schema's id (schemas live as long as their cached validator) and
+# a digest of the instance's canonical JSON.
+_KNOWN_VALID: set[tuple[int, bytes]] = set()
+_ITEMS = jsonschema.Draft202012Validator.VALIDATORS["items"]
+_ONE_OF = jsonschema.Draft202012Validator.VALIDATORS["oneOf"]
+
+
+def _known_valid(subschema: Any, instance: Any) -> tuple[bool, tuple[int, bytes]]:
+    text = json.dumps(instance, sort_keys=True, ensure_ascii=False)
+    key = (id(subschema), hashlib.blake2b(text.encode(), digest_size=16).digest())
+    return key in _KNOWN_VALID, key
+
+
+def _items_once(validator: Any, items: Any, instance: Any, schema: Any) -> Iterator[Any]:
+    if not isinstance(instance, list) or "prefixItems" in schema or not isinstance(items, dict):
+        yield from _ITEMS(validator, items, instance, schema)
+        return
+    for index, item in enumerate(instance):
+        known, key = _known_valid(items, item)
+        if known:
+            continue
+        errors = list(validator.descend(item, items, path=index))
+        if not errors:
+            _KNOWN_VALID.add(key)
+        yield from errors
+
+
+def _once(keyword: Any) -> Any:
+    """``keyword`` (a jsonschema keyword function), skipped for instances known to be valid."""
+
+    def check(validator: Any, value: Any, instance: Any, schema: Any) -> Iterator[Any]:
+        known, key = _known_valid(value, instance)
+        if known:
+            return
+        errors = list(keyword(validator, value, instance, schema))
+        if not errors:
+            _KNOWN_VALID.add(key)
+        yield from errors
+
+    return check
+
+
+# 2020-12 for unevaluatedProperties, which sees through allOf.
+_Validator = jsonschema.validators.extend(
+    jsonschema.Draft202012Validator, {"items": _items_once, "oneOf": _once(_ONE_OF)}
+)
+
+
 @functools.cache
 def _validator(template: str, method: str, status: int, allow_deprecated: bool) -> Any:
     """A compiled validator (schema checked once), or None for an operation without a body."""
     schema = _operation_schema(template, method, status, allow_deprecated)
     if schema is None:
         return None
-    # 2020-12 for unevaluatedProperties, which sees through allOf.
     jsonschema.Draft202012Validator.check_schema(schema)
-    return jsonschema.Draft202012Validator(schema)
+    return _Validator(schema)
 
 
 def _operation_schema(
@@ -202,7 +242,7 @@ def _operation_schema(
         response = {"$ref": f"#/components/responses/{name}"}
     if response is None:
         raise AssertionError(f"{method} {template} does not document status {status}")
-    response = _resolve(spec, response)
+    response = resolve(spec, response)
     content = response.get("content", {}).get("application/json")
     if content is None:
         return None  # documented without a body

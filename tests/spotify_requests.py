@@ -3,14 +3,13 @@
 ``tests/openapi.py`` checks what the sandbox answers; this module checks the other direction, so
 ostkit also works against any faithful implementation of the API, not just our sandbox:
 
-- Web API requests against ``../shared/spotify-openapi/fixed-spotify-open-api.yml``: the path and
-  method exist and are not ``deprecated`` (removed for Development-Mode apps); every query
-  parameter is one the operation defines, has the right type and stays within its minimum and
-  maximum (limits and offsets, including the ones only stated in prose: 100 000 for
-  ``/me/playlists``); path ids are base-62; the JSON body matches the operation's request schema
-  with objects closed (no invented fields) and the prose limits added (100 URIs / objects);
-  ``Authorization: Bearer``; ``Content-Type: application/json`` with a body; no body where the
-  operation takes none.
+- Web API requests against ``tests/data/spotify-openapi.yml``: the path and method exist and are
+  not ``deprecated`` (removed for Development-Mode apps); every query parameter is one the
+  operation defines, has the right type and stays within its minimum and maximum (limits and
+  offsets, including the ones only stated in prose: 100 000 for ``/me/playlists``); path ids are
+  base-62; the JSON body matches the operation's request schema with objects closed (no invented
+  fields) and the prose limits added (100 URIs / objects); ``Authorization: Bearer``;
+  ``Content-Type: application/json`` with a body; no body where the operation takes none.
 - Accounts requests against the PKCE tutorial: ``POST /api/token`` form-encoded with exactly the
   documented fields, a ``client_id``, no client secret and no ``Authorization`` header; the
   authorize URL's parameters.
@@ -122,7 +121,7 @@ def _operation(template: str, method: str) -> dict[str, Any]:
 
 def _parameters(template: str, method: str) -> dict[tuple[str, str], dict[str, Any]]:
     spec = openapi.load_spec()
-    resolved = openapi._resolve(spec, _operation(template, method).get("parameters", []))
+    resolved = openapi.resolve(spec, _operation(template, method).get("parameters", []))
     return {(p["in"], p["name"]): p for p in resolved}
 
 
@@ -151,7 +150,7 @@ def _request_schema(template: str, method: str) -> dict[str, Any] | None:
     if body is None:
         return None
     spec = openapi.load_spec()
-    schema = openapi._resolve(spec, body["content"]["application/json"]["schema"])
+    schema = openapi.resolve(spec, body["content"]["application/json"]["schema"])
     schema = copy.deepcopy(schema)
     _close(schema)
     props = schema.get("properties", {})

@@ -26,6 +26,7 @@ from click.testing import CliRunner
 
 import ostkit.services.auth as auth_mod
 import ostkit.spotify.token_cache as token_cache_mod
+from conftest import MakeSandbox
 from ostkit.cli import cli
 from ostkit.config import Settings
 from ostkit.errors import (
@@ -48,8 +49,8 @@ from spotify_requests import check_authorize_url, check_token_request, check_wir
 
 
 @pytest.fixture
-def sb() -> Iterator[Sandbox]:
-    with Sandbox(load_default_corpus=False) as sandbox:
+def sb(make_sandbox: MakeSandbox) -> Iterator[Sandbox]:
+    with make_sandbox(load_default_corpus=False) as sandbox:
         sandbox.add_track("Mirage", ["Colde"])
         yield sandbox
         removed = re.compile(r"/v1/(tracks|albums|artists|users(/.*)?|playlists/[^/]+/tracks)")
@@ -351,8 +352,10 @@ def test_simultaneous_401s_refresh_once(sb: Sandbox, tmp_path: Path) -> None:
     assert sb.count("POST", "/api/token") == 2  # the start + ONE refresh for all threads
 
 
-def test_refresh_without_rotation_keeps_the_old_refresh_token(tmp_path: Path) -> None:
-    with Sandbox(load_default_corpus=False, refresh_rotation="none") as sandbox:
+def test_refresh_without_rotation_keeps_the_old_refresh_token(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    with make_sandbox(load_default_corpus=False, refresh_rotation="none") as sandbox:
         seed = sandbox.issue_refresh_token()
         manager = env_manager(sandbox, tmp_path, seed)
         manager.get_access_token()

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from conftest import MakeSandbox
 from ostkit.cli import cli
 from ostkit.models import Credit, Status, Track
 from ostkit.sandbox import Fault, Sandbox
@@ -40,15 +41,17 @@ def _setup(sb: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict
 
 
 @pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
-    with Sandbox(load_default_corpus=False) as sb:
+def env(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[dict[str, str]]:
+    with make_sandbox(load_default_corpus=False) as sb:
         yield _setup(sb, tmp_path, monkeypatch)
 
 
 def test_quota_stop_prints_the_summary_then_one_error_line(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    with Sandbox(load_default_corpus=False) as sb:
+    with make_sandbox(load_default_corpus=False) as sb:
         _setup(sb, tmp_path, monkeypatch)
         sb.inject(Fault("quota", path=r"^/v1/search", after=1, count=None))
         result = CliRunner().invoke(cli, ["match", "--jobs", "1"])

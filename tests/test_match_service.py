@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from conftest import MakeSandbox
 from ostkit.errors import InputError
 from ostkit.matching.bands import DEFAULT_BANDS
 from ostkit.matching.scoring import Aliases, Context
@@ -129,8 +130,8 @@ def _catalog(store: CatalogStore) -> dict[str, int]:
 
 
 @pytest.fixture
-def world() -> Iterator[World]:
-    with Sandbox(load_default_corpus=False) as sb:
+def world(make_sandbox: MakeSandbox) -> Iterator[World]:
+    with make_sandbox(load_default_corpus=False) as sb:
         uris = load_corpus(sb)
         store = CatalogStore.open(":memory:")
         ids = _catalog(store)

@@ -323,7 +323,7 @@ def test_title_only_in_another_script_on_the_dramas_own_part_goes_to_review() ->
 
 
 REAL_SHAPES = [
-    # (catalog entry, Spotify candidate as in ../shared/ost-data, expected band)
+    # (catalog entry, Spotify candidate as in the real OST playlists, expected band)
     (
         Track(
             drama="Do You Like Brahms?",

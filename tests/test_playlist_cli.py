@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from conftest import MakeSandbox
 from ostkit.cli import cli
 from ostkit.models import Credit, Status, Track
 from ostkit.sandbox import Sandbox
@@ -16,8 +17,10 @@ from ostkit.store.catalog import CatalogStore
 
 
 @pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Sandbox, list[str]]]:
-    with Sandbox(load_default_corpus=False) as sb:
+def env(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[Sandbox, list[str]]]:
+    with make_sandbox(load_default_corpus=False) as sb:
         uris = [f"spotify:track:{sb.add_track(f'Song {i}', ['Singer'])}" for i in range(3)]
         monkeypatch.setenv("OSTKIT_HOME", str(tmp_path / "home"))
         monkeypatch.setenv("SPOTIPY_CLIENT_ID", sb.client_id)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from conftest import MakeSandbox
 from ostkit.cli import cli
 from ostkit.models import Candidate, SpotifyAlbum, SpotifyArtist, Status
 from ostkit.sandbox import Sandbox
@@ -24,8 +25,10 @@ ALBUM = {
 
 
 @pytest.fixture
-def sb(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
-    with Sandbox(load_default_corpus=False) as sb:
+def sb(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Sandbox]:
+    with make_sandbox(load_default_corpus=False) as sb:
         sb.add_track(
             "First Song",
             ["Singer One", "Guest"],

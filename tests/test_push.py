@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import MakeSandbox
 from ostkit.errors import InputError, SpotifyError
 from ostkit.models import Credit, RemotePlaylist, Status, Track
 from ostkit.playlists.definition import adhoc_definition, load_playlist_file
@@ -70,8 +71,10 @@ def _catalog(store: CatalogStore, uris: list[str], drama: str = "Drama A") -> No
             )
 
 
-def make_world(tmp_path: Path, n: int) -> Iterator[World]:
-    with Sandbox(load_default_corpus=False) as sb:
+def make_world(
+    make_sandbox: MakeSandbox, tmp_path: Path, n: int, *, check_spec: bool = True
+) -> Iterator[World]:
+    with make_sandbox(load_default_corpus=False, check_spec=check_spec) as sb:
         uris = [f"spotify:track:{sb.add_track(f'Song {i}', ['Singer'])}" for i in range(n)]
         store = CatalogStore.open(":memory:")
         _catalog(store, uris)
@@ -83,8 +86,8 @@ def make_world(tmp_path: Path, n: int) -> Iterator[World]:
 
 
 @pytest.fixture
-def world(tmp_path: Path) -> Iterator[World]:
-    yield from make_world(tmp_path, 230)
+def world(make_sandbox: MakeSandbox, tmp_path: Path) -> Iterator[World]:
+    yield from make_world(make_sandbox, tmp_path, 230)
 
 
 def test_first_push_then_unchanged(world: World) -> None:
@@ -409,20 +412,23 @@ def test_hand_edited_playlist_is_brought_back(world: World, edit: str, max_write
     assert len(world.sb.requests) == 1
 
 
-def test_unavailable_item_is_removed(world: World) -> None:
+def test_unavailable_item_is_removed(make_sandbox: MakeSandbox, tmp_path: Path) -> None:
     # A playlist found by name holds an entry Spotify answers with a null item (a track that
     # is no longer available): it has no URI to delete by, so the push rewrites the list.
-    gone = "spotify:track:" + "Z" * 22
-    pid = world.sb.create_playlist("Mix", uris=[world.uris[0], gone, *world.uris[1:]])
-    said: list[str] = []
-    definition = adhoc_definition(["Drama A"], "Mix")
-    result = push_playlist(world.store, world.client, definition, progress=said.append)
-    assert result.found_by_name and result.plan.strategy == "rewrite"
-    assert world.sb.playlist_items(pid) == world.uris
-    assert any("1 unavailable item(s)" in m for m in said)
-    world.sb.clear_requests()
-    assert push_playlist(world.store, world.client, definition).plan.is_empty
-    assert world.writes() == 0
+    # Spotify does send `"item": null` there, but the OpenAPI definition does not allow it
+    # (PlaylistTrackObject.item is not nullable), so this sandbox's answers are not checked.
+    for world in make_world(make_sandbox, tmp_path, 230, check_spec=False):
+        gone = "spotify:track:" + "Z" * 22
+        pid = world.sb.create_playlist("Mix", uris=[world.uris[0], gone, *world.uris[1:]])
+        said: list[str] = []
+        definition = adhoc_definition(["Drama A"], "Mix")
+        result = push_playlist(world.store, world.client, definition, progress=said.append)
+        assert result.found_by_name and result.plan.strategy == "rewrite"
+        assert world.sb.playlist_items(pid) == world.uris
+        assert any("1 unavailable item(s)" in m for m in said)
+        world.sb.clear_requests()
+        assert push_playlist(world.store, world.client, definition).plan.is_empty
+        assert world.writes() == 0
 
 
 def _details_writes(world: World) -> list[object]:
@@ -533,11 +539,12 @@ CASES = [
 
 @pytest.mark.parametrize(("fault", "target"), CASES)
 def test_any_failure_in_an_edit_never_duplicates_and_converges(
-    tmp_path: Path, fault: str, target: str
+    make_sandbox: MakeSandbox, tmp_path: Path, fault: str, target: str
 ) -> None:
     # Whatever request of an edit push fails, and however: no duplicates, and pushing again
     # ends exactly equal to the file's list, after which a push is a single read.
-    for world in make_world(tmp_path, 150):  # 2 writes either way: the edit wins the tie
+    # 2 writes either way: the edit wins the tie
+    for world in make_world(make_sandbox, tmp_path, 150):
         path = world.file('name = "Mix"\ndramas = ["Drama A"]\n')
         push_playlist(world.store, world.client, load_playlist_file(path))
         pid = world.only_playlist()

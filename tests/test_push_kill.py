@@ -8,17 +8,20 @@ import sys
 import time
 from pathlib import Path
 
+from conftest import MakeSandbox
 from ostkit.models import Credit, Status, Track
 from ostkit.playlists.definition import load_playlist_file
-from ostkit.sandbox import Fault, Sandbox
+from ostkit.sandbox import Fault
 from ostkit.services.playlists import push_playlist
 from ostkit.spotify.client import SpotifyClient
 from ostkit.spotify.policy import NetPolicy
 from ostkit.store.catalog import CatalogStore
 
 
-def test_killed_push_process_converges_without_duplicates(tmp_path: Path) -> None:
-    with Sandbox(load_default_corpus=False) as sb:
+def test_killed_push_process_converges_without_duplicates(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    with make_sandbox(load_default_corpus=False) as sb:
         uris = [f"spotify:track:{sb.add_track(f'Song {i}', ['Singer'])}" for i in range(230)]
         home = tmp_path / "home"
         db = home / "catalog.db"

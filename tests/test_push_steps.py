@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import MakeSandbox
 from ostkit.errors import AmbiguousWriteError, InputError, RateLimitError, SpotifyError
 from ostkit.models import Credit, ManagedPlaylist, RemotePlaylist, Status, Track
 from ostkit.playlists.definition import adhoc_definition
@@ -29,8 +30,8 @@ from test_push import World, make_world
 
 
 @pytest.fixture
-def world(tmp_path: Path) -> Iterator[World]:
-    yield from make_world(tmp_path, 30)
+def world(make_sandbox: MakeSandbox, tmp_path: Path) -> Iterator[World]:
+    yield from make_world(make_sandbox, tmp_path, 30)
 
 
 class FakeWrites:

@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
+from conftest import MakeSandbox
 from ostkit.sandbox import Sandbox, SandboxError
 
 
@@ -205,8 +206,8 @@ def test_authorize_denied_and_without_state(sandbox: Sandbox) -> None:
     assert set(_redirect_params(_authorize(sandbox, state=None))) == {"code"}
 
 
-def test_register_client_refuses_localhost() -> None:
-    sandbox = Sandbox(load_default_corpus=False)
+def test_register_client_refuses_localhost(make_sandbox: MakeSandbox) -> None:
+    sandbox = make_sandbox(load_default_corpus=False)
     with pytest.raises(SandboxError, match="never localhost"):
         sandbox.register_client(redirect_uris=["http://localhost:8888/callback"])
     with pytest.raises(SandboxError, match="loopback"):
@@ -391,8 +392,8 @@ def test_refresh_rotates_and_old_token_is_refused(sandbox: Sandbox) -> None:
 
 
 @pytest.mark.parametrize("mode", ["none", "reuse"])
-def test_refresh_without_rotation(mode: str) -> None:
-    with Sandbox(load_default_corpus=False, refresh_rotation=mode) as sandbox:
+def test_refresh_without_rotation(make_sandbox: MakeSandbox, mode: str) -> None:
+    with make_sandbox(load_default_corpus=False, refresh_rotation=mode) as sandbox:
         token = sandbox.issue_refresh_token()
         for _ in range(2):
             body = _refresh(sandbox, token).json()
@@ -456,12 +457,12 @@ def test_request_log_never_keeps_secrets(sandbox: Sandbox) -> None:
     assert sandbox.requests == []
 
 
-def test_ipv6_loopback_host() -> None:
+def test_ipv6_loopback_host(make_sandbox: MakeSandbox) -> None:
     """``Sandbox(host="::1")`` serves on the IPv6 loopback, URLs bracketed."""
     if not socket.has_ipv6:
         pytest.skip("no IPv6 on this machine")
     try:
-        sandbox = Sandbox(host="::1", load_default_corpus=False).start()
+        sandbox = make_sandbox(host="::1", load_default_corpus=False)
     except SandboxError as exc:
         pytest.skip(f"IPv6 loopback unavailable: {exc}")
     try:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 import openapi
-from conftest import Api
+from conftest import Api, MakeSandbox
 from ostkit.sandbox import Sandbox, make_id, render
 
 KYUHYUN_VOCAL = "P9SAbhyPoYET7CsvVseYq4"  # "Love Beyond Words", shipped corpus
@@ -406,8 +406,8 @@ def test_items_paging_limit_50(api: Api) -> None:
     assert api.get(f"playlists/{pid}/items", params={"limit": 51}).status_code == 400
 
 
-def test_legacy_track_field_when_configured() -> None:
-    with Sandbox(legacy_track_field=True) as sandbox:
+def test_legacy_track_field_when_configured(make_sandbox: MakeSandbox) -> None:
+    with make_sandbox(legacy_track_field=True) as sandbox:
         api = Api(sandbox)
         pid = sandbox.create_playlist("mine", uris=[_uri(KYUHYUN_VOCAL)])
         entry = api.get(f"playlists/{pid}/items").json()["items"][0]
@@ -497,8 +497,8 @@ def test_write_to_someone_elses_playlist_is_403(api: Api) -> None:
     assert api.put(f"playlists/{pid}", json={"name": "mine now"}).status_code == 403
 
 
-def test_playlist_size_limit() -> None:
-    with Sandbox(max_playlist_items=150) as sandbox:
+def test_playlist_size_limit(make_sandbox: MakeSandbox) -> None:
+    with make_sandbox(max_playlist_items=150) as sandbox:
         api = Api(sandbox)
         uris = [_uri(i) for i in _track_ids(sandbox, 10)] * 10
         pid = sandbox.create_playlist("full", uris=uris[:100] + uris[:40])
@@ -632,14 +632,14 @@ def test_create_and_change_refuse_a_public_collaborative_playlist_first(api: Api
 
 
 # -- corpus -----------------------------------------------------------------------------------
-def test_load_custom_corpus_and_add_track(tmp_path: Path) -> None:
+def test_load_custom_corpus_and_add_track(make_sandbox: MakeSandbox, tmp_path: Path) -> None:
     path = tmp_path / "corpus.json"
     path.write_text(
         '{"tracks": [{"name": "Stay", "names": {"ko": "머물러"}, "artists": [{"name": "Hana"}],'
         ' "album": {"name": "Stay", "release_date": "2024"}, "isrc": "KRA002400001"}]}',
         encoding="utf-8",
     )
-    with Sandbox(corpus=path) as sandbox:
+    with make_sandbox(corpus=path) as sandbox:
         track_id = sandbox.add_track("Go", ["Hana"], album={"name": "Go", "album_type": "album"})
         assert len(sandbox.corpus.tracks) == 2
         api = Api(sandbox)
@@ -694,7 +694,6 @@ def test_corpus_errors_name_the_file(tmp_path: Path, text: str, fragment: str) -
 
 def test_spec_validation_catches_a_removed_field(api: Api) -> None:
     """The validator itself: a Dev-Mode-removed field (popularity) fails, the real shape passes."""
-    openapi.require_spec()
     import jsonschema
 
     track = api.get(f"tracks/{KYUHYUN_VOCAL}").json()
@@ -787,8 +786,8 @@ def test_follow_and_delete_playlist_helpers(api: Api) -> None:
     assert api.get("me/playlists").json()["total"] == 0
 
 
-def test_search_next_stops_at_offset_1000() -> None:
-    with Sandbox(load_default_corpus=False) as sandbox:
+def test_search_next_stops_at_offset_1000(make_sandbox: MakeSandbox) -> None:
+    with make_sandbox(load_default_corpus=False) as sandbox:
         for i in range(1015):
             sandbox.add_track(f"Echo {i}", ["Echo Band"], album={"name": f"Echo {i // 10}"})
         api = Api(sandbox)

@@ -1,4 +1,8 @@
-"""`ostkit sandbox serve`: a real subprocess on port 0, its printed environment, Ctrl-C."""
+"""`ostkit sandbox serve`: a real subprocess on port 0, its printed environment, Ctrl-C.
+
+The sandbox runs in another process here, so ``make_sandbox``'s check cannot sit inside it:
+each Web API answer is checked against Spotify's OpenAPI definition as it is received instead.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from pathlib import Path
 import requests
 from click.testing import CliRunner
 
+import openapi
 from ostkit.cli import cli
 
 KEYS = (
@@ -47,6 +52,11 @@ def _serve(
     return proc, env
 
 
+def _checked(answer: requests.Response) -> requests.Response:
+    openapi.validate_response(answer)
+    return answer
+
+
 def _stop(proc: subprocess.Popen[str], signum: int = signal.SIGINT) -> tuple[int, str]:
     proc.send_signal(signum)
     _, err = proc.communicate(timeout=10)
@@ -69,13 +79,17 @@ def test_serve_prints_environment_that_works() -> None:
             timeout=5,
         ).json()
         headers = {"Authorization": f"Bearer {token['access_token']}"}
-        me = requests.get(env["OSTKIT_SPOTIFY_API_URL"] + "me", headers=headers, timeout=5)
+        me = _checked(
+            requests.get(env["OSTKIT_SPOTIFY_API_URL"] + "me", headers=headers, timeout=5)
+        )
         assert me.json()["id"] == "sandbox-user"
-        found = requests.get(
-            env["OSTKIT_SPOTIFY_API_URL"] + "search",
-            params={"q": "artist:kyuhyun", "type": "track"},
-            headers=headers,
-            timeout=5,
+        found = _checked(
+            requests.get(
+                env["OSTKIT_SPOTIFY_API_URL"] + "search",
+                params={"q": "artist:kyuhyun", "type": "track"},
+                headers=headers,
+                timeout=5,
+            )
         ).json()
         assert found["tracks"]["total"] == 3
     finally:
@@ -100,11 +114,13 @@ def test_serve_with_custom_corpus(tmp_path: Path) -> None:
             },
             timeout=5,
         ).json()["access_token"]
-        found = requests.get(
-            env["OSTKIT_SPOTIFY_API_URL"] + "search",
-            params={"q": "song", "type": "track"},
-            headers={"Authorization": f"Bearer {token}"},
-            timeout=5,
+        found = _checked(
+            requests.get(
+                env["OSTKIT_SPOTIFY_API_URL"] + "search",
+                params={"q": "song", "type": "track"},
+                headers={"Authorization": f"Bearer {token}"},
+                timeout=5,
+            )
         ).json()
         assert [t["name"] for t in found["tracks"]["items"]] == ["Only Song"]
     finally:
@@ -125,7 +141,8 @@ def test_serve_started_in_the_background_stops_on_sigint() -> None:
     """`ostkit sandbox serve &` inherits SIGINT ignored; `kill -INT` must still stop it."""
     proc, env = _serve(sigint_ignored=True)
     try:
-        assert requests.get(env["OSTKIT_SPOTIFY_API_URL"] + "me", timeout=5).status_code == 401
+        me = _checked(requests.get(env["OSTKIT_SPOTIFY_API_URL"] + "me", timeout=5))
+        assert me.status_code == 401
     finally:
         code, err = _stop(proc)
     assert code == 0 and err.endswith("Sandbox stopped.\n")

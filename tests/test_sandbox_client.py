@@ -7,13 +7,11 @@ each answer as it sends it, so no shape the client depends on escapes the spec c
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 import openapi
-from conftest import SpecCheckedSandbox
-from ostkit.sandbox import Fault, make_id, render
+from conftest import MakeSandbox, SpecCheckedSandbox
+from ostkit.sandbox import Fault, make_id
 from ostkit.spotify.client import SpotifyClient
 from ostkit.spotify.policy import NetPolicy, RateLimiter
 
@@ -27,11 +25,8 @@ ALBUM = {
 
 
 @pytest.fixture
-def sb() -> Iterator[SpecCheckedSandbox]:
-    openapi.require_spec()
-    with SpecCheckedSandbox(load_default_corpus=False) as sandbox:
-        yield sandbox
-    assert sandbox.internal_errors == []
+def sb(make_sandbox: MakeSandbox) -> SpecCheckedSandbox:
+    return make_sandbox(load_default_corpus=False)
 
 
 def test_every_client_call_gets_spec_valid_answers(sb: SpecCheckedSandbox) -> None:
@@ -88,20 +83,16 @@ def test_every_client_call_gets_spec_valid_answers(sb: SpecCheckedSandbox) -> No
     assert any(r.query.get("offset") == ["50"] for r in sb.requests)
 
 
-def test_the_checking_sandbox_catches_a_removed_field(
-    sb: SpecCheckedSandbox, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_the_checking_sandbox_catches_a_removed_field(make_sandbox: MakeSandbox) -> None:
+    # legacy_track_field adds the deprecated `track` key (removed for Development-Mode apps) to
+    # playlist entries; checked without allowing deprecated fields, that answer is caught.
+    sb = make_sandbox(load_default_corpus=False, legacy_track_field=True, allow_deprecated=False)
     track_id = sb.add_track("Only", ["Solo"])
-    original = render.track_full
-
-    def with_popularity(*args: object, **kwargs: object) -> dict[str, object]:
-        return {**original(*args, **kwargs), "popularity": 50}  # type: ignore[arg-type]
-
-    monkeypatch.setattr(render, "track_full", with_popularity)
-    client = _client(sb)
-    client.get_track(track_id)
-    assert len(sb.spec_errors) == 1 and sb.spec_errors[0].startswith("GET /v1/tracks/")
-    sb.spec_errors.clear()
+    pid = sb.create_playlist("Mix", uris=[f"spotify:track:{track_id}"])
+    assert _client(sb).playlist_item_uris(pid) == [f"spotify:track:{track_id}"]
+    assert len(sb.spec_errors) == 1
+    assert sb.spec_errors[0].startswith(f"GET /v1/playlists/{pid}/items 200: False schema")
+    sb.spec_errors.clear()  # expected here; the fixture asserts none are left
 
 
 def _client(sb: SpecCheckedSandbox) -> SpotifyClient:

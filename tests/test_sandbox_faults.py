@@ -12,7 +12,7 @@ from collections.abc import Callable
 import pytest
 import requests
 
-from conftest import Api
+from conftest import Api, MakeSandbox
 from ostkit.sandbox import Fault, Sandbox
 
 ITEMS = r"/playlists/[^/]+/items$"
@@ -110,8 +110,8 @@ def test_revoke(sandbox: Sandbox) -> None:
     assert requests.post(url, data={**form, "refresh_token": fresh}, timeout=5).status_code == 200
 
 
-def test_latency_per_fault_and_global() -> None:
-    with Sandbox(load_default_corpus=False, latency=0.03) as sandbox:
+def test_latency_per_fault_and_global(make_sandbox: MakeSandbox) -> None:
+    with make_sandbox(load_default_corpus=False, latency=0.03) as sandbox:
         api = Api(sandbox)
         sandbox.inject(Fault("latency", path=r"/me$", seconds=0.05, count=None))
         api.get("me")
@@ -157,8 +157,8 @@ def test_fault_validation() -> None:
         Fault("server_error", status=99)
 
 
-def test_rolling_window_rate_limit() -> None:
-    with Sandbox(load_default_corpus=False, rate_limit=(3, 30)) as sandbox:
+def test_rolling_window_rate_limit(make_sandbox: MakeSandbox) -> None:
+    with make_sandbox(load_default_corpus=False, rate_limit=(3, 30)) as sandbox:
         api = Api(sandbox)
         assert [api.get("me").status_code for _ in range(3)] == [200, 200, 200]
         sandbox.advance(10)
@@ -170,8 +170,8 @@ def test_rolling_window_rate_limit() -> None:
         assert sandbox.requests[3].fault == "rate_limit"
 
 
-def test_quota_budget() -> None:
-    with Sandbox(load_default_corpus=False, quota=2) as sandbox:
+def test_quota_budget(make_sandbox: MakeSandbox) -> None:
+    with make_sandbox(load_default_corpus=False, quota=2) as sandbox:
         api = Api(sandbox)
         assert [api.get("me").status_code for _ in range(2)] == [200, 200]
         spent = api.get("me")
@@ -187,10 +187,12 @@ def test_quota_budget() -> None:
         assert api.get("me").status_code == 200
 
 
-def test_client_hanging_up_mid_answer_is_quiet(capfd: pytest.CaptureFixture[str]) -> None:
+def test_client_hanging_up_mid_answer_is_quiet(
+    make_sandbox: MakeSandbox, capfd: pytest.CaptureFixture[str]
+) -> None:
     """A client that disconnects before its answer is written (a timeout, Ctrl-C) costs the
     server a BrokenPipe/ConnectionReset: swallowed, no traceback on stderr, server still fine."""
-    with Sandbox(load_default_corpus=False) as sandbox:
+    with make_sandbox(load_default_corpus=False) as sandbox:
         sandbox.inject(Fault("latency", path=r"/me$", seconds=0.2, count=3))
         request = f"GET /v1/me HTTP/1.1\r\nHost: {sandbox.host}\r\n\r\n".encode()
         for _ in range(3):
@@ -208,10 +210,12 @@ def test_client_hanging_up_mid_answer_is_quiet(capfd: pytest.CaptureFixture[str]
     assert capfd.readouterr().err == ""
 
 
-def test_stop_waits_for_busy_handlers(capfd: pytest.CaptureFixture[str]) -> None:
+def test_stop_waits_for_busy_handlers(
+    make_sandbox: MakeSandbox, capfd: pytest.CaptureFixture[str]
+) -> None:
     """stop() closes kept-alive connections and waits for the threads answering, so nothing is
     answered (or printed) after it returns."""
-    sandbox = Sandbox(load_default_corpus=False).start()
+    sandbox = make_sandbox(load_default_corpus=False)
     sandbox.inject(Fault("latency", path=r"/me$", seconds=0.3))
     api = Api(sandbox)
     api.get("search", params={"q": "x", "type": "track"})  # a kept-alive idle connection

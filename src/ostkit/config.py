@@ -5,6 +5,7 @@ Nothing else in ostkit reads the environment: the CLI builds ``Settings`` and pa
 
 from __future__ import annotations
 
+import math
 import os
 import tomllib
 from collections.abc import Mapping
@@ -16,6 +17,9 @@ from ostkit.errors import ConfigError
 DEFAULT_API_URL = "https://api.spotify.com/v1/"
 DEFAULT_ACCOUNTS_URL = "https://accounts.spotify.com"
 DEFAULT_REDIRECT_URI = "http://127.0.0.1:8888/callback"
+#: Web API requests per second of the run-wide token bucket (the network policy's default)
+DEFAULT_RATE_LIMIT = 10.0
+RATE_LIMIT_KEY = "OSTKIT_RATE_LIMIT"
 
 # Keys that may appear in config.toml (same names as the environment variables).
 CONFIG_KEYS = (
@@ -24,6 +28,7 @@ CONFIG_KEYS = (
     "OSTKIT_SPOTIFY_API_URL",
     "OSTKIT_SPOTIFY_ACCOUNTS_URL",
     "OSTKIT_SPOTIFY_REFRESH_TOKEN",
+    RATE_LIMIT_KEY,
 )
 
 
@@ -36,6 +41,8 @@ class Settings:
     api_url: str = DEFAULT_API_URL
     accounts_url: str = DEFAULT_ACCOUNTS_URL
     refresh_token: str | None = None
+    #: requests per second for the shared rate limiter; None: no limit (OSTKIT_RATE_LIMIT=off)
+    rate_limit: float | None = DEFAULT_RATE_LIMIT
 
     @property
     def token_path(self) -> Path:
@@ -69,8 +76,11 @@ def load_settings(env: Mapping[str, str] | None = None, db: str | Path | None = 
                 raise ConfigError(
                     f"{config_file}: unknown key {key!r} (known: {', '.join(CONFIG_KEYS)})"
                 )
+            if key == RATE_LIMIT_KEY and type(value) in (int, float):
+                value = str(value)  # a number is fine here: OSTKIT_RATE_LIMIT = 5
             if not isinstance(value, str):
-                raise ConfigError(f"{config_file}: {key} must be a string")
+                kind = "a number or a string" if key == RATE_LIMIT_KEY else "a string"
+                raise ConfigError(f"{config_file}: {key} must be {kind}")
             values[key] = value
     for key in CONFIG_KEYS:
         if env.get(key):
@@ -83,4 +93,25 @@ def load_settings(env: Mapping[str, str] | None = None, db: str | Path | None = 
         api_url=values.get("OSTKIT_SPOTIFY_API_URL", DEFAULT_API_URL),
         accounts_url=values.get("OSTKIT_SPOTIFY_ACCOUNTS_URL", DEFAULT_ACCOUNTS_URL),
         refresh_token=values.get("OSTKIT_SPOTIFY_REFRESH_TOKEN"),
+        rate_limit=parse_rate_limit(values.get(RATE_LIMIT_KEY)),
     )
+
+
+def parse_rate_limit(value: str | None) -> float | None:
+    """``OSTKIT_RATE_LIMIT``: requests per second (a positive number), or ``off`` for no limit;
+    unset means the default (10)."""
+    if value is None:
+        return DEFAULT_RATE_LIMIT
+    text = value.strip().lower()
+    if text == "off":
+        return None
+    try:
+        rate = float(text)
+    except ValueError:
+        rate = math.nan
+    if not (math.isfinite(rate) and rate > 0):
+        raise ConfigError(
+            f"{RATE_LIMIT_KEY} must be a positive number of requests per second or 'off', "
+            f"not {value!r}"
+        )
+    return rate

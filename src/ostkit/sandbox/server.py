@@ -12,7 +12,7 @@ import re
 import secrets
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -83,6 +83,10 @@ class Sandbox(State):
         self._limits = Limits(rate_limit, quota)
         # /authorize answers `error=access_denied` instead of a code while this is True.
         self.deny_authorization = False
+        # Called with each request and the reply about to be sent (faults included), outside the
+        # lock; an exception is kept in internal_errors. The test suite checks every Web API
+        # answer against Spotify's OpenAPI definition this way.
+        self.answer_observers: list[Callable[[Request, Reply], None]] = []
         self._start_empty()
         if corpus is None and load_default_corpus:
             corpus = corpus_mod.DEFAULT_CORPUS
@@ -328,6 +332,11 @@ class Sandbox(State):
         """Answer one request (``started``: ``time.perf_counter()`` when it arrived) and log it."""
         with self._lock:
             delay, reply, fault_name = self._respond(request)
+        for observe in list(self.answer_observers):
+            try:
+                observe(request, reply)
+            except Exception as exc:
+                self.internal_errors.append(f"answer observer on {request.path}: {exc!r}")
         if delay > 0:
             time.sleep(delay)
         entry = recorded(request, reply, time.perf_counter() - started, fault_name)

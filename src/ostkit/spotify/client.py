@@ -113,8 +113,9 @@ class SpotifyClient:
     @classmethod
     def from_settings(cls, settings: Settings, *, policy: NetPolicy | None = None) -> SpotifyClient:
         """A client for the user's login (token.json or OSTKIT_SPOTIFY_REFRESH_TOKEN), sharing
-        the process-wide rate limiter."""
-        policy = policy or NetPolicy()
+        the process-wide rate limiter; its rate is ``settings.rate_limit`` unless ``policy``
+        is given."""
+        policy = policy or NetPolicy(rate_per_second=settings.rate_limit)
         return cls(
             api_url=settings.api_url,
             auth=TokenManager.from_settings(settings, policy),

@@ -28,6 +28,7 @@ from datetime import UTC, datetime, timedelta
 
 import requests
 
+from ostkit.config import DEFAULT_RATE_LIMIT
 from ostkit.errors import RateLimitError
 
 QUOTA_EXCEEDED = "QUOTA_EXCEEDED"
@@ -53,8 +54,8 @@ class NetPolicy:
     max_rate_limit_waits: int = 4
     #: wait used for a 429 that carries no Retry-After
     default_retry_after: float = 2.0
-    #: token bucket shared by all threads of a run; None disables it
-    rate_per_second: float | None = 10.0
+    #: token bucket shared by all threads of a run; None disables it (Settings.rate_limit)
+    rate_per_second: float | None = DEFAULT_RATE_LIMIT
     burst: int = 10
 
     @property
