@@ -109,6 +109,7 @@ def test_the_manual_pages_exist() -> None:
         "playlists.md",
         "benchmarks.md",
         "development.md",
+        "architecture.md",
         "cli.md",
     }
     assert expected <= names

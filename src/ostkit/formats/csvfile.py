@@ -3,7 +3,7 @@
 Columns (header required, any order, case-insensitive): required ``drama, title, artist``;
 optional ``part, title_ko, artist_ko, album, release_date, duration, isrc, spotify_uri, year,
 network, version, drama_ko``. Unknown columns are an error (a typo must not silently drop data).
-See README "Catalog". A CSV with Exportify's header is handed to ``formats.exportify``.
+See docs/catalog.md. A CSV with Exportify's header is handed to ``formats.exportify``.
 
 Spreadsheet safety: see ``fields.neutralise``; the writer neutralises, the reader undoes it.
 """

@@ -146,7 +146,7 @@ def parse_playlist_text(text: str, *, path: str = "<text>") -> PlaylistDefinitio
     if "playlist" not in data:
         raise InputError(
             "no [playlist] table: add one with at least name and dramas or tracks "
-            "(see README, section Playlists)",
+            "(see docs/playlists.md)",
             path=path,
             line=None,
         )

@@ -3,7 +3,7 @@
 One HTTP server (``httpd``) serves both the accounts endpoints (``/authorize``, ``/api/token``) and
 the Web API (``/v1/...``), routed by ``routing``. All state lives in this process and is guarded by
 one lock; answers follow Spotify's status codes and body shapes, including the endpoints removed
-for Dev-Mode apps (403). See the README's sandbox section for what is and is not emulated.
+for Dev-Mode apps (403). See docs/sandbox.md for what is and is not emulated.
 """
 
 from __future__ import annotations

@@ -176,7 +176,7 @@ def remove(store: CatalogStore, ids: Sequence[int], drama: str | None = None) ->
 
 
 def drama_rows(store: CatalogStore) -> list[dict[str, Any]]:
-    """``ostkit dramas``: one dict per drama (JSON shape documented in the README)."""
+    """``ostkit dramas``: one dict per drama (JSON shape documented in docs/catalog.md)."""
     from ostkit.formats.jsonfile import drama_json
 
     counts = store.track_counts()

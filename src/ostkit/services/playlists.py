@@ -4,8 +4,8 @@ The store and the Spotify client come in as arguments (Protocols below), so the 
 same against the sandbox in tests and against Spotify for real.
 
 Push is ``resolve_playlist`` -> ``find_or_create`` -> ``read_current`` -> ``plan_push`` ->
-``apply_plan`` -> ``record_push``, each usable alone; in requests (N wanted tracks; see README
-"Playlists" for the budget):
+``apply_plan`` -> ``record_push``, each usable alone; in requests (N wanted tracks; see
+docs/playlists.md for the budget):
 
 1. known Spotify id: ``GET /playlists/{id}`` (1 read). If its ``snapshot_id`` is the one stored
    at our last complete push, the remote still holds the list we pushed: no item reads at all.
