@@ -1,7 +1,7 @@
 """Match quality and speed of `ostkit match` against a labelled OST corpus in the sandbox.
 
 The corpus is generated (seeded) the way OST catalogs look on Spotify, with the hard cases:
-same-title hits by other artists (real names and titles from ../shared/ost-data, Spotify's own
+same-title hits by other artists (real names and titles from benchmarks/data/ost-data, Spotify's own
 spelling), Inst. twins on the same single, sped-up / slowed edits, karaoke ("Originally Performed
 by") and piano covers, compilations carrying the same recording (same ISRC), titles only in
 Hangul or kana, titles in two scripts ("어른 Grown Ups"), artists shown only in Hangul,
@@ -42,7 +42,9 @@ from ostkit.spotify.client import SpotifyClient
 from ostkit.spotify.policy import NetPolicy
 from ostkit.store.catalog import CatalogStore
 
-OST_DATA = Path(__file__).resolve().parents[2] / "shared" / "ost-data"
+# A copy of real Spotify playlist rows (MIT, see the SOURCE and LICENSE files there), kept in the
+# repository so that a fresh clone measures the same thing.
+OST_DATA = Path(__file__).resolve().parent / "data" / "ost-data"
 
 # Real artists as (catalog spelling, Hangul). Spotify shows each one way (see _spotify_name).
 ARTISTS = [
@@ -216,7 +218,7 @@ PIANO_ARTISTS = ["Piano Dreamers", "Kpop Piano Covers", "Lullaby Piano"]
 
 
 def ost_data_rows() -> list[tuple[str, list[str], str]]:
-    """(title, artists, album) rows of the real Spotify playlists in ../shared/ost-data."""
+    """(title, artists, album) rows of the real Spotify playlists in benchmarks/data/ost-data."""
     rows: list[tuple[str, list[str], str]] = []
     link = re.compile(r"\[([^\]]*)\]\(https://open\.spotify\.com/(track|artist|album)/")
     for path in sorted(OST_DATA.glob("*/*.md")):
@@ -231,6 +233,8 @@ def ost_data_rows() -> list[tuple[str, list[str], str]]:
             album = link.findall(cells[2])
             if title and artists and album and title[0][0] not in ("", "<MISSING>"):
                 rows.append((title[0][0].lstrip("| [").strip(), artists, album[0][0]))
+    if not rows:
+        raise SystemExit(f"no Spotify playlist rows found under {OST_DATA}")
     return rows
 
 
@@ -318,7 +322,7 @@ def build(gen: Generator, n_entries: int) -> World:
             "artists": [{"id": a["id"]} for a in artists],
         }
 
-    # Background: the real Spotify rows of ../shared/ost-data (famous same-title hits).
+    # Background: the real Spotify rows of benchmarks/data/ost-data (famous same-title hits).
     for title, names, album in gen.real:
         arts = [gen.artist(n) for n in names]
         add(title, arts, single(album, arts, "album"), duration_ms=rng.randint(150, 260) * 1000)
