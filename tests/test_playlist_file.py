@@ -239,7 +239,7 @@ def test_resolve_orders() -> None:
         ('dramas = [\n  "Soundtrack #1",\n  "Soundtrak #2",\n]', 5, "did you mean 'Soundtrack #1'"),
         ('artists = ["Nobody"]', 3, "no catalog track is credited to 'Nobody'"),
         ("tracks = [99]", 3, "no catalog track matches track 99"),
-        ('tracks = [\n  { title = "Love Is" },\n]', 4, "matches 2 tracks"),
+        ('tracks = [\n  { title = "Love Is", version = "MR" },\n]', 4, "no catalog track matches"),
         ('dramas = ["Other Drama"]\nexclude = [{ title = "Nope" }]', 4, "exclude: no catalog"),
     ],
 )

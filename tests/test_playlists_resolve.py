@@ -73,6 +73,19 @@ def test_explicit_tracks_must_name_exactly_one() -> None:
         explicit_tracks(_file('tracks = [{ title = "Zebra" }]\n'), CATALOG)
 
 
+def test_a_reference_without_version_means_the_song_not_its_instrumental() -> None:
+    song = Track(drama="Alpha", title="Kiwi", credits=(Credit("Singer"),), id=7)
+    inst = Track(drama="Alpha", title="Kiwi", credits=(Credit("Singer"),), id=8, version="Inst.")
+    cover = Track(drama="Alpha", title="Kiwi", credits=(Credit("Singer"),), id=9, version="MR")
+    plain = _file('tracks = [{ title = "Kiwi" }]\n')
+    assert [t.id for t in explicit_tracks(plain, [inst, song])] == [7]
+    tagged = _file('tracks = [{ title = "Kiwi", version = "Inst." }]\n')
+    assert [t.id for t in explicit_tracks(tagged, [inst, song])] == [8]
+    # Two tagged versions and no plain one: still ambiguous.
+    with pytest.raises(InputError, match="matches 2 tracks"):
+        explicit_tracks(plain, [inst, cover])
+
+
 @pytest.mark.parametrize(
     ("order", "ids"),
     [

@@ -115,6 +115,10 @@ def excluded_tracks(definition: PlaylistDefinition, tracks: Sequence[Track]) -> 
     excluded: set[int] = set()
     for i, ref in enumerate(definition.exclude):
         hits = [t for t in tracks if _ref_matches(ref, t)]
+        if len(hits) > 1 and ref.version is None:
+            # A reference without a version means the song itself, not its Inst./MR twin.
+            plain = [t for t in hits if not t.version]
+            hits = plain if len(plain) == 1 else hits
         if not hits:
             raise definition.error(
                 f"exclude: no catalog track matches {ref.describe()}", f"exclude[{i}]"
@@ -151,6 +155,10 @@ def explicit_tracks(definition: PlaylistDefinition, tracks: Sequence[Track]) -> 
     found: list[Track] = []
     for i, ref in enumerate(definition.tracks):
         hits = [t for t in tracks if _ref_matches(ref, t)]
+        if len(hits) > 1 and ref.version is None:
+            # A reference without a version means the song itself, not its Inst./MR twin.
+            plain = [t for t in hits if not t.version]
+            hits = plain if len(plain) == 1 else hits
         if not hits:
             raise definition.error(f"no catalog track matches {ref.describe()}", f"tracks[{i}]")
         if len(hits) > 1:
