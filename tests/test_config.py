@@ -12,6 +12,7 @@ from ostkit.config import DEFAULT_RATE_LIMIT, load_settings
 from ostkit.errors import ConfigError
 from ostkit.spotify.client import SpotifyClient
 from ostkit.spotify.policy import NetPolicy
+from ostkit.spotify.tokens import TokenManager
 
 
 def _env(home: Path, **values: str) -> dict[str, str]:
@@ -30,6 +31,8 @@ def test_the_client_built_from_settings_runs_at_the_configured_rate(
     assert settings.rate_limit == rate
     client = SpotifyClient.from_settings(settings)
     assert client.policy.rate_per_second == rate and client.limiter.rate == rate
+    # login and status (their token requests and GET /me) run under the same setting
+    assert TokenManager.from_settings(settings).policy.rate_per_second == rate
 
 
 def test_the_default_is_the_network_policy_default(tmp_path: Path) -> None:

@@ -76,13 +76,11 @@ def login(
     if result.error or not result.code:
         raise AuthError(result.error or "login failed")
     manager.exchange_code(result.code, verifier, redirect_uri)
-    return _identify(settings, manager, policy)
+    return _identify(settings, manager)
 
 
-def _identify(
-    settings: Settings, manager: TokenManager, policy: NetPolicy | None
-) -> dict[str, Any]:
-    client = SpotifyClient(api_url=settings.api_url, auth=manager, policy=policy)
+def _identify(settings: Settings, manager: TokenManager) -> dict[str, Any]:
+    client = SpotifyClient(api_url=settings.api_url, auth=manager, policy=manager.policy)
     manager.remember_user(client.current_user())
     return _describe(settings, manager)
 
@@ -104,7 +102,7 @@ def status(
     token if needed) so a revoked login shows up; raises AuthError when not logged in."""
     manager = TokenManager.from_settings(settings, policy)
     if check:
-        return _identify(settings, manager, policy)
+        return _identify(settings, manager)
     return _describe(settings, manager)
 
 

@@ -115,7 +115,7 @@ class SpotifyClient:
         """A client for the user's login (token.json or OSTKIT_SPOTIFY_REFRESH_TOKEN), sharing
         the process-wide rate limiter; its rate is ``settings.rate_limit`` unless ``policy``
         is given."""
-        policy = policy or NetPolicy(rate_per_second=settings.rate_limit)
+        policy = policy or NetPolicy.from_settings(settings)
         return cls(
             api_url=settings.api_url,
             auth=TokenManager.from_settings(settings, policy),

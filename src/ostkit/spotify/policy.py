@@ -28,7 +28,7 @@ from datetime import UTC, datetime, timedelta
 
 import requests
 
-from ostkit.config import DEFAULT_RATE_LIMIT
+from ostkit.config import DEFAULT_RATE_LIMIT, Settings
 from ostkit.errors import RateLimitError
 
 QUOTA_EXCEEDED = "QUOTA_EXCEEDED"
@@ -68,6 +68,11 @@ class NetPolicy:
         delay: float = min(self.backoff_max, self.backoff_base * (2.0**retry))
         draw = (rng or random).random()
         return delay * (1.0 - self.jitter * draw)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> NetPolicy:
+        """The production policy at the rate the settings give (``OSTKIT_RATE_LIMIT``)."""
+        return cls(rate_per_second=settings.rate_limit)
 
     @classmethod
     def for_tests(cls) -> NetPolicy:

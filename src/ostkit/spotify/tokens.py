@@ -139,7 +139,7 @@ class TokenManager:
             accounts_url=settings.accounts_url,
             cache=TokenCache(settings.token_path),
             refresh_token=settings.refresh_token,
-            policy=policy,
+            policy=policy or NetPolicy.from_settings(settings),
         )
 
     @property
