@@ -51,11 +51,6 @@ def catalog_error(exc: sqlite3.Error, path: str) -> CatalogError:
     return CatalogError(f"catalog {path}: {text}")
 
 
-def query_plan(conn: sqlite3.Connection, sql: str, args: Iterable[object] = ()) -> list[str]:
-    """SQLite's plan for ``sql``, one line per step: shows whether a listing walks an index."""
-    return [str(row[3]) for row in conn.execute("EXPLAIN QUERY PLAN " + sql, tuple(args))]
-
-
 class Db:
     """One catalog connection with its transaction depth. Build it with ``Db.open(path)``."""
 
