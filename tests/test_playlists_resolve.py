@@ -81,6 +81,11 @@ def test_a_reference_without_version_means_the_song_not_its_instrumental() -> No
     assert [t.id for t in explicit_tracks(plain, [inst, song])] == [7]
     tagged = _file('tracks = [{ title = "Kiwi", version = "Inst." }]\n')
     assert [t.id for t in explicit_tracks(tagged, [inst, song])] == [8]
+    # exclude reads a reference the same way
+    excluded = excluded_tracks(
+        _file('dramas = ["Alpha"]\nexclude = [{ title = "Kiwi" }]\n'), [inst, song]
+    )
+    assert excluded == {id(song)}
     # Two tagged versions and no plain one: still ambiguous.
     with pytest.raises(InputError, match="matches 2 tracks"):
         explicit_tracks(plain, [inst, cover])

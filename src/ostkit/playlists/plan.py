@@ -89,6 +89,17 @@ def _ref_matches(ref: TrackRef, track: Track) -> bool:
     return ref.version is None or _key(ref.version) == _key(track.version)
 
 
+def referenced(ref: TrackRef, tracks: Sequence[Track]) -> list[Track]:
+    """The tracks a playlist file's reference names (in ``tracks`` and in ``exclude``)."""
+    hits = [t for t in tracks if _ref_matches(ref, t)]
+    if len(hits) > 1 and ref.version is None:
+        # A reference without a version means the song itself, not its Inst./MR twin.
+        plain = [t for t in hits if not t.version]
+        if len(plain) == 1:
+            return plain
+    return hits
+
+
 def _describe(track: Track) -> str:
     return f"#{track.id} {track.title!r} by {track.artist_display or '?'} ({track.drama})"
 
@@ -114,11 +125,7 @@ def excluded_tracks(definition: PlaylistDefinition, tracks: Sequence[Track]) -> 
     """``id()`` of every track an ``exclude`` entry matches; each entry must match one."""
     excluded: set[int] = set()
     for i, ref in enumerate(definition.exclude):
-        hits = [t for t in tracks if _ref_matches(ref, t)]
-        if len(hits) > 1 and ref.version is None:
-            # A reference without a version means the song itself, not its Inst./MR twin.
-            plain = [t for t in hits if not t.version]
-            hits = plain if len(plain) == 1 else hits
+        hits = referenced(ref, tracks)
         if not hits:
             raise definition.error(
                 f"exclude: no catalog track matches {ref.describe()}", f"exclude[{i}]"
@@ -154,11 +161,7 @@ def explicit_tracks(definition: PlaylistDefinition, tracks: Sequence[Track]) -> 
     """The track each ``tracks`` entry names, in file order: exactly one must match."""
     found: list[Track] = []
     for i, ref in enumerate(definition.tracks):
-        hits = [t for t in tracks if _ref_matches(ref, t)]
-        if len(hits) > 1 and ref.version is None:
-            # A reference without a version means the song itself, not its Inst./MR twin.
-            plain = [t for t in hits if not t.version]
-            hits = plain if len(plain) == 1 else hits
+        hits = referenced(ref, tracks)
         if not hits:
             raise definition.error(f"no catalog track matches {ref.describe()}", f"tracks[{i}]")
         if len(hits) > 1:
