@@ -280,7 +280,7 @@ def test_readme_session_runs_as_written(tmp_path: Path) -> None:
         else:
             pytest.fail(f"README output line {want!r} not printed (in order):\n{text}")
     assert "playlists/soundtrack-1.toml: 6 added, 0 updated, 0 unchanged (1 new drama)" in lines
-    assert re.search(r"^Sandbox Spotify on http://127\.0\.0\.1:\d+ \(17 tracks", text, re.M)
+    assert re.search(r"^Sandbox Spotify on http://127\.0\.0\.1:\d+ \(100 tracks", text, re.M)
     assert "Sandbox stopped." in text  # the kill at the end stopped it cleanly
 
     # The scratch OSTKIT_HOME was used: the default one, and the checkout, got nothing.

@@ -110,7 +110,7 @@ def test_search_track_object_is_dev_mode_shaped(api: Api) -> None:
 
 
 def test_search_paging_links_point_at_the_sandbox(api: Api) -> None:
-    first = _search(api, "soundtrack", limit=4)["tracks"]
+    first = _search(api, "사운드트랙", limit=4)["tracks"]
     assert first["total"] == 12 and len(first["items"]) == 4
     assert first["next"].startswith(api.sandbox.api_url + "search?")
     seen = [t["id"] for t in first["items"]]

@@ -48,6 +48,8 @@ DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 ALBUM_TYPES = ("album", "single", "compilation")
 
 DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / "data" / "sandbox_corpus.json"
+# Loaded with the default corpus: dramas with complete OST series and their decoys (discover).
+SERIES_CORPUS = DEFAULT_CORPUS.with_name("sandbox_corpus_series.json")
 
 
 def make_id(*parts: str) -> str:

@@ -91,6 +91,8 @@ class Sandbox(State):
         if corpus is None and load_default_corpus:
             corpus = corpus_mod.DEFAULT_CORPUS
         self._add_defaults(corpus)
+        if corpus == corpus_mod.DEFAULT_CORPUS:
+            self.load_corpus(corpus_mod.SERIES_CORPUS)
 
     def _start_empty(self) -> None:
         """No records, faults, requests or server yet."""
