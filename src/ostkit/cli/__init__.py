@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from ostkit import __version__
-from ostkit.cli import auth, catalog, match, playlist, sandbox
+from ostkit.cli import auth, catalog, discover, match, playlist, sandbox
 from ostkit.cli.context import AppContext
 from ostkit.errors import OstkitError
 
@@ -47,7 +47,7 @@ def cli(ctx: click.Context, db: str | None) -> None:
     ctx.obj = AppContext(db=db)
 
 
-for module in (catalog, auth, sandbox, match, playlist):
+for module in (catalog, auth, sandbox, match, playlist, discover):
     for command in module.COMMANDS:
         cli.add_command(command)
 

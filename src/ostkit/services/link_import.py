@@ -85,7 +85,7 @@ def candidate_to_track(candidate: Candidate, drama: str) -> Track:
     )
 
 
-def _merge_into(existing: Track, imported: Track) -> Track:
+def merge_into(existing: Track, imported: Track) -> Track:
     """What an import writes over a catalog entry that is already there.
 
     The entry keeps every fact it has (album, release date, duration, ISRC, credits, part):
@@ -148,7 +148,7 @@ def import_spotify_link(
             seen.add(ident)
             known = store.find_same_track(track)
             if known is not None:
-                track = _merge_into(known, track)
+                track = merge_into(known, track)
             _id, outcome = store.save_track(track)
             if outcome == "added":
                 result.added += 1

@@ -142,9 +142,19 @@ class SpotifyClient:
         self, query: str, limit: int = 10, offset: int = 0, *, market: str | None = None
     ) -> list[SpotifyAlbum]:
         """``GET /search?type=album``: at most 10 results."""
+        return self.search_albums_page(query, limit, offset, market=market)[0]
+
+    def search_albums_page(
+        self, query: str, limit: int = 10, offset: int = 0, *, market: str | None = None
+    ) -> tuple[list[SpotifyAlbum], int]:
+        """One page of ``GET /search?type=album`` and the number of results in all (``total``),
+        so a caller paging with ``offset`` knows when to stop."""
         data = self._search(query, "album", limit, offset, market)
-        items = (data.get("albums") or {}).get("items") or []
-        return [album_from_json(i) for i in items if isinstance(i, dict)]
+        page = data.get("albums") or {}
+        items = page.get("items") or []
+        total = page.get("total")
+        found = [album_from_json(i) for i in items if isinstance(i, dict)]
+        return found, int(total) if isinstance(total, int) else offset + len(found)
 
     def _search(
         self, query: str, kind: str, limit: int, offset: int, market: str | None
@@ -188,6 +198,24 @@ class SpotifyClient:
         first = data.get("tracks") if isinstance(data.get("tracks"), dict) else None
         if first is None:
             first = self.api.get(what, f"albums/{aid}/tracks", limit=PAGE_SIZE, offset=0)
+        for page in self.api.pages(what, first):
+            for item in page.get("items") or []:
+                candidate = candidate_from_json(item, album=album)
+                if candidate is not None:
+                    found.append(candidate)
+        return found
+
+    def release_tracks(self, album: SpotifyAlbum) -> list[Candidate]:
+        """The tracks of an album found by search: ``GET /albums/{id}/tracks``, 50 a page, so
+        one request for any OST release (batch album reads are gone in Development Mode). The
+        search result already names the album; its track objects carry none, so each gets
+        ``album`` filled in."""
+        if not album.id:
+            raise InputError(f"album {album.name!r} has no Spotify id")
+        aid = spotify_ids.parse("album", album.id)
+        what = f"tracks of album {aid}"
+        first = self.api.get(what, f"albums/{aid}/tracks", limit=PAGE_SIZE, offset=0)
+        found: list[Candidate] = []
         for page in self.api.pages(what, first):
             for item in page.get("items") or []:
                 candidate = candidate_from_json(item, album=album)
