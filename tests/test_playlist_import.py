@@ -13,6 +13,7 @@ from conftest import MakeSandbox
 from ostkit.cli import cli
 from ostkit.models import Candidate, SpotifyAlbum, SpotifyArtist, Status
 from ostkit.sandbox import Sandbox
+from ostkit.sandbox.faults import Fault
 from ostkit.services.link_import import candidate_to_track
 from ostkit.store.catalog import CatalogStore
 
@@ -175,7 +176,20 @@ def test_import_over_a_catalog_entry_keeps_its_facts(sb: Sandbox, tmp_path: Path
 def test_import_someone_elses_playlist_says_what_to_do(sb: Sandbox) -> None:
     sb.add_user("fan")
     theirs = sb.create_playlist("Fan OST", owner="fan", public=True, uris=[])
-    code, _, err = run("import", f"https://open.spotify.com/playlist/{theirs}", "--drama", "D")
+    code, _, err = run(
+        "import", f"https://open.spotify.com/playlist/{theirs}", "--drama", "Soundtrack #1"
+    )
+    assert code == 1 and len(err.strip().splitlines()) == 1
+    assert err.startswith("Error: Spotify does not let ostkit read playlist 'Fan OST' (403)")
+    assert "it belongs to fan, and apps read only playlists you own or collaborate on" in err
+    assert "run `ostkit discover 'Soundtrack #1'`" in err
+    assert "export the playlist with Exportify and `ostkit import` its CSV file" in err
+
+
+def test_import_a_playlist_refused_for_another_cause_keeps_the_403_causes(sb: Sandbox) -> None:
+    mine = sb.create_playlist("Mine", owner=sb.user_id, public=False, uris=[])
+    sb.inject(Fault("server_error", path=rf"/v1/playlists/{mine}/items$", status=403))
+    code, _, err = run("import", f"spotify:playlist:{mine}", "--drama", "D")
     assert code == 1 and len(err.strip().splitlines()) == 1
     assert err.startswith("Error: Spotify refused items of playlist")
     assert "copy its songs into a playlist of yours in the Spotify app" in err

@@ -176,8 +176,7 @@ def discover_cmd(
             counts = plan_import(store, found) if dry_run else import_discovery(store, found)
     _print(found, fmt, counts)
     if counts is not None:
-        prefix = "Dry run: would have " if dry_run else ""
-        click.echo(prefix + counts.summary(found.drama.title), err=True)
+        click.echo(counts.summary(found.drama.title, dry_run=dry_run), err=True)
 
 
 COMMANDS = [discover_cmd]

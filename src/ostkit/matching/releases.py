@@ -120,9 +120,7 @@ def classify(album: SpotifyAlbum, names: Sequence[str], year: int | None = None)
         if script_of(info.drama) in scripts or other.startswith("season"):
             return replace(release, left_out=other)
         release = replace(release, native=True)
-    if year is not None and release.year is not None and abs(release.year - year) > YEAR_SLACK:
-        return replace(release, left_out=f"released {album.release_date}: another year")
-    return release
+    return by_year([release], year)[0]
 
 
 def learn_native_title(releases: Iterable[Release]) -> str | None:
@@ -159,7 +157,11 @@ def by_year(releases: Sequence[Release], year: int | None) -> list[Release]:
         return list(releases)
     return [
         replace(r, left_out=f"released {r.album.release_date}: another year")
-        if not r.left_out and r.year is not None and abs(r.year - year) > YEAR_SLACK
+        # A compilation comes out any time later; its tracks say which drama they are from.
+        if not r.left_out
+        and r.kind != "compilation"
+        and r.year is not None
+        and abs(r.year - year) > YEAR_SLACK
         else r
         for r in releases
     ]

@@ -117,11 +117,10 @@ class ImportCounts:
     drama: Outcome = "unchanged"
     artists_learned: int = 0
 
-    def summary(self, title: str) -> str:
+    def summary(self, title: str, *, dry_run: bool = False) -> str:
         return (
-            f"imported {title!r}: {self.added} added, {self.linked} linked, "
-            f"{self.unchanged} unchanged"
-        )
+            "Dry run: would import " if dry_run else "imported "
+        ) + f"{title!r}: {self.added} added, {self.linked} linked, {self.unchanged} unchanged"
 
 
 Progress = Callable[[str], None]

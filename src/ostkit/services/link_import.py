@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import shlex
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
-from ostkit.errors import ForbiddenError
-from ostkit.models import Candidate, Credit, Status, Track
+from ostkit.errors import ForbiddenError, SpotifyError
+from ostkit.models import Candidate, Credit, RemotePlaylist, SpotifyUser, Status, Track
 from ostkit.text import spotify_ids
 from ostkit.text.keys import key, track_key
 from ostkit.text.scripts import script_of
@@ -20,6 +21,10 @@ class ImportClient(Protocol):
     def playlist_tracks(self, playlist_id: str) -> list[Candidate | None]: ...
 
     def get_track(self, id_or_uri: str) -> Candidate: ...
+
+    def get_playlist(self, playlist_id: str) -> RemotePlaylist: ...
+
+    def current_user(self) -> SpotifyUser: ...
 
 
 class ImportStore(Protocol):
@@ -108,6 +113,35 @@ def merge_into(existing: Track, imported: Track) -> Track:
     )
 
 
+def _not_yours(
+    client: ImportClient, playlist_id: str, drama: str, exc: ForbiddenError
+) -> ForbiddenError:
+    """The error for a 403 on a playlist's items. Development-Mode apps read the items only of
+    playlists the user owns or collaborates on (official OST playlists included); when that is
+    the cause (the playlist's details, which anyone may read, name another owner), say so and
+    name the two ways that work."""
+    try:
+        playlist = client.get_playlist(playlist_id)
+        me = client.current_user()
+    except SpotifyError:
+        playlist = None
+    if playlist is None or playlist.owner_id == me.id or playlist.collaborative:
+        return ForbiddenError(
+            f"{exc}. To import someone else's playlist, copy its songs into a playlist of "
+            "yours in the Spotify app and import that one",
+            status=exc.status,
+            reason=exc.reason,
+        )
+    return ForbiddenError(
+        f"Spotify does not let ostkit read playlist {playlist.name!r} (403): it belongs to "
+        f"{playlist.owner_id}, and apps read only playlists you own or collaborate on; run "
+        f"`ostkit discover {shlex.quote(drama)}` to find the drama's OST releases, or export the "
+        "playlist with Exportify and `ostkit import` its CSV file",
+        status=exc.status,
+        reason=exc.reason,
+    )
+
+
 def import_spotify_link(
     store: ImportStore, client: ImportClient, link: str, drama: str
 ) -> ImportResult:
@@ -125,12 +159,7 @@ def import_spotify_link(
         try:
             entries = client.playlist_tracks(spotify_id)
         except ForbiddenError as exc:
-            raise ForbiddenError(
-                f"{exc}. To import someone else's playlist, copy its songs into a playlist of "
-                "yours in the Spotify app and import that one",
-                status=exc.status,
-                reason=exc.reason,
-            ) from exc
+            raise _not_yours(client, spotify_id, drama, exc) from exc
         candidates = [c for c in entries if c is not None]
         result.skipped = len(entries) - len(candidates)  # local files, episodes, unavailable
     seen: set[tuple[str, str]] = set()
