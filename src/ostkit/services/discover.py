@@ -104,7 +104,8 @@ class Discovery:
 
     def summary(self) -> str:
         return (
-            f"searched {self.pages} pages, read {self.releases_read} releases, "
+            f"searched {self.pages} page{'s' * (self.pages != 1)}, "
+            f"read {self.releases_read} releases, "
             f"{self.requests} requests"
         )
 
