@@ -271,3 +271,30 @@ def test_a_quota_stop_while_reading_writes_nothing(sb: Sandbox, tmp_path: Path) 
 def test_an_empty_name_is_refused(sb: Sandbox) -> None:
     code, _, err = run("discover", "  ")
     assert code == 1 and err.strip() == "Error: discover needs a drama name"
+
+
+def test_client_reads_a_release_and_pages_album_search(make_sandbox: MakeSandbox) -> None:
+    from ostkit.spotify.client import SpotifyClient
+    from ostkit.spotify.policy import NetPolicy
+
+    with make_sandbox(load_default_corpus=False) as sb:
+        big = {"name": "Long Drama (Original Soundtrack)", "album_type": "album"}
+        for n in range(1, 61):
+            sb.add_track(f"Cue {n}", ["Composer"], album=big, track_number=n)
+        for n in range(1, 13):
+            sb.add_track(f"Song {n}", ["Singer"], album=f"Long Drama OST Part.{n}")
+        client = SpotifyClient(
+            api_url=sb.api_url, auth=sb.issue_access_token(), policy=NetPolicy.for_tests()
+        )
+        first, total = client.search_albums_page('album:"Long Drama"', limit=10, offset=0)
+        rest, _ = client.search_albums_page('album:"Long Drama"', limit=10, offset=10)
+        assert total == 13 and len(first) == 10 and len(rest) == 3
+        full = next(a for a in first + rest if a.album_type == "album")
+        sb.clear_requests()
+        tracks = client.release_tracks(full)
+        assert [t.name for t in tracks] == [f"Cue {n}" for n in range(1, 61)]
+        assert all(t.album == full for t in tracks)
+        assert [(r.path, r.query["limit"]) for r in sb.requests][:1] == [
+            (f"/v1/albums/{full.id}/tracks", ["50"])
+        ]
+        assert len(sb.requests) == 2  # 60 tracks: two pages of 50
