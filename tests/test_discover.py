@@ -298,3 +298,41 @@ def test_client_reads_a_release_and_pages_album_search(make_sandbox: MakeSandbox
             (f"/v1/albums/{full.id}/tracks", ["50"])
         ]
         assert len(sb.requests) == 2  # 60 tracks: two pages of 50
+
+
+def test_a_part_released_since_is_all_a_rerun_adds(sb: Sandbox, tmp_path: Path) -> None:
+    assert run("discover", "Lantern", "--import")[0] == 0
+    before = catalog(tmp_path)
+    part = {
+        "name": "등불 OST Part 11",
+        "names": {"en": "Lantern OST Part 11"},
+        "release_date": "2021-11-19",
+        "artists": [{"name": "Seo Rin"}],
+    }
+    sb.add_track("Afterglow", ["Seo Rin"], album=part, duration_ms=201000)
+    code, _, err = run("discover", "Lantern", "--import")
+    assert code == 0 and "imported 'Lantern': 1 added, 0 linked, 20 unchanged" in err
+    added = [r for r in catalog(tmp_path) if r not in before]
+    assert [(r[0], r[1], r[4]) for r in added] == [(11, "Afterglow", "pinned")]
+    # The drama's native title, learned the first time, finds the new part too.
+    assert "native title:" not in err
+
+
+def test_a_given_native_title_is_stored_and_others_left_out(sb: Sandbox, tmp_path: Path) -> None:
+    code, _, err = run("discover", "Lantern", "--native-title", "초롱", "--import")
+    assert code == 0
+    assert "left out '등불 OST Part 1': another work's OST (등불)" in err
+    with CatalogStore.open(tmp_path / "home" / "catalog.db") as store:
+        assert store.find_drama("Lantern").native_title == "초롱"
+        assert {t.part for t in store.tracks("Lantern") if t.part} == {2, 4, 6, 8, 10}
+    assert "Part 1: not found on Spotify" in err
+
+
+def test_nothing_found_says_so(sb: Sandbox, tmp_path: Path) -> None:
+    code, out, err = run("discover", "Unknown Drama Nobody Made", "--import")
+    assert code == 0 and out == ""
+    assert "no OST release of 'Unknown Drama Nobody Made' found on Spotify" in err
+    assert "searched 1 page, read 0 releases, 1 request" in err
+    assert "imported 'Unknown Drama Nobody Made': 0 added" in err
+    with CatalogStore.open(tmp_path / "home" / "catalog.db") as store:
+        assert store.dramas() == []

@@ -115,6 +115,8 @@ def _print(found: Discovery, fmt: str, counts: ImportCounts | None) -> None:
         click.echo(render_json(data))
     elif found.rows:
         click.echo(render_table([_row(r) for r in found.rows], HEADERS, fmt))
+    if not found.rows:
+        click.echo(f"no OST release of {found.drama.title!r} found on Spotify", err=True)
     for release in found.left_out:
         click.echo(f"left out {release.album.name!r}: {release.left_out}", err=True)
     for line in _missing_lines(found):

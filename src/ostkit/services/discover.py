@@ -19,7 +19,7 @@ from ostkit.errors import InputError
 from ostkit.matching import releases as rel
 from ostkit.matching.queries import SEARCH_LIMIT, quote
 from ostkit.models import Candidate, Drama, OstPart, SpotifyAlbum, Track
-from ostkit.services.link_import import candidate_to_track, merge_into
+from ostkit.services.link_import import candidate_to_track, merge_into, save_pinned
 from ostkit.store.db import Outcome
 from ostkit.text.keys import clean
 
@@ -106,7 +106,7 @@ class Discovery:
         return (
             f"searched {self.pages} page{'s' * (self.pages != 1)}, "
             f"read {self.releases_read} releases, "
-            f"{self.requests} requests"
+            f"{self.requests} request{'s' * (self.requests != 1)}"
         )
 
 
@@ -240,6 +240,8 @@ def import_discovery(store: ImportStore, discovery: Discovery) -> ImportCounts:
     had none), and one pinned entry per song, linked to the entry the fan typed when there is
     one. Running it again writes nothing new."""
     counts = ImportCounts()
+    if not discovery.songs:
+        return counts  # nothing found: not even the drama is added
     with store.transaction():
         existing = store.get_drama(discovery.drama.title)
         drama = discovery.drama
@@ -252,9 +254,7 @@ def import_discovery(store: ImportStore, discovery: Discovery) -> ImportCounts:
             )
         counts.drama = store.save_drama(drama)
         for row in discovery.songs:
-            known = row.entry or store.find_same_track(row.track)
-            track = merge_into(known, row.track) if known is not None else row.track
-            track_id, outcome = store.save_track(track)
+            track_id, outcome = save_pinned(store, row.track, row.entry)
             if outcome == "added":
                 counts.added += 1
             elif outcome == "updated":

@@ -113,6 +113,13 @@ def merge_into(existing: Track, imported: Track) -> Track:
     )
 
 
+def save_pinned(store: ImportStore, track: Track, known: Track | None = None) -> tuple[int, str]:
+    """Save an imported, pinned ``track`` over the catalog entry it is (``known``, else the one
+    with the catalog's identity), keeping that entry's facts (``merge_into``)."""
+    known = known or store.find_same_track(track)
+    return store.save_track(merge_into(known, track) if known is not None else track)
+
+
 def _not_yours(
     client: ImportClient, playlist_id: str, drama: str, exc: ForbiddenError
 ) -> ForbiddenError:
@@ -175,10 +182,7 @@ def import_spotify_link(
                 result.skipped += 1
                 continue
             seen.add(ident)
-            known = store.find_same_track(track)
-            if known is not None:
-                track = merge_into(known, track)
-            _id, outcome = store.save_track(track)
+            _id, outcome = save_pinned(store, track)
             if outcome == "added":
                 result.added += 1
             elif outcome == "updated":

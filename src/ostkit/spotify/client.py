@@ -194,16 +194,10 @@ class SpotifyClient:
         what = f"album {aid}"
         data = self.api.get(what, f"albums/{aid}")
         album = album_from_json(data)
-        found: list[Candidate] = []
         first = data.get("tracks") if isinstance(data.get("tracks"), dict) else None
         if first is None:
             first = self.api.get(what, f"albums/{aid}/tracks", limit=PAGE_SIZE, offset=0)
-        for page in self.api.pages(what, first):
-            for item in page.get("items") or []:
-                candidate = candidate_from_json(item, album=album)
-                if candidate is not None:
-                    found.append(candidate)
-        return found
+        return self._album_track_pages(what, first, album)
 
     def release_tracks(self, album: SpotifyAlbum) -> list[Candidate]:
         """The tracks of an album found by search: ``GET /albums/{id}/tracks``, 50 a page, so
@@ -215,6 +209,12 @@ class SpotifyClient:
         aid = spotify_ids.parse("album", album.id)
         what = f"tracks of album {aid}"
         first = self.api.get(what, f"albums/{aid}/tracks", limit=PAGE_SIZE, offset=0)
+        return self._album_track_pages(what, first, album)
+
+    def _album_track_pages(
+        self, what: str, first: dict[str, Any], album: SpotifyAlbum
+    ) -> list[Candidate]:
+        """The tracks of ``first`` and its ``next`` pages, each with ``album`` filled in."""
         found: list[Candidate] = []
         for page in self.api.pages(what, first):
             for item in page.get("items") or []:
