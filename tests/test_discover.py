@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import MakeSandbox
+from conftest import Api, MakeSandbox
 from ostkit.cli import cli
 from ostkit.matching import releases as rel
 from ostkit.models import Credit, SpotifyAlbum, Status, Track
@@ -336,3 +336,22 @@ def test_nothing_found_says_so(sb: Sandbox, tmp_path: Path) -> None:
     assert "imported 'Unknown Drama Nobody Made': 0 added" in err
     with CatalogStore.open(tmp_path / "home" / "catalog.db") as store:
         assert store.dramas() == []
+
+
+def test_a_typed_entry_is_linked_to_one_song_only(sb: Sandbox, tmp_path: Path) -> None:
+    for n, singer in ((1, "Ahn Singer"), (2, "Bae Singer")):
+        album = {"name": f"Twin Home OST Part.{n}", "release_date": f"2024-0{n}-01"}
+        sb.add_track("Home", [singer], album=album)
+    assert run("add", "--drama", "Twin Home", "--title", "Home", "--artist", "Somebody")[0] == 0
+    code, _, err = run("discover", "Twin Home", "--import")
+    assert code == 0 and "imported 'Twin Home': 1 added, 1 linked, 0 unchanged" in err
+    assert sorted(r[0] for r in catalog(tmp_path)) == [1, 2]
+
+
+def test_sandbox_finds_a_hangul_only_release_by_its_english_alias(api: Api) -> None:
+    query = {"q": 'album:"Moonlight Harbor OST Part.4"', "type": "album", "limit": 10}
+    albums = api.get("search", params=query).json()["albums"]
+    assert [a["name"] for a in albums["items"]] == ["달빛 항구 OST Part.4"]
+    assert api.get("search", params={**query, "limit": 11}).status_code == 400
+    tracks = api.get(f"albums/{albums['items'][0]['id']}/tracks").json()
+    assert [t["name"] for t in tracks["items"]] == ["Waves", "Waves (Inst.)"]

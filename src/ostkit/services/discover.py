@@ -131,6 +131,32 @@ def _quiet(_: str) -> None:
     pass
 
 
+class _AlbumSearch:
+    """Album searches of one discovery: each name form paged at most ``MAX_PAGES`` times,
+    every album kept once, pages counted."""
+
+    def __init__(self, client: DiscoverClient, progress: Progress) -> None:
+        self.client = client
+        self.progress = progress
+        self.pages = 0
+        self.found: dict[str, SpotifyAlbum] = {}
+
+    def run(self, form: str) -> None:
+        offset = 0
+        for page in range(1, MAX_PAGES + 1):
+            self.progress(f"searching albums {form!r} (page {page})")
+            albums, total = self.client.search_albums_page(
+                f"album:{quote(form)}", limit=SEARCH_LIMIT, offset=offset
+            )
+            self.pages += 1
+            for album in albums:
+                if album.id:
+                    self.found.setdefault(album.id, album)
+            offset += SEARCH_LIMIT
+            if offset >= total or not albums:
+                return
+
+
 def discover(
     store: DiscoverStore,
     client: DiscoverClient,
@@ -150,36 +176,16 @@ def discover(
     native = clean(native_title) if native_title else (known.native_title if known else None)
     year = year if year is not None else (known.year if known else None)
     names = [n for n in dict.fromkeys((title, native)) if n]
-    pages = 0
-    found: dict[str, SpotifyAlbum] = {}
-
-    def search(form: str) -> None:
-        nonlocal pages
-        offset = 0
-        for _ in range(MAX_PAGES):
-            progress(f"searching albums {form!r} (page {offset // SEARCH_LIMIT + 1})")
-            albums, total = client.search_albums_page(
-                f"album:{quote(form)}", limit=SEARCH_LIMIT, offset=offset
-            )
-            pages += 1
-            for album in albums:
-                if album.id and album.id not in found:
-                    found[album.id] = album
-            offset += SEARCH_LIMIT
-            if offset >= total or not albums:
-                return
-
+    search = _AlbumSearch(client, progress)
     for form in names:
-        search(form)
-    classified = [rel.classify(a, names, year) for a in found.values()]
-    learned = None
-    if native is None:
-        learned = rel.learn_native_title(classified)
-        if learned is not None:
-            native = learned
-            names.append(learned)
-            search(learned)  # releases named only in Hangul that no alias reaches
-            classified = [rel.classify(a, names, year) for a in found.values()]
+        search.run(form)
+    classified = [rel.classify(a, names, year) for a in search.found.values()]
+    learned = rel.learn_native_title(classified) if native is None else None
+    if learned is not None:
+        native = learned
+        names.append(learned)
+        search.run(learned)  # releases named only in Hangul that no alias reaches
+        classified = [rel.classify(a, names, year) for a in search.found.values()]
     classified = rel.settle(classified, native)
     if year is None:
         year = rel.drama_year(classified)
@@ -187,8 +193,45 @@ def discover(
     classified.sort(key=rel.release_order)
     kept = [r for r in classified if not r.left_out]
     entries = store.tracks(title) if known else []
+    rows = _read(client, kept, title, names, entries, progress)
+    # Compilations are read only for their tracks of this drama; one that has none is no
+    # release of this drama.
+    used = {r.release.album.id for r in rows if r.from_compilation}
+    classified = [
+        replace(r, left_out="a compilation without a track of this drama")
+        if r.kind == "compilation" and not r.left_out and r.album.id not in used
+        else r
+        for r in classified
+    ]
+    known_parts = {p.number: p for p in store.parts(title)} if known else {}
+    found_parts = [r.part for r in kept if r.kind == "part" and r.part is not None]
+    missing = [known_parts.get(n) or OstPart(title, n) for n in rel.missing_parts(found_parts)]
+    return Discovery(
+        drama=Drama(title=title, native_title=native, year=year, id=known.id if known else None),
+        known=known is not None,
+        native_learned=learned is not None,
+        releases=classified,
+        rows=rows,
+        missing=missing,
+        pages=search.pages,
+        releases_read=len(kept),
+        requests=client.request_count - start,
+    )
+
+
+def _read(
+    client: DiscoverClient,
+    kept: Sequence[rel.Release],
+    title: str,
+    names: Sequence[str],
+    entries: Sequence[Track],
+    progress: Progress,
+) -> list[Row]:
+    """The tracks of the releases kept (one request each), in release order: each song's first
+    release holds it, later ones repeat it; each catalog entry is linked to one song at most."""
     rows: list[Row] = []
     first: dict[tuple[str, str], str] = {}
+    free = list(entries)
     for number, release in enumerate(kept, 1):
         progress(f"reading release {number}/{len(kept)}: {release.album.name}")
         for candidate in client.release_tracks(release.album):
@@ -199,40 +242,14 @@ def discover(
                 track = replace(track, part=None)
             song = rel.song_key(track)
             repeat = first.get(song)
+            entry = None
             if repeat is None:
                 first[song] = release.label
-            entry = rel.find_entry(track, entries) if repeat is None else None
+                entry = rel.find_entry(track, free)
+                if entry is not None:
+                    free.remove(entry)
             rows.append(Row(release, candidate, track, entry, repeat))
-    # Compilations are read only for their tracks of this drama; one that has none is no
-    # release of this drama.
-    compilations_used = {r.release.album.id for r in rows if r.from_compilation}
-    classified = [
-        replace(r, left_out="a compilation without a track of this drama")
-        if r.kind == "compilation" and not r.left_out and r.album.id not in compilations_used
-        else r
-        for r in classified
-    ]
-    known_parts = {p.number: p for p in store.parts(title)} if known else {}
-    found_parts = [r.part for r in kept if r.kind == "part" and r.part is not None]
-    missing = [known_parts.get(n) or OstPart(title, n) for n in rel.missing_parts(found_parts)]
-    drama = Drama(
-        title=title,
-        native_title=native,
-        year=year,
-        id=known.id if known else None,
-    )
-    discovery = Discovery(
-        drama=drama,
-        known=known is not None,
-        native_learned=learned is not None and not (known and known.native_title),
-        releases=classified,
-        rows=rows,
-        missing=missing,
-        pages=pages,
-        releases_read=len(kept),
-    )
-    discovery.requests = client.request_count - start
-    return discovery
+    return rows
 
 
 def import_discovery(store: ImportStore, discovery: Discovery) -> ImportCounts:
