@@ -355,3 +355,38 @@ def test_sandbox_finds_a_hangul_only_release_by_its_english_alias(api: Api) -> N
     assert api.get("search", params={**query, "limit": 11}).status_code == 400
     tracks = api.get(f"albums/{albums['items'][0]['id']}/tracks").json()
     assert [t["name"] for t in tracks["items"]] == ["Waves", "Waves (Inst.)"]
+
+
+def test_discover_service_reports_progress_and_reads_without_writing(
+    make_sandbox: MakeSandbox,
+) -> None:
+    from ostkit.services.discover import discover, import_discovery, plan_import
+    from ostkit.spotify.client import SpotifyClient
+    from ostkit.spotify.policy import NetPolicy
+
+    with make_sandbox() as sb, CatalogStore.open(":memory:") as store:
+        client = SpotifyClient(
+            api_url=sb.api_url, auth=sb.issue_access_token(), policy=NetPolicy.for_tests()
+        )
+        said: list[str] = []
+        found = discover(store, client, "Lantern", progress=said.append)
+        assert said[0] == "searching albums 'Lantern' (page 1)"
+        assert "searching albums '등불' (page 1)" in said
+        assert (
+            said[-1] == "reading release 12/12: K-Drama OST Hits 2023 (Moonlight Harbor, Lantern)"
+        )
+        assert store.counts()["dramas"] == 0
+        assert (plan_import(store, found).added, store.counts()["tracks"]) == (20, 0)
+        assert import_discovery(store, found).added == 20
+        assert plan_import(store, found).unchanged == 20
+
+
+def test_a_missing_part_shows_the_date_the_catalog_knows(sb: Sandbox, tmp_path: Path) -> None:
+    known = tmp_path / "part6.toml"
+    known.write_text(
+        '[drama]\ntitle = "Soundtrack #1"\n\n[[parts]]\nnumber = 6\nrelease_date = "2022-02-13"\n',
+        encoding="utf-8",
+    )
+    assert run("import", str(known))[0] == 0
+    code, _, err = run("discover", "Soundtrack #1")
+    assert code == 0 and "Part 6 (2022-02-13): not found on Spotify" in err
