@@ -390,3 +390,9 @@ def test_a_missing_part_shows_the_date_the_catalog_knows(sb: Sandbox, tmp_path: 
     assert run("import", str(known))[0] == 0
     code, _, err = run("discover", "Soundtrack #1")
     assert code == 0 and "Part 6 (2022-02-13): not found on Spotify" in err
+
+
+def test_dry_run_without_import_is_a_usage_error(sb: Sandbox) -> None:
+    code, _, err = run("discover", "Lantern", "--dry-run")
+    assert code == 2 and "--dry-run goes with --import" in err
+    assert sb.count() == 0  # refused before any request

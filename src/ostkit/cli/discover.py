@@ -158,6 +158,8 @@ def discover_cmd(
     from ostkit.spotify.client import SpotifyClient
     from ostkit.store.catalog import CatalogStore
 
+    if dry_run and not do_import:
+        raise click.UsageError("--dry-run goes with --import (without it, discover writes nothing)")
     tty = sys.stderr.isatty()
 
     def progress(message: str) -> None:
