@@ -20,7 +20,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from ostkit.errors import InputError
 from ostkit.models import Status, Track
 from ostkit.text.credits import parse_credits, split_native
 from ostkit.text.keys import clean
@@ -79,9 +78,9 @@ def unneutralise(cell: str) -> str:
     return cell
 
 
-def csv_records(text: str) -> Iterator[tuple[int, list[str]]]:
+def csv_records(text: str, delimiter: str = ",") -> Iterator[tuple[int, list[str]]]:
     """(first physical line, unneutralised cells) of each non-blank CSV record."""
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True, delimiter=delimiter)
     line = 1
     while True:
         try:
@@ -284,24 +283,9 @@ def titled(track: Track) -> str:
 
 
 def read_text(path: str | Path, label: str | None = None) -> str:
-    """UTF-8 text with any BOM removed; clear errors for missing, unreadable or non-UTF-8 files."""
+    """UTF-8 text (a BOM, UTF-16 with a BOM too); clear errors for missing, unreadable or
+    non-UTF-8 files. Playlist files and TOML/JSON imports are read this way."""
+    from ostkit.formats.source import decode, read_bytes
+
     label = str(path) if label is None else label
-    try:
-        data = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise InputError("no such file", path=label) from None
-    except IsADirectoryError:
-        raise InputError("is a directory, not a file", path=label) from None
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", path=label) from None
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise InputError(
-            f"not UTF-8 text (byte 0x{data[exc.start]:02x}); save the file as UTF-8",
-            path=label,
-            line=line,
-        ) from None
+    return decode(read_bytes(path, label), label).text

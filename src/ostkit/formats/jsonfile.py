@@ -62,7 +62,7 @@ def to_json(dramas: Sequence[Drama], parts: Sequence[OstPart], tracks: Sequence[
 # --- reading ----------------------------------------------------------------------------------
 
 
-def read(text: str, label: str, *, drama: str | None = None) -> ImportBatch:
+def read(text: str, label: str, *, drama: str | None = None, strict: bool = False) -> ImportBatch:
     """Read ostkit's JSON export (the file names its dramas, so ``drama`` is not used)."""
     try:
         data = json.loads(text)

@@ -277,7 +277,7 @@ class _Reader:
             self.builder.add_track(track, line)
 
 
-def read(text: str, label: str, *, drama: str | None = None) -> ImportBatch:
+def read(text: str, label: str, *, drama: str | None = None, strict: bool = False) -> ImportBatch:
     """``[drama]``, ``[[parts]]`` and ``[[tracks]]``; the ``[playlist]`` table is ignored here,
     and so is ``drama`` (a TOML file names its drama)."""
     reader = _Reader(text, label)

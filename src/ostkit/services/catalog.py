@@ -34,6 +34,8 @@ class FileSummary:
     updated: int = 0
     unchanged: int = 0
     dramas_added: int = 0
+    encoding: str = "utf-8"
+    notes: tuple[str, ...] = ()
 
     def describe(self) -> str:
         text = (
@@ -41,6 +43,8 @@ class FileSummary:
         )
         if self.dramas_added:
             text += f" ({self.dramas_added} new drama{'s' if self.dramas_added > 1 else ''})"
+        if self.encoding != "utf-8":
+            text += f"; read as {self.encoding}"
         return text
 
 
@@ -80,11 +84,15 @@ def no_cyclic_gc() -> Iterator[None]:
 # --- import -----------------------------------------------------------------------------------
 
 
-def read_files(paths: Sequence[str | Path], drama: str | None = None) -> list[ImportBatch]:
+def read_files(
+    paths: Sequence[str | Path],
+    drama: str | None = None,
+    options: registry.ReadOptions | None = None,
+) -> list[ImportBatch]:
     """Parse every file first (no database needed); the first bad file raises ``InputError``."""
     if not paths:
         raise InputError("no files given: ostkit import FILE...")
-    return [registry.read_file(p, drama=drama) for p in paths]
+    return [registry.read_file(p, drama=drama, options=options) for p in paths]
 
 
 def import_batches(
@@ -96,7 +104,7 @@ def import_batches(
     summary = ImportSummary()
     with store.transaction(), store.bulk() as writer:
         for batch in batches:
-            result = FileSummary(batch.path, batch.kind)
+            result = FileSummary(batch.path, batch.kind, encoding=batch.encoding, notes=batch.notes)
             for drama in batch.dramas:
                 if writer.save_drama(drama) == "added":
                     result.dramas_added += 1
@@ -116,10 +124,11 @@ def import_files(
     open_store: Callable[[], CatalogStore],
     drama: str | None = None,
     progress: Callable[[int], None] | None = None,
+    options: registry.ReadOptions | None = None,
 ) -> ImportSummary:
     """Read all files, then (only if they are all valid) open the catalog and write them."""
     with no_cyclic_gc():
-        batches = read_files(paths, drama=drama)
+        batches = read_files(paths, drama=drama, options=options)
         store = open_store()
         try:
             return import_batches(store, batches, progress=progress)

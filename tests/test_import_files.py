@@ -1,0 +1,256 @@
+"""Files as fans really make them: encodings, delimiters, unknown columns, stdin, Excel's values,
+Exportify repeats, hostile input; and where `export -o` writes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from ostkit.cli import cli
+from ostkit.errors import InputError
+from ostkit.formats.registry import ReadOptions, read_file
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("OSTKIT_HOME", str(tmp_path / "home"))
+    return tmp_path / "home"
+
+
+def run(*args: str, input: bytes | str | None = None) -> Result:
+    return CliRunner().invoke(cli, list(args), input=input, catch_exceptions=False)
+
+
+def tracks_json(home: Path) -> list[dict[str, object]]:
+    result = run("tracks", "--format", "json")
+    assert result.exit_code == 0, result.output
+    rows: list[dict[str, object]] = json.loads(result.stdout)
+    return rows
+
+
+def write(tmp_path: Path, name: str, data: bytes) -> Path:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+HANGUL = "drama,title,artist\n호텔 델루나,그대라는 시,태연\n도깨비,첫눈처럼 너에게 가겠다,에일리\n"
+KANA = "drama,title,artist\n逃げるは恥だが役に立つ,恋,星野源\nアンナチュラル,Lemon,米津玄師\n"
+LATIN = "drama,title,artist\nAmélie,La Valse d'Amélie,Yann Tiersen\nCafé,Déjà vu,Beyoncé\n"
+
+
+# --- encodings --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "codec", "reported"),
+    [
+        pytest.param(HANGUL, "cp949", "cp949", id="korean-excel-cp949"),
+        pytest.param(HANGUL, "euc_kr", "cp949", id="euc-kr-read-as-its-superset"),
+        pytest.param(KANA, "shift_jis", "cp932", id="japanese-shift-jis"),
+        pytest.param(LATIN, "latin-1", "cp1252", id="latin-1"),
+        pytest.param(HANGUL, "utf-16", "utf-16", id="utf-16-with-bom"),
+        pytest.param(HANGUL, "utf-8-sig", "utf-8", id="utf-8-with-bom"),
+        pytest.param(HANGUL, "utf-8", "utf-8", id="utf-8"),
+    ],
+)
+def test_encodings_are_detected(tmp_path: Path, text: str, codec: str, reported: str) -> None:
+    batch = read_file(write(tmp_path, "f.csv", text.encode(codec)))
+    assert batch.encoding == reported
+    rows = [line.split(",") for line in text.splitlines()[1:]]
+    assert [(t.drama, t.title, t.artist) for t in batch.tracks] == [tuple(r) for r in rows]
+
+
+def test_import_summary_names_a_legacy_encoding(home: Path, tmp_path: Path) -> None:
+    ko = write(tmp_path, "ko.csv", HANGUL.encode("cp949"))
+    utf8 = write(tmp_path, "utf8.csv", KANA.encode("utf-8"))
+    result = run("import", str(ko), str(utf8))
+    assert result.exit_code == 0, result.output
+    assert f"{ko}: 2 added, 0 updated, 0 unchanged (2 new dramas); read as cp949" in result.stderr
+    assert f"{utf8}: 2 added, 0 updated, 0 unchanged (2 new dramas)\n" in result.stderr
+    assert {t["title"] for t in tracks_json(home)} >= {"그대라는 시", "恋"}
+
+
+def test_encoding_option_overrides_detection(home: Path, tmp_path: Path) -> None:
+    # Two bytes that are Hangul in CP949 and two Latin letters in CP1252: only the user knows.
+    path = write(tmp_path, "x.csv", "drama,title,artist\nD,가,A\n".encode("cp949"))
+    result = run("import", "--encoding", "latin-1", str(path))
+    assert result.exit_code == 0, result.output
+    assert "read as iso8859-1" in result.stderr
+    assert tracks_json(home)[0]["title"] == "°¡"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--encoding", "klingon"], "Error: unknown encoding 'klingon'"),
+        (["--encoding", "utf-8"], "Error: {path}:2: not valid utf-8 text (byte 0xc5)"),
+    ],
+)
+def test_bad_encoding_option(home: Path, tmp_path: Path, args: list[str], message: str) -> None:
+    path = write(tmp_path, "x.csv", HANGUL.encode("cp949"))
+    result = run("import", *args, str(path))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(message.format(path=path))
+    assert len(result.stderr.splitlines()) == 1
+
+
+def test_undecidable_encoding_suggests_the_option(home: Path, tmp_path: Path) -> None:
+    path = write(tmp_path, "noise.csv", bytes(range(256)) * 3)
+    result = run("import", str(path))
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: {path}: cannot tell the text encoding (not UTF-8, nor a likely spreadsheet "
+        "encoding); name it with --encoding, e.g. --encoding cp949\n"
+    )
+    assert not (home / "catalog.db").exists()
+
+
+# --- delimiters -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param(
+            "drama;title;artist;duration\nGoblin;Stay With Me;Chanyeol & Punch;3:53\n",
+            id="semicolon",
+        ),
+        pytest.param(
+            "drama\ttitle\tartist\tduration\nGoblin\tStay With Me\tChanyeol & Punch\t3:53\n",
+            id="tab",
+        ),
+        pytest.param(
+            '"drama";"title";"artist";"duration"\n"Goblin";"Stay With Me";'
+            '"Chanyeol & Punch";"3:53"\n',
+            id="quoted-semicolon",
+        ),
+        pytest.param(
+            'drama,title,artist,duration\nGoblin,"Stay; With; Me",Chanyeol & Punch,3:53\n',
+            id="comma-with-semicolons-in-cells",
+        ),
+    ],
+)
+def test_delimiter_is_read_from_the_header(tmp_path: Path, text: str) -> None:
+    (track,) = read_file(write(tmp_path, "f.csv", text.encode())).tracks
+    assert (track.drama, track.duration_ms) == ("Goblin", 233_000)
+    assert [c.name for c in track.credits] == ["Chanyeol", "Punch"]
+    assert track.title.replace(";", "") == "Stay With Me"
+
+
+def test_semicolon_exportify_file(tmp_path: Path) -> None:
+    text = (
+        "Track URI;Track Name;Artist Name(s);Album Name\n"
+        "spotify:track:4uLU6hMCjMI75M1A2tKUQC;My Love;Kim Jong-kook;Soundtrack #1 OST Part 4\n"
+    )
+    batch = read_file(write(tmp_path, "e.csv", text.encode()), drama="Soundtrack #1")
+    assert batch.kind == "exportify"
+    assert batch.tracks[0].title == "My Love"
+
+
+# --- unknown columns --------------------------------------------------------------------------
+
+
+UNKNOWN = "drama,title,notes,artist,rating,notes\nGoblin,Beautiful,love it,Crush,5,again\n"
+
+
+def test_unknown_columns_are_ignored_with_one_warning(home: Path, tmp_path: Path) -> None:
+    path = write(tmp_path, "fan.csv", UNKNOWN.encode())
+    result = run("import", str(path))
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("Warning:")]
+    assert warnings == [
+        f"Warning: {path}:1: ignored 2 columns ostkit does not know: 'notes', 'rating' "
+        "(--strict refuses the file instead)"
+    ]
+    (track,) = tracks_json(home)
+    assert (track["title"], track["artist"]) == ("Beautiful", "Crush")
+
+
+def test_strict_refuses_unknown_columns(home: Path, tmp_path: Path) -> None:
+    path = write(tmp_path, "fan.csv", UNKNOWN.encode())
+    result = run("import", "--strict", str(path))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: {path}:1: unknown column 'notes' (known: drama, ")
+    assert not (home / "catalog.db").exists()
+
+
+def test_known_column_twice_is_still_an_error(tmp_path: Path) -> None:
+    path = write(tmp_path, "f.csv", b"drama,title,artist,title\nD,T,A,U\n")
+    with pytest.raises(InputError, match=r"f\.csv:1: column 'title' appears twice"):
+        read_file(path)
+
+
+# --- stdin ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "args"),
+    [
+        pytest.param(b"drama,title,artist\nGoblin,Beautiful,Crush\n", [], id="csv-sniffed"),
+        pytest.param(
+            b'# a catalog file\n[drama]\ntitle = "Goblin"\n[[tracks]]\ntitle = "Beautiful"\n'
+            b'artist = "Crush"\n',
+            [],
+            id="toml-sniffed",
+        ),
+        pytest.param(
+            json.dumps(
+                {
+                    "format": "ostkit",
+                    "version": 1,
+                    "dramas": [
+                        {
+                            "title": "Goblin",
+                            "tracks": [{"title": "Beautiful", "credits": [{"name": "Crush"}]}],
+                        }
+                    ],
+                }
+            ).encode(),
+            [],
+            id="json-sniffed",
+        ),
+        pytest.param(
+            "drama;title;artist\nGoblin;Beautiful;Crush\n".encode("utf-16"),
+            [],
+            id="utf16-semicolon",
+        ),
+    ],
+)
+def test_import_dash_reads_stdin(home: Path, data: bytes, args: list[str]) -> None:
+    result = run("import", *args, "-", input=data)
+    assert result.exit_code == 0, result.output
+    assert result.stderr.startswith("<stdin>: 1 added")
+    (track,) = tracks_json(home)
+    assert (track["drama"], track["title"], track["artist"]) == ("Goblin", "Beautiful", "Crush")
+
+
+def test_stdin_errors_name_stdin(home: Path) -> None:
+    result = run("import", "--format", "toml", "-", input=b"drama,title,artist\nD,T,A\n")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: <stdin>:1: TOML syntax error")
+
+
+def test_stdin_only_once(home: Path) -> None:
+    result = run("import", "-", "-", input=b"drama,title,artist\nD,T,A\n")
+    assert result.exit_code == 2
+    assert "standard input (-) can be read only once" in result.stderr
+
+
+def test_format_option_overrides_the_extension(home: Path, tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "list.txt",
+        b'[drama]\ntitle = "Goblin"\n[[tracks]]\ntitle = "B"\nartist = "Crush"\n',
+    )
+    result = run("import", "--format", "toml", str(path))
+    assert result.exit_code == 0, result.output
+    assert tracks_json(home)[0]["drama"] == "Goblin"
+
+
+def test_read_options_default_reads_like_before(tmp_path: Path) -> None:
+    path = write(tmp_path, "f.csv", b"drama,title,artist\nD,T,A\n")
+    assert read_file(path).tracks == read_file(path, options=ReadOptions()).tracks
