@@ -254,3 +254,248 @@ def test_format_option_overrides_the_extension(home: Path, tmp_path: Path) -> No
 def test_read_options_default_reads_like_before(tmp_path: Path) -> None:
     path = write(tmp_path, "f.csv", b"drama,title,artist\nD,T,A\n")
     assert read_file(path).tracks == read_file(path, options=ReadOptions()).tracks
+
+
+# --- Excel's conversions ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("cell", "ms"),
+    [
+        pytest.param("3:53:00", 233_000, id="excel-time-of-a-typed-m:ss"),
+        pytest.param("1:05:00", 65_000, id="excel-time-one-minute"),
+        pytest.param("0:03:53", 233_000, id="h:mm:ss-under-an-hour"),
+        pytest.param("3:53", 233_000, id="m:ss"),
+        pytest.param("59:59", 3_599_000, id="longest-m:ss"),
+        pytest.param("233", 233_000, id="seconds"),
+    ],
+)
+def test_excel_durations(tmp_path: Path, cell: str, ms: int) -> None:
+    path = write(tmp_path, "f.csv", f"drama,title,artist,duration\nD,T,A,{cell}\n".encode())
+    assert read_file(path).tracks[0].duration_ms == ms
+
+
+@pytest.mark.parametrize(
+    ("cell", "reason"),
+    [
+        pytest.param("1:02:03", "no song lasts an hour or more", id="over-an-hour"),
+        pytest.param("75:00", "no song lasts an hour or more", id="75-minutes"),
+        pytest.param("3600", "no song lasts an hour or more", id="an-hour-of-seconds"),
+        pytest.param("0:00", "a song lasts longer than that", id="zero"),
+        pytest.param("9223372036854775808", "bad duration", id="2**63"),
+        pytest.param("9" * 5000, "bad duration", id="5000-digits"),
+    ],
+)
+def test_durations_no_song_has_are_refused_with_a_hint(
+    tmp_path: Path, cell: str, reason: str
+) -> None:
+    path = write(tmp_path, "f.csv", f"drama,title,artist,duration\nD,T,A,{cell}\n".encode())
+    with pytest.raises(InputError) as err:
+        read_file(path)
+    message = str(err.value)
+    assert message.startswith(f"{path}:2: duration: bad duration ")
+    assert reason in message and len(message) < 300
+
+
+@pytest.mark.parametrize(
+    ("cell", "stored"),
+    [
+        ("2016.12.03", "2016-12-03"),
+        ("2016/12/03", "2016-12-03"),
+        ("2016.12.03.", "2016-12-03"),
+        ("2016.1.5", "2016-01-05"),
+        ("2016-12", "2016-12"),
+        ("2016", "2016"),
+    ],
+)
+def test_dates_as_spreadsheets_write_them(tmp_path: Path, cell: str, stored: str) -> None:
+    path = write(tmp_path, "f.csv", f"drama,title,artist,release_date\nD,T,A,{cell}\n".encode())
+    assert read_file(path).tracks[0].release_date == stored
+
+
+@pytest.mark.parametrize("cell", ["2016.12-03", "2016/02/30", "16.12.03", "2016.13"])
+def test_bad_dates_still_refused(tmp_path: Path, cell: str) -> None:
+    path = write(tmp_path, "f.csv", f"drama,title,artist,release_date\nD,T,A,{cell}\n".encode())
+    with pytest.raises(InputError, match=rf"f\.csv:2: release_date: bad date '{cell}'"):
+        read_file(path)
+
+
+# --- Exportify --------------------------------------------------------------------------------
+
+EXPORTIFY_HEADER = "Track URI,Track Name,Artist Name(s),Album Name,Track Duration (ms)\n"
+STAY = "spotify:track:4uLU6hMCjMI75M1A2tKUQC"
+BEAUTIFUL = "spotify:track:1GrLfs4TEvAZ86HVzXHchS"
+
+
+def test_exportify_song_added_twice_is_imported_once(home: Path, tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "e.csv",
+        (
+            EXPORTIFY_HEADER
+            + f'{STAY},Stay With Me,"Chanyeol\\, Punch",Goblin OST Part 1,233000\n'
+            + f"{BEAUTIFUL},Beautiful,Crush,Goblin OST Part 4,\n"
+            + f'{STAY},Stay With Me,"Chanyeol\\, Punch",Goblin OST Part 1,233000\n'
+        ).encode(),
+    )
+    result = run("import", "--drama", "Goblin", str(path))
+    assert result.exit_code == 0, result.output
+    assert (
+        f"Warning: {path}: the playlist has 1 song(s) more than once (line 4 repeats line 2); "
+        "each is imported once"
+    ) in result.stderr
+    assert f"{path}: 2 added" in result.stderr
+    rows = tracks_json(home)
+    assert [(r["title"], r["part"]) for r in rows] == [("Stay With Me", 1), ("Beautiful", 4)]
+
+
+def test_exportify_part_comes_from_the_album_like_link_import(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "e.csv",
+        (
+            EXPORTIFY_HEADER
+            + f"{STAY},Stay With Me,Chanyeol,Goblin (Original Television Soundtrack) Pt. 1,1\n"
+            + f"{BEAUTIFUL},Beautiful,Crush,Best of Crush Vol. 2,1\n"
+            + "spotify:track:2GrLfs4TEvAZ86HVzXHchS,Love,B,Goblin OST Special Part 3,1\n"
+        ).encode(),
+    )
+    parts = [t.part for t in read_file(path, drama="Goblin").tracks]
+    assert parts == [1, None, 3]
+
+
+@pytest.mark.parametrize(
+    ("cell", "reason"),
+    [("0", "bad duration '0'"), ("9223372036854775808", "bad duration"), ("3:53", "bad")],
+)
+def test_exportify_bad_durations(tmp_path: Path, cell: str, reason: str) -> None:
+    path = write(tmp_path, "e.csv", (EXPORTIFY_HEADER + f"{STAY},S,C,A,{cell}\n").encode())
+    with pytest.raises(InputError, match=r"e\.csv:2: Track Duration \(ms\): " + reason):
+        read_file(path, drama="D")
+
+
+# --- hostile input ----------------------------------------------------------------------------
+
+BIG = "9223372036854775808"  # 2**63: past SQLite's integers
+
+
+def _json(track: str) -> str:
+    return (
+        '{"format": "ostkit", "version": 1, "dramas": [\n'
+        ' {"title": "D", "tracks": [\n'
+        '  {"title": "Fine", "credits": [{"name": "A"}]},\n'
+        f"  {track}]}}]}}\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "expected"),
+    [
+        pytest.param(
+            "p.csv", f"drama,title,artist,part\nD,T,A,{BIG}\n", ":2: part: bad part", id="csv-part"
+        ),
+        pytest.param(
+            "p.toml",
+            f'[drama]\ntitle = "D"\n[[tracks]]\ntitle = "T"\nartist = "A"\npart = {BIG}\n',
+            ":6: part: bad part",
+            id="toml-part",
+        ),
+        pytest.param(
+            "d.toml",
+            f'[drama]\ntitle = "D"\n[[tracks]]\ntitle = "T"\nartist = "A"\nduration = {BIG}\n',
+            ":6: duration: bad duration",
+            id="toml-duration",
+        ),
+        pytest.param(
+            "0.toml",
+            '[drama]\ntitle = "D"\n[[tracks]]\ntitle = "T"\nartist = "A"\npart = 0\n',
+            ":6: part: bad part '0'",
+            id="toml-part-0",
+        ),
+        pytest.param(
+            "p.json",
+            _json('{"title": "T",\n   "credits": [{"name": "A"}],\n   "part": ' + BIG + "}"),
+            ":6: dramas[0].tracks[1].part: bad part",
+            id="json-part",
+        ),
+        pytest.param(
+            "0.json",
+            _json('{"title": "T",\n   "credits": [{"name": "A"}],\n   "part": 0}'),
+            ":6: dramas[0].tracks[1].part: bad part '0'",
+            id="json-part-0",
+        ),
+        pytest.param(
+            "d.json",
+            _json('{"title": "T", "credits": [{"name": "A"}],\n   "duration_ms": ' + BIG + "}"),
+            ":5: dramas[0].tracks[1].duration_ms: bad duration",
+            id="json-duration",
+        ),
+        pytest.param(
+            "u.json",
+            _json('{"title": "T", "spotify_uri": "x",\n   "credits": [{"name": "A"}]}'),
+            ":4: dramas[0].tracks[1].spotify_uri: not a Spotify track",
+            id="json-names-the-real-field",
+        ),
+        pytest.param(
+            "s.json",
+            _json('{"title": "T\\ud800", "credits": [{"name": "A"}]}'),
+            ":4: dramas[0].tracks[1].title: holds a lone surrogate (U+D800)",
+            id="json-lone-surrogate",
+        ),
+        pytest.param(
+            "n.json",
+            '{"format": "ostkit",\n "x": ' + "[" * 100_000 + "]" * 100_000 + "}",
+            ":2: nested more than 64 levels deep",
+            id="json-100000-deep",
+        ),
+        pytest.param(
+            "n.toml",
+            '[drama]\ntitle = "D"\n\nx = ' + "[" * 100_000 + "]" * 100_000 + "\n",
+            ":4: arrays or tables nested more than 64 levels deep",
+            id="toml-100000-deep",
+        ),
+        pytest.param(
+            "t.toml",
+            '[drama]\ntitle = "D"\nx = ' + "{a = " * 100_000 + "1" + "}" * 100_000 + "\n",
+            ":3: arrays or tables nested more than 64 levels deep",
+            id="toml-100000-deep-tables",
+        ),
+        pytest.param(
+            "b.json",
+            '{"format": "ostkit",\n "version": ' + "9" * 4301 + "}",
+            ":2: invalid JSON: Exceeds the limit (4300 digits)",
+            id="json-4301-digits",
+        ),
+        pytest.param(
+            "b.toml",
+            '[drama]\ntitle = "D"\nyear = ' + "9" * 4301 + "\n",
+            ":3: TOML value error: Exceeds the limit (4300 digits)",
+            id="toml-4301-digits",
+        ),
+    ],
+)
+def test_hostile_input_is_one_error_line(
+    home: Path, tmp_path: Path, name: str, text: str, expected: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8", errors="surrogatepass")
+    result = run("import", str(path))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: {path}{expected}"), result.stderr[:300]
+    assert len(result.stderr.splitlines()) == 1 and len(result.stderr) < 400
+    assert not (home / "catalog.db").exists()
+
+
+def test_unbalanced_bidi_overrides_are_dropped(home: Path, tmp_path: Path) -> None:
+    text = (
+        "drama,title,artist\n"
+        "D,\u202eevil,A\u2067\n"  # an override and an isolate left open
+        "D,in \u202bRTL\u202c order,B\u202c\n"  # a closed embedding stays; a lone PDF goes
+    )
+    result = run("import", str(write(tmp_path, "b.csv", text.encode())))
+    assert result.exit_code == 0, result.output
+    rows = tracks_json(home)
+    assert [(r["title"], r["artist"]) for r in rows] == [
+        ("evil", "A"),
+        ("in \u202bRTL\u202c order", "B"),
+    ]

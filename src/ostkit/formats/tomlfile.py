@@ -61,6 +61,35 @@ def parse_toml(text: str, label: str) -> dict[str, Any]:
             line = max(1, len(text.splitlines()))
         reason = _AT_LINE.sub("", message).strip()
         raise InputError(f"TOML syntax error: {reason}", path=label, line=line) from None
+    except RecursionError:
+        raise InputError(
+            f"arrays or tables nested more than {_MAX_DEPTH} levels deep",
+            path=label,
+            line=_deep_line(text),
+        ) from None
+    except ValueError as exc:  # Python refuses integers of more than 4300 digits
+        found = _LONG_NUMBER.search(text)
+        line = text.count("\n", 0, found.start()) + 1 if found else None
+        reason = str(exc).split(";")[0]
+        raise InputError(f"TOML value error: {reason}", path=label, line=line) from None
+
+
+# Where a deeply nested value is reported: no ostkit file nests more than a few levels.
+_MAX_DEPTH = 64
+_LONG_NUMBER = re.compile(r"[-+]?\d[\d_]{99,}")
+
+
+def _deep_line(text: str) -> int | None:
+    """Line where inline arrays and tables first nest past ``_MAX_DEPTH`` (strings skipped)."""
+    depth = 0
+    for number, raw in enumerate(text.splitlines(), start=1):
+        for piece in re.split(r"\"(?:[^\"\\]|\\.)*\"|'[^']*'", raw.split("#")[0]):
+            for ch in piece:
+                depth += ch in "[{"
+                depth -= ch in "]}"
+                if depth > _MAX_DEPTH:
+                    return number
+    return None
 
 
 class TomlLocator:
