@@ -499,3 +499,79 @@ def test_unbalanced_bidi_overrides_are_dropped(home: Path, tmp_path: Path) -> No
         ("evil", "A"),
         ("in \u202bRTL\u202c order", "B"),
     ]
+
+
+# --- export -o --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def catalog(home: Path, tmp_path: Path) -> Path:
+    path = write(tmp_path, "in.csv", b"drama,title,artist\nGoblin,Beautiful,Crush\n")
+    assert run("import", str(path)).exit_code == 0
+    return home
+
+
+def test_export_keeps_the_target_permissions(catalog: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out.csv"
+    out.write_text("old\n")
+    out.chmod(0o640)
+    result = run("export", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert "Goblin,,,,,Beautiful" in out.read_text()
+    assert out.stat().st_mode & 0o777 == 0o640
+
+
+def test_export_new_file_follows_the_umask(catalog: Path, tmp_path: Path) -> None:
+    import os
+
+    old = os.umask(0o027)
+    try:
+        result = run("export", "-o", str(tmp_path / "new.csv"))
+    finally:
+        os.umask(old)
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "new.csv").stat().st_mode & 0o777 == 0o640
+
+
+def test_export_through_a_symlink_writes_the_file_it_points_to(
+    catalog: Path, tmp_path: Path
+) -> None:
+    real_dir = tmp_path / "real"
+    real_dir.mkdir()
+    real = real_dir / "list.csv"
+    real.write_text("old\n")
+    real.chmod(0o600)
+    link = tmp_path / "link.csv"
+    link.symlink_to(Path("real") / "list.csv")  # relative, as `ln -s` makes them
+    result = run("export", "-o", str(link))
+    assert result.exit_code == 0, result.output
+    assert f"to {link}" in result.stderr
+    assert link.is_symlink() and link.readlink() == Path("real") / "list.csv"
+    assert "Beautiful" in real.read_text()
+    assert real.stat().st_mode & 0o777 == 0o600
+    assert sorted(p.name for p in real_dir.iterdir()) == ["list.csv"]  # no temp file left
+
+
+def test_export_through_a_dangling_symlink_creates_its_target(
+    catalog: Path, tmp_path: Path
+) -> None:
+    link = tmp_path / "link.csv"
+    link.symlink_to(tmp_path / "made.csv")
+    assert run("export", "-o", str(link)).exit_code == 0
+    assert link.is_symlink() and "Beautiful" in (tmp_path / "made.csv").read_text()
+
+
+def test_export_to_a_fifo_writes_in_place(catalog: Path, tmp_path: Path) -> None:
+    import os
+    import threading
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    result = run("export", "-o", str(fifo))
+    reader.join(timeout=10)
+    assert result.exit_code == 0, result.output
+    assert b"Beautiful" in received[0]
+    assert fifo.exists() and not fifo.is_file()

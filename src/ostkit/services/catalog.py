@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import json
 import os
+import stat
 import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -336,14 +337,28 @@ def export_tracks(
 
 def write_atomic(path: str | Path, text: str) -> None:
     """Write ``text`` (UTF-8) to ``path`` via a temp file in the same folder and a rename, so a
-    reader never sees a half-written file and a failure leaves the old file untouched."""
-    target = Path(path)
-    folder = target.parent if str(target.parent) else Path(".")
+    reader never sees a half-written file and a failure leaves the old file untouched.
+
+    A symlink is followed: the file it points to is replaced and the link stays. The file keeps
+    its permission bits; a new file gets the umask's. A target that is not a regular file (a
+    FIFO, ``/dev/stdout``) cannot be renamed over: it is written in place."""
+    target = Path(os.path.realpath(path))
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+        existing = target.stat()
+    except FileNotFoundError:
+        existing = None
     except OSError as exc:
-        raise OstkitError(f"cannot write {target}: {exc.strerror}") from None
+        raise OstkitError(f"cannot write {path}: {exc.strerror}") from None
+    if existing is not None and not stat.S_ISREG(existing.st_mode):
+        _write_in_place(path, target, text)
+        return
+    mode = stat.S_IMODE(existing.st_mode) if existing else 0o666 & ~_umask()
     try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise OstkitError(f"cannot write {path}: {exc.strerror}") from None
+    try:
+        os.fchmod(fd, mode)
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
             fh.flush()
@@ -352,5 +367,20 @@ def write_atomic(path: str | Path, text: str) -> None:
     except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
         if isinstance(exc, OSError):
-            raise OstkitError(f"cannot write {target}: {exc.strerror}") from None
+            raise OstkitError(f"cannot write {path}: {exc.strerror}") from None
         raise
+
+
+def _umask() -> int:
+    # The only way to read the umask is to set it; it is put back at once.
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _write_in_place(path: str | Path, target: Path, text: str) -> None:
+    try:
+        with target.open("w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+    except OSError as exc:
+        raise OstkitError(f"cannot write {path}: {exc.strerror}") from None
