@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -124,7 +125,7 @@ def sniff_format(text: str) -> str:
     body = text.lstrip("\ufeff \t\r\n")
     if body.startswith("{"):
         return "json"
-    for raw in body.splitlines():
+    for raw in _lines(body):
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
@@ -135,11 +136,22 @@ def sniff_format(text: str) -> str:
 DELIMITERS = (",", ";", "\t")
 
 
+def _lines(text: str) -> Iterator[str]:
+    """Lines of ``text`` one by one: sniffing reads the first few of a file of any size."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        if end < 0:
+            end = len(text)
+        yield text[start:end]
+        start = end + 1
+
+
 def sniff_delimiter(text: str) -> str:
     """The CSV delimiter, from the header line: the most frequent of comma, semicolon and tab
     outside quotes (comma on a tie). European Excel saves with semicolons; a copy-paste from a
     sheet has tabs."""
-    header = next((line for line in text.splitlines() if line.strip()), "")
+    header = next((line for line in _lines(text) if line.strip()), "")
     outside = re.sub(r'"[^"]*"', "", header)
     counts = {d: outside.count(d) for d in DELIMITERS}
     best = max(DELIMITERS, key=lambda d: counts[d])
