@@ -575,3 +575,39 @@ def test_export_to_a_fifo_writes_in_place(catalog: Path, tmp_path: Path) -> None
     assert result.exit_code == 0, result.output
     assert b"Beautiful" in received[0]
     assert fifo.exists() and not fifo.is_file()
+
+
+NATIVE_CATALOG = (
+    "drama,title,title_ko,artist,artist_ko,part\n"
+    "Hotel del Luna,All About You,그대라는 시,Taeyeon,태연,3\n"
+    "Hotel del Luna,Remember Me,,Oh Hyuk,오혁,1\n"
+)
+NATIVE_EXPORTIFY = (
+    EXPORTIFY_HEADER + f"{STAY},그대라는 시,태연,호텔 델루나 OST Part.3,227000\n"
+    f"{BEAUTIFUL},새 노래,태연,호텔 델루나 OST Part.9,200000\n"
+)
+
+
+@pytest.mark.parametrize("together", [False, True], ids=["two-imports", "one-import"])
+def test_exportify_row_in_the_native_title_updates_the_catalog_track(
+    home: Path, tmp_path: Path, together: bool
+) -> None:
+    catalog_file = write(tmp_path, "c.csv", NATIVE_CATALOG.encode())
+    exportify_file = write(tmp_path, "e.csv", NATIVE_EXPORTIFY.encode())
+    if together:
+        result = run("import", "--drama", "Hotel del Luna", str(catalog_file), str(exportify_file))
+    else:
+        assert run("import", str(catalog_file)).exit_code == 0
+        result = run("import", "--drama", "Hotel del Luna", str(exportify_file))
+    assert result.exit_code == 0, result.output
+    assert f"{exportify_file}: 1 added, 1 updated, 0 unchanged" in result.stderr
+    rows = {r["id"]: r for r in tracks_json(home)}
+    assert (rows[1]["title"], rows[1]["native_title"]) == ("All About You", "그대라는 시")
+    assert (rows[1]["spotify_uri"], rows[1]["status"], rows[1]["duration_ms"]) == (
+        STAY,
+        "pinned",
+        227_000,
+    )
+    assert rows[3]["title"] == "새 노래" and rows[3]["part"] == 9  # no catalog twin: a new track
+    again = run("import", "--drama", "Hotel del Luna", str(exportify_file))
+    assert f"{exportify_file}: 0 added, 0 updated, 2 unchanged" in again.stderr

@@ -22,6 +22,7 @@ from ostkit.formats.fields import (
     parse_year,
 )
 from ostkit.formats.registry import ExportDoc, Exported
+from ostkit.formats.source import MAX_NESTING, long_number
 from ostkit.formats.trackjson import track_json
 from ostkit.models import CastMember, Credit, Drama, OstPart, Status, Track
 from ostkit.text.keys import clean
@@ -102,11 +103,6 @@ def read(text: str, label: str, *, drama: str | None = None, strict: bool = Fals
     return builder.build()
 
 
-# How deep a file may nest before the error names a line: ostkit JSON itself is 5 levels deep.
-_MAX_DEPTH = 64
-_LONG_NUMBER = re.compile(r"-?\d{100,}")
-
-
 def _loads(text: str, label: str) -> Any:
     """``json.loads`` with every failure as a one-line ``InputError`` at a line."""
     try:
@@ -114,16 +110,15 @@ def _loads(text: str, label: str) -> Any:
     except json.JSONDecodeError as exc:
         raise InputError(f"invalid JSON: {exc.msg}", path=label, line=exc.lineno) from None
     except RecursionError:
-        line = next((ln for path, ln in _values(text) if len(path) > _MAX_DEPTH), None)
+        line = next((ln for path, ln in _values(text) if len(path) > MAX_NESTING), None)
         raise InputError(
-            f"nested more than {_MAX_DEPTH} levels deep (not an ostkit JSON export)",
+            f"nested more than {MAX_NESTING} levels deep (not an ostkit JSON export)",
             path=label,
             line=line,
         ) from None
     except ValueError as exc:  # Python refuses integers of more than 4300 digits
-        found = _LONG_NUMBER.search(text)
-        line = text.count("\n", 0, found.start()) + 1 if found else None
-        raise InputError(f"invalid JSON: {exc}".split(";")[0], path=label, line=line) from None
+        reason, line = long_number(text, exc)
+        raise InputError(f"invalid JSON: {reason}", path=label, line=line) from None
 
 
 def _line_of(text: str, path: str) -> int | None:

@@ -156,3 +156,19 @@ def sniff_delimiter(text: str) -> str:
     counts = {d: outside.count(d) for d in DELIMITERS}
     best = max(DELIMITERS, key=lambda d: counts[d])
     return best if counts[best] > counts[","] else ","
+
+
+# --- what a parser refuses ---------------------------------------------------------------------
+
+# How deep a JSON or TOML file may nest before an error names the line: ostkit's own files nest
+# five levels at most, and Python's parsers recurse (a 100,000-deep file exhausts the stack).
+MAX_NESTING = 64
+_LONG_NUMBER = re.compile(r"[-+]?\d[\d_]{99,}")
+
+
+def long_number(text: str, error: ValueError) -> tuple[str, int | None]:
+    """Reason and line for a parser's refusal of an integer of more than 4,300 digits (Python's
+    limit on turning text into int): the message's first sentence and the number's line."""
+    found = _LONG_NUMBER.search(text)
+    line = text.count("\n", 0, found.start()) + 1 if found else None
+    return str(error).split(";")[0], line

@@ -28,6 +28,7 @@ from ostkit.formats.fields import (
     text_field,
     track_from_fields,
 )
+from ostkit.formats.source import MAX_NESTING, long_number
 from ostkit.models import CastMember, Drama, OstPart
 from ostkit.text.keys import clean
 
@@ -63,31 +64,24 @@ def parse_toml(text: str, label: str) -> dict[str, Any]:
         raise InputError(f"TOML syntax error: {reason}", path=label, line=line) from None
     except RecursionError:
         raise InputError(
-            f"arrays or tables nested more than {_MAX_DEPTH} levels deep",
+            f"arrays or tables nested more than {MAX_NESTING} levels deep",
             path=label,
             line=_deep_line(text),
         ) from None
     except ValueError as exc:  # Python refuses integers of more than 4300 digits
-        found = _LONG_NUMBER.search(text)
-        line = text.count("\n", 0, found.start()) + 1 if found else None
-        reason = str(exc).split(";")[0]
+        reason, line = long_number(text, exc)
         raise InputError(f"TOML value error: {reason}", path=label, line=line) from None
 
 
-# Where a deeply nested value is reported: no ostkit file nests more than a few levels.
-_MAX_DEPTH = 64
-_LONG_NUMBER = re.compile(r"[-+]?\d[\d_]{99,}")
-
-
 def _deep_line(text: str) -> int | None:
-    """Line where inline arrays and tables first nest past ``_MAX_DEPTH`` (strings skipped)."""
+    """Line where inline arrays and tables first nest past ``MAX_NESTING`` (strings skipped)."""
     depth = 0
     for number, raw in enumerate(text.splitlines(), start=1):
         for piece in re.split(r"\"(?:[^\"\\]|\\.)*\"|'[^']*'", raw.split("#")[0]):
             for ch in piece:
                 depth += ch in "[{"
                 depth -= ch in "]}"
-                if depth > _MAX_DEPTH:
+                if depth > MAX_NESTING:
                     return number
     return None
 

@@ -13,7 +13,7 @@ import stat
 import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -112,12 +112,28 @@ def import_batches(
             for part in batch.parts:
                 writer.save_part(part)
             for i, track in enumerate(batch.tracks, start=1):
+                if batch.kind == "exportify":
+                    track = as_catalog_title(store, track)
                 _, outcome = writer.save_track(track)
                 setattr(result, outcome, getattr(result, outcome) + 1)
                 if progress is not None and i % 1000 == 0:
                     progress(1000)
             summary.files.append(result)
     return summary
+
+
+def as_catalog_title(store: CatalogStore, track: Track) -> Track:
+    """An Exportify row titled in the catalog's native title (Spotify in Korea names "All
+    About You" 그대라는 시) as the catalog's track, so that it updates that track instead of
+    adding a second one."""
+    from ostkit.text.scripts import script_of
+
+    if script_of(track.title) in ("latin", "none"):
+        return track
+    found = store.find_by_native_title(track)
+    if found is None:
+        return track
+    return replace(track, title=found.title, version=found.version, native_title=track.title)
 
 
 def import_files(
