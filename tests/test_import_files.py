@@ -443,6 +443,18 @@ def _json(track: str) -> str:
             id="json-lone-surrogate",
         ),
         pytest.param(
+            "c.json",
+            _json('{"title": "T",\n   "credits": [{"name": "A\\udfff"}]}'),
+            ":5: dramas[0].tracks[1].credits[0].name: holds a lone surrogate (U+DFFF)",
+            id="json-lone-surrogate-in-a-credit",
+        ),
+        pytest.param(
+            "r.json",
+            _json('{"title": "T",\n   "credits": [{"name": "A", "role": "lead"}]}'),
+            ":5: dramas[0].tracks[1].credits[0].role: must be main or featured",
+            id="json-credit-role",
+        ),
+        pytest.param(
             "n.json",
             '{"format": "ostkit",\n "x": ' + "[" * 100_000 + "]" * 100_000 + "}",
             ":2: nested more than 64 levels deep",

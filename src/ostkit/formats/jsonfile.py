@@ -232,9 +232,14 @@ def _drama(d: Mapping[str, Any]) -> Drama:
         raise FieldError("title", "missing title")
     cast = []
     for ci, c in enumerate(_list(d, "cast")):
-        if not isinstance(c, dict) or not isinstance(c.get("actor"), str):
-            raise FieldError(f"cast[{ci}]", "needs an actor")
-        cast.append(CastMember(c["actor"], _opt_str(c, "role")))
+        try:
+            actor = _opt_str(c, "actor") if isinstance(c, dict) else None
+            if not actor:
+                raise FieldError("", "needs an actor")
+            cast.append(CastMember(actor, _opt_str(c, "role")))
+        except FieldError as exc:
+            at = f"cast[{ci}]" + (f".{exc.field}" if exc.field else "")
+            raise FieldError(at, str(exc)) from None
     return Drama(
         title=title,
         native_title=_opt_str(d, "native_title"),
@@ -293,12 +298,17 @@ def _track(t: Any, drama: str, at: str) -> Track:
 def _credits(t: Mapping[str, Any]) -> tuple[Credit, ...]:
     credits = []
     for ci, c in enumerate(_list(t, "credits")):
-        if not isinstance(c, dict) or not _opt_str(c, "name"):
-            raise FieldError(f"credits[{ci}]", "needs a name")
-        role = c.get("role", "main")
-        if role not in ("main", "featured"):
-            raise FieldError(f"credits[{ci}].role", "must be main or featured")
-        credits.append(Credit(clean(c["name"]), role, _opt_str(c, "native_name")))
+        try:
+            name = _opt_str(c, "name") if isinstance(c, dict) else None
+            if not name:
+                raise FieldError("", "needs a name")
+            role = c.get("role", "main")
+            if role not in ("main", "featured"):
+                raise FieldError("role", "must be main or featured")
+            credits.append(Credit(name, role, _opt_str(c, "native_name")))
+        except FieldError as exc:
+            at = f"credits[{ci}]" + (f".{exc.field}" if exc.field else "")
+            raise FieldError(at, str(exc)) from None
     if not credits:
         raise FieldError("credits", "a track needs at least one credit")
     return tuple(credits)
