@@ -623,3 +623,10 @@ def test_exportify_row_in_the_native_title_updates_the_catalog_track(
     assert rows[3]["title"] == "새 노래" and rows[3]["part"] == 9  # no catalog twin: a new track
     again = run("import", "--drama", "Hotel del Luna", str(exportify_file))
     assert f"{exportify_file}: 0 added, 0 updated, 2 unchanged" in again.stderr
+
+
+def test_add_refuses_an_argument_that_is_not_text(home: Path) -> None:
+    # An argument whose bytes are not UTF-8 reaches Python as a lone surrogate.
+    result = run("add", "--drama", "D", "--title", "x\udcff", "--artist", "A")
+    assert result.exit_code == 1
+    assert result.stderr == "Error: --title: holds a lone surrogate (U+DCFF), which is not text\n"

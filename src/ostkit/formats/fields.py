@@ -62,6 +62,18 @@ def shown(value: str) -> str:
     return repr(value) if len(value) <= 40 else f"{value[:20]!r}... ({len(value)} characters)"
 
 
+def real_text(value: str) -> str:
+    """``value``, if it is text: a lone surrogate (a JSON ``"\\ud800"`` escape, or an argument
+    whose bytes were not in the terminal's encoding) is half a character and cannot be stored."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError(
+            f"holds a lone surrogate (U+{ord(value[exc.start]):04X}), which is not text"
+        ) from None
+    return value
+
+
 class FieldError(ValueError):
     """A bad value in one field; the reader adds the file and line."""
 

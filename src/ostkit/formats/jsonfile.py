@@ -20,6 +20,7 @@ from ostkit.formats.fields import (
     parse_isrc,
     parse_part,
     parse_year,
+    real_text,
 )
 from ostkit.formats.registry import ExportDoc, Exported
 from ostkit.formats.source import MAX_NESTING, long_number
@@ -199,12 +200,9 @@ def _opt_str(obj: Mapping[str, Any], name: str) -> str | None:
     if not isinstance(value, str):
         raise FieldError(name, "must be a string or null")
     try:
-        value.encode("utf-8")
-    except UnicodeEncodeError as exc:  # a "\ud800" escape: half of a character, not text
-        raise FieldError(
-            name, f"holds a lone surrogate (U+{ord(value[exc.start]):04X}), which is not text"
-        ) from None
-    return clean(value) or None
+        return clean(real_text(value)) or None
+    except ValueError as exc:
+        raise FieldError(name, str(exc)) from None
 
 
 def _opt_parsed(obj: Mapping[str, Any], name: str, parse: Callable[[str], Any]) -> Any:

@@ -158,11 +158,17 @@ def import_files(
 
 def track_from_options(fields: Mapping[str, str | None]) -> Track:
     """Build a track from ``ostkit add`` options with the same checks as a CSV row."""
-    from ostkit.formats.fields import FieldError, track_from_fields
+    from ostkit.formats.fields import FieldError, real_text, track_from_fields
 
     names = {"title_ko": "title-ko", "artist_ko": "artist-ko", "release_date": "release-date"}
     values = {("spotify_uri" if k == "spotify_uri" else k): v for k, v in fields.items()}
     try:
+        for name, value in values.items():
+            try:
+                if value is not None:
+                    real_text(value)
+            except ValueError as exc:
+                raise FieldError(name, str(exc)) from None
         return track_from_fields(values)
     except FieldError as exc:
         option = "uri" if exc.field == "spotify_uri" else names.get(exc.field, exc.field)
