@@ -74,6 +74,12 @@ def test_import_summary_names_a_legacy_encoding(home: Path, tmp_path: Path) -> N
     assert {t["title"] for t in tracks_json(home)} >= {"그대라는 시", "恋"}
 
 
+def test_encoding_option_with_a_bom_file(tmp_path: Path) -> None:
+    path = write(tmp_path, "bom.csv", HANGUL.encode("utf-8-sig"))
+    batch = read_file(path, options=ReadOptions(encoding="utf-8"))
+    assert batch.tracks[0].drama == "호텔 델루나"
+
+
 def test_encoding_option_overrides_detection(home: Path, tmp_path: Path) -> None:
     # Two bytes that are Hangul in CP949 and two Latin letters in CP1252: only the user knows.
     path = write(tmp_path, "x.csv", "drama,title,artist\nD,가,A\n".encode("cp949"))

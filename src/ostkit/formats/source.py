@@ -107,7 +107,9 @@ def _decode_as(data: bytes, label: str, encoding: str) -> Decoded:
     except LookupError:
         raise InputError(f"unknown encoding {encoding!r} (e.g. utf-8, cp949, shift_jis)") from None
     try:
-        return Decoded(data.decode(name), name)
+        # A BOM is no text even when the encoding is named (``--encoding utf-8`` on Excel's
+        # "CSV UTF-8").
+        return Decoded(data.decode(name).removeprefix("\ufeff"), name)
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         raise InputError(
