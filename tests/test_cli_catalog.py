@@ -182,7 +182,7 @@ BAD_FILES = {
     "bad_duration.csv": b"drama,title,artist,duration\nD,T,A,4:61\n",
     "bad_uri.csv": b"drama,title,artist,spotify_uri\nD,T,A,spotify:track:nope\n",
     "syntax.toml": b'[drama]\ntitle = "D"\n[[tracks]]\ntitle = T\n',
-    "latin1.csv": "drama,title,artist\nD,Café,A\n".encode("latin-1"),
+    "binary.csv": bytes(range(256)) * 3,
     "duplicate.csv": b"drama,title,artist\nD,T,A\nD,T,A\n",
 }
 
@@ -195,7 +195,7 @@ BAD_FILES = {
         ("bad_duration.csv", ":2: duration: bad duration '4:61'"),
         ("bad_uri.csv", ":2: spotify_uri: not a Spotify track URI, URL or 22-character id"),
         ("syntax.toml", ":4: TOML syntax error"),
-        ("latin1.csv", ":2: not UTF-8 text"),
+        ("binary.csv", ": cannot tell the text encoding"),
         ("duplicate.csv", ":3: duplicate row"),
         ("does-not-exist.csv", ": no such file"),
     ],

@@ -17,7 +17,7 @@ from ostkit.cli.output import (
     render_table,
     table,
 )
-from ostkit.formats.registry import EXPORT_FORMATS
+from ostkit.formats.registry import EXPORT_FORMATS, IMPORT_FORMATS
 
 if TYPE_CHECKING:
     from ostkit.cli.context import AppContext
@@ -39,15 +39,37 @@ def _open_store(app: AppContext) -> CatalogStore:
     default=None,
     help="Drama for rows that name none (Exportify files); fills empty drama cells in CSV.",
 )
+@click.option(
+    "--encoding",
+    default=None,
+    help="Text encoding of the files (e.g. cp949, shift_jis, latin-1); default: detected.",
+)
+@click.option("--strict", is_flag=True, help="Refuse CSV columns ostkit does not know.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(tuple(IMPORT_FORMATS)),
+    default=None,
+    help="Read the files as this format whatever their names; default: the extension (stdin: "
+    "the content).",
+)
 @click.pass_obj
-def import_cmd(app: AppContext, files: tuple[str, ...], drama: str | None) -> None:
+def import_cmd(
+    app: AppContext,
+    files: tuple[str, ...],
+    drama: str | None,
+    encoding: str | None,
+    strict: bool,
+    fmt: str | None,
+) -> None:
     """Import catalog files (CSV, Exportify CSV, TOML, ostkit JSON), all or nothing.
 
     A Spotify playlist or album link (open.spotify.com URL or spotify: URI) with --drama D
-    imports its tracks as pinned entries of D instead.
+    imports its tracks as pinned entries of D instead. The file - is standard input.
 
     Example: ostkit import playlists/soundtrack-1.toml my-osts.csv
     """
+    from ostkit.formats.registry import ReadOptions
     from ostkit.services import catalog
     from ostkit.text.spotify_ids import is_link
 
@@ -55,6 +77,10 @@ def import_cmd(app: AppContext, files: tuple[str, ...], drama: str | None) -> No
     if any(is_link(f) for f in files):
         _import_link(app, files, drama)
         return
+    if files.count("-") > 1:
+        raise click.UsageError("standard input (-) can be read only once")
+    stdin = sys.stdin.buffer.read() if "-" in files else None
+    options = ReadOptions(encoding=encoding, strict=strict, fmt=fmt, stdin=stdin)
     counter = Progress("writing") if sys.stderr.isatty() else None
     if counter:
         click.echo(f"reading {len(files)} file(s)...", err=True)
@@ -63,10 +89,13 @@ def import_cmd(app: AppContext, files: tuple[str, ...], drama: str | None) -> No
         lambda: _open_store(app),
         drama=drama,
         progress=counter.step if counter else None,
+        options=options,
     )
     if counter:
         counter.done()
     for f in summary.files:
+        for note in f.notes:
+            click.echo(f"Warning: {note}", err=True)
         click.echo(f.describe(), err=True)
     if len(summary.files) > 1:
         click.echo(

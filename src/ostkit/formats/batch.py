@@ -23,6 +23,8 @@ class ImportBatch:
     dramas: tuple[Drama, ...] = ()
     parts: tuple[OstPart, ...] = ()
     tracks: tuple[Track, ...] = ()
+    encoding: str = "utf-8"  # how the file's bytes were read
+    notes: tuple[str, ...] = ()  # what the reader skipped or read leniently, for a warning
 
 
 def identity(track: Track) -> tuple[str, str, str]:
@@ -40,6 +42,11 @@ class BatchBuilder:
         self.parts: dict[tuple[str, int], tuple[OstPart, int]] = {}
         self.tracks: list[Track] = []
         self.seen: dict[tuple[str, str, str], int] = {}
+        self.notes: list[str] = []
+
+    def note(self, text: str) -> None:
+        """Something the import should tell (a column ignored, a repeated song skipped)."""
+        self.notes.append(text)
 
     def add_drama(self, drama: Drama, line: int) -> None:
         k = key(drama.title)
@@ -104,4 +111,5 @@ class BatchBuilder:
             dramas=tuple(d for d, _ in self.dramas.values()),
             parts=tuple(p for p, _ in self.parts.values()),
             tracks=tuple(self.tracks),
+            notes=tuple(self.notes),
         )

@@ -2,7 +2,9 @@
 
 Columns (header required, any order, case-insensitive): required ``drama, title, artist``;
 optional ``part, title_ko, artist_ko, album, release_date, duration, isrc, spotify_uri, year,
-network, version, drama_ko``. Unknown columns are an error (a typo must not silently drop data).
+network, version, drama_ko``. Unknown columns (a fan's ``notes``) are ignored with a warning
+that names them, so a typo does not go unseen; ``--strict`` refuses them. Comma, semicolon
+and tab delimiters are read.
 See docs/catalog.md. A CSV with Exportify's header is handed to ``formats.exportify``.
 
 Spreadsheet safety: see ``fields.neutralise``; the writer neutralises, the reader undoes it.
@@ -27,6 +29,7 @@ from ostkit.formats.fields import (
     track_from_parsed,
 )
 from ostkit.formats.registry import ExportDoc, Exported
+from ostkit.formats.source import sniff_delimiter
 from ostkit.models import Drama, Track
 from ostkit.text.credits import format_credits, format_native
 
@@ -50,10 +53,13 @@ CSV_COLUMNS = (
 )
 
 
-def read(text: str, label: str, *, drama: str | None = None) -> ImportBatch:
-    """An ostkit CSV (or Exportify CSV) file as a batch; ``drama`` fills rows that name none."""
+def read(text: str, label: str, *, drama: str | None = None, strict: bool = False) -> ImportBatch:
+    """An ostkit CSV (or Exportify CSV) file as a batch; ``drama`` fills rows that name none.
+
+    The delimiter (comma, semicolon or tab) is read from the header line. Columns ostkit does
+    not know are ignored with a note, or refused with ``strict``."""
     try:
-        rows = list(csv_records(text))
+        rows = list(csv_records(text, sniff_delimiter(text)))
     except ValueError as exc:
         raise InputError(f"malformed CSV ({exc})", path=label) from None
     if not rows:
@@ -62,15 +68,27 @@ def read(text: str, label: str, *, drama: str | None = None) -> ImportBatch:
     names = [h.strip().lower() for h in header]
     if exportify.is_exportify_header(names):
         return exportify.read_rows(rows, label, drama)
-    _check_header(names, label, header_line)
     builder = BatchBuilder(label, "csv")
+    unknown = _check_header(names, label, header_line, strict)
+    if unknown:
+        builder.note(
+            f"{label}:{header_line}: ignored {_plural_columns(unknown)} ostkit does not know: "
+            f"{', '.join(repr(n) for n in unknown)} (--strict refuses the file instead)"
+        )
+    # Only known columns reach the parsers; an ignored column's cells are never looked at.
+    keep = [(i, n) for i, n in enumerate(names) if n not in unknown]
     for line, cells in rows[1:]:
         if len(cells) > len(names):
             raise InputError(
                 f"{len(cells)} cells but the header has {len(names)} columns", path=label, line=line
             )
         try:
-            fields = parse_fields(dict(zip(names, cells, strict=False)))
+            values = (
+                {n: cells[i] for i, n in keep if i < len(cells)}
+                if unknown
+                else dict(zip(names, cells, strict=False))
+            )
+            fields = parse_fields(values)
             track = track_from_parsed(fields, drama)
         except FieldError as exc:
             raise InputError(f"{exc.field}: {exc}", path=label, line=line) from None
@@ -84,16 +102,22 @@ def read(text: str, label: str, *, drama: str | None = None) -> ImportBatch:
     return builder.build()
 
 
-def _check_header(names: Sequence[str], label: str, line: int) -> None:
+def _plural_columns(names: Sequence[str]) -> str:
+    return "the column" if len(names) == 1 else f"{len(names)} columns"
+
+
+def _check_header(names: Sequence[str], label: str, line: int, strict: bool) -> list[str]:
+    """The header's unknown column names (an error with ``strict``); duplicate or missing
+    required columns are errors."""
     known = (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)
-    for n in names:
-        if n not in known:
-            raise InputError(
-                f"unknown column {n!r} (known: {', '.join(known)})", path=label, line=line
-            )
+    unknown = [n for n in names if n not in known]
+    if unknown and strict:
+        raise InputError(
+            f"unknown column {unknown[0]!r} (known: {', '.join(known)})", path=label, line=line
+        )
     seen: set[str] = set()
     for n in names:
-        if n in seen:
+        if n in seen and n in known:
             raise InputError(f"column {n!r} appears twice", path=label, line=line)
         seen.add(n)
     for required in REQUIRED_COLUMNS:
@@ -103,6 +127,7 @@ def _check_header(names: Sequence[str], label: str, line: int) -> None:
                 path=label,
                 line=line,
             )
+    return list(dict.fromkeys(unknown))
 
 
 def export(doc: ExportDoc) -> Exported:

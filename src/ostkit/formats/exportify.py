@@ -12,18 +12,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from ostkit.errors import InputError
-from ostkit.formats.batch import BatchBuilder, ImportBatch
+from ostkit.formats.batch import BatchBuilder, ImportBatch, identity
 from ostkit.formats.fields import (
     FieldError,
     csv_text,
     optional_field,
     parse_date,
+    parse_duration_ms,
     parse_isrc,
 )
 from ostkit.formats.registry import ExportDoc, Exported
 from ostkit.models import Credit, Drama, Status, Track
 from ostkit.text.keys import clean
 from ostkit.text.spotify_ids import track_uri
+from ostkit.text.titles import ost_part
 
 EXPORTIFY_URI = ("track uri", "spotify uri", "spotify id")
 EXPORTIFY_ARTISTS = ("artist name(s)", "artist name")
@@ -102,9 +104,14 @@ def _cell(cells: list[str], i: int | None) -> str:
 
 
 def read_rows(rows: list[tuple[int, list[str]]], label: str, drama: str | None) -> ImportBatch:
-    """An Exportify file's records (header first) as a batch."""
+    """An Exportify file's records (header first) as a batch.
+
+    A song added twice to a Spotify playlist (normal there) is one catalog track: the file's
+    later rows for it are skipped and named in a note."""
     columns = _Columns.from_header(rows[0][1], label)
     builder = BatchBuilder(label, "exportify")
+    first_row: dict[tuple[str, str, str], int] = {}
+    repeats: list[tuple[int, int]] = []  # (line, line of the first row of that song)
     for line, cells in rows[1:]:
         drama_name = drama or _cell(cells, columns.playlist)
         if not drama_name:
@@ -117,9 +124,25 @@ def read_rows(rows: list[tuple[int, list[str]]], label: str, drama: str | None) 
             track = _track(cells, columns, clean(drama_name))
         except FieldError as exc:
             raise InputError(f"{exc.field}: {exc}", path=label, line=line) from None
+        ident = identity(track)
+        if ident in first_row:
+            repeats.append((line, first_row[ident]))
+            continue
+        first_row[ident] = line
         builder.add_drama(Drama(title=track.drama), line)
         builder.add_track(track, line)
+    if repeats:
+        shown = ", ".join(f"line {a} repeats line {b}" for a, b in repeats[:5])
+        more = f" and {len(repeats) - 5} more" if len(repeats) > 5 else ""
+        builder.note(
+            f"{label}: the playlist has {len(repeats)} song(s) more than once ({shown}{more}); "
+            "each is imported once"
+        )
     return builder.build()
+
+
+_DURATION = "Track Duration (ms)"
+_DATE = "Album Release Date"
 
 
 def _track(cells: list[str], columns: _Columns, drama: str) -> Track:
@@ -131,17 +154,23 @@ def _track(cells: list[str], columns: _Columns, drama: str) -> Track:
         raise FieldError("Artist Name(s)", "empty artist")
     uri = _uri(_cell(cells, columns.uri))
     duration = _cell(cells, columns.duration)
-    if duration and not duration.isdigit():
-        raise FieldError("Track Duration (ms)", f"bad duration {duration!r} (milliseconds)")
     date = _cell(cells, columns.date)
     isrc = _cell(cells, columns.isrc)
+    album = clean(_cell(cells, columns.album)) or None
     return Track(
         drama=drama,
         title=clean(title),
         credits=tuple(Credit(a) for a in artists),
-        album=clean(_cell(cells, columns.album)) or None,
-        release_date=optional_field({"d": date}, "d", parse_date) if date else None,
-        duration_ms=int(duration) if duration else None,
+        part=ost_part(title, album),
+        album=album,
+        release_date=optional_field({"Album Release Date": date}, "Album Release Date", parse_date)
+        if date
+        else None,
+        duration_ms=(
+            optional_field({_DURATION: duration}, _DURATION, parse_duration_ms)
+            if duration
+            else None
+        ),
         isrc=optional_field({"isrc": isrc}, "isrc", parse_isrc) if isrc else None,
         spotify_uri=uri,
         status=Status.PINNED if uri else Status.UNMATCHED,

@@ -20,7 +20,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from ostkit.errors import InputError
 from ostkit.models import Status, Track
 from ostkit.text.credits import parse_credits, split_native
 from ostkit.text.keys import clean
@@ -45,8 +44,34 @@ OPTIONAL_COLUMNS = (
 _ISRC = re.compile(r"^[A-Z]{2}[A-Z0-9]{3}\d{2}\d{5}$")
 _DURATION_CLOCK = re.compile(r"^(?:(\d+):)?(\d{1,3}):(\d{2})(?:\.(\d{1,3}))?$")
 _DURATION_SECONDS = re.compile(r"^(\d+)(?:\.(\d{1,3}))?$")
-_PART = re.compile(r"^(?:(?:ost\s*)?part\.?\s*)?(\d+)$", re.IGNORECASE)
-_DATE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
+_PART = re.compile(r"^(?:(?:ost\s*)?part\.?\s*)?(\d{1,9})$", re.IGNORECASE)
+# Fans and spreadsheets write dates with "-", "." (Korean style, often with a final dot) or "/".
+_DATE = re.compile(r"^(\d{4})(?:([-./])(\d{1,2})(?:\2(\d{1,2}))?)?\.?$")
+
+# No OST song is an hour long: a longer "duration" is a spreadsheet's or a typist's slip.
+MAX_SONG_MS = 3600 * 1000
+# Spotify's durations (Exportify, ostkit JSON) are trusted further: a long track exists, a day
+# does not, and this keeps every value far inside SQLite's 64-bit integers.
+MAX_TRACK_MS = 24 * 3600 * 1000
+# OST parts are numbered from 1; the bound keeps a hostile number out of SQLite's integers.
+MAX_PART = 9999
+
+
+def shown(value: str) -> str:
+    """``repr(value)`` for an error message, shortened: a cell may hold thousands of characters."""
+    return repr(value) if len(value) <= 40 else f"{value[:20]!r}... ({len(value)} characters)"
+
+
+def real_text(value: str) -> str:
+    """``value``, if it is text: a lone surrogate (a JSON ``"\\ud800"`` escape, or an argument
+    whose bytes were not in the terminal's encoding) is half a character and cannot be stored."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError(
+            f"holds a lone surrogate (U+{ord(value[exc.start]):04X}), which is not text"
+        ) from None
+    return value
 
 
 class FieldError(ValueError):
@@ -79,9 +104,9 @@ def unneutralise(cell: str) -> str:
     return cell
 
 
-def csv_records(text: str) -> Iterator[tuple[int, list[str]]]:
+def csv_records(text: str, delimiter: str = ",") -> Iterator[tuple[int, list[str]]]:
     """(first physical line, unneutralised cells) of each non-blank CSV record."""
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True, delimiter=delimiter)
     line = 1
     while True:
         try:
@@ -120,25 +145,53 @@ def parse_isrc(value: str) -> str:
     """ISRC like ``KRA402100123`` (hyphens and case tolerated) -> compact upper case."""
     text = value.strip().replace("-", "").replace(" ", "").upper()
     if not _ISRC.match(text):
-        raise ValueError(f"malformed ISRC {value!r} (expected CC-XXX-YY-NNNNN, e.g. KRA402100123)")
+        raise ValueError(
+            f"malformed ISRC {shown(value)} (expected CC-XXX-YY-NNNNN, e.g. KRA402100123)"
+        )
     return text
 
 
 @lru_cache(maxsize=4096)  # big files repeat the same few values
 def parse_duration(value: str) -> int:
-    """``m:ss``, ``h:mm:ss`` (optionally ``.mmm``) or seconds (``215``, ``215.4``) -> ms."""
+    """``m:ss``, ``h:mm:ss`` (optionally ``.mmm``) or seconds (``215``, ``215.4``) -> ms.
+
+    Excel turns a typed ``3:53`` into the time ``3:53:00`` and writes it back that way; a
+    ``h:mm:00`` that would be a song of an hour or more is read as that ``m:ss``. Any other
+    duration of an hour or more, or of zero, is refused: no song has it.
+    """
     text = value.strip()
     m = _DURATION_CLOCK.match(text)
     if m:
         hours, minutes, seconds, frac = m.groups()
         if int(seconds) >= 60 or (hours is not None and int(minutes) >= 60):
-            raise ValueError(f"bad duration {value!r}: seconds and minutes must be under 60")
+            raise ValueError(f"bad duration {shown(value)}: seconds and minutes must be under 60")
+        if hours is not None and int(hours) >= 1 and seconds == "00" and frac is None:
+            hours, minutes, seconds = None, hours, minutes
         total = int(hours or 0) * 3600 + int(minutes) * 60 + int(seconds)
-        return total * 1000 + int((frac or "0").ljust(3, "0"))
+        return _song_length(total * 1000 + int((frac or "0").ljust(3, "0")), value)
     m = _DURATION_SECONDS.match(text)
-    if m:
-        return int(m.group(1)) * 1000 + int((m.group(2) or "0").ljust(3, "0"))
-    raise ValueError(f"bad duration {value!r} (use m:ss like 3:45, or seconds like 225)")
+    if m and len(m.group(1)) <= 9:
+        return _song_length(int(m.group(1)) * 1000 + int((m.group(2) or "0").ljust(3, "0")), value)
+    raise ValueError(f"bad duration {shown(value)} (use m:ss like 3:45, or seconds like 225)")
+
+
+def _song_length(ms: int, value: str) -> int:
+    if ms <= 0:
+        raise ValueError(f"bad duration {shown(value)}: a song lasts longer than that (use m:ss)")
+    if ms >= MAX_SONG_MS:
+        raise ValueError(
+            f"bad duration {shown(value)}: no song lasts an hour or more; write minutes and "
+            "seconds as m:ss, e.g. 3:53 (in a spreadsheet, format the column as text)"
+        )
+    return ms
+
+
+def parse_duration_ms(value: int | str) -> int:
+    """A Spotify duration in milliseconds (Exportify, ostkit JSON): 1 ms to a day."""
+    text = str(value).strip()
+    if not text.isdigit() or len(text) > 9 or not 0 < int(text) <= MAX_TRACK_MS:
+        raise ValueError(f"bad duration {shown(text)} (milliseconds, from 1 to {MAX_TRACK_MS})")
+    return int(text)
 
 
 def format_duration(ms: int | None) -> str:
@@ -153,10 +206,10 @@ def format_duration(ms: int | None) -> str:
 
 @lru_cache(maxsize=4096)  # big files repeat the same few values
 def parse_part(value: str) -> int:
-    """``3``, ``Part 3``, ``OST Part.3`` -> 3 (from 1)."""
+    """``3``, ``Part 3``, ``OST Part.3`` -> 3 (from 1 to ``MAX_PART``)."""
     m = _PART.match(value.strip())
-    if not m or int(m.group(1)) < 1:
-        raise ValueError(f"bad part {value!r} (use a number from 1, e.g. 3)")
+    if not m or not 1 <= int(m.group(1)) <= MAX_PART:
+        raise ValueError(f"bad part {shown(value)} (use a number from 1 to {MAX_PART}, e.g. 3)")
     return int(m.group(1))
 
 
@@ -165,26 +218,25 @@ def parse_year(value: str) -> int:
     """Four digits from 1900 to 2100."""
     text = value.strip()
     if not re.fullmatch(r"\d{4}", text) or not 1900 <= int(text) <= 2100:
-        raise ValueError(f"bad year {value!r} (use four digits, e.g. 2022)")
+        raise ValueError(f"bad year {shown(value)} (use four digits, e.g. 2022)")
     return int(text)
 
 
 @lru_cache(maxsize=4096)  # big files repeat the same few values
 def parse_date(value: str) -> str:
-    """``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` (a real date) -> the same text."""
-    text = value.strip()
-    ok = bool(_DATE.match(text))
-    if ok:
-        pieces = [int(p) for p in text.split("-")]
+    """``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` (a real date; ``.`` or ``/`` for ``-`` too, as
+    in ``2016.12.03`` or ``2016/12/03``) -> ``YYYY[-MM[-DD]]``."""
+    m = _DATE.match(value.strip())
+    if m:
+        year, _, month, day = m.groups()
         try:
-            dt.date(
-                pieces[0], pieces[1] if len(pieces) > 1 else 1, pieces[2] if len(pieces) > 2 else 1
-            )
+            dt.date(int(year), int(month or 1), int(day or 1))
         except ValueError:
-            ok = False
-    if not ok:
-        raise ValueError(f"bad date {value!r} (use YYYY-MM-DD, YYYY-MM or YYYY)")
-    return text
+            pass
+        else:
+            parts = [year] + [f"{int(p):02d}" for p in (month, day) if p]
+            return "-".join(parts)
+    raise ValueError(f"bad date {shown(value)} (use YYYY-MM-DD, YYYY-MM or YYYY)")
 
 
 def optional_field(values: Mapping[str, str | None], name: str, parse: Callable[[str], Any]) -> Any:
@@ -284,24 +336,9 @@ def titled(track: Track) -> str:
 
 
 def read_text(path: str | Path, label: str | None = None) -> str:
-    """UTF-8 text with any BOM removed; clear errors for missing, unreadable or non-UTF-8 files."""
+    """UTF-8 text (a BOM, UTF-16 with a BOM too); clear errors for missing, unreadable or
+    non-UTF-8 files. Playlist files and TOML/JSON imports are read this way."""
+    from ostkit.formats.source import decode, read_bytes
+
     label = str(path) if label is None else label
-    try:
-        data = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise InputError("no such file", path=label) from None
-    except IsADirectoryError:
-        raise InputError("is a directory, not a file", path=label) from None
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", path=label) from None
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise InputError(
-            f"not UTF-8 text (byte 0x{data[exc.start]:02x}); save the file as UTF-8",
-            path=label,
-            line=line,
-        ) from None
+    return decode(read_bytes(path, label), label).text

@@ -7,13 +7,23 @@ each track in the shape of ``formats.trackjson`` (the same as ``ostkit tracks --
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from ostkit.errors import InputError
 from ostkit.formats.batch import BatchBuilder, ImportBatch
-from ostkit.formats.fields import FieldError, parse_date, parse_isrc, parse_year
+from ostkit.formats.fields import (
+    FieldError,
+    parse_date,
+    parse_duration_ms,
+    parse_isrc,
+    parse_part,
+    parse_year,
+    real_text,
+)
 from ostkit.formats.registry import ExportDoc, Exported
+from ostkit.formats.source import MAX_NESTING, long_number
 from ostkit.formats.trackjson import track_json
 from ostkit.models import CastMember, Credit, Drama, OstPart, Status, Track
 from ostkit.text.keys import clean
@@ -62,12 +72,9 @@ def to_json(dramas: Sequence[Drama], parts: Sequence[OstPart], tracks: Sequence[
 # --- reading ----------------------------------------------------------------------------------
 
 
-def read(text: str, label: str, *, drama: str | None = None) -> ImportBatch:
+def read(text: str, label: str, *, drama: str | None = None, strict: bool = False) -> ImportBatch:
     """Read ostkit's JSON export (the file names its dramas, so ``drama`` is not used)."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"invalid JSON: {exc.msg}", path=label, line=exc.lineno) from None
+    data = _loads(text, label)
     if not isinstance(data, dict) or data.get("format") != JSON_FORMAT:
         raise InputError(
             'not an ostkit JSON export (expected {"format": "ostkit", ...}; '
@@ -93,8 +100,90 @@ def read(text: str, label: str, *, drama: str | None = None) -> ImportBatch:
                 builder.add_track(_track(t, drama_model.title, f"tracks[{ti}]"), di + 1)
         except FieldError as exc:
             path = exc.field if exc.field.startswith("dramas") else f"{at}.{exc.field}"
-            raise InputError(f"{path}: {exc}", path=label) from None
+            raise InputError(f"{path}: {exc}", path=label, line=_line_of(text, path)) from None
     return builder.build()
+
+
+def _loads(text: str, label: str) -> Any:
+    """``json.loads`` with every failure as a one-line ``InputError`` at a line."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"invalid JSON: {exc.msg}", path=label, line=exc.lineno) from None
+    except RecursionError:
+        line = next((ln for path, ln in _values(text) if len(path) > MAX_NESTING), None)
+        raise InputError(
+            f"nested more than {MAX_NESTING} levels deep (not an ostkit JSON export)",
+            path=label,
+            line=line,
+        ) from None
+    except ValueError as exc:  # Python refuses integers of more than 4300 digits
+        reason, line = long_number(text, exc)
+        raise InputError(f"invalid JSON: {reason}", path=label, line=line) from None
+
+
+def _line_of(text: str, path: str) -> int | None:
+    """Line where the value at ``path`` (``dramas[0].tracks[3].part``) starts."""
+    wanted = [int(i) if i else k for k, i in re.findall(r"(\w+)|\[(\d+)\]", path)]
+    return next((line for at, line in _values(text) if at == wanted), None)
+
+
+def _values(text: str) -> Iterator[tuple[list[str | int], int]]:
+    """(path, line) of each value in a JSON text, in order. Iterative, so that a deeply nested
+    file cannot exhaust the stack; only run on a file that is known to be bad."""
+    frames: list[list[Any]] = []  # [is_object, key or index, next string is a key]
+    line, i, n = 1, 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch in " \t\r\n:,":
+            line += ch == "\n"
+            if ch == "," and frames:
+                if frames[-1][0]:
+                    frames[-1][2] = True
+                else:
+                    frames[-1][1] += 1
+            i += 1
+            continue
+        if ch in "]}":
+            if frames:
+                frames.pop()
+            i += 1
+            continue
+        if ch == '"' and frames and frames[-1][0] and frames[-1][2]:
+            end = _string_end(text, i)
+            try:
+                frames[-1][1] = json.loads(text[i:end])
+            except ValueError:
+                frames[-1][1] = text[i + 1 : end - 1]
+            frames[-1][2] = False
+            i = end
+            continue
+        yield [f[1] for f in frames], line
+        if ch == "{":
+            frames.append([True, None, True])
+            i += 1
+        elif ch == "[":
+            frames.append([False, 0, False])
+            i += 1
+        elif ch == '"':
+            i = _string_end(text, i)
+        else:
+            while i < n and text[i] not in " \t\r\n,]}":
+                i += 1
+
+
+def _string_end(text: str, start: int) -> int:
+    i = start + 1
+    while i < len(text):
+        if text[i] == "\\":
+            i += 2
+        elif text[i] == '"':
+            return i + 1
+        elif text[i] == "\n":
+            return i
+        else:
+            i += 1
+    return i
 
 
 def _list(obj: Mapping[str, Any], name: str) -> list[Any]:
@@ -110,16 +199,29 @@ def _opt_str(obj: Mapping[str, Any], name: str) -> str | None:
         return None
     if not isinstance(value, str):
         raise FieldError(name, "must be a string or null")
-    return clean(value) or None
+    try:
+        return clean(real_text(value)) or None
+    except ValueError as exc:
+        raise FieldError(name, str(exc)) from None
 
 
-def _opt_int(obj: Mapping[str, Any], name: str) -> int | None:
+def _opt_parsed(obj: Mapping[str, Any], name: str, parse: Callable[[str], Any]) -> Any:
+    """``parse`` of a string or integer value (None for null); errors name the field."""
     value = obj.get(name)
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise FieldError(name, "must be a non-negative integer or null")
-    return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    elif isinstance(value, str):
+        value = _opt_str(obj, name)
+        if value is None:
+            return None
+    else:
+        raise FieldError(name, "must be a string, a number or null")
+    try:
+        return parse(value)
+    except ValueError as exc:
+        raise FieldError(name, str(exc)) from None
 
 
 def _drama(d: Mapping[str, Any]) -> Drama:
@@ -128,37 +230,38 @@ def _drama(d: Mapping[str, Any]) -> Drama:
         raise FieldError("title", "missing title")
     cast = []
     for ci, c in enumerate(_list(d, "cast")):
-        if not isinstance(c, dict) or not isinstance(c.get("actor"), str):
-            raise FieldError(f"cast[{ci}]", "needs an actor")
-        cast.append(CastMember(c["actor"], _opt_str(c, "role")))
-    year = _opt_int(d, "year")
-    date = _opt_str(d, "release_date")
-    try:
-        return Drama(
-            title=title,
-            native_title=_opt_str(d, "native_title"),
-            year=parse_year(str(year)) if year is not None else None,
-            network=_opt_str(d, "network"),
-            director=_opt_str(d, "director"),
-            writer=_opt_str(d, "writer"),
-            release_date=parse_date(date) if date else None,
-            cast=tuple(cast),
-        )
-    except ValueError as exc:
-        raise FieldError("year" if "year" in str(exc) else "release_date", str(exc)) from None
+        try:
+            actor = _opt_str(c, "actor") if isinstance(c, dict) else None
+            if not actor:
+                raise FieldError("", "needs an actor")
+            cast.append(CastMember(actor, _opt_str(c, "role")))
+        except FieldError as exc:
+            at = f"cast[{ci}]" + (f".{exc.field}" if exc.field else "")
+            raise FieldError(at, str(exc)) from None
+    return Drama(
+        title=title,
+        native_title=_opt_str(d, "native_title"),
+        year=_opt_parsed(d, "year", parse_year),
+        network=_opt_str(d, "network"),
+        director=_opt_str(d, "director"),
+        writer=_opt_str(d, "writer"),
+        release_date=_opt_parsed(d, "release_date", parse_date),
+        cast=tuple(cast),
+    )
 
 
 def _part(p: Any, drama: str, at: str) -> OstPart:
     if not isinstance(p, dict):
         raise FieldError(at, "must be an object")
-    number = _opt_int(p, "number")
-    if not number:
-        raise FieldError(f"{at}.number", "must be a number from 1")
-    date = _opt_str(p, "release_date")
     try:
-        return OstPart(drama, number, _opt_str(p, "title"), parse_date(date) if date else None)
-    except ValueError as exc:
-        raise FieldError(f"{at}.release_date", str(exc)) from None
+        number = _opt_parsed(p, "number", parse_part)
+        if number is None:
+            raise FieldError("number", "a part needs a number")
+        return OstPart(
+            drama, number, _opt_str(p, "title"), _opt_parsed(p, "release_date", parse_date)
+        )
+    except FieldError as exc:
+        raise FieldError(f"{at}.{exc.field}", str(exc)) from None
 
 
 def _track(t: Any, drama: str, at: str) -> Track:
@@ -170,30 +273,22 @@ def _track(t: Any, drama: str, at: str) -> Track:
             raise FieldError("title", "empty title")
         credits = _credits(t)
         uri = _opt_str(t, "spotify_uri")
-        status = _status(t.get("status") or (Status.PINNED if uri else Status.UNMATCHED))
-        score = _score(t.get("score"))
-        part = _opt_int(t, "part")
-        date = _opt_str(t, "release_date")
-        isrc = _opt_str(t, "isrc")
-        try:
-            return Track(
-                drama=drama,
-                title=title,
-                credits=credits,
-                native_title=_opt_str(t, "native_title"),
-                part=part or None,
-                album=_opt_str(t, "album"),
-                release_date=parse_date(date) if date else None,
-                duration_ms=_opt_int(t, "duration_ms"),
-                isrc=parse_isrc(isrc) if isrc else None,
-                version=_opt_str(t, "version"),
-                spotify_uri=track_uri(uri) if uri else None,
-                status=status,
-                score=score,
-                matched_at=_opt_str(t, "matched_at"),
-            )
-        except ValueError as exc:
-            raise FieldError("value", str(exc)) from None
+        return Track(
+            drama=drama,
+            title=title,
+            credits=credits,
+            native_title=_opt_str(t, "native_title"),
+            part=_opt_parsed(t, "part", parse_part),
+            album=_opt_str(t, "album"),
+            release_date=_opt_parsed(t, "release_date", parse_date),
+            duration_ms=_opt_parsed(t, "duration_ms", parse_duration_ms),
+            isrc=_opt_parsed(t, "isrc", parse_isrc),
+            version=_opt_str(t, "version"),
+            spotify_uri=_opt_parsed(t, "spotify_uri", track_uri),
+            status=_status(t.get("status") or (Status.PINNED if uri else Status.UNMATCHED)),
+            score=_score(t.get("score")),
+            matched_at=_opt_str(t, "matched_at"),
+        )
     except FieldError as exc:
         raise FieldError(f"{at}.{exc.field}", str(exc)) from None
 
@@ -201,12 +296,17 @@ def _track(t: Any, drama: str, at: str) -> Track:
 def _credits(t: Mapping[str, Any]) -> tuple[Credit, ...]:
     credits = []
     for ci, c in enumerate(_list(t, "credits")):
-        if not isinstance(c, dict) or not _opt_str(c, "name"):
-            raise FieldError(f"credits[{ci}]", "needs a name")
-        role = c.get("role", "main")
-        if role not in ("main", "featured"):
-            raise FieldError(f"credits[{ci}].role", "must be main or featured")
-        credits.append(Credit(clean(c["name"]), role, _opt_str(c, "native_name")))
+        try:
+            name = _opt_str(c, "name") if isinstance(c, dict) else None
+            if not name:
+                raise FieldError("", "needs a name")
+            role = c.get("role", "main")
+            if role not in ("main", "featured"):
+                raise FieldError("role", "must be main or featured")
+            credits.append(Credit(name, role, _opt_str(c, "native_name")))
+        except FieldError as exc:
+            at = f"credits[{ci}]" + (f".{exc.field}" if exc.field else "")
+            raise FieldError(at, str(exc)) from None
     if not credits:
         raise FieldError("credits", "a track needs at least one credit")
     return tuple(credits)

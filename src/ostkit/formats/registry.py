@@ -57,6 +57,20 @@ EXPORT_FORMATS: tuple[str, ...] = tuple(EXPORTS)
 # Readers by file extension; anything else is CSV (and an Exportify header is read as Exportify).
 READERS: dict[str, str] = {".toml": "tomlfile", ".json": "jsonfile"}
 DEFAULT_READER = "csvfile"
+# ``ostkit import --format``: the reader for a file whatever its name (stdin has none).
+IMPORT_FORMATS: dict[str, str] = {"csv": "csvfile", "toml": "tomlfile", "json": "jsonfile"}
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """How ``ostkit import`` reads its files: ``encoding`` overrides the detection, ``strict``
+    refuses unknown CSV columns, ``fmt`` (a key of ``IMPORT_FORMATS``) overrides the extension,
+    ``stdin`` holds the bytes of the file named ``-``."""
+
+    encoding: str | None = None
+    strict: bool = False
+    fmt: str | None = None
+    stdin: bytes | None = None
 
 
 def export_format(name: str) -> ExportFormat:
@@ -75,11 +89,31 @@ def write(name: str, doc: ExportDoc) -> Exported:
     return cast(Callable[[ExportDoc], Exported], module.export)(doc)
 
 
-def read_file(path: str | Path, *, drama: str | None = None) -> ImportBatch:
-    """Read one catalog file. ``drama`` names the drama for files that carry none (Exportify)."""
-    from ostkit.formats.fields import read_text
+def read_file(
+    path: str | Path, *, drama: str | None = None, options: ReadOptions | None = None
+) -> ImportBatch:
+    """Read one catalog file (``-``: ``options.stdin``). ``drama`` names the drama for files that
+    carry none (Exportify). CSV files may be in a legacy encoding; TOML and JSON are UTF-8."""
+    from dataclasses import replace
 
-    text = read_text(path)
-    name = READERS.get(Path(path).suffix.lower(), DEFAULT_READER)
+    from ostkit.formats.source import decode, read_bytes, sniff_format
+
+    options = options or ReadOptions()
+    label = "<stdin>" if str(path) == "-" else str(path)
+    data = read_bytes(path, label, options.stdin)
+    decoded = None
+    if options.fmt is not None:
+        name = IMPORT_FORMATS[options.fmt]
+    elif str(path) == "-":
+        # Without a name, the format is read from the text.
+        decoded = decode(data, label, encoding=options.encoding, guess=True)
+        name = IMPORT_FORMATS[sniff_format(decoded.text)]
+    else:
+        name = READERS.get(Path(path).suffix.lower(), DEFAULT_READER)
+    if decoded is None:
+        decoded = decode(data, label, encoding=options.encoding, guess=name == DEFAULT_READER)
     module = importlib.import_module(f"ostkit.formats.{name}")
-    return cast("Callable[..., ImportBatch]", module.read)(text, str(path), drama=drama)
+    batch = cast("Callable[..., ImportBatch]", module.read)(
+        decoded.text, label, drama=drama, strict=options.strict
+    )
+    return replace(batch, encoding=decoded.encoding)

@@ -28,6 +28,7 @@ from ostkit.formats.fields import (
     text_field,
     track_from_fields,
 )
+from ostkit.formats.source import MAX_NESTING, long_number
 from ostkit.models import CastMember, Drama, OstPart
 from ostkit.text.keys import clean
 
@@ -61,6 +62,28 @@ def parse_toml(text: str, label: str) -> dict[str, Any]:
             line = max(1, len(text.splitlines()))
         reason = _AT_LINE.sub("", message).strip()
         raise InputError(f"TOML syntax error: {reason}", path=label, line=line) from None
+    except RecursionError:
+        raise InputError(
+            f"arrays or tables nested more than {MAX_NESTING} levels deep",
+            path=label,
+            line=_deep_line(text),
+        ) from None
+    except ValueError as exc:  # Python refuses integers of more than 4300 digits
+        reason, line = long_number(text, exc)
+        raise InputError(f"TOML value error: {reason}", path=label, line=line) from None
+
+
+def _deep_line(text: str) -> int | None:
+    """Line where inline arrays and tables first nest past ``MAX_NESTING`` (strings skipped)."""
+    depth = 0
+    for number, raw in enumerate(text.splitlines(), start=1):
+        for piece in re.split(r"\"(?:[^\"\\]|\\.)*\"|'[^']*'", raw.split("#")[0]):
+            for ch in piece:
+                depth += ch in "[{"
+                depth -= ch in "]}"
+                if depth > MAX_NESTING:
+                    return number
+    return None
 
 
 class TomlLocator:
@@ -277,7 +300,7 @@ class _Reader:
             self.builder.add_track(track, line)
 
 
-def read(text: str, label: str, *, drama: str | None = None) -> ImportBatch:
+def read(text: str, label: str, *, drama: str | None = None, strict: bool = False) -> ImportBatch:
     """``[drama]``, ``[[parts]]`` and ``[[tracks]]``; the ``[playlist]`` table is ignored here,
     and so is ``drama`` (a TOML file names its drama)."""
     reader = _Reader(text, label)

@@ -9,10 +9,11 @@ from __future__ import annotations
 import gc
 import json
 import os
+import stat
 import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +35,8 @@ class FileSummary:
     updated: int = 0
     unchanged: int = 0
     dramas_added: int = 0
+    encoding: str = "utf-8"
+    notes: tuple[str, ...] = ()
 
     def describe(self) -> str:
         text = (
@@ -41,6 +44,8 @@ class FileSummary:
         )
         if self.dramas_added:
             text += f" ({self.dramas_added} new drama{'s' if self.dramas_added > 1 else ''})"
+        if self.encoding != "utf-8":
+            text += f"; read as {self.encoding}"
         return text
 
 
@@ -80,11 +85,15 @@ def no_cyclic_gc() -> Iterator[None]:
 # --- import -----------------------------------------------------------------------------------
 
 
-def read_files(paths: Sequence[str | Path], drama: str | None = None) -> list[ImportBatch]:
+def read_files(
+    paths: Sequence[str | Path],
+    drama: str | None = None,
+    options: registry.ReadOptions | None = None,
+) -> list[ImportBatch]:
     """Parse every file first (no database needed); the first bad file raises ``InputError``."""
     if not paths:
         raise InputError("no files given: ostkit import FILE...")
-    return [registry.read_file(p, drama=drama) for p in paths]
+    return [registry.read_file(p, drama=drama, options=options) for p in paths]
 
 
 def import_batches(
@@ -96,13 +105,15 @@ def import_batches(
     summary = ImportSummary()
     with store.transaction(), store.bulk() as writer:
         for batch in batches:
-            result = FileSummary(batch.path, batch.kind)
+            result = FileSummary(batch.path, batch.kind, encoding=batch.encoding, notes=batch.notes)
             for drama in batch.dramas:
                 if writer.save_drama(drama) == "added":
                     result.dramas_added += 1
             for part in batch.parts:
                 writer.save_part(part)
             for i, track in enumerate(batch.tracks, start=1):
+                if batch.kind == "exportify":
+                    track = as_catalog_title(store, track)
                 _, outcome = writer.save_track(track)
                 setattr(result, outcome, getattr(result, outcome) + 1)
                 if progress is not None and i % 1000 == 0:
@@ -111,15 +122,30 @@ def import_batches(
     return summary
 
 
+def as_catalog_title(store: CatalogStore, track: Track) -> Track:
+    """An Exportify row titled in the catalog's native title (Spotify in Korea names "All
+    About You" 그대라는 시) as the catalog's track, so that it updates that track instead of
+    adding a second one."""
+    from ostkit.text.scripts import script_of
+
+    if script_of(track.title) in ("latin", "none"):
+        return track
+    found = store.find_by_native_title(track)
+    if found is None:
+        return track
+    return replace(track, title=found.title, version=found.version, native_title=track.title)
+
+
 def import_files(
     paths: Sequence[str | Path],
     open_store: Callable[[], CatalogStore],
     drama: str | None = None,
     progress: Callable[[int], None] | None = None,
+    options: registry.ReadOptions | None = None,
 ) -> ImportSummary:
     """Read all files, then (only if they are all valid) open the catalog and write them."""
     with no_cyclic_gc():
-        batches = read_files(paths, drama=drama)
+        batches = read_files(paths, drama=drama, options=options)
         store = open_store()
         try:
             return import_batches(store, batches, progress=progress)
@@ -132,11 +158,17 @@ def import_files(
 
 def track_from_options(fields: Mapping[str, str | None]) -> Track:
     """Build a track from ``ostkit add`` options with the same checks as a CSV row."""
-    from ostkit.formats.fields import FieldError, track_from_fields
+    from ostkit.formats.fields import FieldError, real_text, track_from_fields
 
     names = {"title_ko": "title-ko", "artist_ko": "artist-ko", "release_date": "release-date"}
     values = {("spotify_uri" if k == "spotify_uri" else k): v for k, v in fields.items()}
     try:
+        for name, value in values.items():
+            try:
+                if value is not None:
+                    real_text(value)
+            except ValueError as exc:
+                raise FieldError(name, str(exc)) from None
         return track_from_fields(values)
     except FieldError as exc:
         option = "uri" if exc.field == "spotify_uri" else names.get(exc.field, exc.field)
@@ -327,14 +359,28 @@ def export_tracks(
 
 def write_atomic(path: str | Path, text: str) -> None:
     """Write ``text`` (UTF-8) to ``path`` via a temp file in the same folder and a rename, so a
-    reader never sees a half-written file and a failure leaves the old file untouched."""
-    target = Path(path)
-    folder = target.parent if str(target.parent) else Path(".")
+    reader never sees a half-written file and a failure leaves the old file untouched.
+
+    A symlink is followed: the file it points to is replaced and the link stays. The file keeps
+    its permission bits; a new file gets the umask's. A target that is not a regular file (a
+    FIFO, ``/dev/stdout``) cannot be renamed over: it is written in place."""
+    target = Path(os.path.realpath(path))
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+        existing = target.stat()
+    except FileNotFoundError:
+        existing = None
     except OSError as exc:
-        raise OstkitError(f"cannot write {target}: {exc.strerror}") from None
+        raise OstkitError(f"cannot write {path}: {exc.strerror}") from None
+    if existing is not None and not stat.S_ISREG(existing.st_mode):
+        _write_in_place(path, target, text)
+        return
+    mode = stat.S_IMODE(existing.st_mode) if existing else 0o666 & ~_umask()
     try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise OstkitError(f"cannot write {path}: {exc.strerror}") from None
+    try:
+        os.fchmod(fd, mode)
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
             fh.flush()
@@ -343,5 +389,20 @@ def write_atomic(path: str | Path, text: str) -> None:
     except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
         if isinstance(exc, OSError):
-            raise OstkitError(f"cannot write {target}: {exc.strerror}") from None
+            raise OstkitError(f"cannot write {path}: {exc.strerror}") from None
         raise
+
+
+def _umask() -> int:
+    # The only way to read the umask is to set it; it is put back at once.
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _write_in_place(path: str | Path, target: Path, text: str) -> None:
+    try:
+        with target.open("w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+    except OSError as exc:
+        raise OstkitError(f"cannot write {path}: {exc.strerror}") from None

@@ -12,7 +12,7 @@ from ostkit.models import Candidate, Credit, RemotePlaylist, SpotifyUser, Status
 from ostkit.text import spotify_ids
 from ostkit.text.keys import key, track_key
 from ostkit.text.scripts import script_of
-from ostkit.text.titles import parse_album, parse_title
+from ostkit.text.titles import ost_part, parse_title
 
 
 class ImportClient(Protocol):
@@ -68,11 +68,7 @@ def candidate_to_track(candidate: Candidate, drama: str) -> Track:
         Credit(a.name, "featured" if i and key(a.name) in featured else "main")
         for i, a in enumerate(candidate.artists)
     )
-    part = parsed.part
-    if candidate.album:
-        album = parse_album(candidate.album.name)
-        if album.is_ost and not album.compilation and album.part is not None:
-            part = album.part
+    part = ost_part(candidate.name, candidate.album.name if candidate.album else None)
     native = next((t for t in parsed.alt_titles if script_of(t) != "latin"), None)
     return Track(
         drama=drama,

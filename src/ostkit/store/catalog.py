@@ -164,6 +164,9 @@ class CatalogStore:
     def find_same_track(self, track: Track) -> Track | None:
         return self._tracks.find_same(track)
 
+    def find_by_native_title(self, track: Track) -> Track | None:
+        return self._tracks.find_by_native_title(track)
+
     def save_track(self, track: Track) -> tuple[int, Outcome]:
         self._outside_bulk()
         return self._writer.save(track)

@@ -18,7 +18,7 @@ from ostkit.store.artists import Artists
 from ostkit.store.columns import DATA_FIELDS, MATCH_FIELDS
 from ostkit.store.db import Db, Outcome
 from ostkit.store.dramas import Dramas
-from ostkit.text.keys import clean, track_key
+from ostkit.text.keys import clean, key, track_key
 
 # One credit as stored: (position, artist id, role, credited_as).
 CreditRow = tuple[int, int, str, str]
@@ -180,6 +180,24 @@ class Tracks:
         for artist_id in self.artists.known_ids(primary.name, primary.native_name):
             found = self.select(f"WHERE {_SAME_TRACK}", [drama.id, title_key(track), artist_id])
             if found:
+                return found[0]
+        return None
+
+    def find_by_native_title(self, track: Track) -> Track | None:
+        """The catalog track of the same drama and primary artist whose native title is
+        ``track``'s title (a Hangul row for a track stored as "All About You" / 그대라는 시)."""
+        drama = self.dramas.get(track.drama)
+        if drama is None or not track.credits:
+            return None
+        primary = track.credits[primary_index(track)]
+        wanted = key(track.title)
+        for artist_id in self.artists.known_ids(primary.name, primary.native_name):
+            rows = self.select(
+                "WHERE t.drama_id = ? AND t.primary_artist_id = ? AND t.native_title IS NOT NULL",
+                [drama.id, artist_id],
+            )
+            found = [t for t in rows if t.native_title and key(t.native_title) == wanted]
+            if len(found) == 1:  # two (a song and its Inst.): the row cannot say which
                 return found[0]
         return None
 

@@ -63,8 +63,45 @@ def clean(text: str) -> str:
         text = unicodedata.normalize("NFKC", text)
     text = " ".join(text.split())
     if not text.isprintable():
-        text = "".join(ch for ch in text if unicodedata.category(ch) != "Cc")
+        text = balance_bidi("".join(ch for ch in text if unicodedata.category(ch) != "Cc"))
     return text
+
+
+_EMBEDDINGS = "\u202a\u202b\u202d\u202e"  # LRE, RLE, LRO, RLO; closed by PDF
+_ISOLATES = "\u2066\u2067\u2068"  # LRI, RLI, FSI; closed by PDI
+_PDF, _PDI = "\u202c", "\u2069"
+_BIDI_CONTROLS = frozenset(_EMBEDDINGS + _ISOLATES + _PDF + _PDI)
+
+
+def balance_bidi(text: str) -> str:
+    """``text`` without its unbalanced bidi embedding, override and isolate controls.
+
+    An override left open (a lone RLO) reverses whatever a terminal or table prints after the
+    name; a matched pair stays inside the name, as Unicode's bidi algorithm scopes it. A PDI
+    closes its isolate and any embedding left open inside it.
+    """
+    if _BIDI_CONTROLS.isdisjoint(text):
+        return text
+    keep = [True] * len(text)
+    open_: list[tuple[int, bool]] = []  # (index, is isolate)
+    for i, ch in enumerate(text):
+        if ch in _EMBEDDINGS or ch in _ISOLATES:
+            open_.append((i, ch in _ISOLATES))
+        elif ch == _PDF:
+            if open_ and not open_[-1][1]:
+                open_.pop()
+            else:
+                keep[i] = False
+        elif ch == _PDI:
+            if any(isolate for _, isolate in open_):
+                while not open_[-1][1]:
+                    keep[open_.pop()[0]] = False
+                open_.pop()
+            else:
+                keep[i] = False
+    for i, _ in open_:
+        keep[i] = False
+    return "".join(ch for ch, k in zip(text, keep, strict=True) if k)
 
 
 def clean_text(text: str) -> str:

@@ -484,3 +484,13 @@ def parse_album(name: str) -> AlbumInfo:
         compilation=compilation,
         tags=frozenset(body_tags - {"remix"} if is_ost else body_tags),
     )
+
+
+def ost_part(title: str, album: str | None) -> int | None:
+    """A track's OST part: an OST album's part ("... OST Part.1"), else a "(From ... Pt. 2)" in
+    its title. A compilation's part numbers its volumes, not the drama's parts."""
+    if album:
+        info = parse_album(album)
+        if info.is_ost and not info.compilation and info.part is not None:
+            return info.part
+    return parse_title(title).part
