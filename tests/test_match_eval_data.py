@@ -109,3 +109,17 @@ def test_a_run_counts_every_entry_once(match_eval: ModuleType) -> None:
     assert f.right + f.wrong == f.accepted
     assert f.matchable == expected and f.absent == 0
     assert f.searches > 0  # read from the sandbox's request log
+
+
+@pytest.mark.parametrize("jobs", [1, 4])
+def test_per_class_requests_add_up_to_the_log(match_eval: ModuleType, jobs: int) -> None:
+    data = match_eval.load_eval_set()
+    result = match_eval.run_eval(data, classes=["plain", "absent_cover_copy"], jobs=jobs)
+    f = result.overall
+    if jobs > 1:
+        # Parallel workers interleave their requests: the log cannot be cut per entry.
+        assert not result.per_class_requests
+        return
+    assert result.per_class_requests
+    own = sum(c.searches + c.album_reads for c in result.by_class.values())
+    assert own + result.shared_requests == f.searches + f.album_reads
