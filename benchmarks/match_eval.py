@@ -343,6 +343,10 @@ def _score_row(
     track = store.get_track(tid)
     uri = track.spotify_uri or ""
     got = uri.rsplit(":", 1)[-1] if uri else ""
+    top = ""  # the first stored candidate of an entry in review
+    if track.status is Status.REVIEW:
+        candidates = store.candidates(tid)
+        top = candidates[0][0].id if candidates else ""
     for f in (result.overall, result.by_class[answer.cls]):
         f.entries += 1
         if answer.absent:
@@ -359,8 +363,6 @@ def _score_row(
                     f.false_accepts += 1
         elif track.status is Status.REVIEW:
             f.review += 1
-            candidates = store.candidates(tid)
-            top = candidates[0][0].id if candidates else ""
             if top and top in right:
                 f.review_right_on_top += 1
             if top and answer.absent:
@@ -370,6 +372,8 @@ def _score_row(
     ok = got in right if not answer.absent else track.status is not Status.MATCHED
     if not ok or (not answer.absent and track.status is not Status.MATCHED):
         shown = _describe(data, got) if got else "-"
+        if top:
+            shown = f"top candidate {_describe(data, top)}"
         result.misses.append(
             f"[{answer.cls}] {row['drama']} / {row['title']} {row.get('version') or ''} "
             f"— {row['artist']}: {track.status.value} {shown} "

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import importlib.util
+import json
 import shutil
 import sys
 from collections import Counter
@@ -109,6 +110,16 @@ def test_a_run_counts_every_entry_once(match_eval: ModuleType) -> None:
     assert f.right + f.wrong == f.accepted
     assert f.matchable == expected and f.absent == 0
     assert f.searches > 0  # read from the sandbox's request log
+    # Every matchable entry not accepted right is listed, with absent songs accepted.
+    assert len(result.misses) == f.matchable - f.right + f.false_accepts
+
+
+def test_json_output(match_eval: ModuleType, capsys: pytest.CaptureFixture[str]) -> None:
+    assert match_eval.main(["--smoke", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert set(doc["by_class"]) == set(match_eval.SMOKE_CLASSES)
+    assert doc["overall"]["entries"] == sum(c["entries"] for c in doc["by_class"].values())
+    assert {"precision", "recall", "searches_per_entry", "rerun_requests"} <= set(doc["overall"])
 
 
 @pytest.mark.parametrize("jobs", [1, 4])
