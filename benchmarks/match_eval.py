@@ -272,11 +272,13 @@ def run_eval(
     with Sandbox(load_default_corpus=False) as sb, tempfile.TemporaryDirectory() as tmp:
         spotify = data.directory / SPOTIFY.name
         sb.corpus.load(load_corpus_file(spotify), source=spotify.name)
-        fans = Path(tmp) / "fans.csv"
-        with fans.open("w", encoding="utf-8", newline="") as f:
-            writer = csv.DictWriter(f, fieldnames=list(data.fan_rows[0]))
-            writer.writeheader()
-            writer.writerows(rows)
+        fans = data.directory / FANS.name
+        if len(rows) < len(data.fan_rows):  # a part of the set: import just those rows
+            fans = Path(tmp) / FANS.name
+            with fans.open("w", encoding="utf-8", newline="") as f:
+                writer = csv.DictWriter(f, fieldnames=list(data.fan_rows[0]))
+                writer.writeheader()
+                writer.writerows(rows)
         db = Path(tmp) / "eval.db"
         import_files([fans], lambda: CatalogStore.open(db))
         store = CatalogStore.open(db)
