@@ -16,7 +16,9 @@ from ostkit.cli.output import (
     plural,
     render_table,
     table,
+    terminal_text,
 )
+from ostkit.cli.prompts import answer
 from ostkit.formats.registry import EXPORT_FORMATS
 
 if TYPE_CHECKING:
@@ -67,7 +69,7 @@ def import_cmd(app: AppContext, files: tuple[str, ...], drama: str | None) -> No
     if counter:
         counter.done()
     for f in summary.files:
-        click.echo(f.describe(), err=True)
+        click.echo(terminal_text(f.describe()), err=True)
     if len(summary.files) > 1:
         click.echo(
             f"total: {summary.added} added, {summary.updated} updated, "
@@ -82,11 +84,10 @@ def _import_link(app: AppContext, args: tuple[str, ...], drama: str | None) -> N
     from ostkit.services.link_import import import_spotify_link
     from ostkit.spotify.client import SpotifyClient
 
+    settings = app.spotify_settings
     store = _open_store(app)
     try:
-        result = import_spotify_link(
-            store, SpotifyClient.from_settings(app.settings), args[0], drama
-        )
+        result = import_spotify_link(store, SpotifyClient.from_settings(settings), args[0], drama)
     finally:
         store.close()
     click.echo(result.summary(), err=True)
@@ -149,15 +150,11 @@ def rm_cmd(app: AppContext, ids: tuple[int, ...], drama: str | None, yes: bool) 
         if len(tracks) > 20:
             click.echo(f"  ... and {len(tracks) - 20} more", err=True)
         if not yes:
-            try:
-                agreed = click.confirm("Remove?", err=True)
-            except click.Abort:  # end of input or Ctrl-C
-                from ostkit.errors import InputError
-
-                click.echo(err=True)  # end the prompt's line
-                raise InputError(
-                    "nothing removed: no answer to 'Remove?' (pass --yes to remove without asking)"
-                ) from None
+            agreed = answer(
+                lambda: click.confirm("Remove?", err=True),
+                "nothing removed: the input ended before an answer to 'Remove?' "
+                "(pass --yes to remove without asking)",
+            )
             if not agreed:
                 click.echo("Nothing removed.", err=True)
                 return
@@ -325,7 +322,7 @@ def export_cmd(
     text = ("\ufeff" if excel else "") + result.text
     if output:
         catalog.write_atomic(output, text)
-        click.echo(f"wrote {result.tracks} track(s) to {output}", err=True)
+        click.echo(terminal_text(f"wrote {result.tracks} track(s) to {output}"), err=True)
     else:
         click.echo(text, nl=False)
     if result.skipped:

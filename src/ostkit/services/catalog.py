@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ostkit.errors import InputError, OstkitError
+from ostkit.errors import InputError, OstkitError, UsageError
 from ostkit.formats import registry
 from ostkit.models import Drama, Status, Track
 from ostkit.store.catalog import CatalogStore
@@ -140,7 +140,7 @@ def track_from_options(fields: Mapping[str, str | None]) -> Track:
         return track_from_fields(values)
     except FieldError as exc:
         option = "uri" if exc.field == "spotify_uri" else names.get(exc.field, exc.field)
-        raise InputError(f"--{option}: {exc}") from None
+        raise UsageError(f"--{option}: {exc}") from None
 
 
 def add_track(store: CatalogStore, track: Track, drama: Drama | None = None) -> tuple[Track, str]:
@@ -160,7 +160,7 @@ def removal_plan(
         d = store.find_drama(drama)
         return d, store.tracks(drama=d.title)
     if not ids:
-        raise InputError("nothing to remove: give track ids (see `ostkit tracks`) or --drama")
+        raise UsageError("nothing to remove: give track ids (see `ostkit tracks`) or --drama")
     return None, [store.get_track(i) for i in dict.fromkeys(ids)]
 
 
