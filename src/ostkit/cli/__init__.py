@@ -45,7 +45,7 @@ class OstkitGroup(click.Group):
     default=None,
     help="Catalog database file (default: $OSTKIT_HOME/catalog.db).",
 )
-@click.version_option(__version__, prog_name="ostkit")
+@click.version_option(__version__, "-V", "--version", prog_name="ostkit")
 @click.pass_context
 def cli(ctx: click.Context, db: str | None) -> None:
     """Catalog TV-drama OSTs, match them to Spotify, keep playlists in sync.

@@ -14,6 +14,7 @@ from ostkit.cli.output import (
     echo_json_lines,
     format_option,
     plural,
+    render_json,
     render_table,
     table,
     terminal_text,
@@ -329,6 +330,31 @@ def export_cmd(
         click.echo(f"skipped {result.skipped} track(s) without a Spotify URI", err=True)
 
 
+@click.command("stats")
+@click.option("--drama", "dramas", multiple=True, help="Only this drama (repeatable); default all.")
+@format_option()
+@click.pass_obj
+def stats_cmd(app: AppContext, dramas: tuple[str, ...], fmt: str) -> None:
+    """Count, per drama, the tracks by match status, the OST parts and the artists, and in total.
+
+    The last row, "(total)", counts an artist who sang for several dramas once.
+
+    Example: ostkit stats --drama "Soundtrack #1" --format json
+    """
+    from ostkit.services import catalog
+
+    store = _open_store(app)
+    try:
+        counts = catalog.stats(store, dramas)
+    finally:
+        store.close()
+    if fmt == "json":
+        click.echo(render_json(counts))
+        return
+    rows = [*counts["dramas"], {**counts["total"], "drama": "(total)"}]
+    click.echo(render_table(rows, catalog.STATS_FIELDS, fmt))
+
+
 COMMANDS: list[click.Command] = [
     import_cmd,
     add_cmd,
@@ -337,4 +363,5 @@ COMMANDS: list[click.Command] = [
     tracks_cmd,
     artists_cmd,
     export_cmd,
+    stats_cmd,
 ]

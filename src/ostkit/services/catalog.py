@@ -24,6 +24,7 @@ from ostkit.store.catalog import CatalogStore
 # Readers and writers load on first use: listings must start fast (see benchmarks/).
 if TYPE_CHECKING:
     from ostkit.formats.batch import ImportBatch
+    from ostkit.store.stats import DramaCounts
 
 
 @dataclass
@@ -191,6 +192,29 @@ def drama_rows(store: CatalogStore) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+STATS_FIELDS = ("drama", "tracks", *(s.value for s in Status), "parts", "artists")
+
+
+def stats(store: CatalogStore, dramas: Sequence[str] = ()) -> dict[str, Any]:
+    """``ostkit stats``: ``{"dramas": [row per drama], "total": row}``, each row with the
+    ``STATS_FIELDS``; ``dramas`` names some dramas (unknown: ``NotFoundError``), none: all."""
+    ids = None
+    if dramas:
+        ids = list(dict.fromkeys(store.find_drama(d).id or 0 for d in dramas))
+    *per_drama, total = store.drama_counts(ids)
+
+    def row(c: DramaCounts, title: str | None) -> dict[str, Any]:
+        return {
+            "drama": title,
+            "tracks": c.tracks,
+            **c.statuses,
+            "parts": c.parts,
+            "artists": c.artists,
+        }
+
+    return {"dramas": [row(c, c.title) for c in per_drama], "total": row(total, None)}
 
 
 def track_rows(
