@@ -60,15 +60,16 @@ def terminal_text(text: str) -> str:
 
 
 def render_table(rows: Sequence[dict[str, Any]], headers: Sequence[str], fmt: str) -> str:
-    """Render ``rows`` (dicts) with the given column order in a table format or csv; the table
-    formats show text cells through ``terminal_text``."""
-    if fmt == "csv":
+    """Render ``rows`` (dicts) with the given column order in a table format, csv or tsv; the
+    table formats show text cells through ``terminal_text``. tsv is data like csv (one tab between
+    cells, no padding), not tabulate's aligned "tsv" table."""
+    if fmt in ("csv", "tsv"):
         # Spreadsheet-safe like `ostkit export`: a text cell that would run as a formula gets
         # a leading apostrophe.
         from ostkit.formats.fields import neutralise
 
         buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\n")
+        writer = csv.writer(buf, lineterminator="\n", delimiter="," if fmt == "csv" else "\t")
         writer.writerow(headers)
         for row in rows:
             cells = (row.get(h) for h in headers)
