@@ -398,3 +398,13 @@ def test_completion_completes_command_names() -> None:
         [sys.executable, "-m", "ostkit"], env=env, capture_output=True, text=True, check=True
     )
     assert "plain,stats" in out.stdout.splitlines()
+
+
+def test_listing_tables_show_unprintable_catalog_text_escaped(home: Path) -> None:
+    with CatalogStore.open(home / "catalog.db") as store, store.transaction():
+        # a right-to-left override left in a title would flip the rest of the line
+        store.save_track(Track(drama="D", title="Evil\u202egnp.exe", credits=(Credit("A"),)))
+    for fmt in ("simple", "plain", "github"):
+        out = ok("tracks", "--format", fmt).stdout
+        assert "Evil\\u202egnp.exe" in out and "\u202e" not in out
+    assert json.loads(ok("tracks", "--format", "json").stdout)[0]["title"] == "Evil\u202egnp.exe"

@@ -120,7 +120,8 @@ def table(rows: list[dict[str, Any]], headers: tuple[str, ...], fmt: str) -> str
     for h in headers:
         values = list(map(methodcaller("get", h), rows))
         columns.append([v if type(v) is str else "" if v is None else str(v) for v in values])
-    if not all(map(plain_cells, columns)):
+    # render_table shows a cell that is not printable through terminal_text
+    if not all(map(plain_cells, columns)) or not all(all(map(str.isprintable, c)) for c in columns):
         return render_table(rows, headers, fmt)
     # One str.format call per row: ASCII columns are padded by the format, columns with wide
     # characters are padded first (by display width), the last column is not padded at all.
