@@ -408,3 +408,24 @@ def test_listing_tables_show_unprintable_catalog_text_escaped(home: Path) -> Non
         out = ok("tracks", "--format", fmt).stdout
         assert "Evil\\u202egnp.exe" in out and "\u202e" not in out
     assert json.loads(ok("tracks", "--format", "json").stdout)[0]["title"] == "Evil\u202egnp.exe"
+
+
+def test_after_an_album_import_every_command_says_the_first_spelling(
+    make_sandbox: MakeSandbox, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with make_sandbox(load_default_corpus=False) as sb:
+        album = {"id": "K" * 22, "name": "My Drama OST Part.2", "album_type": "single"}
+        sb.add_track("Second Song", ["KYUHYUN"], album=album)
+        for name, value in (
+            ("SPOTIPY_CLIENT_ID", sb.client_id),
+            ("OSTKIT_SPOTIFY_API_URL", sb.api_url),
+            ("OSTKIT_SPOTIFY_ACCOUNTS_URL", sb.accounts_url),
+            ("OSTKIT_SPOTIFY_REFRESH_TOKEN", sb.issue_refresh_token()),
+        ):
+            monkeypatch.setenv(name, value)
+        ok("add", "--drama", "My Drama", "--title", "First Song", "--artist", "Kyuhyun")
+        ok("import", f"spotify:album:{'K' * 22}", "--drama", "My Drama")
+    tracks = ok("tracks", "--format", "csv").stdout
+    assert "KYUHYUN" not in tracks and tracks.count(",Kyuhyun,") == 2
+    (artist,) = list(csv.DictReader(io.StringIO(ok("artists", "--format", "csv").stdout)))
+    assert artist["artist"] == "Kyuhyun"
