@@ -50,6 +50,17 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path / "home"
 
 
+def use_sandbox(sb: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Point ostkit at ``sb``, logged in."""
+    for name, value in (
+        ("SPOTIPY_CLIENT_ID", sb.client_id),
+        ("OSTKIT_SPOTIFY_API_URL", sb.api_url),
+        ("OSTKIT_SPOTIFY_ACCOUNTS_URL", sb.accounts_url),
+        ("OSTKIT_SPOTIFY_REFRESH_TOKEN", sb.issue_refresh_token()),
+    ):
+        monkeypatch.setenv(name, value)
+
+
 @pytest.fixture
 def world(
     make_sandbox: MakeSandbox, home: Path, monkeypatch: pytest.MonkeyPatch
@@ -59,13 +70,7 @@ def world(
         album = {"name": "Drama A OST Part.1", "album_type": "single", "release_date": "2022"}
         uri = "spotify:track:" + sb.add_track("Hello", ["Singer"], album)
         sb.add_track("Goodbye " + HOSTILE, ["Famous " + HOSTILE], "Hits " + HOSTILE)
-        for name, value in (
-            ("SPOTIPY_CLIENT_ID", sb.client_id),
-            ("OSTKIT_SPOTIFY_API_URL", sb.api_url),
-            ("OSTKIT_SPOTIFY_ACCOUNTS_URL", sb.accounts_url),
-            ("OSTKIT_SPOTIFY_REFRESH_TOKEN", sb.issue_refresh_token()),
-        ):
-            monkeypatch.setenv(name, value)
+        use_sandbox(sb, monkeypatch)
         store = CatalogStore.open(home / "catalog.db")
         with store.transaction():
             store.save_track(
@@ -416,13 +421,7 @@ def test_after_an_album_import_every_command_says_the_first_spelling(
     with make_sandbox(load_default_corpus=False) as sb:
         album = {"id": "K" * 22, "name": "My Drama OST Part.2", "album_type": "single"}
         sb.add_track("Second Song", ["KYUHYUN"], album=album)
-        for name, value in (
-            ("SPOTIPY_CLIENT_ID", sb.client_id),
-            ("OSTKIT_SPOTIFY_API_URL", sb.api_url),
-            ("OSTKIT_SPOTIFY_ACCOUNTS_URL", sb.accounts_url),
-            ("OSTKIT_SPOTIFY_REFRESH_TOKEN", sb.issue_refresh_token()),
-        ):
-            monkeypatch.setenv(name, value)
+        use_sandbox(sb, monkeypatch)
         ok("add", "--drama", "My Drama", "--title", "First Song", "--artist", "Kyuhyun")
         ok("import", f"spotify:album:{'K' * 22}", "--drama", "My Drama")
     tracks = ok("tracks", "--format", "csv").stdout
