@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from operator import methodcaller
@@ -103,9 +104,10 @@ def escape_c1(text: str) -> str:
     """JSON text with DEL and the C1 controls written as ``\\u0080``-style escapes, as
     ``json.dumps`` already writes ESC and the other C0 controls: a terminal may act on them raw,
     and only strings can hold them, so the JSON means the same."""
-    if text.isprintable():
-        return text
-    return "".join(f"\\u{ord(ch):04x}" if "\x7f" <= ch <= "\x9f" else ch for ch in text)
+    return _C1.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+_C1 = re.compile("[\x7f-\x9f]")
 
 
 # Big listings: tabulate is pure Python and takes seconds for 100,000 rows. _table renders the
