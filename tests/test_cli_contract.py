@@ -302,9 +302,12 @@ def test_review_shows_spotify_text_escaped(world: Sandbox, home: Path) -> None:
     with CatalogStore.open(home / "catalog.db") as store, store.transaction():
         store.set_match(2, status=Status.REVIEW)
         store.save_candidates(2, [(candidate, 0.7, ["album " + repr("Hits " + HOSTILE)])])
-    result = ok("review", input="q\n")
+    # a pasted answer with an escape sequence is refused, and quoted escaped
+    result = ok("review", input="\x1b]0;owned\x07\nq\n")
     assert "1. 0.700 Goodbye \\x1b[31mRed" in result.stdout
-    assert no_raw_controls(result.output)
+    assert "\\x1b]0;owned\\x07" in result.stderr and no_raw_controls(result.stderr)
+    # (the test runner echoes the typed answer into stdout, as a terminal would show it)
+    assert no_raw_controls(result.stdout.replace("\x1b]0;owned\x07\n", "", 1))
 
 
 def test_playlist_list_shows_the_name_escaped(world: Sandbox) -> None:

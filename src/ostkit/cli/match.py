@@ -260,8 +260,8 @@ def _ask_until_done(store: ReviewStore, item: ReviewItem) -> Answer:
         )
         try:
             return answer_review(store, item, reply)
-        except InputError as exc:
-            click.echo(f"  {exc}", err=True)
+        except InputError as exc:  # it quotes what was typed or pasted
+            click.echo(f"  {terminal_text(str(exc))}", err=True)
 
 
 @click.command("pin")
