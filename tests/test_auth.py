@@ -553,7 +553,7 @@ def test_cli_login_ctrl_c(sb: Sandbox, tmp_path: Path) -> None:
     time.sleep(0.2)  # the listener is waiting
     proc.send_signal(signal.SIGINT)
     _out, err = proc.communicate(timeout=10)
-    assert proc.returncode == 1
+    assert proc.returncode == 130  # like Ctrl-C in every command
     assert "Error: login cancelled (Ctrl-C); nothing was saved" in err
     assert "Traceback" not in err and not (tmp_path / "token.json").exists()
 

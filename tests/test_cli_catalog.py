@@ -157,13 +157,17 @@ def test_add_and_rm(home: Path) -> None:
     assert track["status"] == "pinned" and track["spotify_uri"].endswith("4uLU6hMCjMI75M1A2tKUQC")
     assert "added" in added.stderr
     bad = run("add", "--drama", "D", "--title", "T", "--artist", "A", "--duration", "three")
-    assert bad.exit_code == 1 and bad.output.startswith("Error: --duration: bad duration")
+    assert bad.exit_code == 2 and bad.output.startswith("Error: --duration: bad duration")
 
     no = run("rm", str(track["id"]), input="n\n")
     assert no.exit_code == 0 and "Nothing removed." in no.stderr
     eof = run("rm", str(track["id"]), input="")
     assert eof.exit_code == 1 and "Aborted" not in eof.output
-    assert eof.stderr.strip().splitlines()[-1].startswith("Error: nothing removed: no answer")
+    assert (
+        eof.stderr.strip()
+        .splitlines()[-1]
+        .startswith("Error: nothing removed: the input ended before an answer to 'Remove?'")
+    )
     assert len(json.loads(ok("tracks", "--format", "json").stdout)) == 7
     ok("rm", str(track["id"]), input="y\n")
     assert len(json.loads(ok("tracks", "--format", "json").stdout)) == 6
@@ -248,6 +252,7 @@ def test_failed_import_does_not_create_a_catalog(home: Path, tmp_path: Path) -> 
 
 def test_db_option_overrides_home(home: Path, tmp_path: Path) -> None:
     db = tmp_path / "elsewhere" / "x.db"
+    db.parent.mkdir()
     ok("--db", str(db), "import", str(SOUNDTRACK))
     assert db.exists() and not (home / "catalog.db").exists()
     assert "Kyuhyun" in ok("--db", str(db), "artists").stdout
@@ -306,6 +311,7 @@ def test_exportify_export_reads_back(home: Path, tmp_path: Path) -> None:
     out = tmp_path / "e.csv"
     ok("export", "--drama", "Goblin", "--format", "exportify", "-o", str(out))
     batch_home = tmp_path / "other"
+    batch_home.mkdir()
     result = ok("--db", str(batch_home / "c.db"), "import", "--drama", "Goblin", str(out))
     assert "4 added" in result.stderr
 

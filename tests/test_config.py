@@ -56,7 +56,9 @@ def test_a_bad_value_is_a_clear_error(tmp_path: Path, value: str) -> None:
         env = _env(tmp_path, OSTKIT_RATE_LIMIT=value)
     with pytest.raises(ConfigError) as info:
         load_settings(env)
-    assert str(info.value) == (
+    # from config.toml, the message names the file first
+    where = f"{tmp_path / 'config.toml'}: " if value == "" else ""
+    assert str(info.value) == where + (
         "OSTKIT_RATE_LIMIT must be a positive number of requests per second or 'off', "
         f"not {value!r}"
     )

@@ -59,7 +59,7 @@ def test_quota_stop_prints_the_summary_then_one_error_line(
     # Only the first search got through: one track searched, two left unmatched for the re-run.
     assert (
         "matched 1, review 0, not_found 0, pinned 0, unmatched 2; searched 1 track with"
-        in result.stdout
+        in result.stderr
     )
     last = result.output.strip().splitlines()[-1]
     assert last.startswith("Error: ") and "run `ostkit match` again to continue" in last
@@ -78,13 +78,13 @@ def _tracks(tmp: Path) -> dict[str, Track]:
 
 
 def test_match_table_and_summary(env: dict[str, str], tmp_path: Path) -> None:
-    code, out, _ = _run("match", "--jobs", "2")
+    code, out, err = _run("match", "--jobs", "2")
     assert code == 0
-    assert "matched 1, review 0, not_found 2, pinned 0; searched 3 tracks with" in out
-    assert env["vocal"] in out
+    assert "matched 1, review 0, not_found 2, pinned 0; searched 3 tracks with" in err
+    assert env["vocal"] in out and "searched" not in out
     assert _tracks(tmp_path)["Hello"].spotify_uri == env["vocal"]
-    code, out, _ = _run("match")
-    assert "searched 0 tracks with 0 requests" in out
+    code, out, err = _run("match")
+    assert "searched 0 tracks with 0 requests" in err and out == ""
 
 
 def test_match_json_and_explain(env: dict[str, str]) -> None:
@@ -99,9 +99,9 @@ def test_match_json_and_explain(env: dict[str, str]) -> None:
     assert first["uri"] == env["vocal"] and second["uri"] == env["inst"]
     assert set(first["components"]) >= {"title", "artist", "album", "version"}
     assert second["components"]["version"] < 1
-    code, out, _ = _run("match", "--dry-run", "--explain")
+    code, out, err = _run("match", "--dry-run", "--explain")
     assert "version mismatch: candidate is inst" in out
-    assert "Dry run: would set matched 1" in out
+    assert "Dry run: would set matched 1" in err and "Dry run" not in out
     # Per track: header, queries sent, decision, then ranked candidates with each component.
     block = out.split("#1 Hello — Singer [Drama A]\n", 1)[1].split("\n#", 1)[0]
     lines = block.splitlines()
@@ -178,12 +178,18 @@ def test_review_shows_reasons_and_refuses_a_missing_number(
     assert _tracks(tmp_path)["Hello"].status is Status.PINNED
 
 
-def test_review_ends_like_quit_at_end_of_input(env: dict[str, str], tmp_path: Path) -> None:
+def test_review_stops_with_an_error_at_end_of_input(env: dict[str, str], tmp_path: Path) -> None:
     with CatalogStore.open(tmp_path / "home" / "catalog.db") as store, store.transaction():
         for t in store.tracks():
             store.set_match(t.id or 0, status=Status.REVIEW)
     code, out, err = _run("review", input="n\n")  # one answer, then the input ends
-    assert code == 0 and "Aborted" not in out + err
+    # like `rm`: an unanswered question is an error (exit 1), the answer given is kept
+    assert code == 1 and "Aborted" not in out + err
     assert "Reviewed 1, skipped 0." in err
+    assert (
+        err.strip()
+        .splitlines()[-1]
+        .startswith("Error: the input ended before an answer: the review stopped here")
+    )
     statuses = sorted(t.status.value for t in _tracks(tmp_path).values())
     assert statuses.count("not_found") == 1 and statuses.count("review") == len(statuses) - 1

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from conftest import MakeSandbox
-from ostkit.errors import InputError
+from ostkit.errors import InputError, UsageError
 from ostkit.matching.bands import DEFAULT_BANDS
 from ostkit.matching.scoring import Aliases, Context
 from ostkit.models import Candidate, Credit, Drama, SpotifyAlbum, SpotifyArtist, Status, Track
@@ -225,7 +225,7 @@ def test_pinned_is_never_touched_and_rematch_searches_again(world: World) -> Non
 def test_min_score_raises_the_bar(world: World) -> None:
     report = match_tracks(world.store, world.client, MatchOptions(min_score=1.0, dry_run=True))
     assert report.counts()["matched"] < 4
-    with pytest.raises(InputError):
+    with pytest.raises(UsageError):
         MatchOptions(min_score=0).effective_bands()
 
 

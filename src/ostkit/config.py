@@ -43,6 +43,8 @@ class Settings:
     refresh_token: str | None = None
     #: requests per second for the shared rate limiter; None: no limit (OSTKIT_RATE_LIMIT=off)
     rate_limit: float | None = DEFAULT_RATE_LIMIT
+    #: why config.toml was left out (``load_settings(lenient=True)``); None: read, or no file
+    config_error: str | None = None
 
     @property
     def token_path(self) -> Path:
@@ -60,28 +62,24 @@ def default_home() -> Path:
     return Path(user_data_dir("ostkit", appauthor=False))
 
 
-def load_settings(env: Mapping[str, str] | None = None, db: str | Path | None = None) -> Settings:
-    """Build settings: environment wins over config.toml, which wins over defaults."""
+def load_settings(
+    env: Mapping[str, str] | None = None, db: str | Path | None = None, *, lenient: bool = False
+) -> Settings:
+    """Build settings: environment wins over config.toml, which wins over defaults.
+
+    A broken config.toml is a ``ConfigError`` naming the file (and line); with ``lenient`` the
+    file is left out instead and ``config_error`` says why, for commands that need none of it.
+    """
     env = os.environ if env is None else env
     home = Path(env["OSTKIT_HOME"]).expanduser() if env.get("OSTKIT_HOME") else default_home()
-    values: dict[str, str] = {}
     config_file = home / "config.toml"
-    if config_file.exists():
-        try:
-            data = tomllib.loads(config_file.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"{config_file}: {exc}") from None
-        for key, value in data.items():
-            if key not in CONFIG_KEYS:
-                raise ConfigError(
-                    f"{config_file}: unknown key {key!r} (known: {', '.join(CONFIG_KEYS)})"
-                )
-            if key == RATE_LIMIT_KEY and type(value) in (int, float):
-                value = str(value)  # a number is fine here: OSTKIT_RATE_LIMIT = 5
-            if not isinstance(value, str):
-                kind = "a number or a string" if key == RATE_LIMIT_KEY else "a string"
-                raise ConfigError(f"{config_file}: {key} must be {kind}")
-            values[key] = value
+    config_error = None
+    try:
+        values = read_config_file(config_file)
+    except ConfigError as exc:
+        if not lenient:
+            raise
+        values, config_error = {}, str(exc)
     for key in CONFIG_KEYS:
         if env.get(key):
             values[key] = env[key]
@@ -94,7 +92,38 @@ def load_settings(env: Mapping[str, str] | None = None, db: str | Path | None = 
         accounts_url=values.get("OSTKIT_SPOTIFY_ACCOUNTS_URL", DEFAULT_ACCOUNTS_URL),
         refresh_token=values.get("OSTKIT_SPOTIFY_REFRESH_TOKEN"),
         rate_limit=parse_rate_limit(values.get(RATE_LIMIT_KEY)),
+        config_error=config_error,
     )
+
+
+def read_config_file(config_file: Path) -> dict[str, str]:
+    """The known keys of config.toml (none when there is no file); ``ConfigError`` if broken."""
+    values: dict[str, str] = {}
+    if not config_file.exists():
+        return values
+    try:
+        data = tomllib.loads(config_file.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{config_file}: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"{config_file}: cannot read it: {exc.strerror or exc}") from None
+    for key, value in data.items():
+        if key not in CONFIG_KEYS:
+            raise ConfigError(
+                f"{config_file}: unknown key {key!r} (known: {', '.join(CONFIG_KEYS)})"
+            )
+        if key == RATE_LIMIT_KEY and type(value) in (int, float):
+            value = str(value)  # a number is fine here: OSTKIT_RATE_LIMIT = 5
+        if not isinstance(value, str):
+            kind = "a number or a string" if key == RATE_LIMIT_KEY else "a string"
+            raise ConfigError(f"{config_file}: {key} must be {kind}")
+        if key == RATE_LIMIT_KEY:
+            try:
+                parse_rate_limit(value)
+            except ConfigError as exc:
+                raise ConfigError(f"{config_file}: {exc}") from None
+        values[key] = value
+    return values
 
 
 def parse_rate_limit(value: str | None) -> float | None:

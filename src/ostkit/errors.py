@@ -1,6 +1,8 @@
 """One error family. Every message says what went wrong and, where it can, what to do.
 
-The CLI turns any ``OstkitError`` into a one-line ``Error: ...`` and exit status 1.
+The CLI turns any ``OstkitError`` into a one-line ``Error: ...`` with the class's ``exit_code``:
+1 for errors, 2 for a bad command-line value (``UsageError``), 130 for a stop asked by the user
+(``CancelledError``, as after Ctrl-C).
 """
 
 from __future__ import annotations
@@ -8,6 +10,22 @@ from __future__ import annotations
 
 class OstkitError(Exception):
     """Base of every error ostkit reports to the user."""
+
+    #: the process exit status when this error ends a command
+    exit_code = 1
+
+
+class UsageError(OstkitError):
+    """A command-line value that ostkit itself checks is bad (``add --part abc``): exit 2, like
+    the values click checks."""
+
+    exit_code = 2
+
+
+class CancelledError(OstkitError):
+    """The user stopped the command (Ctrl-C at a prompt or wait): exit 130, like a shell."""
+
+    exit_code = 130
 
 
 class ConfigError(OstkitError):

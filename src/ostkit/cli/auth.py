@@ -51,7 +51,8 @@ def login_command(app: AppContext, no_browser: bool, timeout: float) -> None:
     """
     from ostkit.services.auth import login
 
-    if app.settings.refresh_token:
+    settings = app.spotify_settings
+    if settings.refresh_token:
         click.echo(
             "Note: OSTKIT_SPOTIFY_REFRESH_TOKEN is set and is used instead of this login; "
             "unset it to use the login you make now.",
@@ -65,7 +66,7 @@ def login_command(app: AppContext, no_browser: bool, timeout: float) -> None:
         click.echo(message, err=True)
 
     info = login(
-        app.settings,
+        settings,
         open_browser=not no_browser,
         timeout=timeout,
         show_url=show_url,
@@ -92,7 +93,7 @@ def status_command(app: AppContext, offline: bool, fmt: str) -> None:
     """
     from ostkit.services.auth import status
 
-    info: dict[str, Any] = status(app.settings, check=not offline)
+    info: dict[str, Any] = status(app.spotify_settings, check=not offline)
     if fmt == "json":
         click.echo(render_json({"logged_in": True, **info}))
         return

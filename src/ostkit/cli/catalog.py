@@ -14,9 +14,12 @@ from ostkit.cli.output import (
     echo_json_lines,
     format_option,
     plural,
+    render_json,
     render_table,
     table,
+    terminal_text,
 )
+from ostkit.cli.prompts import answer
 from ostkit.formats.registry import EXPORT_FORMATS, IMPORT_FORMATS
 
 if TYPE_CHECKING:
@@ -95,8 +98,8 @@ def import_cmd(
         counter.done()
     for f in summary.files:
         for note in f.notes:
-            click.echo(f"Warning: {note}", err=True)
-        click.echo(f.describe(), err=True)
+            click.echo(terminal_text(f"Warning: {note}"), err=True)
+        click.echo(terminal_text(f.describe()), err=True)
     if len(summary.files) > 1:
         click.echo(
             f"total: {summary.added} added, {summary.updated} updated, "
@@ -111,11 +114,10 @@ def _import_link(app: AppContext, args: tuple[str, ...], drama: str | None) -> N
     from ostkit.services.link_import import import_spotify_link
     from ostkit.spotify.client import SpotifyClient
 
+    settings = app.spotify_settings
     store = _open_store(app)
     try:
-        result = import_spotify_link(
-            store, SpotifyClient.from_settings(app.settings), args[0], drama
-        )
+        result = import_spotify_link(store, SpotifyClient.from_settings(settings), args[0], drama)
     finally:
         store.close()
     click.echo(result.summary(), err=True)
@@ -178,15 +180,11 @@ def rm_cmd(app: AppContext, ids: tuple[int, ...], drama: str | None, yes: bool) 
         if len(tracks) > 20:
             click.echo(f"  ... and {len(tracks) - 20} more", err=True)
         if not yes:
-            try:
-                agreed = click.confirm("Remove?", err=True)
-            except click.Abort:  # end of input or Ctrl-C
-                from ostkit.errors import InputError
-
-                click.echo(err=True)  # end the prompt's line
-                raise InputError(
-                    "nothing removed: no answer to 'Remove?' (pass --yes to remove without asking)"
-                ) from None
+            agreed = answer(
+                lambda: click.confirm("Remove?", err=True),
+                "nothing removed: the input ended before an answer to 'Remove?' "
+                "(pass --yes to remove without asking)",
+            )
             if not agreed:
                 click.echo("Nothing removed.", err=True)
                 return
@@ -354,11 +352,36 @@ def export_cmd(
     text = ("\ufeff" if excel else "") + result.text
     if output:
         catalog.write_atomic(output, text)
-        click.echo(f"wrote {result.tracks} track(s) to {output}", err=True)
+        click.echo(terminal_text(f"wrote {result.tracks} track(s) to {output}"), err=True)
     else:
         click.echo(text, nl=False)
     if result.skipped:
         click.echo(f"skipped {result.skipped} track(s) without a Spotify URI", err=True)
+
+
+@click.command("stats")
+@click.option("--drama", "dramas", multiple=True, help="Only this drama (repeatable); default all.")
+@format_option()
+@click.pass_obj
+def stats_cmd(app: AppContext, dramas: tuple[str, ...], fmt: str) -> None:
+    """Count, per drama, the tracks by match status, the OST parts and the artists, and in total.
+
+    The last row, "(total)", counts an artist who sang for several dramas once.
+
+    Example: ostkit stats --drama "Soundtrack #1" --format json
+    """
+    from ostkit.services import catalog
+
+    store = _open_store(app)
+    try:
+        counts = catalog.stats(store, dramas)
+    finally:
+        store.close()
+    if fmt == "json":
+        click.echo(render_json(counts))
+        return
+    rows = [*counts["dramas"], {**counts["total"], "drama": "(total)"}]
+    click.echo(render_table(rows, catalog.STATS_FIELDS, fmt))
 
 
 COMMANDS: list[click.Command] = [
@@ -369,4 +392,5 @@ COMMANDS: list[click.Command] = [
     tracks_cmd,
     artists_cmd,
     export_cmd,
+    stats_cmd,
 ]

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ostkit.cli.output import format_option, plural, render_json, render_table
+from ostkit.cli.output import format_option, plural, render_json, render_table, terminal_text
+from ostkit.cli.prompts import answer
 
 if TYPE_CHECKING:
     from ostkit.cli.context import AppContext
@@ -87,7 +88,7 @@ def _explain_text(o: TrackOutcome) -> str:
         lines.append(f"     {comps}  {c.uri}")
         for reason in r.score.reasons:
             lines.append(f"     - {reason}")
-    return "\n".join(lines)
+    return "\n".join(map(terminal_text, lines))
 
 
 @click.command("match")
@@ -128,10 +129,15 @@ def match_cmd(
 
     Example: ostkit match --drama "Soundtrack #1" --explain
     """
+    if explain and fmt in ("csv", "tsv"):
+        raise click.UsageError(
+            f"--explain prints text; for the candidates in a script use --format json, not {fmt}"
+        )
     from ostkit.services.matching import MatchOptions, match_tracks
     from ostkit.spotify.client import SpotifyClient
     from ostkit.store.catalog import CatalogStore
 
+    settings = app.spotify_settings
     tty = sys.stderr.isatty()
 
     def progress(done: int, total: int) -> None:
@@ -141,14 +147,16 @@ def match_cmd(
     options = MatchOptions(
         drama=drama, rematch=rematch, dry_run=dry_run, min_score=min_score, jobs=jobs
     )
-    with CatalogStore.open(app.settings.db_path) as store:
-        client = SpotifyClient.from_settings(app.settings)
+    with CatalogStore.open(settings.db_path) as store:
+        client = SpotifyClient.from_settings(settings)
         report = match_tracks(store, client, options, progress=progress)
     _print_report(report, fmt, explain)
     _stop_if_failed(report)
 
 
 def _print_report(report: MatchReport, fmt: str, explain: bool) -> None:
+    """The data on stdout (the JSON document, the table, or the --explain text); the summary
+    line on stderr, so that ``--format csv`` output is only CSV."""
     shown = report.decided()
     if fmt == "json":
         tracks = [_outcome_json(o, explain) for o in shown]
@@ -157,13 +165,11 @@ def _print_report(report: MatchReport, fmt: str, explain: bool) -> None:
     if explain:
         for o in shown:
             click.echo(_explain_text(o))
-        click.echo()
     elif shown:
         rows = [_outcome_json(o, False) for o in shown]
         headers = ["id", "drama", "title", "artist", "status", "score", "uri"]
         click.echo(render_table(rows, headers, fmt))
-        click.echo()
-    click.echo(_summary_line(report))
+    click.echo(_summary_line(report), err=True)
 
 
 def _summary_line(report: MatchReport) -> str:
@@ -192,7 +198,7 @@ def _stop_if_failed(report: MatchReport) -> None:
 
 
 def _track_line(t: Track) -> str:
-    return f"#{t.id} {t.title} — {t.artist_display} [{t.drama}]"
+    return terminal_text(f"#{t.id} {t.title} — {t.artist_display} [{t.drama}]")
 
 
 @click.command("review")
@@ -212,17 +218,20 @@ def review_cmd(app: AppContext, drama: str | None) -> None:
         if not items:
             click.echo("Nothing to review.", err=True)
             return
-        for n, item in enumerate(items, 1):
-            _show_item(n, len(items), item)
-            done = _ask_until_done(store, item)
-            if done.action == "quit":
-                break
-            if done.action == "skip":
-                skipped += 1
-                continue
-            click.echo(f"  -> {done.action}" + (f" {done.uri}" if done.uri else ""))
-            decided += 1
-    click.echo(f"Reviewed {decided}, skipped {skipped}.", err=True)
+        try:
+            for n, item in enumerate(items, 1):
+                _show_item(n, len(items), item)
+                done = _ask_until_done(store, item)
+                if done.action == "quit":
+                    break
+                if done.action == "skip":
+                    skipped += 1
+                    continue
+                click.echo(terminal_text(f"  -> {done.action} {done.uri or ''}".rstrip()))
+                decided += 1
+        finally:
+            # Also when Ctrl-C or the end of input stops the walk: each answer is saved.
+            click.echo(f"Reviewed {decided}, skipped {skipped}.", err=True)
 
 
 def _show_item(n: int, total: int, item: ReviewItem) -> None:
@@ -230,9 +239,9 @@ def _show_item(n: int, total: int, item: ReviewItem) -> None:
     for i, (c, value, reasons) in enumerate(item.candidates, 1):
         album = c.album.name if c.album else "-"
         score = f"{value:.3f}" if value is not None else "  -  "
-        click.echo(f"  {i}. {score} {c.name} — {_artists(c)} [{album}] {c.uri}")
+        click.echo(terminal_text(f"  {i}. {score} {c.name} — {_artists(c)} [{album}] {c.uri}"))
         if reasons:
-            click.echo("       " + "; ".join(reasons))
+            click.echo(terminal_text("       " + "; ".join(reasons)))
 
 
 def _ask_until_done(store: ReviewStore, item: ReviewItem) -> Answer:
@@ -240,19 +249,19 @@ def _ask_until_done(store: ReviewStore, item: ReviewItem) -> Answer:
     from ostkit.services.review import answer_review
 
     while True:
-        try:
-            answer = click.prompt(
+        reply = answer(
+            lambda: click.prompt(
                 "  number, s=skip, n=not on Spotify, a URI/URL, q=quit",
                 default="s",
                 show_default=False,
-            )
-        except click.Abort:  # end of input or Ctrl-C: like q (decisions are saved)
-            answer = "q"
-            click.echo(err=True)
+            ),
+            "the input ended before an answer: the review stopped here; "
+            "the answers before are saved (run `ostkit review` again to go on)",
+        )
         try:
-            return answer_review(store, item, answer)
-        except InputError as exc:
-            click.echo(f"  {exc}", err=True)
+            return answer_review(store, item, reply)
+        except InputError as exc:  # it quotes what was typed or pasted
+            click.echo(f"  {terminal_text(str(exc))}", err=True)
 
 
 @click.command("pin")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from operator import methodcaller
@@ -48,15 +49,28 @@ def format_option(default: str = "simple") -> Callable[[F], F]:
     )
 
 
+def terminal_text(text: str) -> str:
+    """``text`` with every character that is not printable (ESC, BEL, C1 controls, bidi
+    overrides, newlines ...) written as Python's ``repr`` writes it (``\\x1b``): the rule of the
+    match reasons (which quote names with ``repr``), for any text from Spotify, a file name or a
+    playlist file that reaches the terminal, so that none can move the cursor, retitle the window
+    or hide what follows."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+
+
 def render_table(rows: Sequence[dict[str, Any]], headers: Sequence[str], fmt: str) -> str:
-    """Render ``rows`` (dicts) with the given column order in a table format or csv."""
-    if fmt == "csv":
+    """Render ``rows`` (dicts) with the given column order in a table format, csv or tsv; the
+    table formats show text cells through ``terminal_text``. tsv is data like csv (one tab between
+    cells, no padding), not tabulate's aligned "tsv" table."""
+    if fmt in ("csv", "tsv"):
         # Spreadsheet-safe like `ostkit export`: a text cell that would run as a formula gets
         # a leading apostrophe.
         from ostkit.formats.fields import neutralise
 
         buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\n")
+        writer = csv.writer(buf, lineterminator="\n", delimiter="," if fmt == "csv" else "\t")
         writer.writerow(headers)
         for row in rows:
             cells = (row.get(h) for h in headers)
@@ -66,8 +80,14 @@ def render_table(rows: Sequence[dict[str, Any]], headers: Sequence[str], fmt: st
         return buf.getvalue().rstrip("\n")
     from tabulate import tabulate
 
-    table = [[("" if row.get(h) is None else row.get(h)) for h in headers] for row in rows]
+    table = [[_cell(row.get(h)) for h in headers] for row in rows]
     return tabulate(table, headers=list(headers), tablefmt=fmt, disable_numparse=True)
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    return terminal_text(value) if isinstance(value, str) else value
 
 
 def plural(n: int, word: str) -> str:
@@ -76,7 +96,18 @@ def plural(n: int, word: str) -> str:
 
 
 def render_json(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2)
+    """A JSON document (not a listing), indented; see ``escape_c1``."""
+    return escape_c1(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def escape_c1(text: str) -> str:
+    """JSON text with DEL and the C1 controls written as ``\\u0080``-style escapes, as
+    ``json.dumps`` already writes ESC and the other C0 controls: a terminal may act on them raw,
+    and only strings can hold them, so the JSON means the same."""
+    return _C1.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+_C1 = re.compile("[\x7f-\x9f]")
 
 
 # Big listings: tabulate is pure Python and takes seconds for 100,000 rows. _table renders the
@@ -91,7 +122,8 @@ def table(rows: list[dict[str, Any]], headers: tuple[str, ...], fmt: str) -> str
     for h in headers:
         values = list(map(methodcaller("get", h), rows))
         columns.append([v if type(v) is str else "" if v is None else str(v) for v in values])
-    if not all(map(plain_cells, columns)):
+    # render_table shows a cell that is not printable through terminal_text
+    if not all(map(plain_cells, columns)) or not all(all(map(str.isprintable, c)) for c in columns):
         return render_table(rows, headers, fmt)
     # One str.format call per row: ASCII columns are padded by the format, columns with wide
     # characters are padded first (by display width), the last column is not padded at all.
@@ -171,7 +203,7 @@ def compact(item: Any) -> bytes:
     """One item as compact UTF-8 JSON, the same layout as SQLite's ``json_object``."""
     import json
 
-    return json.dumps(item, ensure_ascii=False, separators=(",", ":")).encode()
+    return escape_c1(json.dumps(item, ensure_ascii=False, separators=(",", ":"))).encode()
 
 
 def artist_group_lines(groups: ArtistGroups) -> list[bytes]:

@@ -6,7 +6,14 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ostkit.cli.output import format_option, plural, render_json, render_table
+from ostkit.cli.output import (
+    compact,
+    echo_json_lines,
+    format_option,
+    plural,
+    render_json,
+    render_table,
+)
 
 if TYPE_CHECKING:
     from ostkit.cli.context import AppContext
@@ -134,8 +141,9 @@ def push(
     else:
         assert name is not None
         definition = adhoc_definition(dramas, name, public=public)
-    with CatalogStore.open(app.settings.db_path) as store:
-        client = SpotifyClient.from_settings(app.settings)
+    settings = app.spotify_settings
+    with CatalogStore.open(settings.db_path) as store:
+        client = SpotifyClient.from_settings(settings)
         result = push_playlist(
             store, client, definition, dry_run=dry_run, strict=strict, progress=_say
         )
@@ -159,7 +167,7 @@ def list_(app: AppContext, fmt: str) -> None:
     with CatalogStore.open(app.settings.db_path) as store:
         rows: list[dict[str, Any]] = list_playlists(store)
     if fmt == "json":
-        click.echo(render_json(rows))
+        echo_json_lines([compact(r) for r in rows])
     else:
         click.echo(render_table(rows, LIST_HEADERS, fmt))
 

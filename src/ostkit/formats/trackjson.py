@@ -18,17 +18,20 @@ if TYPE_CHECKING:
 # the listing query's aliases: t = tracks, d = dramas, c = credits, a = artists (one row per
 # credit, grouped by track). A field added here appears in both paths; tests/test_track_json.py
 # checks they give identical bytes.
+# A credit shows the artist's display name (the first spelling the catalog saw), never the
+# spelling of the row that added the credit: "KYUHYUN" from Spotify and "Kyuhyun" from a file
+# are one artist and show as one name in every command.
 CREDIT_FIELDS: tuple[tuple[str, str, Callable[[Credit], Any]], ...] = (
-    ("name", "c.credited_as", attrgetter("name")),
+    ("name", "a.name", attrgetter("name")),
     ("native_name", "a.native_name", attrgetter("native_name")),
     ("role", "c.role", attrgetter("role")),
 )
 
 # Track.artist_display in SQL: main credits joined by " & ", then " feat. " and featured ones.
 _ARTIST_SQL = (
-    "coalesce(group_concat(CASE WHEN c.role = 'main' THEN c.credited_as END, ' & '), '')"
+    "coalesce(group_concat(CASE WHEN c.role = 'main' THEN a.name END, ' & '), '')"
     " || coalesce(' feat. ' || "
-    "group_concat(CASE WHEN c.role = 'featured' THEN c.credited_as END, ' & '), '')"
+    "group_concat(CASE WHEN c.role = 'featured' THEN a.name END, ' & '), '')"
 )
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ostkit.errors import InputError, OstkitError
+from ostkit.errors import InputError, OstkitError, UsageError
 from ostkit.formats import registry
 from ostkit.models import Drama, Status, Track
 from ostkit.store.catalog import CatalogStore
@@ -25,6 +25,7 @@ from ostkit.store.catalog import CatalogStore
 # Readers and writers load on first use: listings must start fast (see benchmarks/).
 if TYPE_CHECKING:
     from ostkit.formats.batch import ImportBatch
+    from ostkit.store.stats import DramaCounts
 
 
 @dataclass
@@ -172,7 +173,7 @@ def track_from_options(fields: Mapping[str, str | None]) -> Track:
         return track_from_fields(values)
     except FieldError as exc:
         option = "uri" if exc.field == "spotify_uri" else names.get(exc.field, exc.field)
-        raise InputError(f"--{option}: {exc}") from None
+        raise UsageError(f"--{option}: {exc}") from None
 
 
 def add_track(store: CatalogStore, track: Track, drama: Drama | None = None) -> tuple[Track, str]:
@@ -192,7 +193,7 @@ def removal_plan(
         d = store.find_drama(drama)
         return d, store.tracks(drama=d.title)
     if not ids:
-        raise InputError("nothing to remove: give track ids (see `ostkit tracks`) or --drama")
+        raise UsageError("nothing to remove: give track ids (see `ostkit tracks`) or --drama")
     return None, [store.get_track(i) for i in dict.fromkeys(ids)]
 
 
@@ -223,6 +224,29 @@ def drama_rows(store: CatalogStore) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+STATS_FIELDS = ("drama", "tracks", *(s.value for s in Status), "parts", "artists")
+
+
+def stats(store: CatalogStore, dramas: Sequence[str] = ()) -> dict[str, Any]:
+    """``ostkit stats``: ``{"dramas": [row per drama], "total": row}``, each row with the
+    ``STATS_FIELDS``; ``dramas`` names some dramas (unknown: ``NotFoundError``), none: all."""
+    ids = None
+    if dramas:
+        ids = list(dict.fromkeys(store.find_drama(d).id or 0 for d in dramas))
+    *per_drama, total = store.drama_counts(ids)
+
+    def row(c: DramaCounts, title: str | None) -> dict[str, Any]:
+        return {
+            "drama": title,
+            "tracks": c.tracks,
+            **c.statuses,
+            "parts": c.parts,
+            "artists": c.artists,
+        }
+
+    return {"dramas": [row(c, c.title) for c in per_drama], "total": row(total, None)}
 
 
 def track_rows(

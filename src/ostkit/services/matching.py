@@ -28,7 +28,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from ostkit.errors import InputError
+from ostkit.errors import UsageError
 from ostkit.matching.bands import DEFAULT_BANDS, Bands
 from ostkit.matching.decide import MatchResult, best_match
 from ostkit.matching.identities import aliases_from_artists, learn_identities
@@ -65,7 +65,7 @@ class MatchOptions:
         if self.min_score is None:
             return self.bands
         if not 0.0 < self.min_score <= 1.0:
-            raise InputError(f"--min-score must be in (0, 1], got {self.min_score}")
+            raise UsageError(f"--min-score must be in (0, 1], got {self.min_score}")
         medium = min(self.bands.medium, self.min_score)
         return Bands(strong=self.min_score, medium=medium, weak=min(self.bands.weak, medium))
 

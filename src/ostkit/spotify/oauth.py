@@ -14,7 +14,7 @@ import urllib.parse
 from dataclasses import dataclass
 from typing import Any
 
-from ostkit.errors import AuthError, ConfigError
+from ostkit.errors import AuthError, CancelledError, ConfigError
 from ostkit.spotify.tokens import SCOPE
 
 # --- login (Authorization Code with PKCE, own loopback listener) --------------------------------
@@ -204,7 +204,7 @@ def listen(redirect: Redirect) -> CallbackServer:
 
 
 def wait_for_callback(server: CallbackServer, timeout: float, redirect_uri: str) -> Callback:
-    """Serve until the first callback arrives; AuthError on timeout or Ctrl-C."""
+    """Serve until the first callback arrives; AuthError on timeout, CancelledError on Ctrl-C."""
     deadline = time.monotonic() + timeout
     try:
         while server.result is None:
@@ -216,5 +216,5 @@ def wait_for_callback(server: CallbackServer, timeout: float, redirect_uri: str)
                 )
             server.handle_request()
     except KeyboardInterrupt:
-        raise AuthError("login cancelled (Ctrl-C); nothing was saved") from None
+        raise CancelledError("login cancelled (Ctrl-C); nothing was saved") from None
     return server.result

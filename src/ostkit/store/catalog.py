@@ -24,6 +24,7 @@ from ostkit.store.db import Db, Outcome
 from ostkit.store.dramas import Dramas
 from ostkit.store.matches import Matches
 from ostkit.store.playlists import Playlists
+from ostkit.store.stats import DramaCounts, drama_counts
 from ostkit.store.tracks import Tracks, TrackWriter
 
 
@@ -176,6 +177,10 @@ class CatalogStore:
 
     def track_counts(self) -> dict[str, dict[str, int]]:
         return self._tracks.counts_by_status()
+
+    def drama_counts(self, drama_ids: Sequence[int] | None = None) -> list[DramaCounts]:
+        """``ostkit stats``: counts per drama (all, or ``drama_ids``), the total last."""
+        return drama_counts(self.db, drama_ids)
 
     def counts(self) -> dict[str, int]:
         """Row counts of the main tables (for summaries and tests)."""

@@ -220,7 +220,8 @@ class Tracks:
             return []
         credits: dict[int, list[Credit]] = {}
         credit_sql = (
-            "SELECT c.track_id, c.credited_as, c.role, a.native_name, a.id FROM credits c "
+            # a.name: the artist's display name (see formats.trackjson.CREDIT_FIELDS)
+            "SELECT c.track_id, a.name, c.role, a.native_name, a.id FROM credits c "
             "JOIN artists a ON a.id = c.artist_id "
         )
         if len(rows) == 1:
