@@ -410,8 +410,10 @@ def test_completion_completes_command_names() -> None:
 
 def test_listing_tables_show_unprintable_catalog_text_escaped(home: Path) -> None:
     with CatalogStore.open(home / "catalog.db") as store, store.transaction():
-        # a right-to-left override left in a title would flip the rest of the line
-        store.save_track(Track(drama="D", title="Evil\u202egnp.exe", credits=(Credit("A"),)))
+        store.save_track(Track(drama="D", title="Evil.png", credits=(Credit("A"),)))
+        # import drops an unbalanced override, but a catalog written before that rule (or by
+        # another tool) may hold one: it would flip the rest of the line on the terminal
+        store.conn.execute("UPDATE tracks SET title = ?", ("Evil\u202egnp.exe",))
     for fmt in ("simple", "plain", "github"):
         out = ok("tracks", "--format", fmt).stdout
         assert "Evil\\u202egnp.exe" in out and "\u202e" not in out

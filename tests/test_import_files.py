@@ -634,5 +634,5 @@ def test_exportify_row_in_the_native_title_updates_the_catalog_track(
 def test_add_refuses_an_argument_that_is_not_text(home: Path) -> None:
     # An argument whose bytes are not UTF-8 reaches Python as a lone surrogate.
     result = run("add", "--drama", "D", "--title", "x\udcff", "--artist", "A")
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # a bad option value is a usage error
     assert result.stderr == "Error: --title: holds a lone surrogate (U+DCFF), which is not text\n"
