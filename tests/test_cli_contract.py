@@ -262,7 +262,13 @@ def test_a_broken_config_warns_commands_without_spotify_and_stops_the_others(
         assert "left out" in warning
     assert len(json.loads(ok("tracks", "--format", "json").stdout)) == 3
     world.clear_requests()
-    for args in (("match",), ("playlist", "push", "mix.toml"), ("auth", "status")):
+    spotify_commands = (
+        ("match",),
+        ("playlist", "push", "mix.toml"),
+        ("auth", "status"),
+        ("discover", "Soundtrack #1"),
+    )
+    for args in spotify_commands:
         result = run(*args)
         assert result.exit_code == 1, args
         assert result.stderr.startswith(f"Error: {config}: ") and "line 2" in result.stderr

@@ -166,8 +166,9 @@ def discover_cmd(
         if tty:
             click.echo(f"\r\x1b[K{message}", nl=False, err=True)
 
-    with CatalogStore.open(app.settings.db_path) as store:
-        client = SpotifyClient.from_settings(app.settings)
+    settings = app.spotify_settings
+    with CatalogStore.open(settings.db_path) as store:
+        client = SpotifyClient.from_settings(settings)
         try:
             found = discover(
                 store, client, drama, native_title=native_title, year=year, progress=progress
