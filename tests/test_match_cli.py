@@ -187,3 +187,31 @@ def test_review_ends_like_quit_at_end_of_input(env: dict[str, str], tmp_path: Pa
     assert "Reviewed 1, skipped 0." in err
     statuses = sorted(t.status.value for t in _tracks(tmp_path).values())
     assert statuses.count("not_found") == 1 and statuses.count("review") == len(statuses) - 1
+
+
+@pytest.mark.parametrize(
+    ("unset", "hint"),
+    [
+        ("OSTKIT_SPOTIFY_REFRESH_TOKEN", "not logged in to Spotify: run `ostkit auth login`"),
+        ("SPOTIPY_CLIENT_ID", "SPOTIPY_CLIENT_ID is not set"),
+    ],
+    ids=["no-login", "no-client-id"],
+)
+def test_match_without_login_fails_at_once(
+    make_sandbox: MakeSandbox,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    unset: str,
+    hint: str,
+) -> None:
+    with make_sandbox(load_default_corpus=False) as sb:
+        _setup(sb, tmp_path, monkeypatch)
+        monkeypatch.delenv(unset)
+        result = CliRunner().invoke(cli, ["match"])
+        assert sb.requests == []
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.startswith("Error: ") and len(result.stderr.strip().splitlines()) == 1
+    assert hint in result.stderr
+    assert "searched" not in result.output and "saved" not in result.output
+    assert all(t.status is Status.UNMATCHED for t in _tracks(tmp_path).values())

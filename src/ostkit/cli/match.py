@@ -143,6 +143,7 @@ def match_cmd(
     )
     with CatalogStore.open(app.settings.db_path) as store:
         client = SpotifyClient.from_settings(app.settings)
+        client.ensure_login()
         report = match_tracks(store, client, options, progress=progress)
     _print_report(report, fmt, explain)
     _stop_if_failed(report)
