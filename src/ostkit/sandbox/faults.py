@@ -73,6 +73,10 @@ class Fault:
         return True
 
 
+#: how many of the latest requests the sandbox's log keeps by default
+REQUEST_LOG_SIZE = 10_000
+
+
 @dataclass(frozen=True)
 class RecordedRequest:
     """One request as the sandbox saw it. Secrets (tokens, codes, verifiers) are never kept."""
