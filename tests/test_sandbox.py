@@ -506,8 +506,13 @@ def test_a_body_over_the_limit_is_refused_with_413_unread(make_sandbox: MakeSand
 
 @pytest.mark.parametrize(
     "framing",
-    [b"Content-Length: abc", b"Content-Length: -5", b"Transfer-Encoding: chunked"],
-    ids=["not-a-number", "negative", "chunked"],
+    [
+        b"Content-Length: abc",
+        b"Content-Length: -5",
+        "Content-Length: \u0663".encode(),
+        b"Transfer-Encoding: chunked",
+    ],
+    ids=["not-a-number", "negative", "arabic-digit", "chunked"],
 )
 def test_a_body_of_unknown_length_is_refused_with_400(
     make_sandbox: MakeSandbox, framing: bytes
@@ -570,3 +575,15 @@ def test_a_request_that_does_not_arrive_in_time_is_dropped(
     assert sb.requests == []
     # The server still answers.
     assert requests.get(f"{sb.api_url}me", timeout=5).status_code == 401
+
+
+def test_a_length_of_thousands_of_digits_is_too_large(make_sandbox: MakeSandbox) -> None:
+    sb = make_sandbox(load_default_corpus=False)
+    answer = _raw(
+        sb,
+        b"POST /v1/me/playlists HTTP/1.1\r\nHost: x\r\nContent-Length: "
+        + b"9" * 5000
+        + b"\r\n\r\n",
+    )
+    assert answer.startswith(b"HTTP/1.1 413 ")
+    assert [(r.method, r.status) for r in sb.requests] == [("POST", 413)]

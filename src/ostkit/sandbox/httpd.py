@@ -225,9 +225,10 @@ class _Handler(BaseHTTPRequestHandler):
                 Reply.error(400, "Transfer-Encoding is not supported", Connection="close")
             )
         length_text = (request.headers.get("content-length") or "0").strip()
-        if not length_text.isdigit() or len(length_text) > 18:
+        if not (length_text.isascii() and length_text.isdigit()):
             raise _Refused(Reply.error(400, "Invalid Content-Length", Connection="close"))
-        length = int(length_text)
+        # Thousands of digits are a length too (int() would refuse to read them): too large.
+        length = int(length_text) if len(length_text) < 19 else self.server.max_body + 1
         if length > self.server.max_body:
             raise _Refused(Reply.error(413, "Request Entity Too Large", Connection="close"))
         if length:

@@ -442,8 +442,8 @@ def refused_tracks_message(
     tracks: Sequence[Track], unknown: Sequence[str], again: str, *, limit: int = 10
 ) -> str:
     """One line naming the catalog tracks whose Spotify id Spotify refused, and how to fix them."""
-    named = [t for t in tracks if t.spotify_uri in set(unknown)]
-    named = list({t.id: t for t in named}.values())
+    refused = set(unknown)
+    named = list({t.id: t for t in tracks if t.spotify_uri in refused}.values())
     shown = ", ".join(
         f"#{t.id} {t.title!r} — {t.artist_display} ({t.spotify_uri})" for t in named[:limit]
     )
