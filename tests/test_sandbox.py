@@ -587,3 +587,21 @@ def test_a_length_of_thousands_of_digits_is_too_large(make_sandbox: MakeSandbox)
     )
     assert answer.startswith(b"HTTP/1.1 413 ")
     assert [(r.method, r.status) for r in sb.requests] == [("POST", 413)]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"[" * 100_000, b'{"name": ' + b"[" * 50_000 + b"]" * 50_000 + b"}"],
+    ids=["open", "closed"],
+)
+def test_a_body_nested_too_deep_is_a_400(make_sandbox: MakeSandbox, body: bytes) -> None:
+    """Nesting deeper than the JSON parser goes is a body that does not parse, not a crash."""
+    sb = make_sandbox(load_default_corpus=False)
+    headers = {"Authorization": f"Bearer {sb.issue_access_token()}"}
+    headers["Content-Type"] = "application/json"
+    answer = requests.post(f"{sb.api_url}me/playlists", data=body, headers=headers, timeout=5)
+    assert answer.status_code == 400
+    assert answer.json() == {"error": {"status": 400, "message": "Error parsing JSON."}}
+    (entry,) = sb.requests
+    assert entry.status == 400 and entry.body == body[:1000].decode()
+    assert sb.internal_errors == []
