@@ -865,6 +865,45 @@ def test_token_cache_write_that_fails_midway_keeps_the_old_file(
     assert [p.name for p in tmp_path.iterdir()] == ["token.json"]
 
 
+class _InterruptedWhileWritten(dict[str, Any]):
+    """Token info whose writing is interrupted by a signal (sent when json reads its items)."""
+
+    def __init__(self, signum: int, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.signum = signum
+
+    def items(self) -> Any:
+        signal.raise_signal(self.signum)
+        return super().items()
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_a_signal_during_the_token_save_acts_once_the_new_token_is_saved(
+    tmp_path: Path, signum: int
+) -> None:
+    """A rotated refresh token reaches the disk even when Ctrl-C or SIGTERM comes in meanwhile."""
+    cache = TokenCache(tmp_path / "token.json")
+    cache.save({"access_token": "old", "refresh_token": "r"})
+    seen: list[int] = []
+
+    def handler(sig: int, frame: object) -> None:
+        seen.append(sig)
+        # What the file holds at the moment the signal is acted on.
+        seen.append(json.loads((tmp_path / "token.json").read_text())["refresh_token"] == "r2")
+        raise KeyboardInterrupt
+
+    before = signal.signal(signum, handler)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            cache.save(_InterruptedWhileWritten(signum, access_token="new", refresh_token="r2"))
+        assert signal.getsignal(signum) is handler  # put back as it was
+    finally:
+        signal.signal(signum, before)
+    assert seen == [signum, True]
+    assert cache.load() == {"access_token": "new", "refresh_token": "r2"}
+    assert [p.name for p in tmp_path.iterdir()] == ["token.json"]
+
+
 def test_an_idle_preconnected_socket_does_not_hold_up_the_login(
     sb: Sandbox, tmp_path: Path
 ) -> None:

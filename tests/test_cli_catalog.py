@@ -490,3 +490,32 @@ def test_csv_listings_are_spreadsheet_safe(home: Path, tmp_path: Path) -> None:
     # JSON is for scripts: values as stored.
     titles = {t["title"] for t in json.loads(ok("tracks", "--format", "json").stdout)}
     assert titles == {"@home", "=1+2"}
+
+
+def test_a_removed_id_is_not_given_to_the_next_track(home: Path, tmp_path: Path) -> None:
+    """A playlist file naming a removed track id fails instead of picking up another song."""
+    ok("import", str(SOUNDTRACK))
+
+    def add(title: str) -> int:
+        added = ok(
+            "add",
+            "--drama",
+            "Soundtrack #1",
+            "--title",
+            title,
+            "--artist",
+            "Ailee",
+            "--format",
+            "json",
+        )
+        return int(json.loads(added.stdout)[0]["id"])
+
+    last = add("First Snow")
+    ok("rm", str(last), "--yes")
+    again = add("Second Snow")
+    assert again > last
+    playlist = tmp_path / "one.toml"
+    playlist.write_text(f'[playlist]\nname = "One"\ntracks = [{last}]\n', encoding="utf-8")
+    shown = run("playlist", "show", str(playlist))
+    assert shown.exit_code == 1 and shown.output.startswith("Error: ")
+    assert "Second Snow" not in shown.output

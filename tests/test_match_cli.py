@@ -193,3 +193,71 @@ def test_review_stops_with_an_error_at_end_of_input(env: dict[str, str], tmp_pat
     )
     statuses = sorted(t.status.value for t in _tracks(tmp_path).values())
     assert statuses.count("not_found") == 1 and statuses.count("review") == len(statuses) - 1
+
+
+@pytest.mark.parametrize(
+    ("unset", "hint"),
+    [
+        ("OSTKIT_SPOTIFY_REFRESH_TOKEN", "not logged in to Spotify: run `ostkit auth login`"),
+        ("SPOTIPY_CLIENT_ID", "SPOTIPY_CLIENT_ID is not set"),
+    ],
+    ids=["no-login", "no-client-id"],
+)
+def test_match_without_login_fails_at_once(
+    make_sandbox: MakeSandbox,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    unset: str,
+    hint: str,
+) -> None:
+    with make_sandbox(load_default_corpus=False) as sb:
+        _setup(sb, tmp_path, monkeypatch)
+        monkeypatch.delenv(unset)
+        result = CliRunner().invoke(cli, ["match"])
+        assert sb.requests == []
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.startswith("Error: ") and len(result.stderr.strip().splitlines()) == 1
+    assert hint in result.stderr
+    assert "searched" not in result.output and "saved" not in result.output
+    assert all(t.status is Status.UNMATCHED for t in _tracks(tmp_path).values())
+
+
+def test_pin_checks_the_track_on_spotify(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    missing = "spotify:track:" + "Z" * 22  # well-formed, but no such track
+    with make_sandbox(load_default_corpus=False) as sb:
+        uris = _setup(sb, tmp_path, monkeypatch)
+        tid = str(_tracks(tmp_path)["Absent"].id)
+        result = CliRunner().invoke(cli, ["pin", tid, missing])
+        assert result.exit_code == 1
+        assert result.stderr.strip() == (
+            f"Error: Spotify has no track {missing} (404): check the link, or store it "
+            f"unchecked with `ostkit pin {tid} {missing} --offline`"
+        )
+        assert _tracks(tmp_path)["Absent"].status is Status.UNMATCHED
+        assert sb.count("GET", "/v1/tracks/" + "Z" * 22) == 1
+        # A track Spotify has is pinned after one look-up.
+        code, out, err = _run("pin", tid, uris["other"])
+        assert code == 0 and f"-> {uris['other']}" in out and err == ""
+        assert sb.count("GET", "/v1/tracks/") == 2
+        # --offline stores it unchecked, sending nothing.
+        sb.clear_requests()
+        code, out, _ = _run("pin", tid, missing, "--offline")
+        assert code == 0 and f"-> {missing}" in out
+        assert sb.requests == []
+    assert _tracks(tmp_path)["Absent"].spotify_uri == missing
+
+
+def test_pin_without_a_login_stores_unchecked_and_says_so(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with make_sandbox(load_default_corpus=False) as sb:
+        uris = _setup(sb, tmp_path, monkeypatch)
+        monkeypatch.delenv("OSTKIT_SPOTIFY_REFRESH_TOKEN")
+        tid = str(_tracks(tmp_path)["Absent"].id)
+        code, out, err = _run("pin", tid, uris["other"])
+        assert sb.requests == []
+    assert code == 0 and f"-> {uris['other']}" in out
+    assert err.startswith("Note: not checked with Spotify (no login)")

@@ -591,3 +591,65 @@ def test_description_removed_from_the_file_is_left_with_a_warning(world: World) 
     assert not result.plan.details and _details_writes(world) == []
     assert world.sb.playlist_items(pid) == [u for i, u in enumerate(world.uris) if i != 1]
     assert any("cannot clear a description" in m for m in said)
+
+
+# --- ids Spotify does not know ------------------------------------------------------------------
+
+UNKNOWN = "spotify:track:" + "Z" * 22  # well-formed, but Spotify has no such track
+
+
+def _pin(world: World, title: str, uri: str) -> int:
+    (track,) = [t for t in world.store.tracks() if t.title == title]
+    assert track.id is not None
+    with world.store.transaction():
+        world.store.set_match(track.id, status=Status.PINNED, uri=uri)
+    return track.id
+
+
+@pytest.mark.parametrize("index", [5, 150], ids=["first-batch", "second-batch"])
+def test_first_push_refused_for_an_unknown_id_names_the_track_and_leaves_it_empty(
+    world: World, index: int
+) -> None:
+    bad = _pin(world, f"Song {index:05d}", UNKNOWN)
+    definition = adhoc_definition(["Drama A"], "Mix")
+    said: list[str] = []
+    with pytest.raises(PushInterruptedError) as info:
+        push_playlist(world.store, world.client, definition, progress=said.append)
+    message = str(info.value)
+    assert message.startswith(
+        f"Spotify has no track for 1 catalog track (400 Payload contains a non-existing ID): "
+        f"#{bad} 'Song {index:05d}' — Singer {index % 7} ({UNKNOWN}); fix each with "
+        f"`ostkit pin {bad} LINK` (the right Spotify link) or search again with `ostkit match "
+        f'--drama "Drama A" --rematch` (a pinned track: `ostkit unpin {bad}` first)'
+    )
+    left = "the new playlist was emptied again" if index >= 100 else "nothing was added"
+    assert left in message and "\n" not in message
+    pid = world.only_playlist()
+    assert world.sb.playlist_items(pid) == []
+    # Only the refused write's tracks were looked up, one request each.
+    assert world.api("GET", r"/tracks/") == 100
+    assert any("looking up the 100 track(s) of the refused write" in m for m in said)
+    # Once fixed, the same push fills the same playlist.
+    _pin(world, f"Song {index:05d}", world.uris[index])
+    _assert_converges(world, definition)
+    assert world.only_playlist() == pid
+
+
+def test_repush_refused_for_an_unknown_id_names_the_track(world: World) -> None:
+    definition = adhoc_definition(["Drama A"], "Mix")
+    push_playlist(world.store, world.client, definition)
+    bad = _pin(world, "Song 00042", UNKNOWN)
+    world.sb.clear_requests()
+    with pytest.raises(PushInterruptedError, match=rf"#{bad} 'Song 00042' .*partly updated"):
+        push_playlist(world.store, world.client, definition)
+    _pin(world, "Song 00042", world.uris[42])
+    _assert_converges(world, definition)
+
+
+def test_a_refusal_for_another_reason_is_not_blamed_on_tracks(world: World) -> None:
+    definition = adhoc_definition(["Drama A"], "Mix")
+    world.sb.inject(Fault("server_error", method="POST", path=ITEMS, status=500, count=None))
+    with pytest.raises(PushInterruptedError) as info:
+        push_playlist(world.store, world.client, definition)
+    assert "push stopped after 0 of 3 writes" in str(info.value)
+    assert world.api("GET", r"/tracks/") == 0

@@ -6,6 +6,7 @@ import base64
 import hashlib
 import secrets
 import socket
+import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -471,3 +472,136 @@ def test_ipv6_loopback_host(make_sandbox: MakeSandbox) -> None:
         assert me.status_code == 200 and me.json()["id"] == sandbox.user_id
     finally:
         sandbox.stop()
+
+
+# --- bounds: body size, body framing, request log, stalled requests ------------------------------
+
+
+def _raw(sb: Sandbox, data: bytes, *, timeout: float = 5.0) -> bytes:
+    """Send ``data`` on a fresh connection and return everything the server sends back."""
+    with socket.create_connection(("127.0.0.1", sb.port), timeout=timeout) as conn:
+        conn.sendall(data)
+        chunks = []
+        while chunk := conn.recv(65536):
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def test_a_body_over_the_limit_is_refused_with_413_unread(make_sandbox: MakeSandbox) -> None:
+    sb = make_sandbox(load_default_corpus=False, max_body=1000)
+    headers = {"Authorization": f"Bearer {sb.issue_access_token()}"}
+    big = {"name": "x", "description": "d" * 2000}
+    answer = requests.post(f"{sb.api_url}me/playlists", json=big, headers=headers, timeout=5)
+    assert answer.status_code == 413
+    assert answer.json() == {"error": {"status": 413, "message": "Request Entity Too Large"}}
+    assert answer.headers["Connection"] == "close"
+    assert [(r.method, r.path, r.status, r.body) for r in sb.requests] == [
+        ("POST", "/v1/me/playlists", 413, None)
+    ]
+    assert sb.records.playlists == {}
+    # A body within the limit still goes through.
+    ok = requests.post(f"{sb.api_url}me/playlists", json={"name": "x"}, headers=headers, timeout=5)
+    assert ok.status_code == 201
+
+
+@pytest.mark.parametrize(
+    "framing",
+    [
+        b"Content-Length: abc",
+        b"Content-Length: -5",
+        "Content-Length: \u0663".encode(),
+        b"Transfer-Encoding: chunked",
+    ],
+    ids=["not-a-number", "negative", "arabic-digit", "chunked"],
+)
+def test_a_body_of_unknown_length_is_refused_with_400(
+    make_sandbox: MakeSandbox, framing: bytes
+) -> None:
+    sb = make_sandbox(load_default_corpus=False)
+    token = sb.issue_access_token().encode()
+    body = b'{"name": "x"}'
+    answer = _raw(
+        sb,
+        b"POST /v1/me/playlists HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token + b"\r\n"
+        b"Content-Type: application/json\r\n" + framing + b"\r\n\r\n" + body,
+    )
+    head, _, payload = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400 ")
+    assert b'"status": 400' in payload or b'"status":400' in payload
+    # The body was not taken for a second request, and nothing was created.
+    assert [(r.method, r.status) for r in sb.requests] == [("POST", 400)]
+    assert sb.records.playlists == {}
+
+
+def test_the_request_log_keeps_only_the_latest(make_sandbox: MakeSandbox) -> None:
+    sb = make_sandbox(load_default_corpus=False, request_log_size=3)
+    headers = {"Authorization": f"Bearer {sb.issue_access_token()}"}
+    for n in range(5):
+        requests.get(f"{sb.api_url}me", params={"n": n}, headers=headers, timeout=5)
+    assert [r.query["n"] for r in sb.requests] == [["2"], ["3"], ["4"]]
+    assert sb.count("GET", "/v1/me") == 3
+
+
+def test_bounds_must_make_sense() -> None:
+    for bad in ({"request_log_size": 0}, {"max_body": -1}, {"request_timeout": 0}):
+        with pytest.raises(SandboxError):
+            Sandbox(load_default_corpus=False, **bad)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("trickle", [False, True], ids=["stalled", "trickling"])
+def test_a_request_that_does_not_arrive_in_time_is_dropped(
+    make_sandbox: MakeSandbox, trickle: bool
+) -> None:
+    """A half-sent request line does not hold a server thread: the connection is closed."""
+    sb = make_sandbox(load_default_corpus=False, request_timeout=0.3)
+    with socket.create_connection(("127.0.0.1", sb.port), timeout=5) as conn:
+        conn.sendall(b"GET /v1/me HT")
+        started = time.monotonic()
+        if trickle:  # one byte every 0.1 s: each read is quick, the whole request is not
+            for byte in b"TP/1.1\r\nHost: x\r\n":
+                try:
+                    conn.sendall(bytes([byte]))
+                except OSError:
+                    break
+                time.sleep(0.1)
+                if time.monotonic() - started > 1.5:
+                    break
+        assert conn.recv(100) == b""  # closed by the server
+        assert time.monotonic() - started < 2.5
+    deadline = time.monotonic() + 2
+    while sb.open_connections and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert sb.open_connections == 0
+    assert sb.requests == []
+    # The server still answers.
+    assert requests.get(f"{sb.api_url}me", timeout=5).status_code == 401
+
+
+def test_a_length_of_thousands_of_digits_is_too_large(make_sandbox: MakeSandbox) -> None:
+    sb = make_sandbox(load_default_corpus=False)
+    answer = _raw(
+        sb,
+        b"POST /v1/me/playlists HTTP/1.1\r\nHost: x\r\nContent-Length: "
+        + b"9" * 5000
+        + b"\r\n\r\n",
+    )
+    assert answer.startswith(b"HTTP/1.1 413 ")
+    assert [(r.method, r.status) for r in sb.requests] == [("POST", 413)]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"[" * 100_000, b'{"name": ' + b"[" * 50_000 + b"]" * 50_000 + b"}"],
+    ids=["open", "closed"],
+)
+def test_a_body_nested_too_deep_is_a_400(make_sandbox: MakeSandbox, body: bytes) -> None:
+    """Nesting deeper than the JSON parser goes is a body that does not parse, not a crash."""
+    sb = make_sandbox(load_default_corpus=False)
+    headers = {"Authorization": f"Bearer {sb.issue_access_token()}"}
+    headers["Content-Type"] = "application/json"
+    answer = requests.post(f"{sb.api_url}me/playlists", data=body, headers=headers, timeout=5)
+    assert answer.status_code == 400
+    assert answer.json() == {"error": {"status": 400, "message": "Error parsing JSON."}}
+    (entry,) = sb.requests
+    assert entry.status == 400 and entry.body == body[:1000].decode()
+    assert sb.internal_errors == []

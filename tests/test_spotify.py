@@ -529,12 +529,21 @@ def test_expired_token_refreshes_once_and_retries(sb: Sandbox, tmp_path: Path) -
     assert [r.status for r in sb.requests if r.path == "/v1/search"] == [401, 200]
 
 
-def test_401_after_a_refresh_is_an_auth_error(sb: Sandbox, tmp_path: Path) -> None:
-    client = make_client(sb, auth=manager(sb, tmp_path))
+def test_401_after_a_refresh_says_spotify_refuses_the_new_token(
+    sb: Sandbox, tmp_path: Path
+) -> None:
+    """The refresh worked, so the login is valid: the message does not send the user to log in."""
+    auth = manager(sb, tmp_path)
+    client = make_client(sb, auth=auth)
     sb.inject(Fault("expire_token", path="/v1/me", count=None))
-    with pytest.raises(AuthError, match="log in again: ostkit auth login"):
+    with pytest.raises(AuthError) as info:
         client.current_user()
+    message = str(info.value)
+    assert message.startswith("Spotify is refusing the new access token for your Spotify profile")
+    assert "the login itself is still valid" in message
+    assert "log in again" not in message and "\n" not in message
     assert sb.count("GET", "/v1/me") == 2  # one refresh, one retry, then stop
+    assert (tmp_path / "token.json").exists()  # the login is kept
 
 
 def test_bare_token_401_is_an_auth_error(sb: Sandbox) -> None:

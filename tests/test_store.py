@@ -612,7 +612,7 @@ def test_candidates_stored_by_step_5_keep_their_isrc(tmp_path: Path) -> None:
     with CatalogStore.open(path) as s, s.transaction():
         tid, _ = s.save_track(_track("Love Beyond Words", "Kyuhyun"))
     conn = sqlite3.connect(path, isolation_level=None)
-    conn.execute("DELETE FROM schema_migrations WHERE version = 6")
+    conn.execute("DELETE FROM schema_migrations WHERE version >= 6")
     conn.execute("PRAGMA user_version = 5")
     conn.execute(
         "INSERT INTO candidates (track_id, uri, score, payload, reasons, created_at) "
@@ -667,3 +667,68 @@ def test_changed_fields_is_the_update_rule(
     fields = dict(incoming)
     track = _track(str(fields.pop("title", "My Love")), "Kim Jong-kook", **fields)  # type: ignore[arg-type]
     assert changed_fields(_STORED_ROW, track) == changes
+
+
+def _before_step(name: str) -> list[Migration]:
+    """The shipped steps that come before the named one."""
+    return MIGRATIONS[: next(m.version for m in MIGRATIONS if m.name == name) - 1]
+
+
+def test_autoincrement_step_keeps_ids_rows_indexes_and_references(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A catalog made just before the step, with data, upgrades without losing anything."""
+    path = tmp_path / "c.db"
+    cand = _candidate_with_isrc()
+    monkeypatch.setattr(migrations, "MIGRATIONS", _before_step("tracks_autoincrement"))
+    with CatalogStore.open(path) as s:
+        with s.transaction():
+            ids = [s.save_track(_track(f"Song {n}", "Kyuhyun", "Ailee", part=1))[0] for n in "ABC"]
+            s.save_candidates(ids[2], [(cand, 0.93, ("title exact",))])
+            s.delete_tracks([ids[1]])
+        before_tracks = s.tracks()
+        before_indexes = _indexes(path)
+        assert "AUTOINCREMENT" not in _table_sql(s, "tracks")
+    monkeypatch.undo()
+    with CatalogStore.open(path) as s:
+        assert "AUTOINCREMENT" in _table_sql(s, "tracks")
+        assert s.tracks() == before_tracks
+        assert [t.id for t in s.tracks()] == [ids[0], ids[2]]
+        assert [c.name for c in s.get_track(ids[2]).credits] == ["Kyuhyun", "Ailee"]
+        assert s.candidates(ids[2]) == [(cand, 0.93, ("title exact",))]
+        assert s.conn.execute("PRAGMA foreign_key_check").fetchall() == []
+        assert not s.conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE name LIKE '%rebuilt%'"
+        ).fetchall()
+        # The credits and candidates still cascade from the new table.
+        with s.transaction():
+            s.delete_tracks([ids[2]])
+        assert s.conn.execute("SELECT count(*) FROM candidates").fetchone()[0] == 0
+        assert s.conn.execute("SELECT count(*) FROM credits").fetchone()[0] == 2
+    assert _indexes(path) == before_indexes
+
+
+def _table_sql(s: CatalogStore, name: str) -> str:
+    row = s.conn.execute("SELECT sql FROM sqlite_master WHERE name = ?", (name,)).fetchone()
+    return str(row[0])
+
+
+def test_a_removed_track_id_is_never_given_again(store: CatalogStore) -> None:
+    with store.transaction():
+        first, _ = store.save_track(_track("My Love", "Kim Jong-kook"))
+        last, _ = store.save_track(_track("Breath", "Sam Kim"))
+        store.delete_tracks([last])
+        again, _ = store.save_track(_track("Stay With Me", "Chanyeol", "Punch"))
+    assert again > last > first
+
+
+def test_bulk_import_does_not_reuse_a_removed_track_id(store: CatalogStore) -> None:
+    with store.transaction():
+        store.save_track(_track("My Love", "Kim Jong-kook"))
+        last, _ = store.save_track(_track("Breath", "Sam Kim"))
+        store.delete_tracks([last])
+    with store.transaction(), store.bulk() as writer:
+        again, outcome = writer.save_track(_track("Stay With Me", "Chanyeol"))
+    assert outcome == "added"
+    assert again > last
+    assert store.get_track(again).title == "Stay With Me"

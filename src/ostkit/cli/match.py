@@ -149,6 +149,7 @@ def match_cmd(
     )
     with CatalogStore.open(settings.db_path) as store:
         client = SpotifyClient.from_settings(settings)
+        client.ensure_login()
         report = match_tracks(store, client, options, progress=progress)
     _print_report(report, fmt, explain)
     _stop_if_failed(report)
@@ -267,18 +268,36 @@ def _ask_until_done(store: ReviewStore, item: ReviewItem) -> Answer:
 @click.command("pin")
 @click.argument("track_id", metavar="TRACK", type=int)
 @click.argument("uri", metavar="SPOTIFY_URI_OR_URL")
+@click.option(
+    "--offline", is_flag=True, help="Store the link without checking that Spotify has the track."
+)
 @click.pass_obj
-def pin_cmd(app: AppContext, track_id: int, uri: str) -> None:
+def pin_cmd(app: AppContext, track_id: int, uri: str, offline: bool) -> None:
     """Set a track's Spotify track by hand; the matcher never changes a pinned track.
+
+    With a Spotify login the track is looked up first (one request) and a link to no track is
+    refused; --offline (or no login) stores it unchecked.
 
     Example: ostkit pin 12 https://open.spotify.com/track/4uLU6hMCjMI75M1A2tKUQC
     """
     from ostkit.services.review import pin
+    from ostkit.spotify.client import SpotifyClient
     from ostkit.store.catalog import CatalogStore
 
-    with CatalogStore.open(app.settings.db_path) as store:
-        track = pin(store, track_id, uri)
+    settings = app.settings
+    configured = bool(settings.client_id) and (
+        bool(settings.refresh_token) or settings.token_path.exists()
+    )
+    lookup = None
+    if configured and not offline:
+        lookup = SpotifyClient.from_settings(settings).get_track
+    with CatalogStore.open(settings.db_path) as store:
+        track = pin(store, track_id, uri, lookup)
     click.echo(f"Pinned {_track_line(track)} -> {track.spotify_uri}")
+    if lookup is None and not offline:
+        click.echo(
+            "Note: not checked with Spotify (no login); `ostkit auth login` to check", err=True
+        )
 
 
 @click.command("unpin")

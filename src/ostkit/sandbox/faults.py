@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ostkit.sandbox.model import SECRET_FIELDS, Reply, Request
+from ostkit.sandbox.model import SECRET_FIELDS, ApiError, Reply, Request
 
 FAULT_KINDS = (
     "latency",  # sleep `seconds` before answering (the request is otherwise normal)
@@ -71,6 +70,13 @@ class Fault:
             return False
         self.fired += 1
         return True
+
+
+#: how many of the latest requests the sandbox's log keeps by default
+REQUEST_LOG_SIZE = 10_000
+
+#: how many bytes of a body that does not parse the log keeps
+LOGGED_JUNK = 1000
 
 
 @dataclass(frozen=True)
@@ -149,9 +155,10 @@ def recorded(
             }
         else:
             try:
-                body = json.loads(request.raw)
-            except (json.JSONDecodeError, UnicodeDecodeError):
-                body = request.raw.decode("utf-8", "replace")
+                body = request.json_body()
+            except ApiError:
+                # Kept short: the log is there to read, and junk must not make it grow.
+                body = request.raw[:LOGGED_JUNK].decode("utf-8", "replace")
     query = {
         k: (["<redacted>"] * len(v) if k in SECRET_FIELDS else list(v))
         for k, v in request.query.items()

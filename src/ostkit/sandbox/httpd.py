@@ -1,5 +1,12 @@
 """The HTTP side of the sandbox: a threading server on a loopback address that turns each request
-into a ``Request``, asks the sandbox for the ``Reply`` and writes it (or drops the connection)."""
+into a ``Request``, asks the sandbox for the ``Reply`` and writes it (or drops the connection).
+
+Memory and threads stay bounded whatever a client sends: a body over ``max_body`` bytes is not
+read (413, as Spotify's front end answers), a body whose length cannot be known (a bad
+``Content-Length``, ``Transfer-Encoding``) is refused with 400, and each request must arrive
+whole within ``request_timeout`` seconds, however slowly its bytes trickle in (then the connection
+is closed and its thread ends). The request line and headers are bounded by ``http.server``.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +21,13 @@ from urllib.parse import parse_qs, urlsplit
 
 from ostkit.sandbox.model import Reply, Request
 
+#: request bodies above this many bytes are refused with 413 (the largest body the Web API
+#: takes is a playlist cover image: 256 KB of JPEG, sent base64-encoded)
+MAX_BODY = 1 << 20
+
+#: seconds a request (line, headers and body) may take to arrive
+REQUEST_TIMEOUT = 30.0
+
 
 class App(Protocol):
     """What the server serves: the sandbox."""
@@ -22,14 +36,25 @@ class App(Protocol):
 
     def handle(self, request: Request, started: float) -> Reply: ...
 
+    def record(self, request: Request, reply: Reply, started: float) -> None: ...
+
 
 class HttpServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, address: tuple[str, int], app: App) -> None:
+    def __init__(
+        self,
+        address: tuple[str, int],
+        app: App,
+        *,
+        max_body: int = MAX_BODY,
+        request_timeout: float = REQUEST_TIMEOUT,
+    ) -> None:
         super().__init__(address, _Handler)
         self.app = app
+        self.max_body = max_body
+        self.request_timeout = request_timeout
         # Set by close(): errors of connections still winding down are no longer reported.
         self.closed = False
         self.lock = threading.Lock()
@@ -78,10 +103,52 @@ class HttpServer6(HttpServer):
     address_family = socket.AF_INET6  # host="::1"
 
 
-def listen(host: str, port: int, app: App) -> HttpServer:
+def listen(
+    host: str,
+    port: int,
+    app: App,
+    *,
+    max_body: int = MAX_BODY,
+    request_timeout: float = REQUEST_TIMEOUT,
+) -> HttpServer:
     """A server bound to ``host:port`` (port 0: a free one), not yet serving."""
     server_class = HttpServer6 if ":" in host else HttpServer
-    return server_class((host, port), app)
+    return server_class((host, port), app, max_body=max_body, request_timeout=request_timeout)
+
+
+class _Refused(Exception):
+    """A request refused before its body is read; the connection closes after the answer."""
+
+    def __init__(self, reply: Reply) -> None:
+        super().__init__(reply.status)
+        self.reply = reply
+
+
+class _DeadlineReader:
+    """The connection's input with one deadline for the whole request: each read may wait only
+    for what is left of it, so a client trickling a byte at a time cannot hold the thread."""
+
+    def __init__(self, rfile: Any, conn: socket.socket, deadline: float) -> None:
+        self._rfile = rfile
+        self._conn = conn
+        self._deadline = deadline
+
+    def _arm(self) -> None:
+        left = self._deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("request not received in time")
+        self._conn.settimeout(left)
+
+    def readline(self, limit: int = -1) -> bytes:
+        self._arm()
+        return bytes(self._rfile.readline(limit))
+
+    def read(self, size: int = -1) -> bytes:
+        self._arm()
+        return bytes(self._rfile.read(size))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._rfile, name)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -89,7 +156,6 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "ostkit-sandbox"
     sys_version = ""
-    timeout = 30
     # Buffer the answer so headers and body leave in one segment (flushed after each request);
     # separate small writes meet Nagle + delayed ACK and cost ~10 ms per request.
     wbufsize = 1 << 16
@@ -98,6 +164,14 @@ class _Handler(BaseHTTPRequestHandler):
         super().setup()
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.server.track(self.connection, add=True)
+        self._input = self.rfile
+
+    def handle_one_request(self) -> None:
+        # A request (line, headers, body) has request_timeout seconds to arrive, counted from
+        # the moment the server starts waiting for it.
+        deadline = time.monotonic() + self.server.request_timeout
+        self.rfile = _DeadlineReader(self._input, self.connection, deadline)  # type: ignore[assignment]
+        super().handle_one_request()
 
     def finish(self) -> None:
         try:
@@ -109,7 +183,17 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _serve(self) -> None:
         started = time.perf_counter()
-        reply = self.server.app.handle(self._request(), started)
+        try:
+            request = self._request()
+        except _Refused as refused:
+            request = None
+            reply = refused.reply
+            self.close_connection = True  # the unread body must not be taken for a request
+            self.server.app.record(self._head(), reply, started)
+        # Writing the answer gets a whole timeout of its own, not what the reads left.
+        self.connection.settimeout(self.server.request_timeout)
+        if request is not None:
+            reply = self.server.app.handle(request, started)
         if reply.drop:
             self.close_connection = True
             return
@@ -123,19 +207,33 @@ class _Handler(BaseHTTPRequestHandler):
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _serve
 
-    def _request(self) -> Request:
+    def _head(self) -> Request:
+        """The request without its body."""
         url = urlsplit(self.path)
         path = url.path
         if len(path) > 1 and path.endswith("/"):
             path = path.rstrip("/")
         query = parse_qs(url.query, keep_blank_values=True)
-        try:
-            length = int(self.headers.get("Content-Length") or 0)
-        except ValueError:
-            length = 0
-        raw = self.rfile.read(length) if length > 0 else b""
         headers = {k.lower(): v for k, v in self.headers.items()}
-        return Request(self.command, path, query, headers, raw)
+        return Request(self.command, path, query, headers, b"")
+
+    def _request(self) -> Request:
+        """The whole request; ``_Refused`` when its body cannot or must not be read."""
+        request = self._head()
+        if "transfer-encoding" in request.headers:
+            raise _Refused(
+                Reply.error(400, "Transfer-Encoding is not supported", Connection="close")
+            )
+        length_text = (request.headers.get("content-length") or "0").strip()
+        if not (length_text.isascii() and length_text.isdigit()):
+            raise _Refused(Reply.error(400, "Invalid Content-Length", Connection="close"))
+        # Thousands of digits are a length too (int() would refuse to read them): too large.
+        length = int(length_text) if len(length_text) < 19 else self.server.max_body + 1
+        if length > self.server.max_body:
+            raise _Refused(Reply.error(413, "Request Entity Too Large", Connection="close"))
+        if length:
+            request.raw = self.rfile.read(length)
+        return request
 
     def log_message(self, format: str, *args: Any) -> None:
         # The request line can carry an authorization code: never log it.

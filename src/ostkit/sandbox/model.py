@@ -262,7 +262,8 @@ class Request:
             return None
         try:
             return json.loads(self.raw)
-        except (json.JSONDecodeError, UnicodeDecodeError):
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
+            # RecursionError: nesting deeper than the parser goes ("[[[[..." within max_body).
             raise ApiError(400, "Error parsing JSON.") from None
 
     @property

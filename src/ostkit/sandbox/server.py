@@ -12,6 +12,7 @@ import re
 import secrets
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -21,8 +22,15 @@ from ostkit.clock import iso_utc
 from ostkit.sandbox import corpus as corpus_mod
 from ostkit.sandbox import routing
 from ostkit.sandbox.corpus import Corpus
-from ostkit.sandbox.faults import Fault, Limits, RecordedRequest, fault_reply, recorded
-from ostkit.sandbox.httpd import HttpServer, listen
+from ostkit.sandbox.faults import (
+    REQUEST_LOG_SIZE,
+    Fault,
+    Limits,
+    RecordedRequest,
+    fault_reply,
+    recorded,
+)
+from ostkit.sandbox.httpd import MAX_BODY, REQUEST_TIMEOUT, HttpServer, listen
 from ostkit.sandbox.model import (
     ACCESS_TOKEN_LIFETIME,
     DEFAULT_REDIRECT_URIS,
@@ -53,6 +61,9 @@ class Sandbox(State):
     ``legacy_track_field`` adds the deprecated ``track``/``tracks`` keys; ``max_playlist_items``
     is the playlist size limit; ``rate_limit=(N, S)`` allows N Web API requests per rolling
     S seconds; ``quota=N`` answers QUOTA_EXCEEDED after N Web API requests.
+    ``request_log_size`` is how many of the latest requests ``requests`` keeps (older ones are
+    forgotten, so a long-running sandbox does not grow); ``max_body`` and ``request_timeout``
+    bound what one request may send and how long it may take to arrive (see ``httpd``).
     """
 
     def __init__(
@@ -68,9 +79,20 @@ class Sandbox(State):
         max_playlist_items: int = MAX_PLAYLIST_ITEMS,
         rate_limit: tuple[int, float] | None = None,
         quota: int | None = None,
+        request_log_size: int = REQUEST_LOG_SIZE,
+        max_body: int = MAX_BODY,
+        request_timeout: float = REQUEST_TIMEOUT,
     ) -> None:
         if refresh_rotation not in REFRESH_ROTATIONS:
             raise SandboxError("refresh_rotation must be 'rotate', 'reuse' or 'none'")
+        if request_log_size < 1 or max_body < 0 or request_timeout <= 0:
+            raise SandboxError(
+                "request_log_size must be at least 1, max_body at least 0 and "
+                "request_timeout above 0"
+            )
+        self.request_log_size = request_log_size
+        self.max_body = max_body
+        self.request_timeout = request_timeout
         self.host = host
         self.port = port
         self.latency = latency
@@ -100,7 +122,7 @@ class Sandbox(State):
         self.corpus = Corpus()
         self.records = Records()
         self._faults: list[Fault] = []
-        self._requests: list[RecordedRequest] = []
+        self._requests: deque[RecordedRequest] = deque(maxlen=self.request_log_size)
         # Unexpected exceptions while answering (sandbox bugs); the fixtures assert it stays empty.
         self.internal_errors: list[str] = []
         self._server: HttpServer | None = None
@@ -126,7 +148,13 @@ class Sandbox(State):
         if self._server is not None:
             return self
         try:
-            server = listen(self.host, self.port, self)
+            server = listen(
+                self.host,
+                self.port,
+                self,
+                max_body=self.max_body,
+                request_timeout=self.request_timeout,
+            )
         except OSError as exc:
             raise SandboxError(
                 f"cannot listen on {self.host}:{self.port}: {exc.strerror}"
@@ -317,6 +345,12 @@ class Sandbox(State):
         with self._lock:
             return list(self._requests)
 
+    @property
+    def open_connections(self) -> int:
+        """Client connections the server holds open now (each has a thread serving it)."""
+        server = self._server
+        return len(server.serving_threads()) if server is not None else 0
+
     def clear_requests(self) -> None:
         with self._lock:
             self._requests.clear()
@@ -341,10 +375,17 @@ class Sandbox(State):
                 self.internal_errors.append(f"answer observer on {request.path}: {exc!r}")
         if delay > 0:
             time.sleep(delay)
-        entry = recorded(request, reply, time.perf_counter() - started, fault_name)
+        self._log(request, reply, started, fault_name)
+        return reply
+
+    def record(self, request: Request, reply: Reply, started: float) -> None:
+        """Log a request the HTTP server answered itself (refused before its body was read)."""
+        self._log(request, reply, started, None)
+
+    def _log(self, request: Request, reply: Reply, started: float, fault: str | None) -> None:
+        entry = recorded(request, reply, time.perf_counter() - started, fault)
         with self._lock:
             self._requests.append(entry)
-        return reply
 
     def _respond(self, request: Request) -> tuple[float, Reply, str | None]:
         """``(delay, reply, names of the faults that fired)``, under the lock."""

@@ -30,7 +30,13 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from ostkit.clock import now_iso
-from ostkit.errors import InputError, NotFoundError, SpotifyError
+from ostkit.errors import (
+    BadRequestError,
+    InputError,
+    NotFoundError,
+    SpotifyError,
+    SpotifyNotFoundError,
+)
 from ostkit.models import (
     ManagedPlaylist,
     RemotePlaylist,
@@ -89,6 +95,8 @@ class PlaylistClient(Protocol):
         public: bool | None = None,
     ) -> Any: ...
 
+    def get_track(self, id_or_uri: str) -> Any: ...
+
 
 class PlaylistStore(Protocol):
     """What the playlist services need from ``ostkit.store.CatalogStore``."""
@@ -110,6 +118,11 @@ class PlaylistStore(Protocol):
 
 class PushInterruptedError(SpotifyError):
     """A push stopped part-way; the message says how far it got and to run it again."""
+
+    #: the URIs of the write that failed (empty: a details change, or not known)
+    uris: tuple[str, ...] = ()
+    #: the writes that had succeeded before it
+    writes_done: int = 0
 
 
 Progress = Callable[[str], None]
@@ -371,6 +384,7 @@ def apply_plan(
     done = Applied(snapshot=snapshot)
     items = list(current)
     total = plan.writes
+    sending: tuple[str, ...] = ()
     try:
         if plan.details:
             send_details(client, playlist_id, plan.details)
@@ -379,18 +393,70 @@ def apply_plan(
             say(f"write 1/{total}: change {', '.join(sorted(plan.details))}")
         for op in plan.ops:
             after = apply_ops(items, [op])
+            sending = tuple(op.uris)
             done.snapshot = send_op(client, playlist_id, op, items)
             items = after
             done.writes_done += 1
             say(f"write {done.writes_done}/{total}: {op.describe()}")
     except SpotifyError as exc:
-        raise PushInterruptedError(
+        error = PushInterruptedError(
             f"push stopped after {done.writes_done} of {total} writes: {exc}; the playlist "
             f"may be partly updated: run {again} again to finish",
             status=exc.status,
             reason=exc.reason,
-        ) from exc
+        )
+        error.uris, error.writes_done = sending, done.writes_done
+        raise error from exc
     return done
+
+
+# Spotify's 400 for a write naming a track id it does not have (the whole write is refused).
+NON_EXISTING_ID = "non-existing id"
+
+
+def refused_unknown_ids(exc: PushInterruptedError) -> bool:
+    """Whether the push stopped because Spotify has no track for an id the write named."""
+    cause = exc.__cause__
+    return (
+        isinstance(cause, BadRequestError)
+        and NON_EXISTING_ID in str(cause).casefold()
+        and bool(exc.uris)
+    )
+
+
+def unknown_uris(client: PlaylistClient, uris: Sequence[str], say: Progress = _quiet) -> list[str]:
+    """The URIs Spotify has no track for, looked up one by one (``GET /tracks/{id}``: there is
+    no batch read any more). Only run after a refused write, so at most one batch of 100."""
+    unique = list(dict.fromkeys(uris))
+    say(f"Spotify refused an id: looking up the {len(unique)} track(s) of the refused write")
+    unknown: list[str] = []
+    for uri in unique:
+        try:
+            client.get_track(uri)
+        except (SpotifyNotFoundError, BadRequestError):
+            unknown.append(uri)
+    return unknown
+
+
+def refused_tracks_message(
+    tracks: Sequence[Track], unknown: Sequence[str], again: str, *, limit: int = 10
+) -> str:
+    """One line naming the catalog tracks whose Spotify id Spotify refused, and how to fix them."""
+    refused = set(unknown)
+    named = list({t.id: t for t in tracks if t.spotify_uri in refused}.values())
+    shown = ", ".join(
+        f"#{t.id} {t.title!r} — {t.artist_display} ({t.spotify_uri})" for t in named[:limit]
+    )
+    more = f" and {len(named) - limit} more" if len(named) > limit else ""
+    dramas = list(dict.fromkeys(t.drama for t in named))
+    rematch = " and ".join(f'`ostkit match --drama "{d}" --rematch`' for d in dramas[:3])
+    first = named[0].id if named else "ID"
+    return (
+        f"Spotify has no track for {len(named)} catalog track{'s' * (len(named) != 1)} "
+        f"(400 Payload contains a non-existing ID): {shown}{more}; fix each with "
+        f"`ostkit pin {first} LINK` (the right Spotify link) or search again with {rematch} "
+        f"(a pinned track: `ostkit unpin {first}` first), then run {again} again"
+    )
 
 
 def record_push(
@@ -450,19 +516,59 @@ def push_playlist(
     if dry_run:
         result.requests = client.request_count - start
         return result
-    applied = apply_plan(
-        client,
-        target.remote.id,
-        result.plan,
-        current,
-        snapshot=target.remote.snapshot_id,
-        again=_push_again(definition),
-        say=say,
-    )
+    try:
+        applied = apply_plan(
+            client,
+            target.remote.id,
+            result.plan,
+            current,
+            snapshot=target.remote.snapshot_id,
+            again=_push_again(definition),
+            say=say,
+        )
+    except PushInterruptedError as exc:
+        if not refused_unknown_ids(exc):
+            raise
+        raise _refused_tracks(client, target, resolved, exc, _push_again(definition), say) from exc
     result.writes_done = applied.writes_done
     result.playlist = record_push(store, client, definition, record, wanted, applied.snapshot)
     result.requests = client.request_count - start
     return result
+
+
+def _refused_tracks(
+    client: PlaylistClient,
+    target: Target,
+    resolved: Resolved,
+    exc: PushInterruptedError,
+    again: str,
+    say: Progress,
+) -> PushInterruptedError:
+    """The error for a push Spotify refused for unknown track ids: the catalog tracks at fault
+    and how to fix them. A playlist this push created is emptied again, so it is either complete
+    or empty (the Web API cannot delete a playlist); its id is kept, so the next push fills it."""
+    assert target.remote is not None
+    try:
+        unknown = unknown_uris(client, exc.uris, say)
+    except SpotifyError:
+        return exc  # the look-ups failed too: the original error says what happened
+    if not unknown:
+        return exc
+    message = refused_tracks_message(resolved.tracks, unknown, again)
+    if target.created:
+        left = "nothing was added to the new playlist"
+        if exc.writes_done:
+            try:
+                client.replace_items(target.remote.id, [])
+                left = "the new playlist was emptied again"
+            except SpotifyError:
+                left = "the new playlist holds the tracks added before the refused write"
+        message += f" ({left})"
+    else:
+        message += f" (the playlist may be partly updated: {exc.writes_done} writes done)"
+    error = PushInterruptedError(message, status=exc.status, reason=exc.reason)
+    error.uris, error.writes_done = exc.uris, exc.writes_done
+    return error
 
 
 def _push_again(definition: PlaylistDefinition) -> str:

@@ -3,12 +3,12 @@ hand, marking a track not on Spotify, unpinning. The matcher never touches a pin
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
-from ostkit.errors import InputError
+from ostkit.errors import BadRequestError, InputError, SpotifyNotFoundError
 from ostkit.matching.identities import learn_identities
 from ostkit.models import Candidate, Status, Track
 from ostkit.text import spotify_ids
@@ -46,10 +46,26 @@ def review_queue(store: ReviewStore, drama: str | None = None) -> Iterator[Revie
         yield ReviewItem(t, store.candidates(t.id or 0))
 
 
-def pin(store: ReviewStore, track_id: int, uri_or_url: str) -> Track:
-    """Set a track's Spotify URI by hand (status pinned: the matcher leaves it alone)."""
+def pin(
+    store: ReviewStore,
+    track_id: int,
+    uri_or_url: str,
+    lookup: Callable[[str], object] | None = None,
+) -> Track:
+    """Set a track's Spotify URI by hand (status pinned: the matcher leaves it alone).
+
+    ``lookup`` (the client's ``GET /tracks/{id}``) checks first that Spotify has the track; a
+    404 or 400 refuses the pin, any other failure stops it as it is. None: stored unchecked."""
     uri = spotify_ids.track_uri(uri_or_url)
     store.get_track(track_id)
+    if lookup is not None:
+        try:
+            lookup(uri)
+        except (SpotifyNotFoundError, BadRequestError) as exc:
+            raise InputError(
+                f"Spotify has no track {uri} ({exc.status or 'refused'}): check the link, or "
+                f"store it unchecked with `ostkit pin {track_id} {uri} --offline`"
+            ) from None
     with store.transaction():
         store.set_match(track_id, status=Status.PINNED, uri=uri, score=None)
         store.save_candidates(track_id, [])

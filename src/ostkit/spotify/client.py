@@ -123,6 +123,11 @@ class SpotifyClient:
             limiter=shared_limiter(policy),
         )
 
+    def ensure_login(self) -> None:
+        """Fail at once, with the login hint, when there is no usable login (no request sent
+        for a saved login)."""
+        self.auth.ensure_login()
+
     @property
     def request_count(self) -> int:
         """Web API requests this client sent (every attempt; token requests not included)."""

@@ -132,11 +132,21 @@ def refusal_error(
     needed_scopes: Collection[str] = (),
     granted_scopes: Collection[str] | None = None,
     extra_causes: Collection[str] = (),
+    refreshed: bool = False,
 ) -> SpotifyError:
     """The error for a refused request (a 4xx other than 429): the message says why, the status
-    table picks the class."""
+    table picks the class. ``refreshed``: the 401 came for a token the login had just issued."""
     status = exc.status
-    if status == 401:
+    if status == 401 and refreshed:
+        # The accounts service accepted the refresh token a moment ago, so the login is valid:
+        # logging in again would not help, the Web API is refusing what the login hands out.
+        detail = f": {exc.message}" if exc.message else ""
+        message = (
+            f"Spotify is refusing the new access token for {what} (401{detail} again, right "
+            "after a successful refresh); the login itself is still valid: try again later, and "
+            "if it persists check the app in the Spotify Developer Dashboard"
+        )
+    elif status == 401:
         detail = f": {exc.message}" if exc.message else ""
         message = f"Spotify refused the access token for {what} (401{detail}); {LOGIN_AGAIN}"
     elif status == 403:
@@ -251,6 +261,7 @@ class Executor:
                 needed_scopes=call.needed_scopes,
                 granted_scopes=granted,
                 extra_causes=call.forbidden_causes,
+                refreshed=call.refreshed,
             ) from None
         return Failure.from_answer(exc)
 

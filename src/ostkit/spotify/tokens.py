@@ -50,6 +50,8 @@ class TokenSource(Protocol):
 
     def refresh(self) -> str: ...
 
+    def ensure_login(self) -> None: ...
+
     @property
     def scopes(self) -> frozenset[str] | None: ...
 
@@ -68,6 +70,9 @@ class StaticToken:
 
     def refresh(self) -> str:
         raise AuthError(f"the access token was refused and cannot be refreshed; {LOGIN_AGAIN}")
+
+    def ensure_login(self) -> None:
+        """A bare token is its own login."""
 
     @property
     def scopes(self) -> frozenset[str] | None:
@@ -176,6 +181,14 @@ class TokenManager:
                 token = str(self._refresh_locked()["access_token"])
             self._handed.token = token
             return token
+
+    def ensure_login(self) -> None:
+        """Raise the login hint now when there is no client id or no login, before any work
+        that would only fail at its first request (a login from the environment is traded
+        for tokens here)."""
+        self.require_client_id()
+        with self._lock:
+            self._current()
 
     @property
     def scopes(self) -> frozenset[str] | None:

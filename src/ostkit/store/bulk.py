@@ -61,8 +61,12 @@ class BulkWriter(TrackWriter):
         self._positions: dict[int, int] = {}
         self._parts_seen: set[tuple[int, int, str | None, str | None]] = set()
         self._stamp: str | None = None
+        # Past every id ever given (sqlite_sequence remembers removed ones), as AUTOINCREMENT does.
         self._next_track_id = int(
-            db.conn.execute("SELECT coalesce(max(id), 0) + 1 FROM tracks").fetchone()[0]
+            db.conn.execute(
+                "SELECT max(coalesce(max(id), 0), coalesce((SELECT seq FROM sqlite_sequence "
+                "WHERE name = 'tracks'), 0)) + 1 FROM tracks"
+            ).fetchone()[0]
         )
         self._pending_tracks: list[tuple[Any, ...]] = []
         self._pending_credits: list[tuple[Any, ...]] = []

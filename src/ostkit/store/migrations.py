@@ -10,6 +10,7 @@ one with ``execute`` (never ``executescript``, which would commit the open trans
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -138,6 +139,72 @@ _INDEXES = (
     "CREATE INDEX credits_artist ON credits(artist_id)",
 )
 
+
+def _tracks_autoincrement(conn: sqlite3.Connection) -> None:
+    """Rebuild ``tracks`` with ``AUTOINCREMENT`` so a removed track's id is never handed out again.
+
+    The table is rebuilt from its own stored definition (whatever columns earlier steps added),
+    keeping every row, id, index and trigger. With foreign keys on (they cannot be switched off
+    inside the migration transaction), dropping the old table would cascade into the tables that
+    reference it; their rows are kept aside first and put back once the new table has the name.
+    Ids removed before this step and above the highest id left were never recorded, so each of
+    them can be handed out once more.
+    """
+    (create,) = conn.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'tracks'"
+    ).fetchone()
+    if re.search(r"\bAUTOINCREMENT\b", create, flags=re.IGNORECASE):
+        return
+    rebuilt, found = re.subn(
+        r'^(CREATE TABLE\s+)"?tracks"?(\s*\()', r"\1tracks_rebuilt\2", create, count=1
+    )
+    rebuilt, autoinc = re.subn(
+        r"\bid\s+INTEGER\s+PRIMARY\s+KEY\b",
+        "id INTEGER PRIMARY KEY AUTOINCREMENT",
+        rebuilt,
+        count=1,
+        flags=re.IGNORECASE,
+    )
+    if not (found and autoinc):
+        raise CatalogError("cannot rebuild the tracks table: unexpected definition")
+    extras = [
+        sql
+        for (sql,) in conn.execute(
+            "SELECT sql FROM sqlite_master WHERE type IN ('index', 'trigger') "
+            "AND tbl_name = 'tracks' AND sql IS NOT NULL"
+        )
+    ]
+    dependents = _referencing(conn, "tracks")
+    for table in dependents:
+        conn.execute(f'CREATE TEMP TABLE "kept_{table}" AS SELECT * FROM "{table}"')
+    for table in reversed(dependents):
+        conn.execute(f'DELETE FROM "{table}"')
+    conn.execute(rebuilt)
+    conn.execute("INSERT INTO tracks_rebuilt SELECT * FROM tracks")
+    conn.execute("DROP TABLE tracks")
+    conn.execute("ALTER TABLE tracks_rebuilt RENAME TO tracks")
+    for sql in extras:
+        conn.execute(sql)
+    for table in dependents:
+        conn.execute(f'INSERT INTO "{table}" SELECT * FROM temp."kept_{table}"')
+        conn.execute(f'DROP TABLE temp."kept_{table}"')
+
+
+def _referencing(conn: sqlite3.Connection, parent: str) -> list[str]:
+    """Tables whose rows a delete in ``parent`` reaches through foreign keys, nearest first."""
+    edges = conn.execute(
+        'SELECT DISTINCT m.name, f."table" FROM sqlite_master AS m, '
+        "pragma_foreign_key_list(m.name) AS f WHERE m.type = 'table'"
+    ).fetchall()
+    found: list[str] = []
+    frontier = {parent}
+    while frontier:
+        step = [str(n) for n, target in edges if target in frontier and n not in (*found, parent)]
+        found.extend(dict.fromkeys(step))
+        frontier = set(step)
+    return found
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "catalog", _CATALOG),
     Migration(2, "matching_and_playlists", _MATCHING_AND_PLAYLISTS),
@@ -168,6 +235,9 @@ MIGRATIONS: list[Migration] = [
             "WHERE json_type(payload, '$.external_ids') IS NULL",
         ),
     ),
+    # Track ids are never reused: after `rm 7` a new track gets a new id, so a playlist file or a
+    # script that names track 7 cannot silently point at another song.
+    Migration(7, "tracks_autoincrement", _tracks_autoincrement),
 ]
 
 
