@@ -267,6 +267,7 @@ def test_a_broken_config_warns_commands_without_spotify_and_stops_the_others(
         ("playlist", "push", "mix.toml"),
         ("auth", "status"),
         ("discover", "Soundtrack #1"),
+        ("pin", "1", "spotify:track:4uLU6hMCjMI75M1A2tKUQC"),
     )
     for args in spotify_commands:
         result = run(*args)
