@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -112,6 +111,12 @@ def _explain_text(o: TrackOutcome) -> str:
     show_default=True,
     help="Parallel searches (one shared rate limiter).",
 )
+@click.option(
+    "--progress",
+    "show_progress",
+    is_flag=True,
+    help="Show progress on stderr when it is not a terminal too (a line every 5 s).",
+)
 @format_option()
 @click.pass_obj
 def match_cmd(
@@ -122,29 +127,44 @@ def match_cmd(
     min_score: float | None,
     explain: bool,
     jobs: int,
+    show_progress: bool,
     fmt: str,
 ) -> None:
     """Find the Spotify track for every catalog track that needs one.
 
+    Decisions are saved as the run goes: Ctrl-C (or SIGTERM) keeps them, prints the summary so
+    far and exits 130; the next run continues with the rest.
+
     Example: ostkit match --drama "Soundtrack #1" --explain
     """
+    from ostkit.cli.context import stop_on_signals
+    from ostkit.cli.output import Progress
     from ostkit.services.matching import MatchOptions, match_tracks
     from ostkit.spotify.client import SpotifyClient
     from ostkit.store.catalog import CatalogStore
 
-    tty = sys.stderr.isatty()
-
-    def progress(done: int, total: int) -> None:
-        if tty:
-            click.echo(f"\rsearching {done}/{total}", nl=done == total, err=True)
-
+    progress = Progress.for_stderr("searching", show_progress)
     options = MatchOptions(
         drama=drama, rematch=rematch, dry_run=dry_run, min_score=min_score, jobs=jobs
     )
-    with CatalogStore.open(app.settings.db_path) as store:
+    with CatalogStore.open(app.settings.db_path) as store, stop_on_signals():
         client = SpotifyClient.from_settings(app.settings)
-        report = match_tracks(store, client, options, progress=progress)
+        try:
+            report = match_tracks(
+                store, client, options, progress=progress.update if progress else None
+            )
+        finally:
+            if progress:
+                progress.done()
     _print_report(report, fmt, explain)
+    if report.interrupted:
+        left = report.counts()["unmatched"]
+        click.echo(
+            f"Interrupted: the decisions made so far are saved ({plural(left, 'track')} left "
+            "unmatched); run `ostkit match` again to continue.",
+            err=True,
+        )
+        click.get_current_context().exit(130)
     _stop_if_failed(report)
 
 

@@ -32,6 +32,15 @@ class ReviewStore(Protocol):
     def learn_artist(
         self, artist_id: int, spotify_id: str | None, names: Iterable[str]
     ) -> bool: ...
+    def fill_from_spotify(
+        self,
+        track_id: int,
+        *,
+        album: str | None,
+        release_date: str | None,
+        duration_ms: int | None,
+        isrc: str | None,
+    ) -> list[str]: ...
 
 
 @dataclass(frozen=True)
@@ -46,10 +55,33 @@ def review_queue(store: ReviewStore, drama: str | None = None) -> Iterator[Revie
         yield ReviewItem(t, store.candidates(t.id or 0))
 
 
-def pin(store: ReviewStore, track_id: int, uri_or_url: str) -> Track:
-    """Set a track's Spotify URI by hand (status pinned: the matcher leaves it alone)."""
+def fill_from_match(store: ReviewStore, track_id: int, candidate: Candidate) -> list[str]:
+    """Inside a transaction: fill what the catalog lacks for a matched or pinned track from its
+    Spotify track (album, release date, duration, ISRC); values already there are kept.
+    Returns the fields filled."""
+    album = candidate.album
+    return store.fill_from_spotify(
+        track_id,
+        album=album.name if album else None,
+        release_date=album.release_date if album else None,
+        duration_ms=candidate.duration_ms,
+        isrc=candidate.isrc,
+    )
+
+
+def pin(
+    store: ReviewStore, track_id: int, uri_or_url: str, candidate: Candidate | None = None
+) -> Track:
+    """Set a track's Spotify URI by hand (status pinned: the matcher leaves it alone).
+
+    The Spotify track's data fills what the catalog lacks: ``candidate`` when the caller read
+    it, else the stored review candidate with that URI (none: only the URI is set)."""
     uri = spotify_ids.track_uri(uri_or_url)
     store.get_track(track_id)
+    if candidate is None or candidate.uri != uri:
+        candidate = next((c for c, _, _ in store.candidates(track_id) if c.uri == uri), None)
+    if candidate is not None:
+        return choose(store, track_id, candidate)
     with store.transaction():
         store.set_match(track_id, status=Status.PINNED, uri=uri, score=None)
         store.save_candidates(track_id, [])
@@ -57,11 +89,13 @@ def pin(store: ReviewStore, track_id: int, uri_or_url: str) -> Track:
 
 
 def choose(store: ReviewStore, track_id: int, candidate: Candidate) -> Track:
-    """A person picked ``candidate`` in review: pin it and learn the artist's Spotify identity."""
+    """A person picked ``candidate`` in review: pin it, fill the track's missing data from it
+    and learn the artist's Spotify identity (Spotify's spellings become aliases)."""
     track = store.get_track(track_id)
     with store.transaction():
         store.set_match(track_id, status=Status.PINNED, uri=candidate.uri, score=None)
         store.save_candidates(track_id, [])
+        fill_from_match(store, track_id, candidate)
         for artist_id, spotify_id, name in learn_identities([(track, candidate)]):
             store.learn_artist(artist_id, spotify_id, [name])
     return store.get_track(track_id)

@@ -252,6 +252,11 @@ class Searcher:
         found = {t.id or 0: r for t, r in zip(to_search, results, strict=True) if r is not None}
         return Searches(found, self._failures[0] if self._failures else None)
 
+    @property
+    def failure(self) -> SpotifyError | None:
+        """The first Spotify error, which stopped the remaining work (None: none so far)."""
+        return self._failures[0] if self._failures else None
+
     def _fail(self, exc: SpotifyError) -> None:
         with self._lock:
             self._failures.append(exc)
