@@ -6,7 +6,14 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ostkit.cli.output import format_option, plural, render_json, render_table
+from ostkit.cli.output import (
+    compact,
+    echo_json_lines,
+    format_option,
+    plural,
+    render_json,
+    render_table,
+)
 
 if TYPE_CHECKING:
     from ostkit.cli.context import AppContext
@@ -14,6 +21,8 @@ if TYPE_CHECKING:
     from ostkit.models import Candidate, Track
     from ostkit.services.matching import MatchReport, TrackOutcome
     from ostkit.services.review import Answer, ReviewItem, ReviewStore
+    from ostkit.spotify.client import SpotifyClient
+    from ostkit.store.catalog import CatalogStore
 
 
 def _artists(candidate: Candidate) -> str:
@@ -217,62 +226,206 @@ def _track_line(t: Track) -> str:
 
 @click.command("review")
 @click.option("--drama", default=None, help="Only this drama's tracks.")
+@click.option(
+    "--accept-above",
+    type=click.FloatRange(0.0, 1.0, min_open=True),
+    default=None,
+    metavar="SCORE",
+    help="Accept, after one confirmation, every best candidate scoring at least SCORE "
+    "(when no other candidate of the track does).",
+)
+@click.option("--yes", is_flag=True, help="With --accept-above: do not ask to confirm.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["prompt", "json"]),
+    default="prompt",
+    show_default=True,
+    help="prompt: answer each track; json: list the queue with its candidates, one per line.",
+)
 @click.pass_obj
-def review_cmd(app: AppContext, drama: str | None) -> None:
-    """Walk the review queue: pick a candidate, skip, mark not on Spotify, or paste a URI/URL.
+def review_cmd(
+    app: AppContext, drama: str | None, accept_above: float | None, yes: bool, fmt: str
+) -> None:
+    """Walk the review queue: pick a candidate, search again, skip, mark not on Spotify, or
+    paste a URI/URL.
+
+    At the prompt: a number picks that candidate, e TEXT searches Spotify for TEXT, a SCORE
+    accepts every remaining best candidate scoring at least SCORE, s skips, n marks the track
+    not on Spotify, a URI/URL pins it, q quits. Each answer is saved at once; Ctrl-C keeps
+    them and exits 130.
 
     Example: ostkit review --drama "Soundtrack #1"
     """
+    from ostkit.cli.context import stop_on_signals
     from ostkit.services.review import review_queue
     from ostkit.store.catalog import CatalogStore
 
-    decided = skipped = 0
     with CatalogStore.open(app.settings.db_path) as store:
         items = list(review_queue(store, drama))
+        if fmt == "json":
+            echo_json_lines([compact(_review_json(item)) for item in items])
+            return
         if not items:
             click.echo("Nothing to review.", err=True)
             return
+        if accept_above is not None:
+            with stop_on_signals():
+                _accept_above(store, items, accept_above, yes)
+            return
+        session = _Review(app, store)
+        try:
+            with stop_on_signals():
+                session.walk(items)
+        except KeyboardInterrupt:
+            click.echo(err=True)
+            click.echo(session.summary(), err=True)
+            click.echo("Interrupted: the answers given are saved.", err=True)
+            click.get_current_context().exit(130)
+    click.echo(session.summary(), err=True)
+
+
+def _review_json(item: ReviewItem) -> dict[str, Any]:
+    t = item.track
+    return {
+        "id": t.id,
+        "drama": t.drama,
+        "title": t.title,
+        "artist": t.artist_display,
+        "score": t.score,
+        "candidates": [
+            {
+                "uri": c.uri,
+                "url": c.url,
+                "name": c.name,
+                "artists": [a.name for a in c.artists],
+                "album": c.album.name if c.album else None,
+                "duration_ms": c.duration_ms,
+                "isrc": c.isrc,
+                "score": value,
+                "reasons": list(reasons),
+            }
+            for c, value, reasons in item.candidates
+        ],
+    }
+
+
+def _accept_above(store: ReviewStore, items: list[ReviewItem], min_score: float, yes: bool) -> int:
+    """Show what a bulk accept would take, ask once, apply; returns how many were accepted."""
+    from ostkit.services.review import accept_above, acceptable
+
+    chosen = [(item, c) for item in items if (c := acceptable(item, min_score)) is not None]
+    if not chosen:
+        click.echo(f"No remaining track has one candidate scoring {min_score} or more.", err=True)
+        return 0
+    for item, c in chosen:
+        click.echo(f"{_track_line(item.track)}\n    -> {_candidate_line(c, item)}", err=True)
+    question = f"Accept these {plural(len(chosen), 'candidate')}?"
+    if not yes and not click.confirm(question, default=False, err=True):
+        click.echo("Nothing accepted.", err=True)
+        return 0
+    done = accept_above(store, [item for item, _ in chosen], min_score)
+    click.echo(f"Accepted {plural(len(done), 'candidate')}.", err=True)
+    return len(done)
+
+
+def _candidate_line(c: Candidate, item: ReviewItem) -> str:
+    value = next((v for x, v, _ in item.candidates if x.uri == c.uri), None)
+    score = f"{value:.3f}" if value is not None else "  -  "
+    album = c.album.name if c.album else "-"
+    return f"{score} {c.name} — {_artists(c)} [{album}] {c.url}"
+
+
+class _Review:
+    """One interactive review session: its counts, and the client made at the first search."""
+
+    def __init__(self, app: AppContext, store: CatalogStore) -> None:
+        self.app = app
+        self.store = store
+        self.decided = 0
+        self.skipped = 0
+        self._client: SpotifyClient | None = None
+
+    def summary(self) -> str:
+        return f"Reviewed {self.decided}, skipped {self.skipped}."
+
+    def walk(self, items: list[ReviewItem]) -> None:
+
         for n, item in enumerate(items, 1):
             _show_item(n, len(items), item)
-            done = _ask_until_done(store, item)
+            done = self.ask_until_done(item)
             if done.action == "quit":
-                break
+                return
             if done.action == "skip":
-                skipped += 1
+                self.skipped += 1
                 continue
+            if done.action == "accept_above" and done.score is not None:
+                # This track and every remaining one, after one confirmation.
+                left = [self.refreshed(i) for i in items[n - 1 :]]
+                self.decided += _accept_above(self.store, left, done.score, yes=False)
+                return
             click.echo(f"  -> {done.action}" + (f" {done.uri}" if done.uri else ""))
-            decided += 1
-    click.echo(f"Reviewed {decided}, skipped {skipped}.", err=True)
+            self.decided += 1
+
+    def refreshed(self, item: ReviewItem) -> ReviewItem:
+        from ostkit.services.review import ReviewItem
+
+        return ReviewItem(item.track, self.store.candidates(item.track.id or 0))
+
+    def ask_until_done(self, item: ReviewItem) -> Answer:
+        from ostkit.errors import InputError, OstkitError
+        from ostkit.services.review import answer_review
+
+        while True:
+            try:
+                answer = click.prompt(
+                    "  number, e TEXT=search again, a SCORE=accept all above, s=skip, "
+                    "n=not on Spotify, a URI/URL, q=quit",
+                    default="s",
+                    show_default=False,
+                    err=True,
+                )
+            except click.Abort as exc:
+                if isinstance(exc.__context__, KeyboardInterrupt):
+                    raise KeyboardInterrupt from None
+                answer = "q"  # end of input: like q (the answers given are saved)
+                click.echo(err=True)
+            try:
+                if answer.strip()[:2].casefold() in ("e", "e "):
+                    item = self.search_again(item, answer.strip()[1:])
+                    continue
+                return answer_review(self.store, item, answer)
+            except InputError as exc:
+                click.echo(f"  {exc}", err=True)
+            except OstkitError as exc:  # Spotify unreachable, not logged in, ...
+                click.echo(f"  search failed: {exc}", err=True)
+
+    def search_again(self, item: ReviewItem, query: str) -> ReviewItem:
+        from ostkit.services.matching import search_again
+        from ostkit.spotify.client import SpotifyClient
+
+        if self._client is None:
+            self._client = SpotifyClient.from_settings(self.app.settings)
+        found = search_again(self.store, self._client, item.track.id or 0, query)
+        if not found.candidates:
+            click.echo(f"  nothing found for {query.strip()!r}", err=True)
+        _show_candidates(found)
+        return found
 
 
 def _show_item(n: int, total: int, item: ReviewItem) -> None:
     click.echo(f"[{n}/{total}] {_track_line(item.track)}")
+    _show_candidates(item)
+
+
+def _show_candidates(item: ReviewItem) -> None:
     for i, (c, value, reasons) in enumerate(item.candidates, 1):
         album = c.album.name if c.album else "-"
         score = f"{value:.3f}" if value is not None else "  -  "
         click.echo(f"  {i}. {score} {c.name} — {_artists(c)} [{album}] {c.uri}")
+        click.echo(f"       {c.url}")
         if reasons:
             click.echo("       " + "; ".join(reasons))
-
-
-def _ask_until_done(store: ReviewStore, item: ReviewItem) -> Answer:
-    from ostkit.errors import InputError
-    from ostkit.services.review import answer_review
-
-    while True:
-        try:
-            answer = click.prompt(
-                "  number, s=skip, n=not on Spotify, a URI/URL, q=quit",
-                default="s",
-                show_default=False,
-            )
-        except click.Abort:  # end of input or Ctrl-C: like q (decisions are saved)
-            answer = "q"
-            click.echo(err=True)
-        try:
-            return answer_review(store, item, answer)
-        except InputError as exc:
-            click.echo(f"  {exc}", err=True)
 
 
 @click.command("pin")

@@ -41,7 +41,7 @@ from ostkit.matching.decide import MatchResult, best_match
 from ostkit.matching.identities import aliases_from_artists, learn_identities
 from ostkit.matching.scoring import Aliases, Context
 from ostkit.models import Artist, Candidate, Drama, Status, Track
-from ostkit.services.review import ReviewStore, fill_from_match
+from ostkit.services.review import ReviewItem, ReviewStore, fill_from_match
 from ostkit.services.search import Progress, SearchClient, Searcher, Searches, TrackSearch
 from ostkit.text.keys import key
 
@@ -176,6 +176,11 @@ def up_front_parts(to_search: Iterable[Track]) -> dict[str, frozenset[int] | Non
     return wanted
 
 
+def drama_names(dramas: Iterable[Drama]) -> dict[str, tuple[str, ...]]:
+    """Drama key -> the drama's other names (native title), as scoring compares them."""
+    return {key(d.title): tuple(n for n in (d.native_title,) if n and n.strip()) for d in dramas}
+
+
 def plan_match(store: MatchStore, options: MatchOptions) -> MatchPlan:
     """Read what a run needs from the store (no requests, no writes)."""
     tracks = store.tracks(drama=options.drama)
@@ -190,9 +195,7 @@ def plan_match(store: MatchStore, options: MatchOptions) -> MatchPlan:
         tracks=tracks,
         to_search=to_search,
         artists=store.artists(),
-        drama_names={
-            key(d.title): tuple(n for n in (d.native_title,) if n and n.strip()) for d in dramas
-        },
+        drama_names=drama_names(dramas),
         stored=stored,
         up_front=up_front_parts(to_search),
     )
@@ -393,6 +396,31 @@ def write_decisions(store: MatchStore, decisions: Decisions) -> int:
             if store.learn_artist(artist_id, spotify_id, [name]):
                 learned_count += 1
     return learned_count
+
+
+# --- search again from review ------------------------------------------------------------------
+
+
+def search_again(
+    store: MatchStore,
+    client: SearchClient,
+    track_id: int,
+    query: str,
+    bands: Bands = DEFAULT_BANDS,
+) -> ReviewItem:
+    """Search Spotify with a query a person typed in review; the results, scored for the track
+    like a run's, become its review candidates (the track stays in review)."""
+    if not query.strip():
+        raise InputError("type what to search for after e, e.g. e Hello Singer")
+    track = store.get_track(track_id)
+    aliases = aliases_from_artists(store.artists())
+    context = Context(aliases, drama_names(store.dramas()).get(key(track.drama), ()))
+    found = client.search_tracks(query.strip(), limit=10)
+    ranked = best_match(track, found, aliases, context=context, bands=bands).ranked
+    keep = [(r.candidate, r.score.total, r.score.reasons) for r in ranked[:KEEP_CANDIDATES]]
+    with store.transaction():
+        store.save_candidates(track_id, keep)
+    return ReviewItem(track, store.candidates(track_id))
 
 
 # --- the use case -------------------------------------------------------------------------------

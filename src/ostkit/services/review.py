@@ -120,17 +120,43 @@ def unpin(store: ReviewStore, track_id: int) -> Track:
     return store.get_track(track_id)
 
 
+def acceptable(item: ReviewItem, min_score: float) -> Candidate | None:
+    """The candidate a bulk accept takes for ``item``: its best, when it scores at least
+    ``min_score`` and no other candidate does (two of them above the bar need a person)."""
+    above = [c for c, value, _ in item.candidates if value is not None and value >= min_score]
+    return above[0] if len(above) == 1 else None
+
+
+def accept_above(
+    store: ReviewStore, items: Iterable[ReviewItem], min_score: float
+) -> list[tuple[ReviewItem, Candidate]]:
+    """Choose, for every item, the candidate ``acceptable`` gives (each its own transaction, so
+    an interruption keeps those done); returns what was accepted."""
+    if not 0.0 < min_score <= 1.0:
+        raise InputError(f"the score to accept above must be in (0, 1], got {min_score}")
+    done: list[tuple[ReviewItem, Candidate]] = []
+    for item in items:
+        candidate = acceptable(item, min_score)
+        if candidate is not None:
+            choose(store, item.track.id or 0, candidate)
+            done.append((item, candidate))
+    return done
+
+
 @dataclass(frozen=True)
 class Answer:
     """What one answer at the review prompt did."""
 
-    action: Literal["quit", "skip", "not_found", "pinned"]
+    action: Literal["quit", "skip", "not_found", "pinned", "accept_above"]
     uri: str | None = None  # the pinned URI
+    score: float | None = None  # accept_above: the score asked for (nothing applied yet)
 
 
 def answer_review(store: ReviewStore, item: ReviewItem, answer: str) -> Answer:
     """Apply one answer typed at the review prompt: q(uit), s(kip), n(ot on Spotify), a
-    candidate's number, or a Spotify URI/URL/id to pin (``InputError`` when it is none of them)."""
+    candidate's number, or a Spotify URI/URL/id to pin (``InputError`` when it is none of them).
+    ``a SCORE`` applies nothing: it asks the caller to accept every remaining candidate scoring
+    at least SCORE (``accept_above``) once the person has confirmed."""
     text = answer.strip()
     track_id = item.track.id or 0
     low = text.casefold()
@@ -141,6 +167,15 @@ def answer_review(store: ReviewStore, item: ReviewItem, answer: str) -> Answer:
     if low == "n":
         mark_not_found(store, track_id)
         return Answer("not_found")
+    if low.startswith("a "):
+        value = text[2:].strip()
+        try:
+            score = float(value)
+        except ValueError:
+            score = -1.0
+        if not 0.0 < score <= 1.0:
+            raise InputError(f"a takes a score in (0, 1], e.g. a 0.9; got {value!r}")
+        return Answer("accept_above", score=score)
     if text.isdigit():
         if not 1 <= int(text) <= len(item.candidates):
             raise InputError(f"no candidate {text}")
