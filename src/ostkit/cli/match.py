@@ -320,7 +320,7 @@ def _accept_above(store: ReviewStore, items: list[ReviewItem], min_score: float,
         return 0
     for item, c in chosen:
         click.echo(f"{_track_line(item.track)}\n    -> {_candidate_line(c, item)}", err=True)
-    question = f"Accept these {plural(len(chosen), 'candidate')}?"
+    question = f"Accept {plural(len(chosen), 'candidate')}?"
     if not yes and not click.confirm(question, default=False, err=True):
         click.echo("Nothing accepted.", err=True)
         return 0
