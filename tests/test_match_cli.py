@@ -171,7 +171,7 @@ def test_review_shows_reasons_and_refuses_a_missing_number(
     assert code == 0
     assert "[1/1] #1 Hello — Singer [Drama A]" in out
     assert "  1. 0.9" in out and env["vocal"] in out
-    assert "title 'Hello'~'Hello' 1.00; artist 'Singer'~'Singer' 1.00" in out
+    assert "       - title 'Hello'~'Hello' 1.00\n       - artist 'Singer'~'Singer' 1.00\n" in out
     assert "no candidate 7" in err
     assert f"-> pinned {env['vocal']}" in out
     assert "Reviewed 1, skipped 0." in err

@@ -211,3 +211,15 @@ def test_ctrl_c_in_review_exits_130_and_keeps_the_answers(
     after = _tracks(tmp_path)
     assert after["Hello"].status is Status.PINNED and after["Hello"].spotify_uri == env["vocal"]
     assert after["Goodbye"].status is Status.REVIEW
+
+
+def test_search_again_without_login_says_so_and_asks_again(
+    env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("OSTKIT_SPOTIFY_REFRESH_TOKEN")
+    assert CliRunner().invoke(cli, ["auth", "logout"]).exit_code == 0
+    code, _, err = _review(input="e Hello\nn\nq\n")
+    assert code == 0
+    (failed,) = [line for line in err.splitlines() if "search failed:" in line]
+    assert "ostkit auth login" in failed and "Traceback" not in err
+    assert _tracks(tmp_path)["Hello"].status is Status.NOT_FOUND  # the next answer still counts

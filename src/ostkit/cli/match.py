@@ -424,8 +424,8 @@ def _show_candidates(item: ReviewItem) -> None:
         score = f"{value:.3f}" if value is not None else "  -  "
         click.echo(f"  {i}. {score} {c.name} — {_artists(c)} [{album}] {c.uri}")
         click.echo(f"       {c.url}")
-        if reasons:
-            click.echo("       " + "; ".join(reasons))
+        for reason in reasons:  # one a line: a doubt must not hide in a long line
+            click.echo(f"       - {reason}")
 
 
 @click.command("pin")
