@@ -91,7 +91,7 @@ def test_match_json_and_explain(env: dict[str, str]) -> None:
     code, out, _ = _run("match", "--dry-run", "--explain", "--format", "json")
     assert code == 0
     data = json.loads(out)
-    assert data["summary"]["dry_run"] is True
+    assert data["summary"]["dry_run"] is True and data["summary"]["interrupted"] is False
     assert data["summary"]["matched"] == 1 and data["summary"]["requests"] > 0
     hello = next(t for t in data["tracks"] if t["title"] == "Hello")
     assert hello["status"] == "matched" and hello["uri"] == env["vocal"]

@@ -3,6 +3,7 @@ run again: the decisions made before the stop are kept and the next run searches
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -35,7 +36,7 @@ def _catalog(sb: Sandbox, db: Path, total: int) -> dict[str, str]:
     return uris
 
 
-def _start(sb: Sandbox, home: Path) -> subprocess.Popen[str]:
+def _start(sb: Sandbox, home: Path, *args: str) -> subprocess.Popen[str]:
     env = {
         **os.environ,
         "OSTKIT_HOME": str(home),
@@ -45,7 +46,7 @@ def _start(sb: Sandbox, home: Path) -> subprocess.Popen[str]:
         "OSTKIT_SPOTIFY_REFRESH_TOKEN": sb.issue_refresh_token(),
     }
     return subprocess.Popen(
-        [sys.executable, "-m", "ostkit", "match", "--jobs", "1"],
+        [sys.executable, "-m", "ostkit", "match", "--jobs", "1", *args],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -103,7 +104,7 @@ def _decided(db: Path, uris: dict[str, str]) -> set[str]:
     ("sig", "total", "stall_at"),
     [
         pytest.param(signal.SIGINT, 300, 125, id="ctrl-c-at-125-of-300"),
-        pytest.param(signal.SIGTERM, 60, 25, id="sigterm"),
+        pytest.param(signal.SIGTERM, 60, 25, id="sigterm-json"),
     ],
 )
 def test_interrupted_run_keeps_its_decisions_and_the_next_run_continues(
@@ -115,12 +116,21 @@ def test_interrupted_run_keeps_its_decisions_and_the_next_run_continues(
         # One search per entry: the search of entry stall_at + 1 is held back while the signal
         # comes; that entry, already under way, is finished and kept too.
         stall = sb.inject(Fault("latency", path=r"/search$", after=stall_at, seconds=0.5))
-        code, out, err = _stop_at(sb, _start(sb, home), stall, sig)
+        as_json = sig == signal.SIGTERM
+        args = ("--format", "json") if as_json else ()
+        code, out, err = _stop_at(sb, _start(sb, home, *args), stall, sig)
         assert code == 130
         decided = _decided(home / "catalog.db", uris)
         assert len(decided) == stall_at + 1
         left = total - stall_at - 1
-        assert f"matched {stall_at + 1}, review 0, not_found 0, pinned 0, unmatched {left};" in out
+        if as_json:
+            summary = json.loads(out)["summary"]
+            assert summary["interrupted"] is True and summary["error"] is None
+            assert (summary["matched"], summary["unmatched"]) == (stall_at + 1, left)
+        else:
+            assert (
+                f"matched {stall_at + 1}, review 0, not_found 0, pinned 0, unmatched {left};" in out
+            )
         assert f"Interrupted: the decisions made so far are saved ({left} tracks left" in err
         assert "Traceback" not in err
         _rerun(sb, home / "catalog.db", uris, decided)

@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -223,3 +224,33 @@ def test_search_again_without_login_says_so_and_asks_again(
     (failed,) = [line for line in err.splitlines() if "search failed:" in line]
     assert "ostkit auth login" in failed and "Traceback" not in err
     assert _tracks(tmp_path)["Hello"].status is Status.NOT_FOUND  # the next answer still counts
+
+
+def test_ctrl_c_at_the_accept_question_accepts_nothing_and_exits_130(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ostkit", "review", "--accept-above", "0.95"],
+        env=dict(os.environ),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    watchdog = threading.Timer(20, proc.kill)
+    watchdog.start()
+    try:
+        assert proc.stderr is not None
+        shown = ""
+        while "[y/N]" not in shown and proc.poll() is None:
+            shown += proc.stderr.read(1)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=20)
+    finally:
+        watchdog.cancel()
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert "Accept 1 candidate?" in shown
+    assert proc.returncode == 130 and "Interrupted" in err and "Traceback" not in err
+    assert _tracks(tmp_path)["Hello"].status is Status.REVIEW

@@ -72,6 +72,7 @@ def _summary(report: MatchReport) -> dict[str, Any]:
         "learned_artists": report.learned,
         "elapsed_s": round(report.elapsed, 2),
         "dry_run": report.dry_run,
+        "interrupted": report.interrupted,
         "error": report.error,
     }
 
@@ -269,20 +270,34 @@ def review_cmd(
         if not items:
             click.echo("Nothing to review.", err=True)
             return
-        if accept_above is not None:
-            with stop_on_signals():
-                _accept_above(store, items, accept_above, yes)
-            return
         session = _Review(app, store)
         try:
             with stop_on_signals():
+                if accept_above is not None:
+                    _accept_above(store, items, accept_above, yes)
+                    return
                 session.walk(items)
         except KeyboardInterrupt:
             click.echo(err=True)
-            click.echo(session.summary(), err=True)
+            if accept_above is None:
+                click.echo(session.summary(), err=True)
             click.echo("Interrupted: the answers given are saved.", err=True)
             click.get_current_context().exit(130)
     click.echo(session.summary(), err=True)
+
+
+def _ask(text: str, **kwargs: Any) -> Any:
+    """``click.prompt`` (``confirm=True``: ``click.confirm``) on stderr; Ctrl-C raises
+    ``KeyboardInterrupt`` (exit 130, answers kept), the end of input gives None."""
+    try:
+        if kwargs.pop("confirm", False):
+            return click.confirm(text, err=True, **kwargs)
+        return click.prompt(text, err=True, **kwargs)
+    except click.Abort as exc:
+        if isinstance(exc.__context__, KeyboardInterrupt):
+            raise KeyboardInterrupt from None
+        click.echo(err=True)
+        return None
 
 
 def _review_json(item: ReviewItem) -> dict[str, Any]:
@@ -321,7 +336,7 @@ def _accept_above(store: ReviewStore, items: list[ReviewItem], min_score: float,
     for item, c in chosen:
         click.echo(f"{_track_line(item.track)}\n    -> {_candidate_line(c, item)}", err=True)
     question = f"Accept {plural(len(chosen), 'candidate')}?"
-    if not yes and not click.confirm(question, default=False, err=True):
+    if not yes and not _ask(question, confirm=True, default=False):
         click.echo("Nothing accepted.", err=True)
         return 0
     done = accept_above(store, [item for item, _ in chosen], min_score)
@@ -377,19 +392,14 @@ class _Review:
         from ostkit.services.review import answer_review
 
         while True:
-            try:
-                answer = click.prompt(
-                    "  number, e TEXT=search again, a SCORE=accept all above, s=skip, "
-                    "n=not on Spotify, a URI/URL, q=quit",
-                    default="s",
-                    show_default=False,
-                    err=True,
-                )
-            except click.Abort as exc:
-                if isinstance(exc.__context__, KeyboardInterrupt):
-                    raise KeyboardInterrupt from None
+            answer = _ask(
+                "  number, e TEXT=search again, a SCORE=accept all above, s=skip, "
+                "n=not on Spotify, a URI/URL, q=quit",
+                default="s",
+                show_default=False,
+            )
+            if answer is None:
                 answer = "q"  # end of input: like q (the answers given are saved)
-                click.echo(err=True)
             try:
                 if answer.strip()[:2].casefold() in ("e", "e "):
                     item = self.search_again(item, answer.strip()[1:])
