@@ -63,6 +63,15 @@ def run(make_sandbox: MakeSandbox) -> Iterator[Run]:
         store.close()
 
 
+def _point_cli_at(sb: Sandbox, home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """CLI runs in this test use the catalog in ``home`` and the sandbox as Spotify."""
+    monkeypatch.setenv("OSTKIT_HOME", str(home))
+    monkeypatch.setenv("SPOTIPY_CLIENT_ID", sb.client_id)
+    monkeypatch.setenv("OSTKIT_SPOTIFY_API_URL", sb.api_url)
+    monkeypatch.setenv("OSTKIT_SPOTIFY_ACCOUNTS_URL", sb.accounts_url)
+    monkeypatch.setenv("OSTKIT_SPOTIFY_REFRESH_TOKEN", sb.issue_refresh_token())
+
+
 def _statuses(store: CatalogStore) -> dict[str, Status]:
     return {t.title: t.status for t in store.tracks()}
 
@@ -193,11 +202,7 @@ def test_exports_carry_the_durations_a_match_filled_in(
     make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with make_sandbox(load_default_corpus=False) as sb:
-        monkeypatch.setenv("OSTKIT_HOME", str(tmp_path))
-        monkeypatch.setenv("SPOTIPY_CLIENT_ID", sb.client_id)
-        monkeypatch.setenv("OSTKIT_SPOTIFY_API_URL", sb.api_url)
-        monkeypatch.setenv("OSTKIT_SPOTIFY_ACCOUNTS_URL", sb.accounts_url)
-        monkeypatch.setenv("OSTKIT_SPOTIFY_REFRESH_TOKEN", sb.issue_refresh_token())
+        _point_cli_at(sb, tmp_path, monkeypatch)
         with CatalogStore.open(tmp_path / "catalog.db") as store:
             with store.transaction():
                 store.save_drama(Drama(title="Drama 00"))
@@ -264,11 +269,7 @@ def test_match_progress_only_when_asked_on_a_pipe(
     make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with make_sandbox(load_default_corpus=False) as sb:
-        monkeypatch.setenv("OSTKIT_HOME", str(tmp_path))
-        monkeypatch.setenv("SPOTIPY_CLIENT_ID", sb.client_id)
-        monkeypatch.setenv("OSTKIT_SPOTIFY_API_URL", sb.api_url)
-        monkeypatch.setenv("OSTKIT_SPOTIFY_ACCOUNTS_URL", sb.accounts_url)
-        monkeypatch.setenv("OSTKIT_SPOTIFY_REFRESH_TOKEN", sb.issue_refresh_token())
+        _point_cli_at(sb, tmp_path, monkeypatch)
         with CatalogStore.open(tmp_path / "catalog.db") as store:
             _fill(sb, store, 3)
         quiet = CliRunner().invoke(cli, ["match", "--dry-run"], catch_exceptions=False)

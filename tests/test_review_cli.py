@@ -254,3 +254,19 @@ def test_ctrl_c_at_the_accept_question_accepts_nothing_and_exits_130(
     assert "Accept 1 candidate?" in shown
     assert proc.returncode == 130 and "Interrupted" in err and "Traceback" not in err
     assert _tracks(tmp_path)["Hello"].status is Status.REVIEW
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        pytest.param(["--yes"], "--yes goes with --accept-above", id="yes-alone"),
+        pytest.param(
+            ["--accept-above", "0.9", "--format", "json"],
+            "it does not go with --accept-above",
+            id="json-and-accept",
+        ),
+    ],
+)
+def test_review_option_clashes_are_usage_errors(args: list[str], message: str) -> None:
+    result = CliRunner().invoke(cli, ["review", *args])
+    assert result.exit_code == 2 and message in result.output

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -29,20 +30,32 @@ def _artists(candidate: Candidate) -> str:
     return ", ".join(a.name for a in candidate.artists)
 
 
-def _candidate_json(r: Ranked) -> dict[str, Any]:
-    c = r.candidate
+def _candidate_json(
+    c: Candidate, score: float | None, reasons: Sequence[str], **more: Any
+) -> dict[str, Any]:
+    """A candidate in the JSON of `match --explain` and `review` (``more``: extra keys)."""
     return {
         "uri": c.uri,
+        "url": c.url,
         "name": c.name,
         "artists": [a.name for a in c.artists],
         "album": c.album.name if c.album else None,
         "duration_ms": c.duration_ms,
         "isrc": c.isrc,
-        "score": r.score.total,
-        "band": r.score.band,
-        "components": r.score.components,
-        "reasons": list(r.score.reasons),
+        "score": score,
+        **more,
+        "reasons": list(reasons),
     }
+
+
+def _ranked_json(r: Ranked) -> dict[str, Any]:
+    return _candidate_json(
+        r.candidate,
+        r.score.total,
+        r.score.reasons,
+        band=r.score.band,
+        components=r.score.components,
+    )
 
 
 def _outcome_json(o: TrackOutcome, explain: bool) -> dict[str, Any]:
@@ -60,7 +73,7 @@ def _outcome_json(o: TrackOutcome, explain: bool) -> dict[str, Any]:
         "queries": o.queries,
     }
     if explain:
-        row["candidates"] = [_candidate_json(r) for r in (o.result.ranked if o.result else ())[:5]]
+        row["candidates"] = [_ranked_json(r) for r in (o.result.ranked if o.result else ())[:5]]
     return row
 
 
@@ -262,6 +275,10 @@ def review_cmd(
     from ostkit.services.review import review_queue
     from ostkit.store.catalog import CatalogStore
 
+    if yes and accept_above is None:
+        raise click.UsageError("--yes goes with --accept-above")
+    if fmt == "json" and accept_above is not None:
+        raise click.UsageError("--format json lists the queue; it does not go with --accept-above")
     with CatalogStore.open(app.settings.db_path) as store:
         items = list(review_queue(store, drama))
         if fmt == "json":
@@ -308,20 +325,7 @@ def _review_json(item: ReviewItem) -> dict[str, Any]:
         "title": t.title,
         "artist": t.artist_display,
         "score": t.score,
-        "candidates": [
-            {
-                "uri": c.uri,
-                "url": c.url,
-                "name": c.name,
-                "artists": [a.name for a in c.artists],
-                "album": c.album.name if c.album else None,
-                "duration_ms": c.duration_ms,
-                "isrc": c.isrc,
-                "score": value,
-                "reasons": list(reasons),
-            }
-            for c, value, reasons in item.candidates
-        ],
+        "candidates": [_candidate_json(c, value, reasons) for c, value, reasons in item.candidates],
     }
 
 
