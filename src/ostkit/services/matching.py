@@ -261,16 +261,12 @@ def search(
             batch.clear()
             last_save = time.monotonic()
 
-    # One track per drama read up front (the last of its entries).
-    prefetch = list(
-        {key(t.drama): t for t in to_search if key(t.drama) in match_plan.up_front}.values()
-    )
     futures: dict[Future[TrackSearch | None], Track] = {}
     pool = ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="ostkit-match")
     try:
         # Drama albums first (all of them, before any track), so every track sees the same
         # candidates whatever the timing.
-        list(pool.map(searcher.fetch_drama, prefetch))
+        list(pool.map(searcher.fetch_drama, searcher.prefetch(to_search)))
         futures = {pool.submit(searcher.search, t): t for t in to_search}
         for fut in as_completed(futures):
             collect(futures[fut], fut.result())
