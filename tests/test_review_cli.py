@@ -120,6 +120,8 @@ def test_accept_above_at_the_prompt_asks_once_then_accepts(
     code, _, err = _review(input="a 2\na 0.95\ny\n")
     assert "a takes a score in (0, 1], e.g. a 0.9; got '2'" in err
     assert "Hello — Singer [Drama A]\n    -> 0.9" in err and "Accept 1 candidate?" in err
+    assert "\n       - title 'Hello'~'Hello' 1.00\n" in err  # the reasons, before the question
+    assert err.index("- title 'Hello'") < err.index("Accept 1 candidate?")
     assert "Accepted 1 candidate." in err
     hello = _tracks(tmp_path)["Hello"]
     assert hello.status is Status.PINNED and hello.spotify_uri == env["vocal"]

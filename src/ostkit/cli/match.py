@@ -339,6 +339,9 @@ def _accept_above(store: ReviewStore, items: list[ReviewItem], min_score: float,
         return 0
     for item, c in chosen:
         click.echo(f"{_track_line(item.track)}\n    -> {_candidate_line(c, item)}", err=True)
+        reasons = next(r for x, _, r in item.candidates if x.uri == c.uri)
+        for reason in reasons:  # what the score rests on, doubts included
+            click.echo(f"       - {reason}", err=True)
     question = f"Accept {plural(len(chosen), 'candidate')}?"
     if not yes and not _ask(question, confirm=True, default=False):
         click.echo("Nothing accepted.", err=True)
