@@ -103,7 +103,7 @@ def _decided(db: Path, uris: dict[str, str]) -> set[str]:
 @pytest.mark.parametrize(
     ("sig", "total", "stall_at"),
     [
-        pytest.param(signal.SIGINT, 300, 125, id="ctrl-c-at-125-of-300"),
+        pytest.param(signal.SIGINT, 160, 125, id="ctrl-c-at-125-of-160"),
         pytest.param(signal.SIGTERM, 60, 25, id="sigterm-json"),
     ],
 )
