@@ -91,7 +91,7 @@ def test_match_json_and_explain(env: dict[str, str]) -> None:
     code, out, _ = _run("match", "--dry-run", "--explain", "--format", "json")
     assert code == 0
     data = json.loads(out)
-    assert data["summary"]["dry_run"] is True
+    assert data["summary"]["dry_run"] is True and data["summary"]["interrupted"] is False
     assert data["summary"]["matched"] == 1 and data["summary"]["requests"] > 0
     hello = next(t for t in data["tracks"] if t["title"] == "Hello")
     assert hello["status"] == "matched" and hello["uri"] == env["vocal"]
@@ -171,7 +171,7 @@ def test_review_shows_reasons_and_refuses_a_missing_number(
     assert code == 0
     assert "[1/1] #1 Hello — Singer [Drama A]" in out
     assert "  1. 0.9" in out and env["vocal"] in out
-    assert "title 'Hello'~'Hello' 1.00; artist 'Singer'~'Singer' 1.00" in out
+    assert "       - title 'Hello'~'Hello' 1.00\n       - artist 'Singer'~'Singer' 1.00\n" in out
     assert "no candidate 7" in err
     assert f"-> pinned {env['vocal']}" in out
     assert "Reviewed 1, skipped 0." in err

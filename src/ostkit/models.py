@@ -150,6 +150,11 @@ class Candidate:
     disc_number: int | None = None
     is_playable: bool | None = None
 
+    @property
+    def url(self) -> str:
+        """The link that opens the track in Spotify."""
+        return f"https://open.spotify.com/track/{self.id}"
+
 
 @dataclass(frozen=True)
 class RemotePlaylist:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from types import FrameType
 from typing import TYPE_CHECKING
 
 import click
@@ -58,3 +62,21 @@ class AppContext:
 
             raise ConfigError(settings.config_error)
         return settings
+
+
+@contextmanager
+def stop_on_signals() -> Iterator[None]:
+    """Within: SIGINT and SIGTERM raise ``KeyboardInterrupt``, so that `kill` stops a command as
+    cleanly as Ctrl-C (work saved, exit 130). SIGINT too: a shell starts background jobs
+    (`ostkit ... &`) with SIGINT ignored, and Python then never turns it into
+    ``KeyboardInterrupt``, so `kill -INT` would do nothing."""
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

@@ -227,16 +227,99 @@ def artist_group_lines(groups: ArtistGroups) -> list[bytes]:
 
 
 class Progress:
-    """A compact counter on stderr (only used when stderr is a terminal)."""
+    """Progress on stderr, in one of two shapes.
 
-    def __init__(self, label: str) -> None:
+    * Counting (``step``): ``writing: 1200 rows``, redrawn in place (import, on a terminal).
+    * Done of a known total (``update``): done/total, rate, elapsed time and ETA; on a terminal
+      (``bar=True``) a bar redrawn in place at most ``BAR_REDRAW`` times a second, else one line
+      every ``interval`` seconds and one at the end (for logs of piped runs).
+    """
+
+    BAR_REDRAW = 0.1  # seconds between two redraws of the bar
+    BAR_WIDTH = 24
+
+    def __init__(
+        self,
+        label: str,
+        *,
+        bar: bool = True,
+        interval: float = 5.0,
+        clock: Callable[[], float] | None = None,
+    ) -> None:
+        import time
+
         self.label = label
         self.count = 0
+        self.bar = bar
+        self.interval = interval
+        self.clock = clock or time.monotonic
+        self.started = self.clock()
+        self._shown_at: float | None = None
+        self._open_line = False
+        self._drawn = 0
+
+    @classmethod
+    def for_stderr(cls, label: str, requested: bool) -> Progress | None:
+        """A bar when stderr is a terminal, lines when ``requested`` (``--progress``) on a
+        pipe, else None (nothing shown)."""
+        if sys.stderr.isatty():
+            return cls(label, bar=True)
+        return cls(label, bar=False) if requested else None
 
     def step(self, n: int) -> None:
         self.count += n
         click.echo(f"\r{self.label}: {self.count} rows", err=True, nl=False)
+        self._open_line = True
+
+    def update(self, done: int, total: int) -> None:
+        """``done`` of ``total`` finished: show it if it is time to."""
+        now = self.clock()
+        wait = self.BAR_REDRAW if self.bar else self.interval
+        last = done >= total
+        if not last and self._shown_at is not None and now - self._shown_at < wait:
+            return
+        if not last and self._shown_at is None and not self.bar and now - self.started < wait:
+            return
+        self._shown_at = now
+        text = progress_text(
+            self.label, done, total, now - self.started, self.BAR_WIDTH if self.bar else 0
+        )
+        if self.bar:
+            # Padded to the last line drawn: a shorter line leaves nothing of it behind.
+            click.echo(f"\r{text.ljust(self._drawn)}", err=True, nl=False)
+            self._drawn = len(text)
+            self._open_line = True
+        else:
+            click.echo(text, err=True)
 
     def done(self) -> None:
-        if self.count:
+        """End the line drawn in place, if any."""
+        if self._open_line:
             click.echo("", err=True)
+            self._open_line = False
+
+
+def progress_text(label: str, done: int, total: int, elapsed: float, bar_width: int = 0) -> str:
+    """``searching 125/600 [#####...] 21% 12.5/s elapsed 0:10 ETA 0:38`` (no bar with width 0;
+    rate and ETA once something is done)."""
+    share = done / total if total else 1.0
+    parts = [f"{label} {done}/{total}"]
+    if bar_width:
+        filled = round(share * bar_width)
+        parts.append("[" + "#" * filled + "." * (bar_width - filled) + "]")
+    parts.append(f"{share:4.0%}")
+    rate = done / elapsed if elapsed > 0 else 0.0
+    if rate > 0:
+        parts.append(f"{rate:.1f}/s")
+    parts.append(f"elapsed {_clock_time(elapsed)}")
+    if rate > 0 and done < total:
+        parts.append(f"ETA {_clock_time((total - done) / rate)}")
+    return " ".join(parts)
+
+
+def _clock_time(seconds: float) -> str:
+    """``0:07``, ``12:30``, ``1:02:03``."""
+    whole = int(seconds + 0.5)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"

@@ -42,44 +42,36 @@ def serve_command(corpus: str | None, port: int, latency: float) -> None:
 
     Example: ostkit sandbox serve --port 8700   (then paste the printed export lines in a shell)
     """
-    import signal
     import time
-    from types import FrameType
 
+    from ostkit.cli.context import stop_on_signals
     from ostkit.sandbox import Sandbox
-
-    def on_signal(signum: int, frame: FrameType | None) -> None:
-        raise KeyboardInterrupt  # `kill` stops it as cleanly as Ctrl-C
 
     sandbox = Sandbox(corpus=corpus, port=port, latency=latency)
     sandbox.start()
-    # SIGINT too: a shell starts background jobs (`ostkit sandbox serve &`) with SIGINT ignored,
-    # and Python then never turns it into KeyboardInterrupt, so `kill -INT` would do nothing.
-    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        refresh = sandbox.issue_refresh_token()
-        # The refresh token is a secret of this throw-away sandbox only, so printing it is fine.
-        lines = [
-            f"export SPOTIPY_CLIENT_ID={sandbox.client_id}",
-            "export SPOTIPY_REDIRECT_URI=http://127.0.0.1:8888/callback",
-            f"export OSTKIT_SPOTIFY_API_URL={sandbox.api_url}",
-            f"export OSTKIT_SPOTIFY_ACCOUNTS_URL={sandbox.accounts_url}",
-            f"export OSTKIT_SPOTIFY_REFRESH_TOKEN={refresh}",
-        ]
-        click.echo("\n".join(lines))
-        click.echo(
-            f"Sandbox Spotify on {sandbox.base_url} "
-            f"({plural(len(sandbox.corpus.tracks), 'track')}, "
-            f"user {sandbox.user_id}); Ctrl-C stops it and forgets everything.",
-            err=True,
-        )
-        while True:
-            time.sleep(3600)
+        with stop_on_signals():
+            refresh = sandbox.issue_refresh_token()
+            # The refresh token is a secret of this throw-away sandbox only, so printing it is fine.
+            lines = [
+                f"export SPOTIPY_CLIENT_ID={sandbox.client_id}",
+                "export SPOTIPY_REDIRECT_URI=http://127.0.0.1:8888/callback",
+                f"export OSTKIT_SPOTIFY_API_URL={sandbox.api_url}",
+                f"export OSTKIT_SPOTIFY_ACCOUNTS_URL={sandbox.accounts_url}",
+                f"export OSTKIT_SPOTIFY_REFRESH_TOKEN={refresh}",
+            ]
+            click.echo("\n".join(lines))
+            click.echo(
+                f"Sandbox Spotify on {sandbox.base_url} "
+                f"({plural(len(sandbox.corpus.tracks), 'track')}, "
+                f"user {sandbox.user_id}); Ctrl-C stops it and forgets everything.",
+                err=True,
+            )
+            while True:
+                time.sleep(3600)
     except KeyboardInterrupt:
         click.echo("Sandbox stopped.", err=True)
     finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
         sandbox.stop()
 
 

@@ -11,8 +11,14 @@
 3. ``decide`` (pure, catalog order): learn artist identities from the confident matches of step 2
    (Spotify artist id + the names Spotify shows), re-rank every other track's candidates with
    them (no requests).
-4. ``write_decisions``: statuses, candidates and learned aliases in one transaction (not with
-   ``dry_run``).
+4. ``write_decisions``: statuses, candidates, the data a match fills in (album, release date,
+   duration, ISRC) and learned aliases in one transaction (not with ``dry_run``).
+
+A run never loses work: while step 2 runs, every ``SAVE_EVERY`` searched tracks (or
+``SAVE_SECONDS``) their first decisions are written in a transaction of their own, and an
+interruption (``KeyboardInterrupt``: Ctrl-C, or SIGTERM as the command line maps it) stops the
+searches, then steps 3 and 4 run on what was found. Tracks decided are not searched again by
+the next run, which continues with the rest.
 
 Review, pin and unpin are in ``ostkit.services.review``.
 
@@ -24,24 +30,29 @@ searched again without ``rematch``; ``review`` tracks are re-decided from their 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from ostkit.errors import UsageError
+from ostkit.errors import InputError, UsageError
 from ostkit.matching.bands import DEFAULT_BANDS, Bands
 from ostkit.matching.decide import MatchResult, best_match
 from ostkit.matching.identities import aliases_from_artists, learn_identities
 from ostkit.matching.scoring import Aliases, Context
 from ostkit.models import Artist, Candidate, Drama, Status, Track
-from ostkit.services.review import ReviewStore
-from ostkit.services.search import Progress, SearchClient, Searcher, Searches
+from ostkit.services.review import ReviewItem, ReviewStore, fill_from_match
+from ostkit.services.search import Progress, SearchClient, Searcher, Searches, TrackSearch
 from ostkit.text.keys import key
 
 KEEP_CANDIDATES = 5  # candidates stored per track for `ostkit review`
 # A drama with at least this many entries to search gets its OST albums read up front (one album
 # search + one request per OST album), which then match most of its entries with no track search.
 DRAMA_FIRST_MIN = 3
+# Decisions are saved as a run goes, in batches of this many searched tracks or after this many
+# seconds, whichever comes first: an interrupted or killed run keeps them.
+SAVE_EVERY = 25
+SAVE_SECONDS = 2.0
 
 
 class MatchStore(ReviewStore, Protocol):
@@ -101,6 +112,8 @@ class MatchReport:
     elapsed: float
     dry_run: bool
     learned: int = 0
+    # Set when Ctrl-C or SIGTERM stopped the searches; what was decided before it is saved.
+    interrupted: bool = False
     # Set when a Spotify error (quota, login, ...) stopped the searches: what was decided before
     # it is saved, the remaining tracks keep their status for the next run.
     error: str | None = None
@@ -163,6 +176,11 @@ def up_front_parts(to_search: Iterable[Track]) -> dict[str, frozenset[int] | Non
     return wanted
 
 
+def drama_names(dramas: Iterable[Drama]) -> dict[str, tuple[str, ...]]:
+    """Drama key -> the drama's other names (native title), as scoring compares them."""
+    return {key(d.title): tuple(n for n in (d.native_title,) if n and n.strip()) for d in dramas}
+
+
 def plan_match(store: MatchStore, options: MatchOptions) -> MatchPlan:
     """Read what a run needs from the store (no requests, no writes)."""
     tracks = store.tracks(drama=options.drama)
@@ -177,9 +195,7 @@ def plan_match(store: MatchStore, options: MatchOptions) -> MatchPlan:
         tracks=tracks,
         to_search=to_search,
         artists=store.artists(),
-        drama_names={
-            key(d.title): tuple(n for n in (d.native_title,) if n and n.strip()) for d in dramas
-        },
+        drama_names=drama_names(dramas),
         stored=stored,
         up_front=up_front_parts(to_search),
     )
@@ -188,23 +204,88 @@ def plan_match(store: MatchStore, options: MatchOptions) -> MatchPlan:
 # --- step 2: search (in parallel, no store writes; ostkit.services.search) ----------------------
 
 
+@dataclass
+class RunSearches(Searches):
+    """The search step's result, and whether an interruption cut it short."""
+
+    interrupted: bool = False
+
+
+Save = Callable[[list[tuple[Track, TrackSearch]]], None]
+
+
 def search(
     match_plan: MatchPlan,
     client: SearchClient,
     bands: Bands,
     jobs: int = 1,
     progress: Progress | None = None,
-) -> Searches:
-    """The plan's searches; ``jobs`` workers give exactly the sequential result."""
+    save: Save | None = None,
+    *,
+    save_every: int | None = None,
+    save_seconds: float | None = None,
+) -> RunSearches:
+    """The plan's searches; ``jobs`` workers give exactly the sequential result.
+
+    Results are collected in the calling thread as they complete: ``progress(done, total)`` is
+    called for each, and ``save(batch)`` with every ``save_every`` new results (or after
+    ``save_seconds``; defaults ``SAVE_EVERY``, ``SAVE_SECONDS``) and with the last ones. On
+    ``KeyboardInterrupt`` the searches not started are dropped, those under way are waited for
+    (a second interrupt stops the wait) and what was found is returned with ``interrupted``
+    set."""
     searcher = Searcher(
         client,
         bands,
         known=aliases_from_artists(match_plan.artists),
         drama_names=match_plan.drama_names,
         up_front=match_plan.up_front,
-        progress=progress,
     )
-    return searcher.run(match_plan.to_search, jobs)
+    every = SAVE_EVERY if save_every is None else save_every
+    seconds = SAVE_SECONDS if save_seconds is None else save_seconds
+    to_search = match_plan.to_search
+    total = len(to_search)
+    out = RunSearches()
+    batch: list[tuple[Track, TrackSearch]] = []
+    last_save = time.monotonic()
+
+    def collect(track: Track, found: TrackSearch | None) -> None:
+        nonlocal last_save
+        if found is None:  # the run stopped before this track
+            return
+        out.found[track.id or 0] = found
+        batch.append((track, found))
+        if progress:
+            progress(len(out.found), total)
+        if save and (len(batch) >= every or time.monotonic() - last_save >= seconds):
+            save(list(batch))
+            batch.clear()
+            last_save = time.monotonic()
+
+    futures: dict[Future[TrackSearch | None], Track] = {}
+    pool = ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="ostkit-match")
+    try:
+        # Drama albums first (all of them, before any track), so every track sees the same
+        # candidates whatever the timing.
+        list(pool.map(searcher.fetch_drama, searcher.prefetch(to_search)))
+        futures = {pool.submit(searcher.search, t): t for t in to_search}
+        for fut in as_completed(futures):
+            collect(futures[fut], fut.result())
+    except KeyboardInterrupt:
+        out.interrupted = True
+        for fut in futures:
+            fut.cancel()  # the searches not started yet
+        try:
+            for fut, track in futures.items():
+                if not fut.cancelled() and (track.id or 0) not in out.found:
+                    collect(track, fut.result())
+        except KeyboardInterrupt:
+            pass  # a second interrupt: stop waiting for the searches under way
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+    if save and batch:
+        save(batch)
+    out.failure = searcher.failure
+    return out
 
 
 # --- step 3: score and decide, learning identities ----------------------------------------------
@@ -285,8 +366,8 @@ def decide(plan: MatchPlan, searches: Searches, bands: Bands) -> Decisions:
 
 
 def write_decisions(store: MatchStore, decisions: Decisions) -> int:
-    """Statuses, kept candidates and learned identities in one transaction; returns how many
-    artists learned something new."""
+    """Statuses, kept candidates, the data a match fills in and learned identities in one
+    transaction; returns how many artists learned something new."""
     learned_count = 0
     with store.transaction():
         for o in decisions.outcomes:
@@ -305,10 +386,37 @@ def write_decisions(store: MatchStore, decisions: Decisions) -> int:
                 o.track.id,
                 [(x.candidate, x.score.total, x.score.reasons) for x in keep],
             )
+            if r.status is Status.MATCHED and r.chosen:
+                fill_from_match(store, o.track.id, r.chosen.candidate)
         for artist_id, spotify_id, name in decisions.learned:
             if store.learn_artist(artist_id, spotify_id, [name]):
                 learned_count += 1
     return learned_count
+
+
+# --- search again from review ------------------------------------------------------------------
+
+
+def search_again(
+    store: MatchStore,
+    client: SearchClient,
+    track_id: int,
+    query: str,
+    bands: Bands = DEFAULT_BANDS,
+) -> ReviewItem:
+    """Search Spotify with a query a person typed in review; the results, scored for the track
+    like a run's, become its review candidates (the track stays in review)."""
+    if not query.strip():
+        raise InputError("type what to search for after e, e.g. e Hello Singer")
+    track = store.get_track(track_id)
+    aliases = aliases_from_artists(store.artists())
+    context = Context(aliases, drama_names(store.dramas()).get(key(track.drama), ()))
+    found = client.search_tracks(query.strip(), limit=10)
+    ranked = best_match(track, found, aliases, context=context, bands=bands).ranked
+    keep = [(r.candidate, r.score.total, r.score.reasons) for r in ranked[:KEEP_CANDIDATES]]
+    with store.transaction():
+        store.save_candidates(track_id, keep)
+    return ReviewItem(track, store.candidates(track_id))
 
 
 # --- the use case -------------------------------------------------------------------------------
@@ -327,7 +435,23 @@ def match_tracks(
     started = time.monotonic()
     requests_before = client.request_count
     match_plan = plan_match(store, options)
-    searches = search(match_plan, client, bands, options.jobs, progress)
+
+    def save(batch: list[tuple[Track, TrackSearch]]) -> None:
+        """First decisions of searched tracks, saved as the run goes (identities and the
+        re-ranking they allow come with the final write)."""
+        outcomes = [
+            TrackOutcome(t, t.status, found.result.status, found.result) for t, found in batch
+        ]
+        write_decisions(store, Decisions(outcomes, []))
+
+    searches = search(
+        match_plan,
+        client,
+        bands,
+        options.jobs,
+        progress,
+        None if options.dry_run else save,
+    )
     decisions = decide(match_plan, searches, bands)
     learned = 0 if options.dry_run else write_decisions(store, decisions)
     error = None
@@ -339,6 +463,7 @@ def match_tracks(
         )
     return MatchReport(
         error=error,
+        interrupted=searches.interrupted,
         outcomes=decisions.outcomes,
         requests=client.request_count - requests_before,
         searched=len(searches.found),

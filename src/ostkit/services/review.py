@@ -32,6 +32,15 @@ class ReviewStore(Protocol):
     def learn_artist(
         self, artist_id: int, spotify_id: str | None, names: Iterable[str]
     ) -> bool: ...
+    def fill_from_spotify(
+        self,
+        track_id: int,
+        *,
+        album: str | None,
+        release_date: str | None,
+        duration_ms: int | None,
+        isrc: str | None,
+    ) -> list[str]: ...
 
 
 @dataclass(frozen=True)
@@ -46,26 +55,47 @@ def review_queue(store: ReviewStore, drama: str | None = None) -> Iterator[Revie
         yield ReviewItem(t, store.candidates(t.id or 0))
 
 
+def fill_from_match(store: ReviewStore, track_id: int, candidate: Candidate) -> list[str]:
+    """Inside a transaction: fill what the catalog lacks for a matched or pinned track from its
+    Spotify track (album, release date, duration, ISRC); values already there are kept.
+    Returns the fields filled."""
+    album = candidate.album
+    return store.fill_from_spotify(
+        track_id,
+        album=album.name if album else None,
+        release_date=album.release_date if album else None,
+        duration_ms=candidate.duration_ms,
+        isrc=candidate.isrc,
+    )
+
+
 def pin(
     store: ReviewStore,
     track_id: int,
     uri_or_url: str,
-    lookup: Callable[[str], object] | None = None,
+    lookup: Callable[[str], Candidate] | None = None,
 ) -> Track:
     """Set a track's Spotify URI by hand (status pinned: the matcher leaves it alone).
 
     ``lookup`` (the client's ``GET /tracks/{id}``) checks first that Spotify has the track; a
-    404 or 400 refuses the pin, any other failure stops it as it is. None: stored unchecked."""
+    404 or 400 refuses the pin, any other failure stops it as it is. None: stored unchecked.
+    The Spotify track's data fills what the catalog lacks: the looked-up track, else the stored
+    review candidate with that URI (none: only the URI is set)."""
     uri = spotify_ids.track_uri(uri_or_url)
     store.get_track(track_id)
+    candidate: Candidate | None = None
     if lookup is not None:
         try:
-            lookup(uri)
+            candidate = lookup(uri)
         except (SpotifyNotFoundError, BadRequestError) as exc:
             raise InputError(
                 f"Spotify has no track {uri} ({exc.status or 'refused'}): check the link, or "
                 f"store it unchecked with `ostkit pin {track_id} {uri} --offline`"
             ) from None
+    if candidate is None or candidate.uri != uri:
+        candidate = next((c for c, _, _ in store.candidates(track_id) if c.uri == uri), None)
+    if candidate is not None:
+        return choose(store, track_id, candidate)
     with store.transaction():
         store.set_match(track_id, status=Status.PINNED, uri=uri, score=None)
         store.save_candidates(track_id, [])
@@ -73,11 +103,13 @@ def pin(
 
 
 def choose(store: ReviewStore, track_id: int, candidate: Candidate) -> Track:
-    """A person picked ``candidate`` in review: pin it and learn the artist's Spotify identity."""
+    """A person picked ``candidate`` in review: pin it, fill the track's missing data from it
+    and learn the artist's Spotify identity (Spotify's spellings become aliases)."""
     track = store.get_track(track_id)
     with store.transaction():
         store.set_match(track_id, status=Status.PINNED, uri=candidate.uri, score=None)
         store.save_candidates(track_id, [])
+        fill_from_match(store, track_id, candidate)
         for artist_id, spotify_id, name in learn_identities([(track, candidate)]):
             store.learn_artist(artist_id, spotify_id, [name])
     return store.get_track(track_id)
@@ -102,17 +134,43 @@ def unpin(store: ReviewStore, track_id: int) -> Track:
     return store.get_track(track_id)
 
 
+def acceptable(item: ReviewItem, min_score: float) -> Candidate | None:
+    """The candidate a bulk accept takes for ``item``: its best, when it scores at least
+    ``min_score`` and no other candidate does (two of them above the bar need a person)."""
+    above = [c for c, value, _ in item.candidates if value is not None and value >= min_score]
+    return above[0] if len(above) == 1 else None
+
+
+def accept_above(
+    store: ReviewStore, items: Iterable[ReviewItem], min_score: float
+) -> list[tuple[ReviewItem, Candidate]]:
+    """Choose, for every item, the candidate ``acceptable`` gives (each its own transaction, so
+    an interruption keeps those done); returns what was accepted."""
+    if not 0.0 < min_score <= 1.0:
+        raise InputError(f"the score to accept above must be in (0, 1], got {min_score}")
+    done: list[tuple[ReviewItem, Candidate]] = []
+    for item in items:
+        candidate = acceptable(item, min_score)
+        if candidate is not None:
+            choose(store, item.track.id or 0, candidate)
+            done.append((item, candidate))
+    return done
+
+
 @dataclass(frozen=True)
 class Answer:
     """What one answer at the review prompt did."""
 
-    action: Literal["quit", "skip", "not_found", "pinned"]
+    action: Literal["quit", "skip", "not_found", "pinned", "accept_above"]
     uri: str | None = None  # the pinned URI
+    score: float | None = None  # accept_above: the score asked for (nothing applied yet)
 
 
 def answer_review(store: ReviewStore, item: ReviewItem, answer: str) -> Answer:
     """Apply one answer typed at the review prompt: q(uit), s(kip), n(ot on Spotify), a
-    candidate's number, or a Spotify URI/URL/id to pin (``InputError`` when it is none of them)."""
+    candidate's number, or a Spotify URI/URL/id to pin (``InputError`` when it is none of them).
+    ``a SCORE`` applies nothing: it asks the caller to accept every remaining candidate scoring
+    at least SCORE (``accept_above``) once the person has confirmed."""
     text = answer.strip()
     track_id = item.track.id or 0
     low = text.casefold()
@@ -123,6 +181,15 @@ def answer_review(store: ReviewStore, item: ReviewItem, answer: str) -> Answer:
     if low == "n":
         mark_not_found(store, track_id)
         return Answer("not_found")
+    if low.startswith("a "):
+        value = text[2:].strip()
+        try:
+            score = float(value)
+        except ValueError:
+            score = -1.0
+        if not 0.0 < score <= 1.0:
+            raise InputError(f"a takes a score in (0, 1], e.g. a 0.9; got {value!r}")
+        return Answer("accept_above", score=score)
     if text.isdigit():
         if not 1 <= int(text) <= len(item.candidates):
             raise InputError(f"no candidate {text}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -168,7 +168,9 @@ class Searches:
 
 
 class Searcher:
-    """Runs the searches of a match. Scoring here uses only what was known before the run
+    """The searches of a match, one drama or track at a time, safe to call from several worker
+    threads (the run loop, with its pool, saving and interruption, is
+    ``ostkit.services.matching.search``). Scoring here uses only what was known before the run
     (``known``), never what another worker just learned, so completion order cannot change a
     decision. The first ``SpotifyError`` stops the remaining work; what was found is kept."""
 
@@ -180,19 +182,15 @@ class Searcher:
         known: Aliases,
         drama_names: Mapping[str, tuple[str, ...]],
         up_front: Mapping[str, frozenset[int] | None],
-        progress: Progress | None = None,
     ) -> None:
         self.client = client
         self.bands = bands
         self.known = known
         self.drama_names = drama_names  # drama key -> its other names
         self.up_front = up_front  # drama key -> OST parts to read up front (None: all)
-        self.progress = progress
         self.cache = DramaCache(client)
         self._lock = threading.Lock()
         self._stop = threading.Event()
-        self._done = 0
-        self._total = 0
         self._failures: list[SpotifyError] = []
 
     def fetch_drama(self, track: Track) -> None:
@@ -225,32 +223,19 @@ class Searcher:
         except SpotifyError as exc:
             self._fail(exc)
             return None
-        with self._lock:
-            self._done += 1
-            if self.progress:
-                self.progress(self._done, self._total)
         found.requests = self.client.request_count - before
         return found
 
-    def run(self, to_search: Sequence[Track], jobs: int) -> Searches:
-        """Every search, with ``jobs`` workers; the result does not depend on their number."""
-        self._total = len(to_search)
-        # One track per drama read up front (the last of its entries).
-        prefetch = list(
-            {key(t.drama): t for t in to_search if key(t.drama) in self.up_front}.values()
-        )
-        if jobs <= 1 or len(to_search) <= 1:
-            for t in prefetch:
-                self.fetch_drama(t)
-            results = [self.search(t) for t in to_search]
-        else:
-            with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="ostkit-match") as ex:
-                # Drama albums first (all of them, before any track), so every track sees the
-                # same candidates whatever the timing.
-                list(ex.map(self.fetch_drama, prefetch))
-                results = list(ex.map(self.search, to_search))
-        found = {t.id or 0: r for t, r in zip(to_search, results, strict=True) if r is not None}
-        return Searches(found, self._failures[0] if self._failures else None)
+    def prefetch(self, to_search: Sequence[Track]) -> list[Track]:
+        """The tracks to pass to ``fetch_drama`` before any ``search`` (all of them first, so
+        every track sees the same candidates whatever the timing): one per drama read up
+        front, the last of its entries."""
+        return list({key(t.drama): t for t in to_search if key(t.drama) in self.up_front}.values())
+
+    @property
+    def failure(self) -> SpotifyError | None:
+        """The first Spotify error, which stopped the remaining work (None: none so far)."""
+        return self._failures[0] if self._failures else None
 
     def _fail(self, exc: SpotifyError) -> None:
         with self._lock:

@@ -38,6 +38,43 @@ class Matches:
         if cur.rowcount == 0:
             raise NotFoundError(f"no track with id {track_id}; `ostkit tracks` lists the ids")
 
+    def fill_from_spotify(
+        self,
+        track_id: int,
+        *,
+        album: str | None,
+        release_date: str | None,
+        duration_ms: int | None,
+        isrc: str | None,
+    ) -> list[str]:
+        """Fill the track's empty album / release date / duration / ISRC from the Spotify track
+        it was matched or pinned to; a value already there (typed by the fan) is kept. Returns
+        the names of the fields filled."""
+        self.db.require_tx()
+        given = {
+            "album": album,
+            "release_date": release_date,
+            "duration_ms": duration_ms,
+            "isrc": isrc,
+        }
+        row = self.db.conn.execute(
+            "SELECT album, release_date, duration_ms, isrc FROM tracks WHERE id = ?", (track_id,)
+        ).fetchone()
+        if row is None:
+            raise NotFoundError(f"no track with id {track_id}; `ostkit tracks` lists the ids")
+        filled = [
+            name
+            for (name, value), current in zip(given.items(), row, strict=True)
+            if value not in (None, "") and current in (None, "")
+        ]
+        if filled:
+            sets = ", ".join(f"{name} = ?" for name in filled)
+            self.db.conn.execute(
+                f"UPDATE tracks SET {sets}, updated_at = ? WHERE id = ?",
+                (*(given[name] for name in filled), now_iso(), track_id),
+            )
+        return filled
+
     def save_candidates(
         self,
         track_id: int,
