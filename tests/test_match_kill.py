@@ -129,7 +129,7 @@ def test_interrupted_run_keeps_its_decisions_and_the_next_run_continues(
             assert (summary["matched"], summary["unmatched"]) == (stall_at + 1, left)
         else:
             assert (
-                f"matched {stall_at + 1}, review 0, not_found 0, pinned 0, unmatched {left};" in out
+                f"matched {stall_at + 1}, review 0, not_found 0, pinned 0, unmatched {left};" in err
             )
         assert f"Interrupted: the decisions made so far are saved ({left} tracks left" in err
         assert "Traceback" not in err

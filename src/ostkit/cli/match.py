@@ -476,7 +476,7 @@ def pin_cmd(app: AppContext, track_id: int, uri: str, offline: bool) -> None:
     from ostkit.spotify.client import SpotifyClient
     from ostkit.store.catalog import CatalogStore
 
-    settings = app.settings
+    settings = app.settings if offline else app.spotify_settings
     configured = bool(settings.client_id) and (
         bool(settings.refresh_token) or settings.token_path.exists()
     )
