@@ -434,7 +434,7 @@ class _Review:
         from ostkit.spotify.client import SpotifyClient
 
         if self._client is None:
-            self._client = SpotifyClient.from_settings(self.app.settings)
+            self._client = SpotifyClient.from_settings(self.app.spotify_settings)
         found = search_again(self.store, self._client, item.track.id or 0, query)
         if not found.candidates:
             click.echo(f"  nothing found for {query.strip()!r}", err=True)
