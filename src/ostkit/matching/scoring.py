@@ -45,7 +45,7 @@ from ostkit.matching.bands import (
 from ostkit.matching.versions import parsed_album, parsed_title, version_factor
 from ostkit.models import Candidate, Track
 from ostkit.text.keys import clean_text, fuzzy_key, norm
-from ostkit.text.romanise import phonetic, romanise
+from ostkit.text.romanise import phonetic, romanise, same_person_name
 from ostkit.text.scripts import script_of, script_runs
 from ostkit.text.titles import RECORDING_TAGS, ParsedTitle
 
@@ -216,6 +216,10 @@ def _artist_name_similarity(name: str, native: str | None, cand_name: str, ctx: 
     best = 0.0
     for ours in [*forms, *([native] if native else [])]:
         best = max(best, text_similarity(ours, cand_name))
+        if same_person_name(ours, cand_name):
+            # Word order and romanisation variants of one name ("Boram Park" = "Park Bo-ram",
+            # "Yi Su-hyeon" = "Lee Su-hyun"); across scripts (박보람) a little less sure.
+            best = max(best, 0.95 if script_of(ours) == script_of(cand_name) else 0.9)
         if script_of(ours) != script_of(cand_name) and script_of(cand_name) == "hangul":
             # People's names: family name first, spelled as people spell it.
             ra, rb = romanise(ours), romanise(cand_name, surname=True)
