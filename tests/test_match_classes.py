@@ -242,3 +242,179 @@ NAMES = {
 @pytest.mark.parametrize("name", list(NAMES))
 def test_names(make_sandbox: MakeSandbox, name: str) -> None:
     run(make_sandbox, NAMES[name])
+
+
+# --- 5. Hangul-only artist; 6. exact title on the drama's OST, artist wrong or missing -----
+
+D5 = "Moon Garden"
+OST5 = f"{D5} OST Part.3"
+OST5B = f"{D5} OST Part.4"
+ARTIST_UNKNOWN = {
+    "hangul-only artist, fan's spelling": Case(
+        [
+            R("v", "You Are My Everything", ["거미"], OST5),
+            R("i", "You Are My Everything (Inst.)", ["거미"], OST5),
+        ],
+        {"e": T(D5, "You Are My Everything", "Gummy")},
+        {"e": "ok:v"},
+    ),
+    "hangul-only artist, english name": Case(
+        [R("v", "Shower", ["에일리"], OST5)],
+        {"e": T(D5, "Shower", "Ailee")},
+        {"e": "ok:v"},
+    ),
+    "artist unknown": Case(
+        [R("v", "Lantern", ["Kim Na Young"], OST5)],
+        {"e": T(D5, "Lantern", "Unknown")},
+        {"e": "ok:v"},
+    ),
+    "artist a question mark": Case(
+        [R("v", "Lantern", ["Kim Na Young"], OST5)],
+        {"e": T(D5, "Lantern", "?")},
+        {"e": "ok:v"},
+    ),
+    "artist typo": Case(
+        [R("v", "Lantern", ["Kim Na Young"], OST5)],
+        {"e": T(D5, "Lantern", "Kim Nayong")},
+        {"e": "ok:v"},
+    ),
+    "featured singer typed": Case(
+        [R("v", "Lantern", ["Kim Na Young", "Jay Park"], OST5)],
+        {"e": T(D5, "Lantern", "Jay Park")},
+        {"e": "ok:v"},
+    ),
+    "two songs of that title on the OST": Case(
+        [R("a", "Lantern", ["Kim Na Young"], OST5), R("b", "Lantern", ["Sunwoo"], OST5B)],
+        {"e": T(D5, "Lantern", "?")},
+        {"e": "review"},
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(ARTIST_UNKNOWN))
+def test_artist_unknown_on_the_dramas_ost(make_sandbox: MakeSandbox, name: str) -> None:
+    run(make_sandbox, ARTIST_UNKNOWN[name])
+
+
+def test_hangul_only_artist_is_learned(make_sandbox: MakeSandbox) -> None:
+    out = run(make_sandbox, ARTIST_UNKNOWN["hangul-only artist, fan's spelling"])
+    gummy = out.store.find_artist("Gummy")
+    assert gummy is not None and "거미" in gummy.aliases
+
+
+def test_a_typed_artist_is_not_learned_from_a_title_match(make_sandbox: MakeSandbox) -> None:
+    out = run(make_sandbox, ARTIST_UNKNOWN["featured singer typed"])
+    jay = out.store.find_artist("Jay Park")
+    assert jay is not None and "Kim Na Young" not in jay.aliases
+
+
+# --- 7. ties between equally right answers ---------------------------------------------------
+
+D7 = "River Town"
+TIES = {
+    "single and full OST album": Case(
+        [
+            R(
+                "full",
+                "Tide",
+                ["Sondia"],
+                f"{D7} OST",
+                album_type="album",
+                release_date="2022-06-01",
+            ),
+            R("single", "Tide", ["Sondia"], f"{D7} OST Part.1", release_date="2022-03-01"),
+        ],
+        {"e": T(D7, "Tide", "Sondia")},
+        {"e": "ok:single"},
+    ),
+    "single and remaster": Case(
+        [
+            R("single", "Tide", ["Sondia"], f"{D7} OST Part.1", release_date="2022-03-01"),
+            R(
+                "rm",
+                "Tide (Remastered 2024)",
+                ["Sondia"],
+                f"{D7} OST Part.1 (Remastered)",
+                release_date="2024-03-01",
+            ),
+        ],
+        {"e": T(D7, "Tide", "Sondia")},
+        {"e": "ok:single"},
+    ),
+    "two copies on the OST, earliest wins": Case(
+        [
+            R(
+                "late",
+                "Tide",
+                ["Sondia"],
+                f"{D7} OST Pt. 1",
+                release_date="2023-01-01",
+                album_type="album",
+            ),
+            R("early", "Tide", ["Sondia"], f"{D7} OST Part.1", release_date="2022-01-01"),
+        ],
+        {"e": T(D7, "Tide", "Sondia")},
+        {"e": "ok:early"},
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(TIES))
+def test_ties_between_right_answers(make_sandbox: MakeSandbox, name: str) -> None:
+    run(make_sandbox, TIES[name])
+
+
+# --- 9. traps stay traps ---------------------------------------------------------------------
+
+D9 = "Blue Harbor"
+OST9 = f"{D9} OST Part.2"
+TRAPS = {
+    "artist's other song on the same OST": Case(
+        [R("o", "Other Song", ["Sondia"], OST9), R("oi", "Other Song (Inst.)", ["Sondia"], OST9)],
+        {"e": T(D9, "Absent Song", "Sondia")},
+        {"e": "absent"},
+    ),
+    "same title by another artist": Case(
+        [R("x", "Absent Song", ["Another Singer"], "Another Album")],
+        {"e": T(D9, "Absent Song", "Sondia")},
+        {"e": "absent"},
+    ),
+    "same title, same artist, another drama": Case(
+        [R("x", "Absent Song", ["Sondia"], "Other Drama OST Part.1")],
+        {"e": T(D9, "Absent Song", "Sondia")},
+        {"e": "absent"},
+    ),
+    "karaoke copy": Case(
+        [
+            R(
+                "k",
+                "Absent Song (Originally Performed by Sondia) [Karaoke Version]",
+                ["Karaoke Kings"],
+                "K-Drama Karaoke Hits",
+                album_type="compilation",
+            )
+        ],
+        {"e": T(D9, "Absent Song", "Sondia")},
+        {"e": "absent"},
+    ),
+    "piano copy": Case(
+        [R("p", "Absent Song (Piano Ver.)", ["Piano Dreams"], f"{D9} Piano Collection")],
+        {"e": T(D9, "Absent Song", "Sondia")},
+        {"e": "absent"},
+    ),
+    "sped-up copy": Case(
+        [R("s", "Absent Song (Sped Up)", ["Sondia"], "Absent Song (Sped Up)")],
+        {"e": T(D9, "Absent Song", "Sondia")},
+        {"e": "absent"},
+    ),
+    "exact title on the OST by another known artist": Case(
+        [R("x", "Absent Song", ["Another Singer"], OST9)],
+        {"e": T(D9, "Absent Song", "Sondia")},
+        {"e": "absent"},
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(TRAPS))
+def test_traps_stay_traps(make_sandbox: MakeSandbox, name: str) -> None:
+    run(make_sandbox, TRAPS[name])

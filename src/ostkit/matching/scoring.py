@@ -26,12 +26,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from rapidfuzz import fuzz
 
 from ostkit.matching.bands import (
+    ANOTHER_DRAMAS_OST,
     DEFAULT_BANDS,
     DURATION_DIFFERS,
     OST_TITLE_UNKNOWN_ARTIST,
@@ -102,6 +103,7 @@ NO_ALIASES = Aliases()
 # --- scores -------------------------------------------------------------------------------------
 
 
+ANOTHER_WORK = 0.2  # album component of another drama's (or film's) OST
 NEUTRAL = 0.5  # album component when the album says nothing either way (an artist's release)
 WEIGHTS: Mapping[str, float] = {"title": 0.45, "artist": 0.35, "album": 0.10, "duration": 0.10}
 
@@ -112,6 +114,8 @@ class Context:
 
     aliases: Aliases = field(default_factory=Aliases)
     drama_names: tuple[str, ...] = ()  # other names of the drama (native title, English title)
+    # The drama's catalog entries (for the uniqueness rule of ``ostkit.matching.decide``).
+    drama_entries: tuple[Track, ...] = ()
 
 
 @lru_cache(maxsize=131072)
@@ -269,6 +273,14 @@ def same_drama(a: str, b: str) -> bool:
     aside ("Hospital Playlist Season 2" ~ "Hospital Playlist 2" ~ "Hospital Playlist")."""
     if text_similarity(a, b) >= 0.9:
         return True
+    # "Moon Lovers: Scarlet Heart Ryeo" is "Moon Lovers" with its subtitle.
+    ha, hb = a.split(":", 1)[0], b.split(":", 1)[0]
+    if (
+        (ha, hb) != (a, b)
+        and len(norm(min(ha, hb, key=len))) >= 6
+        and fuzzy_key(ha) == fuzzy_key(hb)
+    ):
+        return True
     sa, sb = _SEASON_RE.sub("", a), _SEASON_RE.sub("", b)
     return (sa, sb) != (a, b) and bool(sa.strip()) and text_similarity(sa, sb) >= 0.9
 
@@ -304,7 +316,7 @@ def album_score(track: Track, candidate: Candidate, ctx: Context) -> tuple[float
             # Named in a script we have no drama title in (a Hangul-only album name while the
             # catalog knows only the English title): cannot tell, so neutral.
             return NEUTRAL, f"OST of a drama named in another script {album.name!r}"
-        return 0.2, f"OST of another work {album.name!r}"
+        return ANOTHER_WORK, f"OST of another work {album.name!r}"
     if info.tags & RECORDING_TAGS:
         return 0.3, f"version album {album.name!r}"
     return NEUTRAL, f"artist release {album.name!r}"
@@ -356,6 +368,8 @@ def caps(
         found.append(TITLE_OR_ARTIST_PARTIAL)
     if duration is not None and duration < 0.9:
         found.append(DURATION_DIFFERS)
+    if album <= ANOTHER_WORK:
+        found.append(ANOTHER_DRAMAS_OST)
     return found
 
 
@@ -377,7 +391,7 @@ def score(
     """Score one candidate for one catalog track; see the module docstring."""
     ctx = context or Context(aliases=aliases or NO_ALIASES)
     if aliases is not None and context is not None:
-        ctx = Context(aliases=aliases, drama_names=context.drama_names)
+        ctx = replace(context, aliases=aliases)
     title, title_why = title_score(track, candidate)
     artist, artist_why = artist_score(track, candidate, ctx)
     album, album_why = album_score(track, candidate, ctx)

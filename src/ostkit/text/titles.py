@@ -188,7 +188,7 @@ _PART_RE = re.compile(
 _OST_RE = re.compile(
     r"\bost\b|\bo\.s\.t\.?|original (?:\w+ )?(?:television |tv |drama |motion picture |series |"
     r"musical |web ?drama )?soundtrack|\bsoundtrack\b|\bmusic from\b|\boriginal score\b|"
-    r"오리지널 사운드트랙|사운드트랙|サウンドトラック|原声",
+    r"오리지널 사운드트랙|사운드트랙|サウンドトラック|サントラ|原声|原聲|插曲",
     re.IGNORECASE,
 )
 _SPECIAL_RE = re.compile(r"\bspecial\b|\bbonus\b|스페셜", re.IGNORECASE)
@@ -201,7 +201,8 @@ _COMPILATION_RE = re.compile(
 )
 _OST_MARK_RE = re.compile(
     r"(?:[,:\-]\s*)?[(\[]?\s*(?:the\s+)?(?:\bost\b|\bo\.s\.t\b\.?|\boriginal\b[^()\[\]]*?soundtrack|"
-    r"\bsoundtrack\b|\bmusic from\b|오리지널 사운드트랙|사운드트랙)",
+    r"\bsoundtrack\b|\bmusic from\b|오리지널 사운드트랙|사운드트랙|"
+    r"(?:オリジナル・?)?サウンドトラック|サントラ|(?:影视|影視|电视剧?|電視劇?)?(?:原声|原聲)(?:带|帶|大碟|专辑|專輯)?|插曲)",
     re.IGNORECASE,
 )
 _ALBUM_WORD_RE = re.compile(
