@@ -278,6 +278,11 @@ ARTIST_UNKNOWN = {
         {"e": T(D5, "Lantern", "Kim Nayong")},
         {"e": "ok:v"},
     ),
+    "artist badly misspelled": Case(
+        [R("v", "Lantern", ["Kim Na Young"], OST5)],
+        {"e": T(D5, "Lantern", "Kimm Naa")},
+        {"e": "ok:v"},
+    ),
     "featured singer typed": Case(
         [R("v", "Lantern", ["Kim Na Young", "Jay Park"], OST5)],
         {"e": T(D5, "Lantern", "Jay Park")},
@@ -302,10 +307,12 @@ def test_hangul_only_artist_is_learned(make_sandbox: MakeSandbox) -> None:
     assert gummy is not None and "거미" in gummy.aliases
 
 
-def test_a_typed_artist_is_not_learned_from_a_title_match(make_sandbox: MakeSandbox) -> None:
-    out = run(make_sandbox, ARTIST_UNKNOWN["featured singer typed"])
-    jay = out.store.find_artist("Jay Park")
-    assert jay is not None and "Kim Na Young" not in jay.aliases
+def test_a_misspelled_artist_is_not_learned_from_a_title_match(make_sandbox: MakeSandbox) -> None:
+    out = run(make_sandbox, ARTIST_UNKNOWN["artist badly misspelled"])
+    typed = out.store.find_artist("Kimm Naa")
+    assert typed is not None and typed.spotify_id is None and not typed.aliases
+    (outcome,) = out.report.decided()
+    assert outcome.result is not None and "the only song titled" in outcome.result.note
 
 
 # --- 7. ties between equally right answers ---------------------------------------------------
@@ -418,3 +425,69 @@ TRAPS = {
 @pytest.mark.parametrize("name", list(TRAPS))
 def test_traps_stay_traps(make_sandbox: MakeSandbox, name: str) -> None:
     run(make_sandbox, TRAPS[name])
+
+
+# --- 4. English title, Spotify shows only the original script -------------------------------
+
+D4 = "Stone Village"
+OST4 = f"{D4} OST Part.2"
+D4J = "Wind Road"
+OST4J = f"{D4J} Original Soundtrack"
+NATIVE_ONLY = {
+    "hangul title, one song, one entry": Case(
+        [R("v", "돌덩이", ["Ha Hyun Woo"], OST4), R("i", "돌덩이 (Inst.)", ["Ha Hyun Woo"], OST4)],
+        {"e": T(D4, "Stone Block", "Ha Hyun-woo", part=2)},
+        {"e": "ok:v"},
+    ),
+    "kana title, one song, one entry": Case(
+        [R("v", "風になる", ["Tsuji Ayano"], OST4J, album_type="album")],
+        {"e": T(D4J, "Becoming the Wind", "Tsuji Ayano")},
+        {"e": "ok:v"},
+    ),
+    "hangul title, duration known and right": Case(
+        [R("v", "돌덩이", ["Ha Hyun Woo"], OST4, duration_ms=201_000)],
+        {"e": T(D4, "Stone Block", "Ha Hyun-woo", duration_ms=200_000)},
+        {"e": "ok:v"},
+    ),
+    "two entries by the artist": Case(
+        [R("v", "돌덩이", ["Ha Hyun Woo"], OST4)],
+        {
+            "e": T(D4, "Stone Block", "Ha Hyun-woo"),
+            "f": T(D4, "Another Road", "Ha Hyun-woo"),
+        },
+        {"e": "review", "f": "review"},
+    ),
+    "two songs by the artist on the OST": Case(
+        [R("v", "돌덩이", ["Ha Hyun Woo"], OST4), R("w", "바람", ["Ha Hyun Woo"], OST4)],
+        {"e": T(D4, "Stone Block", "Ha Hyun-woo")},
+        {"e": "review"},
+    ),
+    "another part than the catalog's": Case(
+        [R("v", "돌덩이", ["Ha Hyun Woo"], OST4)],
+        {"e": T(D4, "Stone Block", "Ha Hyun-woo", part=5)},
+        {"e": "absent"},
+    ),
+    "duration far off": Case(
+        [R("v", "돌덩이", ["Ha Hyun Woo"], OST4, duration_ms=260_000)],
+        {"e": T(D4, "Stone Block", "Ha Hyun-woo", duration_ms=200_000)},
+        {"e": "absent"},
+    ),
+    "artist's only song is on another drama": Case(
+        [R("v", "돌덩이", ["Ha Hyun Woo"], "Other Drama OST Part.2")],
+        {"e": T(D4, "Stone Block", "Ha Hyun-woo")},
+        {"e": "absent"},
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(NATIVE_ONLY))
+def test_english_title_native_only_on_spotify(make_sandbox: MakeSandbox, name: str) -> None:
+    run(make_sandbox, NATIVE_ONLY[name])
+
+
+def test_the_uniqueness_rule_is_explained(make_sandbox: MakeSandbox) -> None:
+    out = run(make_sandbox, NATIVE_ONLY["hangul title, one song, one entry"])
+    (outcome,) = out.report.decided()
+    assert outcome.result is not None
+    assert "one catalog entry by this artist and one vocal song" in outcome.result.note
+    assert "Inst. twin" in outcome.result.note and "part 2" in outcome.result.note

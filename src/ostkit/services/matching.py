@@ -133,8 +133,20 @@ class MatchPlan:
     # Drama key -> the parts to read up front (None: all), for dramas with many entries to search.
     up_front: dict[str, frozenset[int] | None] = field(default_factory=dict)
 
+    # Drama key -> the drama's catalog entries in scope (for the uniqueness rule).
+    drama_entries: dict[str, tuple[Track, ...]] = field(default_factory=dict)
+
     def context(self, track: Track, aliases: Aliases) -> Context:
-        return Context(aliases=aliases, drama_names=self.drama_names.get(key(track.drama), ()))
+        k = key(track.drama)
+        return Context(aliases, self.drama_names.get(k, ()), self.drama_entries.get(k, ()))
+
+
+def entries_by_drama(tracks: Iterable[Track]) -> dict[str, tuple[Track, ...]]:
+    """Drama key -> the drama's entries, catalog order."""
+    by_drama: dict[str, list[Track]] = {}
+    for t in tracks:
+        by_drama.setdefault(key(t.drama), []).append(t)
+    return {k: tuple(v) for k, v in by_drama.items()}
 
 
 def needs_search(track: Track, stored: Sequence[Candidate], rematch: bool) -> bool:
@@ -182,6 +194,7 @@ def plan_match(store: MatchStore, options: MatchOptions) -> MatchPlan:
         },
         stored=stored,
         up_front=up_front_parts(to_search),
+        drama_entries=entries_by_drama(tracks),
     )
 
 
@@ -201,6 +214,7 @@ def search(
         bands,
         known=aliases_from_artists(match_plan.artists),
         drama_names=match_plan.drama_names,
+        drama_entries=match_plan.drama_entries,
         up_front=match_plan.up_front,
         progress=progress,
     )
@@ -252,7 +266,9 @@ def decide(plan: MatchPlan, searches: Searches, bands: Bands) -> Decisions:
     learned = learn_identities(
         (t, r.chosen.candidate)
         for t in plan.tracks
-        if (r := first_pass.get(t.id or 0)) is not None and r.chosen is not None
+        if (r := first_pass.get(t.id or 0)) is not None
+        and r.chosen is not None
+        and r.vouches_artist
     )
     enriched = enrich_aliases(plan, learned)
     outcomes: list[TrackOutcome] = []

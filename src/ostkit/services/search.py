@@ -180,12 +180,14 @@ class Searcher:
         known: Aliases,
         drama_names: Mapping[str, tuple[str, ...]],
         up_front: Mapping[str, frozenset[int] | None],
+        drama_entries: Mapping[str, tuple[Track, ...]] | None = None,
         progress: Progress | None = None,
     ) -> None:
         self.client = client
         self.bands = bands
         self.known = known
         self.drama_names = drama_names  # drama key -> its other names
+        self.drama_entries = drama_entries or {}  # drama key -> its catalog entries
         self.up_front = up_front  # drama key -> OST parts to read up front (None: all)
         self.progress = progress
         self.cache = DramaCache(client)
@@ -211,7 +213,8 @@ class Searcher:
         if self._stop.is_set():
             return None
         before = self.client.request_count
-        context = Context(self.known, self.drama_names.get(key(track.drama), ()))
+        k = key(track.drama)
+        context = Context(self.known, self.drama_names.get(k, ()), self.drama_entries.get(k, ()))
         try:
             found = search_track(
                 track,
