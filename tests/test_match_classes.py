@@ -491,3 +491,75 @@ def test_the_uniqueness_rule_is_explained(make_sandbox: MakeSandbox) -> None:
     assert outcome.result is not None
     assert "one catalog entry by this artist and one vocal song" in outcome.result.note
     assert "Inst. twin" in outcome.result.note and "part 2" in outcome.result.note
+
+
+# --- 3. drama aliases, native titles learned from matches, OST words ---------------------------
+
+D3 = "Tale of the Nine Tailed"
+D3K = "구미호뎐"
+
+
+def _k(part: int) -> dict[str, Any]:
+    """An OST single Spotify names in Hangul, found through its English name too."""
+    return {"album_names": {"en": f"{D3} OST Part {part}"}}
+
+
+LEARNED = Case(
+    [
+        R("isrc", "어나더 송", ["Sondia"], f"{D3K} OST Part 1", isrc="KRA302000001", **_k(1)),
+        R("gummy", "Only You", ["거미"], f"{D3K} OST Part 3", **_k(3)),
+        R("stone", "돌덩이", ["Ha Hyun Woo"], f"{D3K} OST Part 4", **_k(4)),
+    ],
+    {
+        "isrc": T(D3, "Another Song", "Sondia", isrc="KRA302000001"),
+        "gummy": T(D3, "Only You", "Gummy"),
+        "stone": T(D3, "Stone Block", "Ha Hyun-woo", part=4),
+    },
+    {"isrc": "ok:isrc", "gummy": "ok:gummy", "stone": "ok:stone"},
+)
+
+
+def test_one_match_teaches_the_dramas_native_title(make_sandbox: MakeSandbox) -> None:
+    out = run(make_sandbox, LEARNED)
+    drama = out.store.find_drama(D3)
+    assert drama.native_title == D3K
+    assert out.store.find_drama(D3K).title == D3  # found by its learned name
+
+
+def test_aliases_decide_the_dramas_release(make_sandbox: MakeSandbox) -> None:
+    """A second English title on the OST: with the alias in the catalog it is the drama's own
+    release; without it, another work's (review, never a guess)."""
+    corpus = [R("v", "Snow Flower", ["Sondia"], "Guardian (Original Television Soundtrack), Pt. 9")]
+    entry = {"e": T("Goblin", "Snow Flower", "Sondia")}
+    with_alias = Case(
+        corpus,
+        entry,
+        {"e": "ok:v"},
+        [Drama("Goblin", aliases=("Guardian: The Lonely and Great God",))],
+    )
+    run(make_sandbox, with_alias)
+    run(make_sandbox, Case(corpus, entry, {"e": "review"}, [Drama("Goblin")]))
+
+
+@pytest.mark.parametrize(
+    "album",
+    [
+        "苍兰诀 电视原声带",
+        "苍兰诀 原声带",
+        "苍兰诀 插曲",
+        "逃げ恥 オリジナル・サウンドトラック",
+        "도깨비 오리지널 사운드트랙",
+    ],
+)
+def test_ost_words_in_other_languages(album: str) -> None:
+    from ostkit.text.titles import parse_album
+
+    info = parse_album(album)
+    assert info.is_ost and info.drama and info.drama == album.split()[0]
+
+
+def test_parts_beyond_nine_are_read() -> None:
+    from ostkit.text.titles import parse_album
+
+    assert parse_album("Goblin OST Part.12").part == 12
+    assert parse_album("苍兰诀 电视剧原声带 Part.10").part == 10

@@ -51,6 +51,9 @@ class Drama:
     release_date: str | None = None
     cast: tuple[CastMember, ...] = ()
     id: int | None = None
+    # Other names of the drama: another English title ("Guardian: The Lonely and Great God" for
+    # "Goblin"), a romanised or Chinese title; typed by the fan or learned from matched releases.
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@
 
 Columns (header required, any order, case-insensitive): required ``drama, title, artist``;
 optional ``part, title_ko, artist_ko, album, release_date, duration, isrc, spotify_uri, year,
-network, version, drama_ko``. Unknown columns are an error (a typo must not silently drop data).
+network, version, drama_ko, drama_aliases`` (the drama's other names, separated by ``;``).
+Unknown columns are an error (a typo must not silently drop data).
 See docs/catalog.md. A CSV with Exportify's header is handed to ``formats.exportify``.
 
 Spreadsheet safety: see ``fields.neutralise``; the writer neutralises, the reader undoes it.
@@ -22,6 +23,7 @@ from ostkit.formats.fields import (
     FieldError,
     csv_records,
     csv_text,
+    format_aliases,
     format_duration,
     parse_fields,
     track_from_parsed,
@@ -34,6 +36,7 @@ from ostkit.text.credits import format_credits, format_native
 CSV_COLUMNS = (
     "drama",
     "drama_ko",
+    "drama_aliases",
     "year",
     "network",
     "part",
@@ -78,6 +81,7 @@ def read(text: str, label: str, *, drama: str | None = None) -> ImportBatch:
             "native_title": fields.get("drama_ko"),
             "year": fields.get("year"),
             "network": fields.get("network"),
+            "aliases": fields.get("drama_aliases"),
         }
         builder.add_drama_facts(track.drama, facts, line)
         builder.add_track(track, line)
@@ -117,6 +121,7 @@ def to_csv(tracks: Sequence[Track], dramas: Mapping[str, Drama]) -> str:
         values = {
             "drama": t.drama,
             "drama_ko": d.native_title if d else None,
+            "drama_aliases": format_aliases(d.aliases) if d and d.aliases else None,
             "year": d.year if d else None,
             "network": d.network if d else None,
             "part": t.part,

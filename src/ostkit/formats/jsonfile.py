@@ -33,6 +33,7 @@ def drama_json(d: Drama) -> dict[str, Any]:
         "writer": d.writer,
         "release_date": d.release_date,
         "cast": [{"actor": c.actor, "role": c.role} for c in d.cast],
+        "aliases": list(d.aliases),
     }
 
 
@@ -131,6 +132,9 @@ def _drama(d: Mapping[str, Any]) -> Drama:
         if not isinstance(c, dict) or not isinstance(c.get("actor"), str):
             raise FieldError(f"cast[{ci}]", "needs an actor")
         cast.append(CastMember(c["actor"], _opt_str(c, "role")))
+    aliases = _list(d, "aliases")
+    if not all(isinstance(a, str) for a in aliases):
+        raise FieldError("aliases", "must be a list of strings")
     year = _opt_int(d, "year")
     date = _opt_str(d, "release_date")
     try:
@@ -143,6 +147,7 @@ def _drama(d: Mapping[str, Any]) -> Drama:
             writer=_opt_str(d, "writer"),
             release_date=parse_date(date) if date else None,
             cast=tuple(cast),
+            aliases=tuple(dict.fromkeys(a for a in (clean(x) for x in aliases) if a)),
         )
     except ValueError as exc:
         raise FieldError("year" if "year" in str(exc) else "release_date", str(exc)) from None

@@ -25,13 +25,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from ostkit.errors import InputError
 from ostkit.matching.bands import DEFAULT_BANDS, Bands
 from ostkit.matching.decide import MatchResult, best_match
-from ostkit.matching.identities import aliases_from_artists, learn_identities
+from ostkit.matching.identities import (
+    aliases_from_artists,
+    learn_drama_names,
+    learn_identities,
+)
 from ostkit.matching.scoring import Aliases, Context
 from ostkit.models import Artist, Candidate, Drama, Status, Track
 from ostkit.services.review import ReviewStore
@@ -50,6 +54,7 @@ class MatchStore(ReviewStore, Protocol):
 
     def dramas(self) -> list[Drama]: ...
     def artists(self) -> list[Artist]: ...
+    def learn_drama_names(self, title: str, names: Sequence[str]) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -149,6 +154,11 @@ def entries_by_drama(tracks: Iterable[Track]) -> dict[str, tuple[Track, ...]]:
     return {k: tuple(v) for k, v in by_drama.items()}
 
 
+def other_names(drama: Drama) -> tuple[str, ...]:
+    """The names a drama's releases may carry besides its title: native title, aliases."""
+    return tuple(n for n in (drama.native_title, *drama.aliases) if n and n.strip())
+
+
 def needs_search(track: Track, stored: Sequence[Candidate], rematch: bool) -> bool:
     """Whether a run searches ``track``: pinned never; unmatched always; matched / not_found
     only with ``rematch``; review when rematching or it has no stored candidates to re-decide
@@ -189,9 +199,7 @@ def plan_match(store: MatchStore, options: MatchOptions) -> MatchPlan:
         tracks=tracks,
         to_search=to_search,
         artists=store.artists(),
-        drama_names={
-            key(d.title): tuple(n for n in (d.native_title,) if n and n.strip()) for d in dramas
-        },
+        drama_names={key(d.title): other_names(d) for d in dramas},
         stored=stored,
         up_front=up_front_parts(to_search),
         drama_entries=entries_by_drama(tracks),
@@ -245,6 +253,8 @@ def enrich_aliases(plan: MatchPlan, learned: Sequence[tuple[int, str, str]]) -> 
 class Decisions:
     outcomes: list[TrackOutcome]
     learned: list[tuple[int, str, str]]  # (catalog artist id, Spotify artist id, Spotify name)
+    # Drama title -> names its matched OST releases carry that the catalog did not know.
+    drama_names: dict[str, list[str]] = field(default_factory=dict)
 
 
 def decide(plan: MatchPlan, searches: Searches, bands: Bands) -> Decisions:
@@ -271,6 +281,21 @@ def decide(plan: MatchPlan, searches: Searches, bands: Bands) -> Decisions:
         and r.vouches_artist
     )
     enriched = enrich_aliases(plan, learned)
+    # One accepted match teaches the drama's other name (a native-script or second English
+    # title on its OST releases) to the rest of the drama's entries.
+    new_names = learn_drama_names(
+        (
+            (t, r.chosen.candidate)
+            for t in plan.tracks
+            if (r := first_pass.get(t.id or 0)) is not None and r.chosen is not None
+        ),
+        plan.drama_names,
+    )
+    if new_names:
+        names = dict(plan.drama_names)
+        for k, extra in new_names.items():
+            names[k] = (*names.get(k, ()), *extra)
+        plan = replace(plan, drama_names=names)
     outcomes: list[TrackOutcome] = []
     for t in plan.tracks:
         tid = t.id or 0
@@ -278,7 +303,7 @@ def decide(plan: MatchPlan, searches: Searches, bands: Bands) -> Decisions:
             outcomes.append(TrackOutcome(t, t.status, t.status, None))
             continue
         result = first_pass[tid]
-        if result.status is not Status.MATCHED and learned:
+        if result.status is not Status.MATCHED and (learned or key(t.drama) in new_names):
             result = best_match(
                 t, pool[tid], enriched, context=plan.context(t, enriched), bands=bands
             )
@@ -294,7 +319,8 @@ def decide(plan: MatchPlan, searches: Searches, bands: Bands) -> Decisions:
                 queries=search.queries if search else [],
             )
         )
-    return Decisions(outcomes, learned)
+    titles = {key(t.drama): t.drama for t in plan.tracks}
+    return Decisions(outcomes, learned, {titles[k]: v for k, v in new_names.items()})
 
 
 # --- step 4: write decisions --------------------------------------------------------------------
@@ -324,6 +350,8 @@ def write_decisions(store: MatchStore, decisions: Decisions) -> int:
         for artist_id, spotify_id, name in decisions.learned:
             if store.learn_artist(artist_id, spotify_id, [name]):
                 learned_count += 1
+        for drama, names in decisions.drama_names.items():
+            store.learn_drama_names(drama, names)
     return learned_count
 
 

@@ -168,6 +168,22 @@ MIGRATIONS: list[Migration] = [
             "WHERE json_type(payload, '$.external_ids') IS NULL",
         ),
     ),
+    # Other names of a drama (typed in a catalog file, or learned from the album names of
+    # accepted matches: `learned` = 1), one row per distinct name key.
+    Migration(
+        7,
+        "drama_aliases",
+        (
+            """CREATE TABLE IF NOT EXISTS drama_aliases (
+                drama_id INTEGER NOT NULL REFERENCES dramas(id) ON DELETE CASCADE,
+                alias TEXT NOT NULL,
+                alias_key TEXT NOT NULL,
+                learned INTEGER NOT NULL DEFAULT 0,
+                PRIMARY KEY (drama_id, alias_key)
+            )""",
+            "CREATE INDEX IF NOT EXISTS drama_aliases_key ON drama_aliases(alias_key)",
+        ),
+    ),
 ]
 
 
