@@ -563,3 +563,55 @@ def test_parts_beyond_nine_are_read() -> None:
 
     assert parse_album("Goblin OST Part.12").part == 12
     assert parse_album("苍兰诀 电视剧原声带 Part.10").part == 10
+
+
+# --- 8. review reasons say why a doubtful candidate is doubtful -------------------------------
+
+D8 = "Night Train"
+REVIEW_REASONS = {
+    "another drama": (
+        Case(
+            [R("x", "Absent Song", ["Sondia"], "Other Drama OST Part.1")],
+            {"e": T(D8, "Absent Song", "Sondia")},
+            {"e": "review"},
+        ),
+        "doubtful: another drama's OST ('Other Drama OST Part.1')",
+    ),
+    "another title": (
+        Case(
+            [R("x", "Talk To Me", ["Sondia"], f"{D8} OST Part.1")],
+            {"e": T(D8, "Talk to Me Now", "Sondia")},
+            {"e": "review"},
+        ),
+        "doubtful: another title ('Talk To Me', not 'Talk to Me Now')",
+    ),
+    "another artist": (
+        Case(
+            [R("x", "Absent Song", ["Another Singer"], f"{D8} OST Part.1")],
+            {"e": T(D8, "Absent Song", "Sondia")},
+            {"e": "review"},
+        ),
+        "doubtful: another artist ('Another Singer', not 'Sondia')",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(REVIEW_REASONS))
+def test_review_candidates_say_why_they_are_doubtful(make_sandbox: MakeSandbox, name: str) -> None:
+    case, reason = REVIEW_REASONS[name]
+    out = run(make_sandbox, case)
+    (track,) = out.store.tracks()
+    (_, _, reasons), *_ = out.store.candidates(track.id or 0)
+    assert reasons[0] == reason
+
+
+def test_a_right_candidate_has_no_doubt(make_sandbox: MakeSandbox) -> None:
+    case = Case(
+        [R("v", "Lantern", ["Sondia"], f"{D8} OST Part.1")],
+        {"e": T(D8, "Lantern", "Sondia")},
+        {"e": "ok:v"},
+    )
+    out = run(make_sandbox, case)
+    (outcome,) = out.report.decided()
+    assert outcome.result is not None and outcome.result.best is not None
+    assert not any(r.startswith("doubtful") for r in outcome.result.best.score.reasons)

@@ -373,6 +373,23 @@ def caps(
     return found
 
 
+def doubts(
+    track: Track, candidate: Candidate, title: float, artist: float, album: float
+) -> list[str]:
+    """Why a candidate may be the wrong song, in words a person reviewing it reads first."""
+    found: list[str] = []
+    if title < 0.9 and not _title_in_other_script(track, candidate):
+        found.append(f"doubtful: another title ({candidate.name!r}, not {track.title!r})")
+    elif title < 0.6:
+        found.append("doubtful: title in another script, not comparable")
+    if album <= ANOTHER_WORK and candidate.album is not None:
+        found.append(f"doubtful: another drama's OST ({candidate.album.name!r})")
+    if artist < 0.5 and track.credits and candidate.artists:
+        names = ", ".join(a.name for a in candidate.artists)
+        found.append(f"doubtful: another artist ({names!r}, not {track.artist!r})")
+    return found
+
+
 def same_isrc(a: str | None, b: str | None) -> bool | None:
     """Whether two ISRCs name the same recording (None when either is unknown)."""
     if not a or not b:
@@ -402,7 +419,14 @@ def score(
         components["duration"] = duration
     weight = sum(WEIGHTS[k] for k in components)
     base = sum(WEIGHTS[k] * v for k, v in components.items()) / weight
-    reasons = [title_why, artist_why, album_why, duration_why, version_why]
+    reasons = [
+        *doubts(track, candidate, title, artist, album),
+        title_why,
+        artist_why,
+        album_why,
+        duration_why,
+        version_why,
+    ]
     for cap in caps(track, candidate, title, artist, album, duration):
         base = cap.apply(base, bands)
         reasons.append(cap.reason)
