@@ -615,3 +615,43 @@ def test_a_right_candidate_has_no_doubt(make_sandbox: MakeSandbox) -> None:
     (outcome,) = out.report.decided()
     assert outcome.result is not None and outcome.result.best is not None
     assert not any(r.startswith("doubtful") for r in outcome.result.best.score.reasons)
+
+
+# --- 10. requests: an identical request is sent once per run ----------------------------------
+
+
+def test_identical_requests_are_sent_once_and_album_reads_counted(
+    make_sandbox: MakeSandbox,
+) -> None:
+    """The Inst. entry asks what its vocal entry asked; two single entries of one drama share
+    its album search; album reads are reported apart from searches."""
+    case = Case(
+        [
+            R("v", "Lantern", ["Sondia"], f"{D8} OST Part.1"),
+            R("i", "Lantern (Inst.)", ["Sondia"], f"{D8} OST Part.1", track_number=2),
+            R("w", "돌다리", ["Sondia"], f"{D8} OST Part.2"),
+        ],
+        {
+            "v": T(D8, "Lantern", "Sondia", part=1),
+            "i": T(D8, "Lantern", "Sondia", version="Inst.", part=1),
+        },
+        {"v": "ok:v", "i": "ok:i"},
+    )
+    out = run(make_sandbox, case)
+    assert out.report.requests == out.requests
+    assert out.report.album_reads >= 0
+    assert out.requests == 1  # one field search serves both entries
+    absent = Case(
+        [R("w", "Stone Bridge", ["Sondia"], f"{D8} OST Part.2")],
+        {
+            "a": T(D8, "Nowhere", "Sondia", part=2),
+            "b": T(D8, "Nowhere", "Sondia", version="Inst.", part=2),
+        },
+        {"a": "absent", "b": "absent"},
+    )
+    out = run(make_sandbox, absent)
+    sent = out.report.requests
+    assert sent == out.requests
+    assert out.report.album_reads == 1  # the drama's Part 2, read once for both entries
+    solo = run_case(make_sandbox, Case(absent.corpus, {"a": absent.entries["a"]}, {"a": "absent"}))
+    assert sent == solo.requests  # the second entry sent nothing more

@@ -106,6 +106,7 @@ class MatchReport:
     elapsed: float
     dry_run: bool
     learned: int = 0
+    album_reads: int = 0  # of ``requests``: album reads (GET /albums/{id}, one album each)
     # Set when a Spotify error (quota, login, ...) stopped the searches: what was decided before
     # it is saved, the remaining tracks keep their status for the next run.
     error: str | None = None
@@ -389,4 +390,5 @@ def match_tracks(
         elapsed=time.monotonic() - started,
         dry_run=options.dry_run,
         learned=learned,
+        album_reads=searches.album_reads,
     )

@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from ostkit.errors import SpotifyError
 from ostkit.matching.bands import Bands
@@ -29,6 +29,59 @@ class SearchClient(Protocol):
     def search_tracks(self, query: str, limit: int = 10, offset: int = 0) -> list[Candidate]: ...
     def search_albums(self, query: str, limit: int = 10, offset: int = 0) -> list[SpotifyAlbum]: ...
     def album_tracks(self, album_id: str) -> list[Candidate]: ...
+
+
+class RunCache:
+    """The client as one run sees it: an identical request (the same search, the same album)
+    is sent once however many entries or workers ask for it: an Inst. entry asks what its vocal
+    entry asked, entries of one drama share its album searches, and a search that found
+    nothing for one entry is not sent again for another. Album reads are counted apart."""
+
+    def __init__(self, client: SearchClient) -> None:
+        self.client = client
+        self._lock = threading.Lock()
+        self._futures: dict[tuple[str, str, int], Future[Any]] = {}
+        self.album_reads = 0
+
+    @property
+    def request_count(self) -> int:
+        return self.client.request_count
+
+    def _once(self, kind: str, arg: str, limit: int, send: Callable[[], Any]) -> Any:
+        memo = (kind, arg, limit)
+        with self._lock:
+            fut = self._futures.get(memo)
+            owner = fut is None
+            if fut is None:
+                fut = self._futures[memo] = Future()
+        if owner:
+            try:
+                fut.set_result(send())
+            except BaseException as exc:
+                fut.set_exception(exc)
+                raise
+        return fut.result()
+
+    def search_tracks(self, query: str, limit: int = 10, offset: int = 0) -> list[Candidate]:
+        found: list[Candidate] = self._once(
+            f"track@{offset}", query, limit, lambda: self.client.search_tracks(query, limit, offset)
+        )
+        return found
+
+    def search_albums(self, query: str, limit: int = 10, offset: int = 0) -> list[SpotifyAlbum]:
+        found: list[SpotifyAlbum] = self._once(
+            f"album@{offset}", query, limit, lambda: self.client.search_albums(query, limit, offset)
+        )
+        return found
+
+    def album_tracks(self, album_id: str) -> list[Candidate]:
+        def read() -> list[Candidate]:
+            with self._lock:
+                self.album_reads += 1
+            return self.client.album_tracks(album_id)
+
+        found: list[Candidate] = self._once("tracks", album_id, 0, read)
+        return found
 
 
 class DramaCache:
@@ -165,6 +218,7 @@ class Searches:
 
     found: dict[int, TrackSearch] = field(default_factory=dict)
     failure: SpotifyError | None = None
+    album_reads: int = 0  # GET /albums/{id} reads among the requests (one album each)
 
 
 class Searcher:
@@ -183,14 +237,15 @@ class Searcher:
         drama_entries: Mapping[str, tuple[Track, ...]] | None = None,
         progress: Progress | None = None,
     ) -> None:
-        self.client = client
+        self.run_cache = RunCache(client)
+        self.client: SearchClient = self.run_cache
         self.bands = bands
         self.known = known
         self.drama_names = drama_names  # drama key -> its other names
         self.drama_entries = drama_entries or {}  # drama key -> its catalog entries
         self.up_front = up_front  # drama key -> OST parts to read up front (None: all)
         self.progress = progress
-        self.cache = DramaCache(client)
+        self.cache = DramaCache(self.run_cache)
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._done = 0
@@ -253,7 +308,8 @@ class Searcher:
                 list(ex.map(self.fetch_drama, prefetch))
                 results = list(ex.map(self.search, to_search))
         found = {t.id or 0: r for t, r in zip(to_search, results, strict=True) if r is not None}
-        return Searches(found, self._failures[0] if self._failures else None)
+        failure = self._failures[0] if self._failures else None
+        return Searches(found, failure, self.run_cache.album_reads)
 
     def _fail(self, exc: SpotifyError) -> None:
         with self._lock:
