@@ -655,3 +655,15 @@ def test_identical_requests_are_sent_once_and_album_reads_counted(
     assert out.report.album_reads == 1  # the drama's Part 2, read once for both entries
     solo = run_case(make_sandbox, Case(absent.corpus, {"a": absent.entries["a"]}, {"a": "absent"}))
     assert sent == solo.requests  # the second entry sent nothing more
+
+
+def test_parts_beyond_the_first_page_are_reached(make_sandbox: MakeSandbox) -> None:
+    """A long OST: Part 14's single is not on the first page of the drama's album search."""
+    corpus = [
+        R(f"p{n}", f"Song {n}", [f"Singer {n}"], f"{D3} OST Part.{n}", release_date=f"2020-{n:02}")
+        for n in range(1, 14)
+    ]
+    corpus.append(R("v", "열넷", ["Sondia"], f"{D3} OST Part.14"))
+    case = Case(corpus, {"e": T(D3, "Fourteen", "Sondia", part=14)}, {"e": "ok:v"})
+    out = run(make_sandbox, case)
+    assert out.report.album_reads == 1

@@ -31,6 +31,10 @@ class SearchClient(Protocol):
     def album_tracks(self, album_id: str) -> list[Candidate]: ...
 
 
+# How far album search results are paged for a wanted OST part (4 pages of 10).
+MAX_ALBUM_OFFSET = 30
+
+
 class RunCache:
     """The client as one run sees it: an identical request (the same search, the same album)
     is sent once however many entries or workers ask for it: an Inst. entry asks what its vocal
@@ -125,9 +129,20 @@ class DramaCache:
         covered: set[int] = set()
         found: list[Candidate] = []
         for query in drama_queries(drama, other_names):
-            albums = drama_albums(
-                self.client.search_albums(query.q, limit=query.limit), names, max_albums=10
-            )
+            page = self.client.search_albums(query.q, limit=query.limit)
+            albums = drama_albums(page, names, max_albums=10)
+            offset = 0
+            # A long OST (Part.10 and beyond) fills more than one page of results: turn pages
+            # while a wanted part is missing and the page was full.
+            while (
+                parts is not None
+                and len(page) == query.limit
+                and offset < MAX_ALBUM_OFFSET
+                and not parts <= {parse_album(a.name).part for a in albums}
+            ):
+                offset += query.limit
+                page = self.client.search_albums(query.q, limit=query.limit, offset=offset)
+                albums += drama_albums(page, names, max_albums=10)
             if parts is not None:
                 # Only the parts still to match (or, with no part numbers, the first two).
                 wanted = [a for a in albums if parse_album(a.name).part in parts]
