@@ -18,6 +18,7 @@ from ostkit.matching.versions import parsed_title
 from ostkit.models import Candidate, Status, Track
 from ostkit.text.credits import is_placeholder_name
 from ostkit.text.keys import fuzzy_key
+from ostkit.text.romanise import other_person
 from ostkit.text.scripts import script_of
 from ostkit.text.titles import BENIGN_TAGS, RECORDING_TAGS, is_instrumental
 
@@ -183,6 +184,13 @@ def _title_decides(track: Track, ranked: Sequence[Ranked]) -> MatchResult | None
     theirs = {script_of(a.name) for a in best.candidate.artists}
     other_script = bool(names) and not theirs & {script_of(n) for n in names}
     if names and not other_script and best.score.components.get("artist", 0) < 0.5:
+        return None
+    if any(
+        other_person(n, a.name)
+        for n in names
+        for a in best.candidate.artists
+        if script_of(n) == script_of(a.name) == "latin"
+    ):
         return None
     title = _vocal_key(best.candidate)
     for r in ranked[1:]:

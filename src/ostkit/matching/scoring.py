@@ -46,7 +46,7 @@ from ostkit.matching.bands import (
 from ostkit.matching.versions import parsed_album, parsed_title, version_factor
 from ostkit.models import Candidate, Track
 from ostkit.text.keys import clean_text, fuzzy_key, norm
-from ostkit.text.romanise import phonetic, romanise, same_person_name
+from ostkit.text.romanise import other_person, phonetic, romanise, same_person_name
 from ostkit.text.scripts import script_of, script_runs
 from ostkit.text.titles import RECORDING_TAGS, ParsedTitle
 
@@ -104,6 +104,7 @@ NO_ALIASES = Aliases()
 
 
 ANOTHER_WORK = 0.2  # album component of another drama's (or film's) OST
+ANOTHER_PERSON = 0.6  # artist component ceiling for the same family name, another given name
 NEUTRAL = 0.5  # album component when the album says nothing either way (an artist's release)
 WEIGHTS: Mapping[str, float] = {"title": 0.45, "artist": 0.35, "album": 0.10, "duration": 0.10}
 
@@ -218,12 +219,19 @@ def _artist_name_similarity(name: str, native: str | None, cand_name: str, ctx: 
     if len(cparts) > 1 and any(fuzzy_key(p) in known for p in cparts):
         return 1.0
     best = 0.0
+    same_person = other = False
     for ours in [*forms, *([native] if native else [])]:
         best = max(best, text_similarity(ours, cand_name))
         if same_person_name(ours, cand_name):
             # Word order and romanisation variants of one name ("Boram Park" = "Park Bo-ram",
             # "Yi Su-hyeon" = "Lee Su-hyun"); across scripts (박보람) a little less sure.
             best = max(best, 0.95 if script_of(ours) == script_of(cand_name) else 0.9)
+            same_person = True
+        elif script_of(ours) == script_of(cand_name) == "latin" and other_person(ours, cand_name):
+            other = True
+    if other and not same_person:
+        # "Kim Na-young" is not "Kim Na-eun": alike letters, another singer.
+        best = min(best, ANOTHER_PERSON)
         if script_of(ours) != script_of(cand_name) and script_of(cand_name) == "hangul":
             # People's names: family name first, spelled as people spell it.
             ra, rb = romanise(ours), romanise(cand_name, surname=True)
@@ -258,9 +266,11 @@ def artist_score(track: Track, candidate: Candidate, ctx: Context) -> tuple[floa
         per_credit.append(best)
         notes.append(f"{credit.name!r}~{who!r} {best:.2f}")
     # Group credits written as one Spotify artist ("MOONBIN&SANHA(ASTRO)") or the reverse.
-    joined = text_similarity(
-        " ".join(c.name for c in credits), " ".join(a.name for a in candidate.artists)
-    )
+    joined = 0.0
+    if len(credits) > 1 or len(candidate.artists) > 1:
+        joined = text_similarity(
+            " ".join(c.name for c in credits), " ".join(a.name for a in candidate.artists)
+        )
     value = max(0.75 * max(per_credit) + 0.25 * (sum(per_credit) / len(per_credit)), joined)
     return value, "artist " + ", ".join(notes)
 

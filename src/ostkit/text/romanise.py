@@ -157,3 +157,12 @@ def same_person_name(a: str, b: str) -> bool:
     """Whether two spellings of a person's name read the same once word order and
     romanisation variants are set aside ("Suhyun Lee" = "Lee Su-hyun" = "Yi Su-hyeon")."""
     return bool(name_keys(a) & name_keys(b))
+
+
+def other_person(a: str, b: str) -> bool:
+    """Two names with the same family name and another given name: "Kim Na-young" and
+    "Kim Na-eun" are two singers, however alike the letters."""
+    ka, kb = name_keys(a), name_keys(b)
+    if ka & kb:
+        return False
+    return any(fa == fb and ga != gb for fa, ga in ka for fb, gb in kb)
