@@ -8,7 +8,7 @@ track, the candidates and the first decision.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -35,6 +35,29 @@ class SearchClient(Protocol):
 MAX_ALBUM_OFFSET = 30
 
 
+class Once:
+    """Work done once per key however many threads ask at the same time: the first caller
+    does it, the others wait for its result (or its exception)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._futures: dict[Hashable, Future[Any]] = {}
+
+    def get(self, memo: Hashable, work: Callable[[], Any]) -> Any:
+        with self._lock:
+            fut = self._futures.get(memo)
+            owner = fut is None
+            if fut is None:
+                fut = self._futures[memo] = Future()
+        if owner:
+            try:
+                fut.set_result(work())
+            except BaseException as exc:
+                fut.set_exception(exc)
+                raise
+        return fut.result()
+
+
 class RunCache:
     """The client as one run sees it: an identical request (the same search, the same album)
     is sent once however many entries or workers ask for it: an Inst. entry asks what its vocal
@@ -44,37 +67,24 @@ class RunCache:
     def __init__(self, client: SearchClient) -> None:
         self.client = client
         self._lock = threading.Lock()
-        self._futures: dict[tuple[str, str, int], Future[Any]] = {}
+        self._once = Once()
         self.album_reads = 0
 
     @property
     def request_count(self) -> int:
         return self.client.request_count
 
-    def _once(self, kind: str, arg: str, limit: int, send: Callable[[], Any]) -> Any:
-        memo = (kind, arg, limit)
-        with self._lock:
-            fut = self._futures.get(memo)
-            owner = fut is None
-            if fut is None:
-                fut = self._futures[memo] = Future()
-        if owner:
-            try:
-                fut.set_result(send())
-            except BaseException as exc:
-                fut.set_exception(exc)
-                raise
-        return fut.result()
-
     def search_tracks(self, query: str, limit: int = 10, offset: int = 0) -> list[Candidate]:
-        found: list[Candidate] = self._once(
-            f"track@{offset}", query, limit, lambda: self.client.search_tracks(query, limit, offset)
+        found: list[Candidate] = self._once.get(
+            ("track", query, limit, offset),
+            lambda: self.client.search_tracks(query, limit, offset),
         )
         return found
 
     def search_albums(self, query: str, limit: int = 10, offset: int = 0) -> list[SpotifyAlbum]:
-        found: list[SpotifyAlbum] = self._once(
-            f"album@{offset}", query, limit, lambda: self.client.search_albums(query, limit, offset)
+        found: list[SpotifyAlbum] = self._once.get(
+            ("album", query, limit, offset),
+            lambda: self.client.search_albums(query, limit, offset),
         )
         return found
 
@@ -84,7 +94,7 @@ class RunCache:
                 self.album_reads += 1
             return self.client.album_tracks(album_id)
 
-        found: list[Candidate] = self._once("tracks", album_id, 0, read)
+        found: list[Candidate] = self._once.get(("tracks", album_id), read)
         return found
 
 
@@ -93,8 +103,7 @@ class DramaCache:
 
     def __init__(self, client: SearchClient) -> None:
         self.client = client
-        self._lock = threading.Lock()
-        self._futures: dict[str, Future[list[Candidate]]] = {}
+        self._once = Once()
 
     def get(
         self,
@@ -107,19 +116,10 @@ class DramaCache:
         """Tracks of the drama's OST albums: those of ``parts`` (all when None). Calls with the
         same ``label`` (default: the parts) share one fetch."""
         cache_key = f"{key(drama)}|{label if label is not None else sorted(parts or [])}"
-        with self._lock:
-            fut = self._futures.get(cache_key)
-            owner = fut is None
-            if fut is None:
-                fut = Future()
-                self._futures[cache_key] = fut
-        if owner:
-            try:
-                fut.set_result(self._fetch(drama, other_names, parts))
-            except BaseException as exc:
-                fut.set_exception(exc)
-                raise
-        return fut.result()
+        found: list[Candidate] = self._once.get(
+            cache_key, lambda: self._fetch(drama, other_names, parts)
+        )
+        return found
 
     def _fetch(
         self, drama: str, other_names: Sequence[str], parts: frozenset[int] | None
