@@ -190,6 +190,8 @@ def _cand(artist: str) -> Candidate:
         ("Yi Su-hyeon", "Lee Suhyun"),
         ("PARK BO RAM", "Boram Park"),
         ("Choe Yu-ri", "Yuri Choi"),
+        ("Ha Hyun-woo", "하현우"),
+        ("Kim Na-young", "김나영"),
     ],
 )
 def test_name_order_and_romanisation(fan: str, spotify: str) -> None:
@@ -452,6 +454,11 @@ NATIVE_ONLY = {
     "kana title, one song, one entry": Case(
         [R("v", "風になる", ["Tsuji Ayano"], OST4J, album_type="album")],
         {"e": T(D4J, "Becoming the Wind", "Tsuji Ayano")},
+        {"e": "ok:v"},
+    ),
+    "hangul title and hangul artist": Case(
+        [R("v", "돌덩이", ["하현우"], OST4), R("i", "돌덩이 (Inst.)", ["하현우"], OST4)],
+        {"e": T(D4, "Stone Block", "Ha Hyun-woo", part=2)},
         {"e": "ok:v"},
     ),
     "hangul title, duration known and right": Case(

@@ -101,6 +101,8 @@ def romanise(text: str, *, surname: bool = False) -> str:
 _PHONETIC = (
     ("eo", "u"),
     ("oo", "u"),
+    ("ou", "u"),  # "Young" / 영 "yeong"
+    ("wu", "u"),  # "Woo" / 우 "u"
     ("ee", "i"),
     ("ae", "e"),
     ("wo", "o"),
