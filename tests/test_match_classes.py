@@ -684,3 +684,21 @@ def test_parts_beyond_the_first_page_are_reached(make_sandbox: MakeSandbox) -> N
     case = Case(corpus, {"e": T(D3, "Fourteen", "Sondia", part=14)}, {"e": "ok:v"})
     out = run(make_sandbox, case)
     assert out.report.album_reads == 1
+
+
+def test_a_choice_in_review_teaches_the_dramas_name(make_sandbox: MakeSandbox) -> None:
+    """Picking the "Guardian" release in review teaches *Goblin*'s other name: the drama's next
+    entry on that release is then its own OST."""
+    from ostkit.services.review import choose
+
+    corpus = [
+        R("v", "Snow Flower", ["Sondia"], "Guardian (Original Television Soundtrack), Pt. 9"),
+        R("w", "Stay", ["Sondia"], "Guardian (Original Television Soundtrack), Pt. 10"),
+    ]
+    first = Case(corpus, {"e": T("Goblin", "Snow Flower", "Sondia")}, {"e": "review"})
+    out = run(make_sandbox, first)
+    (track,) = out.store.tracks()
+    (cand, _, _), *_ = out.store.candidates(track.id or 0)
+    choose(out.store, track.id or 0, cand)
+    assert out.store.find_drama("Goblin").aliases == ("Guardian",)
+    assert out.store.find_drama("Guardian").title == "Goblin"

@@ -55,6 +55,10 @@ class Drama:
     # "Goblin"), a romanised or Chinese title; typed by the fan or learned from matched releases.
     aliases: tuple[str, ...] = ()
 
+    def other_names(self) -> tuple[str, ...]:
+        """The names the drama's releases may carry besides its title: native title, aliases."""
+        return tuple(n for n in (self.native_title, *self.aliases) if n and n.strip())
+
 
 @dataclass(frozen=True)
 class OstPart:

@@ -37,7 +37,7 @@ from ostkit.matching.identities import (
     learn_identities,
 )
 from ostkit.matching.scoring import Aliases, Context
-from ostkit.models import Artist, Candidate, Drama, Status, Track
+from ostkit.models import Artist, Candidate, Status, Track
 from ostkit.services.review import ReviewStore
 from ostkit.services.search import Progress, SearchClient, Searcher, Searches
 from ostkit.text.keys import key
@@ -52,9 +52,7 @@ class MatchStore(ReviewStore, Protocol):
     """What ``match_tracks`` needs from ``ostkit.store.CatalogStore``: the review use cases'
     reads and writes, plus the dramas and artists."""
 
-    def dramas(self) -> list[Drama]: ...
     def artists(self) -> list[Artist]: ...
-    def learn_drama_names(self, title: str, names: Sequence[str]) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -155,11 +153,6 @@ def entries_by_drama(tracks: Iterable[Track]) -> dict[str, tuple[Track, ...]]:
     return {k: tuple(v) for k, v in by_drama.items()}
 
 
-def other_names(drama: Drama) -> tuple[str, ...]:
-    """The names a drama's releases may carry besides its title: native title, aliases."""
-    return tuple(n for n in (drama.native_title, *drama.aliases) if n and n.strip())
-
-
 def needs_search(track: Track, stored: Sequence[Candidate], rematch: bool) -> bool:
     """Whether a run searches ``track``: pinned never; unmatched always; matched / not_found
     only with ``rematch``; review when rematching or it has no stored candidates to re-decide
@@ -200,7 +193,7 @@ def plan_match(store: MatchStore, options: MatchOptions) -> MatchPlan:
         tracks=tracks,
         to_search=to_search,
         artists=store.artists(),
-        drama_names={key(d.title): other_names(d) for d in dramas},
+        drama_names={key(d.title): d.other_names() for d in dramas},
         stored=stored,
         up_front=up_front_parts(to_search),
         drama_entries=entries_by_drama(tracks),
