@@ -702,3 +702,16 @@ def test_a_choice_in_review_teaches_the_dramas_name(make_sandbox: MakeSandbox) -
     choose(out.store, track.id or 0, cand)
     assert out.store.find_drama("Goblin").aliases == ("Guardian",)
     assert out.store.find_drama("Guardian").title == "Goblin"
+
+
+def test_releases_named_for_the_drama_are_opened_first() -> None:
+    from ostkit.matching.queries import drama_albums
+
+    albums = [
+        SpotifyAlbum("a1", "구미호뎐 OST Part 1", "single"),
+        SpotifyAlbum("a2", f"{D3} OST Part 2", "single"),
+        SpotifyAlbum("a3", "Other Drama OST Part 1", "single"),
+        SpotifyAlbum("a4", "Best of K-Drama OST", "compilation"),
+    ]
+    assert [a.id for a in drama_albums(albums, [D3])] == ["a2", "a1"]
+    assert [a.id for a in drama_albums(albums, [D3, "구미호뎐"])] == ["a1", "a2"]

@@ -129,7 +129,8 @@ def drama_albums(
     on it is accepted."""
     wanted = [d for d in drama_names if d and d.strip()]
     scripts = {script_of(d) for d in wanted}
-    chosen: list[SpotifyAlbum] = []
+    named: list[SpotifyAlbum] = []
+    other_script: list[SpotifyAlbum] = []
     for album in albums:
         if not album.id or album.album_type == "compilation":
             continue
@@ -138,8 +139,10 @@ def drama_albums(
         # compilation word ("Hospital Playlist"), so the name decides.
         if not info.is_ost or not info.drama:
             continue
-        if not any(same_drama(info.drama, d) for d in wanted) and script_of(info.drama) in scripts:
-            continue
-        if all(a.id != album.id for a in chosen):
-            chosen.append(album)
+        if any(same_drama(info.drama, d) for d in wanted):
+            named.append(album)
+        elif script_of(info.drama) not in scripts:
+            other_script.append(album)
+    # The releases named for the drama first; those named in another script after them.
+    chosen = list({a.id: a for a in (*named, *other_script)}.values())
     return chosen[:max_albums]
