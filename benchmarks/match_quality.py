@@ -467,6 +467,7 @@ class Figures:
     review: int
     requests_first: int
     requests_rerun: int = 0
+    album_reads: int = 0  # of requests_first: GET /albums/{id} (one album per request)
     elapsed: float = 0.0
     by_kind: dict[str, list[int]] = field(default_factory=dict)
 
@@ -545,9 +546,12 @@ def run_quality(
         report = match_tracks(store, client, MatchOptions(jobs=jobs))
         elapsed = time.monotonic() - started
         first = sb.count("GET", r"^/v1/")
+        album_reads = sb.count("GET", r"^/v1/albums/")
+        assert album_reads == report.album_reads, (album_reads, report.album_reads)
         accepted = {o.track.id or 0: o.uri for o in report.outcomes if o.status is Status.MATCHED}
         f = _figures(w, accepted, ids, first)
         f.review = report.counts()["review"]
+        f.album_reads = album_reads
         by_id = {o.track.id: o for o in report.outcomes}
         for e, tid in zip(w.entries, ids, strict=True):
             o = by_id[tid]
@@ -621,12 +625,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"(first pass {ours.elapsed:.1f}s, --jobs {args.jobs})"
     )
     header = f"{'':22} {'precision':>9} {'recall':>7} {'false accepts (absent)':>23} "
-    out(header + f"{'searches/entry':>15} {'re-run':>7}")
+    out(header + f"{'searches/entry':>15} {'album reads/entry':>18} {'re-run':>7}")
     for name, f in results.items():
         rerun = f"{f.requests_rerun / f.entries:.2f}" if name == "ostkit match" else "-"
+        searches = f.requests_first - f.album_reads
         out(
             f"{name:22} {f.precision:9.3f} {f.recall:7.3f} {f.false_absent:>23} "
-            f"{f.requests_first / f.entries:15.2f} {rerun:>7}"
+            f"{searches / f.entries:15.2f} {f.album_reads / f.entries:18.2f} {rerun:>7}"
         )
     out(f"review queue: {ours.review} entries")
     out("by kind (entries: right / wrong accepts), ostkit match:")
@@ -636,7 +641,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ours.precision >= 0.99
         and ours.false_absent == 0
         and ours.recall >= 0.90
-        and ours.requests_first / ours.entries <= 2
+        and (ours.requests_first - ours.album_reads) / ours.entries <= 1.7
         and ours.requests_rerun == 0
     )
     out(f"quality targets met: {ok}")

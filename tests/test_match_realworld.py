@@ -30,7 +30,15 @@ from ostkit.text.credits import parse_credits
 
 CASES_FILE = Path(__file__).parent / "fixtures" / "realworld_cases.toml"
 EXPECTS = ("ok", "review", "absent")
-ENTRY_KEYS = {"drama", "drama_native", "title", "native_title", "artist", "native_artist"}
+ENTRY_KEYS = {
+    "drama",
+    "drama_native",
+    "drama_aliases",
+    "title",
+    "native_title",
+    "artist",
+    "native_artist",
+}
 ENTRY_KEYS |= {"part", "version", "duration_ms", "isrc", "expect", "spotify"}
 RESULT_KEYS = {"name", "artists", "album", "album_type", "duration_ms", "isrc", "tag"}
 ACCEPTED_TAGS = ("ok", "ok2")
@@ -42,6 +50,7 @@ class Case:
     candidates: tuple[Candidate, ...]
     expect: str
     drama_native: str | None
+    drama_aliases: tuple[str, ...] = ()
 
 
 def artist(name: str) -> SpotifyArtist:
@@ -108,6 +117,7 @@ def load_cases(path: Path = CASES_FILE) -> list[Case]:
                 tuple(candidate(r, next(numbers)) for r in results),
                 raw["expect"],
                 raw.get("drama_native"),
+                tuple(raw.get("drama_aliases", ())),
             )
         )
     return cases
@@ -138,7 +148,8 @@ def test_real_world_entry(case: Case) -> None:
     book = Aliases()
     for c in t.credits:
         book.add([c.name, *([c.native_name] if c.native_name else [])])
-    ctx = Context(aliases=book, drama_names=(case.drama_native,) if case.drama_native else ())
+    names = (*([case.drama_native] if case.drama_native else []), *case.drama_aliases)
+    ctx = Context(aliases=book, drama_names=names)
     r = best_match(t, list(case.candidates), book, context=ctx)
     why = "\n".join(
         f"{x.candidate.name} [{x.candidate.album.name if x.candidate.album else '-'}]"

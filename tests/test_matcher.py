@@ -228,7 +228,7 @@ def test_aliases_merge_groups_sharing_a_name_or_id() -> None:
 
 
 def test_featured_artist_in_title_still_matches() -> None:
-    t = track(title="Stay With Me", artist="Chanyeol", featured=("Punch",))
+    t = track(title="Stay With Me", artist="Chanyeol", featured=("Punch",), drama="Goblin")
     c = cand("Stay With Me (feat. Punch)", "CHANYEOL", "Punch", album="Goblin OST Part.1")
     assert score(t, c).band == "strong"
 

@@ -51,6 +51,13 @@ class Drama:
     release_date: str | None = None
     cast: tuple[CastMember, ...] = ()
     id: int | None = None
+    # Other names of the drama: another English title ("Guardian: The Lonely and Great God" for
+    # "Goblin"), a romanised or Chinese title; typed by the fan or learned from matched releases.
+    aliases: tuple[str, ...] = ()
+
+    def other_names(self) -> tuple[str, ...]:
+        """The names the drama's releases may carry besides its title: native title, aliases."""
+        return tuple(n for n in (self.native_title, *self.aliases) if n and n.strip())
 
 
 @dataclass(frozen=True)

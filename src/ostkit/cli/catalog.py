@@ -20,6 +20,7 @@ from ostkit.cli.output import (
     terminal_text,
 )
 from ostkit.cli.prompts import answer
+from ostkit.formats.fields import format_aliases
 from ostkit.formats.registry import EXPORT_FORMATS, IMPORT_FORMATS
 
 if TYPE_CHECKING:
@@ -217,7 +218,8 @@ def dramas_cmd(app: AppContext, fmt: str) -> None:
     if fmt == "json":
         echo_json_lines([compact(r) for r in rows])
         return
-    headers = ("title", "native_title", "year", "network", "tracks", "with_uri")
+    headers = ("title", "native_title", "aliases", "year", "network", "tracks", "with_uri")
+    rows = [{**r, "aliases": format_aliases(r["aliases"])} for r in rows]
     click.echo(render_table(rows, headers, fmt))
 
 

@@ -54,18 +54,24 @@ class BatchBuilder:
             lines = {f: line for f in DRAMA_FACTS if getattr(drama, f)}
             self.dramas[k] = (drama, lines)
             return
-        self.add_drama_facts(drama.title, {f: getattr(drama, f) for f in DRAMA_FACTS}, line)
+        facts = {f: getattr(drama, f) for f in DRAMA_FACTS}
+        self.add_drama_facts(drama.title, {**facts, "aliases": drama.aliases}, line)
 
     def add_drama_facts(self, title: str, facts: Mapping[str, Any], line: int) -> None:
-        """Record what a row says about its drama (native title, year, network); a row that
-        contradicts an earlier one is an error naming both lines."""
+        """Record what a row says about its drama (native title, year, network, aliases); a row
+        that contradicts an earlier one is an error naming both lines. Aliases add up."""
         k = key(title)
+        facts = dict(facts)
+        aliases = tuple(facts.pop("aliases", None) or ())
         entry = self.dramas.get(k)
         if entry is None:
-            self.add_drama(Drama(title=title, **{f: v for f, v in facts.items() if v}), line)
+            known = {f: v for f, v in facts.items() if v}
+            self.add_drama(Drama(title=title, aliases=aliases, **known), line)
             return
         current, lines = entry
         updates: dict[str, Any] = {}
+        if aliases and not set(aliases) <= set(current.aliases):
+            updates["aliases"] = tuple(dict.fromkeys((*current.aliases, *aliases)))
         for field, new in facts.items():
             if new is None:
                 continue

@@ -2,9 +2,9 @@
 
 Columns (header required, any order, case-insensitive): required ``drama, title, artist``;
 optional ``part, title_ko, artist_ko, album, release_date, duration, isrc, spotify_uri, year,
-network, version, drama_ko``. Unknown columns (a fan's ``notes``) are ignored with a warning
-that names them, so a typo does not go unseen; ``--strict`` refuses them. Comma, semicolon
-and tab delimiters are read.
+network, version, drama_ko, drama_aliases`` (the drama's other names, separated by ``;``).
+Unknown columns (a fan's ``notes``) are ignored with a warning that names them, so a typo does not
+go unseen; ``--strict`` refuses them. Comma, semicolon and tab delimiters are read.
 See docs/catalog.md. A CSV with Exportify's header is handed to ``formats.exportify``.
 
 Spreadsheet safety: see ``fields.neutralise``; the writer neutralises, the reader undoes it.
@@ -24,6 +24,7 @@ from ostkit.formats.fields import (
     FieldError,
     csv_records,
     csv_text,
+    format_aliases,
     format_duration,
     parse_fields,
     track_from_parsed,
@@ -37,6 +38,7 @@ from ostkit.text.credits import format_credits, format_native
 CSV_COLUMNS = (
     "drama",
     "drama_ko",
+    "drama_aliases",
     "year",
     "network",
     "part",
@@ -96,6 +98,7 @@ def read(text: str, label: str, *, drama: str | None = None, strict: bool = Fals
             "native_title": fields.get("drama_ko"),
             "year": fields.get("year"),
             "network": fields.get("network"),
+            "aliases": fields.get("drama_aliases"),
         }
         builder.add_drama_facts(track.drama, facts, line)
         builder.add_track(track, line)
@@ -142,6 +145,7 @@ def to_csv(tracks: Sequence[Track], dramas: Mapping[str, Drama]) -> str:
         values = {
             "drama": t.drama,
             "drama_ko": d.native_title if d else None,
+            "drama_aliases": format_aliases(d.aliases) if d and d.aliases else None,
             "year": d.year if d else None,
             "network": d.network if d else None,
             "part": t.part,

@@ -39,6 +39,7 @@ OPTIONAL_COLUMNS = (
     "network",
     "version",
     "drama_ko",
+    "drama_aliases",
 )
 
 _ISRC = re.compile(r"^[A-Z]{2}[A-Z0-9]{3}\d{2}\d{5}$")
@@ -258,7 +259,18 @@ def text_field(values: Mapping[str, str | None], name: str) -> str | None:
     return clean(raw) or None
 
 
+def parse_aliases(cell: str) -> tuple[str, ...]:
+    """A drama's other names in one cell, separated by ``;`` (a title may hold commas)."""
+    return tuple(dict.fromkeys(a for a in (clean(p) for p in cell.split(";")) if a))
+
+
+def format_aliases(aliases: Sequence[str]) -> str:
+    """Inverse of ``parse_aliases``."""
+    return "; ".join(aliases)
+
+
 _PARSERS: dict[str, Callable[[str], Any]] = {
+    "drama_aliases": parse_aliases,
     "part": parse_part,
     "release_date": parse_date,
     "duration": parse_duration,

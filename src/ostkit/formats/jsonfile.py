@@ -43,6 +43,7 @@ def drama_json(d: Drama) -> dict[str, Any]:
         "writer": d.writer,
         "release_date": d.release_date,
         "cast": [{"actor": c.actor, "role": c.role} for c in d.cast],
+        "aliases": list(d.aliases),
     }
 
 
@@ -238,6 +239,9 @@ def _drama(d: Mapping[str, Any]) -> Drama:
         except FieldError as exc:
             at = f"cast[{ci}]" + (f".{exc.field}" if exc.field else "")
             raise FieldError(at, str(exc)) from None
+    aliases = _list(d, "aliases")
+    if not all(isinstance(a, str) for a in aliases):
+        raise FieldError("aliases", "must be a list of strings")
     return Drama(
         title=title,
         native_title=_opt_str(d, "native_title"),
@@ -247,6 +251,7 @@ def _drama(d: Mapping[str, Any]) -> Drama:
         writer=_opt_str(d, "writer"),
         release_date=_opt_parsed(d, "release_date", parse_date),
         cast=tuple(cast),
+        aliases=tuple(dict.fromkeys(a for a in (clean(x) for x in aliases) if a)),
     )
 
 

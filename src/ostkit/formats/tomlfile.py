@@ -42,9 +42,12 @@ DRAMA_KEYS = (
     "writer",
     "release_date",
     "cast",
+    "aliases",
 )
 PART_KEYS = ("number", "title", "release_date")
-TRACK_KEYS = tuple(c for c in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS) if c not in ("drama_ko",))
+TRACK_KEYS = tuple(
+    c for c in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS) if c not in ("drama_ko", "drama_aliases")
+)
 
 _AT_LINE = re.compile(r"\s*\(at line (\d+), column \d+\)")
 
@@ -359,7 +362,10 @@ def _cast(cast_raw: Any) -> tuple[CastMember, ...]:
 
 def _drama(raw: Mapping[str, Any]) -> Drama:
     cast = _cast(raw.get("cast", []))
-    fields = {k: _string(v, k) for k, v in raw.items() if k != "cast"}
+    aliases = raw.get("aliases", [])
+    if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+        raise FieldError("aliases", 'aliases must be an array of strings: aliases = ["..."]')
+    fields = {k: _string(v, k) for k, v in raw.items() if k not in ("cast", "aliases")}
     title = text_field(fields, "title")
     if not title:
         raise FieldError("title", "missing title")
@@ -372,4 +378,5 @@ def _drama(raw: Mapping[str, Any]) -> Drama:
         writer=text_field(fields, "writer"),
         release_date=optional_field(fields, "release_date", parse_date),
         cast=cast,
+        aliases=tuple(dict.fromkeys(a for a in (clean(x) for x in aliases) if a)),
     )

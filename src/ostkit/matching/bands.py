@@ -97,3 +97,6 @@ TITLE_OR_ARTIST_MISMATCH = Cap(
 TITLE_OR_ARTIST_PARTIAL = Cap("capped: title or artist only partly matches", _review_ceiling)
 # More than 5 s apart: another edit or another song; a person should look.
 DURATION_DIFFERS = Cap("capped: duration differs", _review_ceiling)
+# The same title and artist on another drama's OST: the song the fan means may be absent from
+# Spotify (or the drama known by another name): a person decides.
+ANOTHER_DRAMAS_OST = Cap("capped: OST of another drama", _review_ceiling)

@@ -5,11 +5,22 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from ostkit.matching.bands import DEFAULT_BANDS, Band, Bands, Score
-from ostkit.matching.scoring import Aliases, Context, same_isrc, score
+from ostkit.matching.bands import (
+    DEFAULT_BANDS,
+    OST_TITLE_UNKNOWN_ARTIST,
+    TITLE_IN_OTHER_SCRIPT,
+    Band,
+    Bands,
+    Score,
+)
+from ostkit.matching.scoring import NO_ALIASES, Aliases, Context, same_isrc, score
 from ostkit.matching.versions import parsed_title
 from ostkit.models import Candidate, Status, Track
+from ostkit.text.credits import is_placeholder_name
 from ostkit.text.keys import fuzzy_key
+from ostkit.text.romanise import other_person
+from ostkit.text.scripts import script_of
+from ostkit.text.titles import BENIGN_TAGS, RECORDING_TAGS, is_instrumental
 
 
 @dataclass(frozen=True)
@@ -24,6 +35,9 @@ class MatchResult:
     chosen: Ranked | None  # the accepted candidate (MATCHED only)
     ranked: tuple[Ranked, ...]  # best first
     note: str = ""
+    # Whether the accepted candidate vouches for the catalog artist's Spotify identity: not when
+    # the title and the drama's release decided and the fan's artist was typed wrong or left out.
+    vouches_artist: bool = True
 
     @property
     def best(self) -> Ranked | None:
@@ -52,11 +66,13 @@ def merge_candidates(candidates: Iterable[Candidate]) -> list[Candidate]:
 def same_recording(a: Candidate, b: Candidate) -> bool:
     """Same ISRC, or same title, artists, version and length (a release on another album)."""
     same = same_isrc(a.isrc, b.isrc)
-    if same is not None:
+    remastered = "remaster" in parsed_title(a.name).tags | parsed_title(b.name).tags
+    if same is not None and (same or not remastered):
         return same
     if fuzzy_key(parsed_title(a.name).base) != fuzzy_key(parsed_title(b.name).base):
         return False
-    if parsed_title(a.name).tags != parsed_title(b.name).tags:
+    # A remaster or radio edit is the same recording; an Inst. or a live take is not.
+    if parsed_title(a.name).tags - BENIGN_TAGS != parsed_title(b.name).tags - BENIGN_TAGS:
         return False
     if {fuzzy_key(x.name) for x in a.artists} != {fuzzy_key(x.name) for x in b.artists}:
         return False
@@ -78,10 +94,15 @@ def rank(
         Ranked(c, score(track, c, aliases, context=context, bands=bands))
         for c in merge_candidates(candidates)
     ]
-    ranked.sort(
-        key=lambda r: (-r.score.total, -r.score.components.get("album", 0), r.candidate.uri)
-    )
+    ranked.sort(key=_rank_key)
     return ranked
+
+
+def _rank_key(r: Ranked) -> tuple[float, float, str, str]:
+    # Equal scores: the drama's own release, then the earliest release, then the URI.
+    album = r.candidate.album
+    released = (album.release_date if album else None) or "9999"
+    return (-r.score.total, -r.score.components.get("album", 0), released, r.candidate.uri)
 
 
 def best_match(
@@ -115,5 +136,137 @@ def best_match(
             Status.REVIEW, None, ranked, f"ambiguous: {rivals[0].candidate.name!r} scores close"
         )
     if best.score.band is Band.MEDIUM:
+        ctx = context or Context(aliases=aliases or NO_ALIASES)
+        decided = _title_decides(track, ranked) or _only_song_by_artist(track, ranked, ctx)
+        if decided is not None:
+            return decided
         return MatchResult(Status.REVIEW, None, ranked, "best candidate is not confident")
     return MatchResult(Status.NOT_FOUND, None, ranked, "nothing plausible")
+
+
+# --- decisive evidence below the strong band ---------------------------------------------------
+# Two situations where a careful person accepts a candidate whose score alone is not strong.
+# Both need the drama's own OST release (and part, when the catalog knows it), the same version,
+# no duration against it, and uniqueness; anything less stays in review.
+
+ON_DRAMAS_OST = 0.99  # album component of the drama's own OST release (the right part or none)
+ANY_PART = 0.85  # ... of any part of the drama's OST
+
+
+def _clean_evidence(r: Ranked) -> bool:
+    c = r.score.components
+    return (
+        c.get("album", 0) >= ON_DRAMAS_OST
+        and c.get("version", 0) >= 1.0
+        and c.get("duration", 1.0) >= 0.9
+    )
+
+
+def _vocal_key(cand: Candidate) -> str | None:
+    parsed = parsed_title(cand.name)
+    return None if parsed.tags & RECORDING_TAGS else fuzzy_key(parsed.base)
+
+
+def _title_decides(track: Track, ranked: Sequence[Ranked]) -> MatchResult | None:
+    """The exact title on the drama's own OST, the fan's artist missing, ``?``, misspelled or
+    shown by Spotify only in another script, and no other song on the drama's OST with that
+    title: the title and the release decide. A clearly different artist (same script, no
+    likeness) stays in review."""
+    best = ranked[0]
+    if OST_TITLE_UNKNOWN_ARTIST.reason not in best.score.reasons or not _clean_evidence(best):
+        return None
+    names = [
+        n
+        for c in track.credits
+        for n in (c.name, c.native_name)
+        if n and not is_placeholder_name(n)
+    ]
+    theirs = {script_of(a.name) for a in best.candidate.artists}
+    other_script = bool(names) and not theirs & {script_of(n) for n in names}
+    if names and not other_script and best.score.components.get("artist", 0) < 0.5:
+        return None
+    if any(
+        other_person(n, a.name)
+        for n in names
+        for a in best.candidate.artists
+        if script_of(n) == script_of(a.name) == "latin"
+    ):
+        return None
+    title = _vocal_key(best.candidate)
+    for r in ranked[1:]:
+        if r.score.components.get("album", 0) < ANY_PART or same_recording(
+            r.candidate, best.candidate
+        ):
+            continue
+        if _vocal_key(r.candidate) == title:
+            return None  # another song of that title on the drama's OST: a person decides
+    why = (
+        "no artist given"
+        if not names
+        else "artist shown in another script"
+        if other_script
+        else "artist spelled otherwise"
+    )
+    return MatchResult(
+        Status.MATCHED,
+        best,
+        tuple(ranked),
+        f"the only song titled {best.candidate.name!r} on the drama's OST; {why}",
+        vouches_artist=other_script,
+    )
+
+
+def _main_keys(track: Track) -> frozenset[str]:
+    mains = [c for c in track.credits if c.role == "main"] or list(track.credits)
+    return frozenset(fuzzy_key(n) for c in mains for n in (c.name, c.native_name) if n)
+
+
+def _only_song_by_artist(
+    track: Track, ranked: Sequence[Ranked], ctx: Context
+) -> MatchResult | None:
+    """An English title while Spotify shows only the original script ("Stone Block" / 돌덩이):
+    accepted when this is the drama's only catalog entry by the artist and the artist has exactly
+    one vocal song on the drama's OST releases. Two or more on either side: review."""
+    best = ranked[0]
+    if TITLE_IN_OTHER_SCRIPT.reason not in best.score.reasons or not _clean_evidence(best):
+        return None
+    if best.score.components.get("artist", 0) < 0.9 or not ctx.drama_entries:
+        return None
+    ours = _main_keys(track)
+    mine = [
+        t
+        for t in ctx.drama_entries
+        if _main_keys(t) & ours and not is_instrumental(t.title, t.version)
+    ]
+    if len(mine) != 1:
+        return None
+    songs = {
+        k
+        for r in ranked
+        if r.score.components.get("album", 0) >= ANY_PART
+        and r.score.components.get("artist", 0) >= 0.9
+        and (k := _vocal_key(r.candidate))
+    }
+    if len(songs) != 1:
+        return None
+    evidence = ["the drama's OST release"]
+    if track.part is not None:
+        evidence.append(f"part {track.part}")
+    if "duration" in best.score.components:
+        evidence.append("duration")
+    twin = any(
+        "inst" in parsed_title(r.candidate.name).tags
+        and r.candidate.album is not None
+        and best.candidate.album is not None
+        and r.candidate.album.id == best.candidate.album.id
+        for r in ranked
+    )
+    if twin:
+        evidence.append("Inst. twin on the same release")
+    return MatchResult(
+        Status.MATCHED,
+        best,
+        tuple(ranked),
+        "one catalog entry by this artist and one vocal song by this artist on the drama's "
+        "OST (" + ", ".join(evidence) + ")",
+    )

@@ -3,10 +3,12 @@ match teaches about them. Pure: no I/O."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
-from ostkit.matching.scoring import Aliases, text_similarity
+from ostkit.matching.scoring import Aliases, same_drama, text_similarity
+from ostkit.matching.versions import parsed_album
 from ostkit.models import Artist, Candidate, Track
+from ostkit.text.keys import key
 
 
 def aliases_from_artists(artists: Iterable[Artist]) -> Aliases:
@@ -56,4 +58,29 @@ def learn_identities(chosen: Iterable[tuple[Track, Candidate]]) -> list[tuple[in
         )
         for name in dict.fromkeys(by_id[spotify_id]):
             learned.append((artist_id, spotify_id, name))
+    return learned
+
+
+def learn_drama_names(
+    chosen: Iterable[tuple[Track, Candidate]], known: Mapping[str, tuple[str, ...]]
+) -> dict[str, list[str]]:
+    """Drama key -> names the drama's OST releases carry that the catalog does not know yet
+    (``구미호뎐 OST Part 1`` for *Tale of the Nine Tailed*, "Guardian" for *Goblin*), read from
+    the album names of confident matches. ``known``: drama key -> its other names; a name that
+    is already another drama's is never learned."""
+    taken = {key(n) for names in known.values() for n in names}
+    learned: dict[str, list[str]] = {}
+    for track, cand in chosen:
+        if cand.album is None or cand.album.album_type == "compilation":
+            continue
+        info = parsed_album(cand.album.name)
+        if not info.is_ost or info.compilation or not info.drama:
+            continue
+        k = key(track.drama)
+        names = (track.drama, *known.get(k, ()), *learned.get(k, ()))
+        if any(same_drama(info.drama, n) for n in names):
+            continue
+        if key(info.drama) in taken or key(info.drama) in known:
+            continue  # another drama of the catalog
+        learned.setdefault(k, []).append(info.drama)
     return learned

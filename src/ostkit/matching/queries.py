@@ -123,9 +123,14 @@ def drama_albums(
     max_albums: int = 6,
 ) -> list[SpotifyAlbum]:
     """The albums of an album search that are this drama's own OST releases, to open with
-    ``album_tracks`` (compilations and other dramas' OSTs are left out)."""
+    ``album_tracks`` (compilations and other dramas' OSTs are left out). An OST named in a
+    script none of the drama's names is in (``구미호뎐 OST Part 1`` found by searching "Tale of
+    the Nine Tailed") may be the drama's too: it is opened, and its name is learned once a track
+    on it is accepted."""
     wanted = [d for d in drama_names if d and d.strip()]
-    chosen: list[SpotifyAlbum] = []
+    scripts = {script_of(d) for d in wanted}
+    named: list[SpotifyAlbum] = []
+    other_script: list[SpotifyAlbum] = []
     for album in albums:
         if not album.id or album.album_type == "compilation":
             continue
@@ -134,8 +139,10 @@ def drama_albums(
         # compilation word ("Hospital Playlist"), so the name decides.
         if not info.is_ost or not info.drama:
             continue
-        if not any(same_drama(info.drama, d) for d in wanted):
-            continue
-        if all(a.id != album.id for a in chosen):
-            chosen.append(album)
+        if any(same_drama(info.drama, d) for d in wanted):
+            named.append(album)
+        elif script_of(info.drama) not in scripts:
+            other_script.append(album)
+    # The releases named for the drama first; those named in another script after them.
+    chosen = list({a.id: a for a in (*named, *other_script)}.values())
     return chosen[:max_albums]

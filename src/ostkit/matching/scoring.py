@@ -26,12 +26,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from rapidfuzz import fuzz
 
 from ostkit.matching.bands import (
+    ANOTHER_DRAMAS_OST,
     DEFAULT_BANDS,
     DURATION_DIFFERS,
     OST_TITLE_UNKNOWN_ARTIST,
@@ -45,7 +46,7 @@ from ostkit.matching.bands import (
 from ostkit.matching.versions import parsed_album, parsed_title, version_factor
 from ostkit.models import Candidate, Track
 from ostkit.text.keys import clean_text, fuzzy_key, norm
-from ostkit.text.romanise import phonetic, romanise
+from ostkit.text.romanise import other_person, phonetic, romanise, same_person_name
 from ostkit.text.scripts import script_of, script_runs
 from ostkit.text.titles import RECORDING_TAGS, ParsedTitle
 
@@ -102,6 +103,8 @@ NO_ALIASES = Aliases()
 # --- scores -------------------------------------------------------------------------------------
 
 
+ANOTHER_WORK = 0.2  # album component of another drama's (or film's) OST
+ANOTHER_PERSON = 0.6  # artist component ceiling for the same family name, another given name
 NEUTRAL = 0.5  # album component when the album says nothing either way (an artist's release)
 WEIGHTS: Mapping[str, float] = {"title": 0.45, "artist": 0.35, "album": 0.10, "duration": 0.10}
 
@@ -112,6 +115,8 @@ class Context:
 
     aliases: Aliases = field(default_factory=Aliases)
     drama_names: tuple[str, ...] = ()  # other names of the drama (native title, English title)
+    # The drama's catalog entries (for the uniqueness rule of ``ostkit.matching.decide``).
+    drama_entries: tuple[Track, ...] = ()
 
 
 @lru_cache(maxsize=131072)
@@ -214,8 +219,19 @@ def _artist_name_similarity(name: str, native: str | None, cand_name: str, ctx: 
     if len(cparts) > 1 and any(fuzzy_key(p) in known for p in cparts):
         return 1.0
     best = 0.0
+    same_person = other = False
     for ours in [*forms, *([native] if native else [])]:
         best = max(best, text_similarity(ours, cand_name))
+        if same_person_name(ours, cand_name):
+            # Word order and romanisation variants of one name ("Boram Park" = "Park Bo-ram",
+            # "Yi Su-hyeon" = "Lee Su-hyun"); across scripts (박보람) a little less sure.
+            best = max(best, 0.95 if script_of(ours) == script_of(cand_name) else 0.9)
+            same_person = True
+        elif script_of(ours) == script_of(cand_name) == "latin" and other_person(ours, cand_name):
+            other = True
+    if other and not same_person:
+        # "Kim Na-young" is not "Kim Na-eun": alike letters, another singer.
+        best = min(best, ANOTHER_PERSON)
         if script_of(ours) != script_of(cand_name) and script_of(cand_name) == "hangul":
             # People's names: family name first, spelled as people spell it.
             ra, rb = romanise(ours), romanise(cand_name, surname=True)
@@ -250,9 +266,11 @@ def artist_score(track: Track, candidate: Candidate, ctx: Context) -> tuple[floa
         per_credit.append(best)
         notes.append(f"{credit.name!r}~{who!r} {best:.2f}")
     # Group credits written as one Spotify artist ("MOONBIN&SANHA(ASTRO)") or the reverse.
-    joined = text_similarity(
-        " ".join(c.name for c in credits), " ".join(a.name for a in candidate.artists)
-    )
+    joined = 0.0
+    if len(credits) > 1 or len(candidate.artists) > 1:
+        joined = text_similarity(
+            " ".join(c.name for c in credits), " ".join(a.name for a in candidate.artists)
+        )
     value = max(0.75 * max(per_credit) + 0.25 * (sum(per_credit) / len(per_credit)), joined)
     return value, "artist " + ", ".join(notes)
 
@@ -264,6 +282,14 @@ def same_drama(a: str, b: str) -> bool:
     """Two names of the same drama: near-identical, also once a "Season 2" / "시즌2" is set
     aside ("Hospital Playlist Season 2" ~ "Hospital Playlist 2" ~ "Hospital Playlist")."""
     if text_similarity(a, b) >= 0.9:
+        return True
+    # "Moon Lovers: Scarlet Heart Ryeo" is "Moon Lovers" with its subtitle.
+    ha, hb = a.split(":", 1)[0], b.split(":", 1)[0]
+    if (
+        (ha, hb) != (a, b)
+        and len(norm(min(ha, hb, key=len))) >= 6
+        and fuzzy_key(ha) == fuzzy_key(hb)
+    ):
         return True
     sa, sb = _SEASON_RE.sub("", a), _SEASON_RE.sub("", b)
     return (sa, sb) != (a, b) and bool(sa.strip()) and text_similarity(sa, sb) >= 0.9
@@ -300,7 +326,7 @@ def album_score(track: Track, candidate: Candidate, ctx: Context) -> tuple[float
             # Named in a script we have no drama title in (a Hangul-only album name while the
             # catalog knows only the English title): cannot tell, so neutral.
             return NEUTRAL, f"OST of a drama named in another script {album.name!r}"
-        return 0.2, f"OST of another work {album.name!r}"
+        return ANOTHER_WORK, f"OST of another work {album.name!r}"
     if info.tags & RECORDING_TAGS:
         return 0.3, f"version album {album.name!r}"
     return NEUTRAL, f"artist release {album.name!r}"
@@ -352,6 +378,25 @@ def caps(
         found.append(TITLE_OR_ARTIST_PARTIAL)
     if duration is not None and duration < 0.9:
         found.append(DURATION_DIFFERS)
+    if album <= ANOTHER_WORK:
+        found.append(ANOTHER_DRAMAS_OST)
+    return found
+
+
+def doubts(
+    track: Track, candidate: Candidate, title: float, artist: float, album: float
+) -> list[str]:
+    """Why a candidate may be the wrong song, in words a person reviewing it reads first."""
+    found: list[str] = []
+    if title < 0.9 and not _title_in_other_script(track, candidate):
+        found.append(f"doubtful: another title ({candidate.name!r}, not {track.title!r})")
+    elif title < 0.6:
+        found.append("doubtful: title in another script, not comparable")
+    if album <= ANOTHER_WORK and candidate.album is not None:
+        found.append(f"doubtful: another drama's OST ({candidate.album.name!r})")
+    if artist < 0.5 and track.credits and candidate.artists:
+        names = ", ".join(a.name for a in candidate.artists)
+        found.append(f"doubtful: another artist ({names!r}, not {track.artist!r})")
     return found
 
 
@@ -373,7 +418,7 @@ def score(
     """Score one candidate for one catalog track; see the module docstring."""
     ctx = context or Context(aliases=aliases or NO_ALIASES)
     if aliases is not None and context is not None:
-        ctx = Context(aliases=aliases, drama_names=context.drama_names)
+        ctx = replace(context, aliases=aliases)
     title, title_why = title_score(track, candidate)
     artist, artist_why = artist_score(track, candidate, ctx)
     album, album_why = album_score(track, candidate, ctx)
@@ -384,7 +429,14 @@ def score(
         components["duration"] = duration
     weight = sum(WEIGHTS[k] for k in components)
     base = sum(WEIGHTS[k] * v for k, v in components.items()) / weight
-    reasons = [title_why, artist_why, album_why, duration_why, version_why]
+    reasons = [
+        *doubts(track, candidate, title, artist, album),
+        title_why,
+        artist_why,
+        album_why,
+        duration_why,
+        version_why,
+    ]
     for cap in caps(track, candidate, title, artist, album, duration):
         base = cap.apply(base, bands)
         reasons.append(cap.reason)

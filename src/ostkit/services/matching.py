@@ -32,13 +32,17 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from ostkit.errors import InputError, UsageError
 from ostkit.matching.bands import DEFAULT_BANDS, Bands
 from ostkit.matching.decide import MatchResult, best_match
-from ostkit.matching.identities import aliases_from_artists, learn_identities
+from ostkit.matching.identities import (
+    aliases_from_artists,
+    learn_drama_names,
+    learn_identities,
+)
 from ostkit.matching.scoring import Aliases, Context
 from ostkit.models import Artist, Candidate, Drama, Status, Track
 from ostkit.services.review import ReviewItem, ReviewStore, fill_from_match
@@ -59,7 +63,6 @@ class MatchStore(ReviewStore, Protocol):
     """What ``match_tracks`` needs from ``ostkit.store.CatalogStore``: the review use cases'
     reads and writes, plus the dramas and artists."""
 
-    def dramas(self) -> list[Drama]: ...
     def artists(self) -> list[Artist]: ...
 
 
@@ -114,6 +117,7 @@ class MatchReport:
     learned: int = 0
     # Set when Ctrl-C or SIGTERM stopped the searches; what was decided before it is saved.
     interrupted: bool = False
+    album_reads: int = 0  # of ``requests``: album reads (GET /albums/{id}, one album each)
     # Set when a Spotify error (quota, login, ...) stopped the searches: what was decided before
     # it is saved, the remaining tracks keep their status for the next run.
     error: str | None = None
@@ -146,8 +150,20 @@ class MatchPlan:
     # Drama key -> the parts to read up front (None: all), for dramas with many entries to search.
     up_front: dict[str, frozenset[int] | None] = field(default_factory=dict)
 
+    # Drama key -> the drama's catalog entries in scope (for the uniqueness rule).
+    drama_entries: dict[str, tuple[Track, ...]] = field(default_factory=dict)
+
     def context(self, track: Track, aliases: Aliases) -> Context:
-        return Context(aliases=aliases, drama_names=self.drama_names.get(key(track.drama), ()))
+        k = key(track.drama)
+        return Context(aliases, self.drama_names.get(k, ()), self.drama_entries.get(k, ()))
+
+
+def entries_by_drama(tracks: Iterable[Track]) -> dict[str, tuple[Track, ...]]:
+    """Drama key -> the drama's entries, catalog order."""
+    by_drama: dict[str, list[Track]] = {}
+    for t in tracks:
+        by_drama.setdefault(key(t.drama), []).append(t)
+    return {k: tuple(v) for k, v in by_drama.items()}
 
 
 def needs_search(track: Track, stored: Sequence[Candidate], rematch: bool) -> bool:
@@ -177,8 +193,8 @@ def up_front_parts(to_search: Iterable[Track]) -> dict[str, frozenset[int] | Non
 
 
 def drama_names(dramas: Iterable[Drama]) -> dict[str, tuple[str, ...]]:
-    """Drama key -> the drama's other names (native title), as scoring compares them."""
-    return {key(d.title): tuple(n for n in (d.native_title,) if n and n.strip()) for d in dramas}
+    """Drama key -> the drama's other names (native title, aliases), as scoring compares them."""
+    return {key(d.title): d.other_names() for d in dramas}
 
 
 def plan_match(store: MatchStore, options: MatchOptions) -> MatchPlan:
@@ -198,6 +214,7 @@ def plan_match(store: MatchStore, options: MatchOptions) -> MatchPlan:
         drama_names=drama_names(dramas),
         stored=stored,
         up_front=up_front_parts(to_search),
+        drama_entries=entries_by_drama(tracks),
     )
 
 
@@ -238,6 +255,7 @@ def search(
         bands,
         known=aliases_from_artists(match_plan.artists),
         drama_names=match_plan.drama_names,
+        drama_entries=match_plan.drama_entries,
         up_front=match_plan.up_front,
     )
     every = SAVE_EVERY if save_every is None else save_every
@@ -285,6 +303,7 @@ def search(
     if save and batch:
         save(batch)
     out.failure = searcher.failure
+    out.album_reads = searcher.run_cache.album_reads
     return out
 
 
@@ -312,6 +331,8 @@ def enrich_aliases(plan: MatchPlan, learned: Sequence[tuple[int, str, str]]) -> 
 class Decisions:
     outcomes: list[TrackOutcome]
     learned: list[tuple[int, str, str]]  # (catalog artist id, Spotify artist id, Spotify name)
+    # Drama title -> names its matched OST releases carry that the catalog did not know.
+    drama_names: dict[str, list[str]] = field(default_factory=dict)
 
 
 def decide(plan: MatchPlan, searches: Searches, bands: Bands) -> Decisions:
@@ -333,9 +354,26 @@ def decide(plan: MatchPlan, searches: Searches, bands: Bands) -> Decisions:
     learned = learn_identities(
         (t, r.chosen.candidate)
         for t in plan.tracks
-        if (r := first_pass.get(t.id or 0)) is not None and r.chosen is not None
+        if (r := first_pass.get(t.id or 0)) is not None
+        and r.chosen is not None
+        and r.vouches_artist
     )
     enriched = enrich_aliases(plan, learned)
+    # One accepted match teaches the drama's other name (a native-script or second English
+    # title on its OST releases) to the rest of the drama's entries.
+    new_names = learn_drama_names(
+        (
+            (t, r.chosen.candidate)
+            for t in plan.tracks
+            if (r := first_pass.get(t.id or 0)) is not None and r.chosen is not None
+        ),
+        plan.drama_names,
+    )
+    if new_names:
+        names = dict(plan.drama_names)
+        for k, extra in new_names.items():
+            names[k] = (*names.get(k, ()), *extra)
+        plan = replace(plan, drama_names=names)
     outcomes: list[TrackOutcome] = []
     for t in plan.tracks:
         tid = t.id or 0
@@ -343,7 +381,7 @@ def decide(plan: MatchPlan, searches: Searches, bands: Bands) -> Decisions:
             outcomes.append(TrackOutcome(t, t.status, t.status, None))
             continue
         result = first_pass[tid]
-        if result.status is not Status.MATCHED and learned:
+        if result.status is not Status.MATCHED and (learned or key(t.drama) in new_names):
             result = best_match(
                 t, pool[tid], enriched, context=plan.context(t, enriched), bands=bands
             )
@@ -359,7 +397,8 @@ def decide(plan: MatchPlan, searches: Searches, bands: Bands) -> Decisions:
                 queries=search.queries if search else [],
             )
         )
-    return Decisions(outcomes, learned)
+    titles = {key(t.drama): t.drama for t in plan.tracks}
+    return Decisions(outcomes, learned, {titles[k]: v for k, v in new_names.items()})
 
 
 # --- step 4: write decisions --------------------------------------------------------------------
@@ -391,6 +430,8 @@ def write_decisions(store: MatchStore, decisions: Decisions) -> int:
         for artist_id, spotify_id, name in decisions.learned:
             if store.learn_artist(artist_id, spotify_id, [name]):
                 learned_count += 1
+        for drama, names in decisions.drama_names.items():
+            store.learn_drama_names(drama, names)
     return learned_count
 
 
@@ -470,4 +511,5 @@ def match_tracks(
         elapsed=time.monotonic() - started,
         dry_run=options.dry_run,
         learned=learned,
+        album_reads=searches.album_reads,
     )

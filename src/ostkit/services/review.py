@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
 from ostkit.errors import BadRequestError, InputError, SpotifyNotFoundError
-from ostkit.matching.identities import learn_identities
-from ostkit.models import Candidate, Status, Track
+from ostkit.matching.identities import learn_drama_names, learn_identities
+from ostkit.models import Candidate, Drama, Status, Track
 from ostkit.text import spotify_ids
+from ostkit.text.keys import key
 
 
 class ReviewStore(Protocol):
@@ -41,6 +42,8 @@ class ReviewStore(Protocol):
         duration_ms: int | None,
         isrc: str | None,
     ) -> list[str]: ...
+    def dramas(self) -> list[Drama]: ...
+    def learn_drama_names(self, title: str, names: Sequence[str]) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -103,15 +106,19 @@ def pin(
 
 
 def choose(store: ReviewStore, track_id: int, candidate: Candidate) -> Track:
-    """A person picked ``candidate`` in review: pin it, fill the track's missing data from it
-    and learn the artist's Spotify identity (Spotify's spellings become aliases)."""
+    """A person picked ``candidate`` in review: pin it, fill the track's missing data from it,
+    and learn the artist's Spotify identity (Spotify's spellings become aliases) and the drama's
+    name on the release (a native or second title the catalog lacks)."""
     track = store.get_track(track_id)
+    known = {key(d.title): d.other_names() for d in store.dramas()}
     with store.transaction():
         store.set_match(track_id, status=Status.PINNED, uri=candidate.uri, score=None)
         store.save_candidates(track_id, [])
         fill_from_match(store, track_id, candidate)
         for artist_id, spotify_id, name in learn_identities([(track, candidate)]):
             store.learn_artist(artist_id, spotify_id, [name])
+        for names in learn_drama_names([(track, candidate)], known).values():
+            store.learn_drama_names(track.drama, names)
     return store.get_track(track_id)
 
 

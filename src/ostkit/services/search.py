@@ -8,10 +8,10 @@ track, the candidates and the first decision.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from ostkit.errors import SpotifyError
 from ostkit.matching.bands import Bands
@@ -31,13 +31,79 @@ class SearchClient(Protocol):
     def album_tracks(self, album_id: str) -> list[Candidate]: ...
 
 
+# How far album search results are paged for a wanted OST part (4 pages of 10).
+MAX_ALBUM_OFFSET = 30
+
+
+class Once:
+    """Work done once per key however many threads ask at the same time: the first caller
+    does it, the others wait for its result (or its exception)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._futures: dict[Hashable, Future[Any]] = {}
+
+    def get(self, memo: Hashable, work: Callable[[], Any]) -> Any:
+        with self._lock:
+            fut = self._futures.get(memo)
+            owner = fut is None
+            if fut is None:
+                fut = self._futures[memo] = Future()
+        if owner:
+            try:
+                fut.set_result(work())
+            except BaseException as exc:
+                fut.set_exception(exc)
+                raise
+        return fut.result()
+
+
+class RunCache:
+    """The client as one run sees it: an identical request (the same search, the same album)
+    is sent once however many entries or workers ask for it: an Inst. entry asks what its vocal
+    entry asked, entries of one drama share its album searches, and a search that found
+    nothing for one entry is not sent again for another. Album reads are counted apart."""
+
+    def __init__(self, client: SearchClient) -> None:
+        self.client = client
+        self._lock = threading.Lock()
+        self._once = Once()
+        self.album_reads = 0
+
+    @property
+    def request_count(self) -> int:
+        return self.client.request_count
+
+    def search_tracks(self, query: str, limit: int = 10, offset: int = 0) -> list[Candidate]:
+        found: list[Candidate] = self._once.get(
+            ("track", query, limit, offset),
+            lambda: self.client.search_tracks(query, limit, offset),
+        )
+        return found
+
+    def search_albums(self, query: str, limit: int = 10, offset: int = 0) -> list[SpotifyAlbum]:
+        found: list[SpotifyAlbum] = self._once.get(
+            ("album", query, limit, offset),
+            lambda: self.client.search_albums(query, limit, offset),
+        )
+        return found
+
+    def album_tracks(self, album_id: str) -> list[Candidate]:
+        def read() -> list[Candidate]:
+            with self._lock:
+                self.album_reads += 1
+            return self.client.album_tracks(album_id)
+
+        found: list[Candidate] = self._once.get(("tracks", album_id), read)
+        return found
+
+
 class DramaCache:
     """Per-run cache of a drama's OST album tracks, fetched once however many workers ask."""
 
     def __init__(self, client: SearchClient) -> None:
         self.client = client
-        self._lock = threading.Lock()
-        self._futures: dict[str, Future[list[Candidate]]] = {}
+        self._once = Once()
 
     def get(
         self,
@@ -50,19 +116,10 @@ class DramaCache:
         """Tracks of the drama's OST albums: those of ``parts`` (all when None). Calls with the
         same ``label`` (default: the parts) share one fetch."""
         cache_key = f"{key(drama)}|{label if label is not None else sorted(parts or [])}"
-        with self._lock:
-            fut = self._futures.get(cache_key)
-            owner = fut is None
-            if fut is None:
-                fut = Future()
-                self._futures[cache_key] = fut
-        if owner:
-            try:
-                fut.set_result(self._fetch(drama, other_names, parts))
-            except BaseException as exc:
-                fut.set_exception(exc)
-                raise
-        return fut.result()
+        found: list[Candidate] = self._once.get(
+            cache_key, lambda: self._fetch(drama, other_names, parts)
+        )
+        return found
 
     def _fetch(
         self, drama: str, other_names: Sequence[str], parts: frozenset[int] | None
@@ -72,9 +129,20 @@ class DramaCache:
         covered: set[int] = set()
         found: list[Candidate] = []
         for query in drama_queries(drama, other_names):
-            albums = drama_albums(
-                self.client.search_albums(query.q, limit=query.limit), names, max_albums=10
-            )
+            page = self.client.search_albums(query.q, limit=query.limit)
+            albums = drama_albums(page, names, max_albums=10)
+            offset = 0
+            # A long OST (Part.10 and beyond) fills more than one page of results: turn pages
+            # while a wanted part is missing and the page was full.
+            while (
+                parts is not None
+                and len(page) == query.limit
+                and offset < MAX_ALBUM_OFFSET
+                and not parts <= {parse_album(a.name).part for a in albums}
+            ):
+                offset += query.limit
+                page = self.client.search_albums(query.q, limit=query.limit, offset=offset)
+                albums += drama_albums(page, names, max_albums=10)
             if parts is not None:
                 # Only the parts still to match (or, with no part numbers, the first two).
                 wanted = [a for a in albums if parse_album(a.name).part in parts]
@@ -165,6 +233,7 @@ class Searches:
 
     found: dict[int, TrackSearch] = field(default_factory=dict)
     failure: SpotifyError | None = None
+    album_reads: int = 0  # GET /albums/{id} reads among the requests (one album each)
 
 
 class Searcher:
@@ -182,13 +251,16 @@ class Searcher:
         known: Aliases,
         drama_names: Mapping[str, tuple[str, ...]],
         up_front: Mapping[str, frozenset[int] | None],
+        drama_entries: Mapping[str, tuple[Track, ...]] | None = None,
     ) -> None:
-        self.client = client
+        self.run_cache = RunCache(client)
+        self.client: SearchClient = self.run_cache
         self.bands = bands
         self.known = known
         self.drama_names = drama_names  # drama key -> its other names
+        self.drama_entries = drama_entries or {}  # drama key -> its catalog entries
         self.up_front = up_front  # drama key -> OST parts to read up front (None: all)
-        self.cache = DramaCache(client)
+        self.cache = DramaCache(self.run_cache)
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._failures: list[SpotifyError] = []
@@ -209,7 +281,8 @@ class Searcher:
         if self._stop.is_set():
             return None
         before = self.client.request_count
-        context = Context(self.known, self.drama_names.get(key(track.drama), ()))
+        k = key(track.drama)
+        context = Context(self.known, self.drama_names.get(k, ()), self.drama_entries.get(k, ()))
         try:
             found = search_track(
                 track,

@@ -102,6 +102,11 @@ class CatalogStore:
         self._outside_bulk()
         return self._dramas.save(drama)
 
+    def learn_drama_names(self, title: str, names: Sequence[str]) -> int:
+        """Names a drama's matched OST releases carry: the first in a non-Latin script becomes
+        its native title when it has none, the rest aliases (marked learned). How many new."""
+        return self._dramas.learn_names(title, names)
+
     def delete_drama(self, name: str) -> int:
         """Delete a drama with its tracks and parts; returns the number of tracks removed."""
         count = self._dramas.delete(name)

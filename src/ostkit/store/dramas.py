@@ -1,5 +1,6 @@
-"""Dramas, their cast and their OST parts. A drama is identified by its title key (names.key),
-its native title's key too; the title keeps the spelling first stored."""
+"""Dramas, their cast, other names and OST parts. A drama is identified by its title key
+(names.key), its native title's key and its aliases' keys too; the title keeps the spelling first
+stored."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from ostkit.clock import now_iso
 from ostkit.models import CastMember, Drama, OstPart
 from ostkit.store.db import Db, Outcome, not_found
 from ostkit.text.keys import clean, key
+from ostkit.text.scripts import script_of
 
 _DRAMA_COLUMNS = "id, title, native_title, year, network, director, writer, release_date"
 _FIELDS = ("native_title", "year", "network", "director", "writer", "release_date")
@@ -31,7 +33,12 @@ class Dramas:
             "SELECT drama_id, actor, role FROM cast_members ORDER BY drama_id, position"
         ):
             cast.setdefault(drama_id, []).append(CastMember(actor, role))
-        return [_drama(r, tuple(cast.get(r[0], ()))) for r in rows]
+        aliases: dict[int, list[str]] = {}
+        for drama_id, alias in conn.execute(
+            "SELECT drama_id, alias FROM drama_aliases ORDER BY drama_id, rowid"
+        ):
+            aliases.setdefault(drama_id, []).append(alias)
+        return [_drama(r, tuple(cast.get(r[0], ())), tuple(aliases.get(r[0], ()))) for r in rows]
 
     def get(self, name: str) -> Drama | None:
         """The drama whose title (or native title) has the same key as ``name``."""
@@ -48,6 +55,12 @@ class Dramas:
                     row = cand
                     break
         if row is None:
+            row = conn.execute(
+                f"SELECT {_DRAMA_COLUMNS} FROM dramas WHERE id = (SELECT drama_id FROM "
+                "drama_aliases WHERE alias_key = ? ORDER BY drama_id LIMIT 1)",
+                (k,),
+            ).fetchone()
+        if row is None:
             return None
         cast = tuple(
             CastMember(a, r)
@@ -56,7 +69,54 @@ class Dramas:
                 (row[0],),
             )
         )
-        return _drama(row, cast)
+        return _drama(row, cast, self._aliases(row[0]))
+
+    def _aliases(self, drama_id: int) -> tuple[str, ...]:
+        return tuple(
+            a
+            for (a,) in self.db.conn.execute(
+                "SELECT alias FROM drama_aliases WHERE drama_id = ? ORDER BY rowid", (drama_id,)
+            )
+        )
+
+    def add_aliases(self, drama_id: int, names: Sequence[str], *, learned: bool = False) -> int:
+        """Add other names of a drama (its own title and native title, and names it already
+        has, are skipped); returns how many were new."""
+        self.db.require_tx()
+        row = self.db.conn.execute(
+            "SELECT title, native_title FROM dramas WHERE id = ?", (drama_id,)
+        ).fetchone()
+        own = {key(n) for n in row if n}
+        added = 0
+        for name in names:
+            alias = clean(name)
+            k = key(alias)
+            if not alias or k in own:
+                continue
+            cur = self.db.conn.execute(
+                "INSERT OR IGNORE INTO drama_aliases (drama_id, alias, alias_key, learned) "
+                "VALUES (?, ?, ?, ?)",
+                (drama_id, alias, k, int(learned)),
+            )
+            added += cur.rowcount
+        return added
+
+    def learn_names(self, title: str, names: Sequence[str]) -> int:
+        """See ``CatalogStore.learn_drama_names``."""
+        self.db.require_tx()
+        drama = self.get(title)
+        if drama is None or drama.id is None:
+            return 0
+        rest = list(names)
+        if drama.native_title is None:
+            native = next((n for n in rest if script_of(n) not in ("latin", "none")), None)
+            if native is not None:
+                self.db.conn.execute(
+                    "UPDATE dramas SET native_title = ? WHERE id = ?", (clean(native), drama.id)
+                )
+                rest.remove(native)
+                return 1 + self.add_aliases(drama.id, rest, learned=True)
+        return self.add_aliases(drama.id, rest, learned=True)
 
     def find(self, name: str) -> Drama:
         """Like ``get`` but raises ``NotFoundError`` suggesting the closest titles."""
@@ -84,6 +144,7 @@ class Dramas:
         )
         drama_id = int(cur.lastrowid or 0)
         self._replace_cast(drama_id, drama.cast)
+        self.add_aliases(drama_id, drama.aliases)
         return drama_id
 
     def save(self, drama: Drama) -> Outcome:
@@ -107,7 +168,8 @@ class Dramas:
             )
         if cast_changed:
             self._replace_cast(existing.id, drama.cast)
-        return "updated" if changes or cast_changed else "unchanged"
+        aliases_added = self.add_aliases(existing.id, drama.aliases)
+        return "updated" if changes or cast_changed or aliases_added else "unchanged"
 
     def _replace_cast(self, drama_id: int, cast: Sequence[CastMember]) -> None:
         self.db.conn.execute("DELETE FROM cast_members WHERE drama_id = ?", (drama_id,))
@@ -174,7 +236,9 @@ class Dramas:
         )
 
 
-def _drama(row: Sequence[Any], cast: tuple[CastMember, ...]) -> Drama:
+def _drama(
+    row: Sequence[Any], cast: tuple[CastMember, ...], aliases: tuple[str, ...] = ()
+) -> Drama:
     return Drama(
         id=row[0],
         title=row[1],
@@ -185,4 +249,5 @@ def _drama(row: Sequence[Any], cast: tuple[CastMember, ...]) -> Drama:
         writer=row[6],
         release_date=row[7],
         cast=cast,
+        aliases=aliases,
     )

@@ -238,6 +238,22 @@ MIGRATIONS: list[Migration] = [
     # Track ids are never reused: after `rm 7` a new track gets a new id, so a playlist file or a
     # script that names track 7 cannot silently point at another song.
     Migration(7, "tracks_autoincrement", _tracks_autoincrement),
+    # Other names of a drama (typed in a catalog file, or learned from the album names of
+    # accepted matches: `learned` = 1), one row per distinct name key.
+    Migration(
+        8,
+        "drama_aliases",
+        (
+            """CREATE TABLE IF NOT EXISTS drama_aliases (
+                drama_id INTEGER NOT NULL REFERENCES dramas(id) ON DELETE CASCADE,
+                alias TEXT NOT NULL,
+                alias_key TEXT NOT NULL,
+                learned INTEGER NOT NULL DEFAULT 0,
+                PRIMARY KEY (drama_id, alias_key)
+            )""",
+            "CREATE INDEX IF NOT EXISTS drama_aliases_key ON drama_aliases(alias_key)",
+        ),
+    ),
 ]
 
 

@@ -158,3 +158,12 @@ def format_native(natives: Sequence[str | None]) -> str:
     if ";" not in text:
         text += ";"
     return text
+
+
+# What fans write when they do not know the singer: no name at all.
+_PLACEHOLDERS = frozenset({"", "unknown", "unknownartist", "na", "tba", "tbd", "none", "various"})
+
+
+def is_placeholder_name(name: str) -> bool:
+    """``?``, ``Unknown``, ``N/A``, ``TBA``, ``-``: a credit that names nobody."""
+    return re.sub(r"[\W_]+", "", name.casefold()) in _PLACEHOLDERS

@@ -101,6 +101,8 @@ def romanise(text: str, *, surname: bool = False) -> str:
 _PHONETIC = (
     ("eo", "u"),
     ("oo", "u"),
+    ("ou", "u"),  # "Young" / 영 "yeong"
+    ("wu", "u"),  # "Woo" / 우 "u"
     ("ee", "i"),
     ("ae", "e"),
     ("wo", "o"),
@@ -122,3 +124,47 @@ def phonetic(latin_key: str) -> str:
     for src, dst in _PHONETIC:
         text = text.replace(src, dst)
     return re.sub(r"(.)\1+", r"\1", text)
+
+
+# Family names romanised several ways that ``phonetic`` alone does not fold together
+# (이 Lee / Yi / Rhee, 박 Park / Pak, 최 Choi / Choe, 임 Lim / Im, 노 Noh / Roh, 백 Baek / Paik).
+_SURNAME_FOLD = {"li": "i", "palk": "pak", "joe": "joi", "lim": "im", "lo": "no", "paik": "pek"}
+
+
+def _name_words(name: str) -> list[str]:
+    text = clean_text(name)
+    if any(_is_syllable(c) for c in text):
+        text = romanise_hangul(text, surname=True)
+    # "Bo-ram" is one given name: syllables joined by a hyphen are one word.
+    text = re.sub(r"(?<=\w)-(?=\w)", "", anyascii(text))
+    return [fuzzy_key(w) for w in text.split() if fuzzy_key(w)]
+
+
+@lru_cache(maxsize=65536)
+def name_keys(name: str) -> frozenset[tuple[str, str]]:
+    """(family name, given name) readings of a person's name, word order and romanisation
+    variants folded: "Park Bo-ram", "Boram Park", "PARK BO RAM", "Pak Bo-ram" and 박보람 share
+    one. A name of one word has none (it carries no family name to reorder)."""
+    words = _name_words(name)
+    if len(words) < 2:
+        return frozenset()
+    readings = set()
+    for family, given in ((words[0], words[1:]), (words[-1], words[:-1])):
+        folded = phonetic(family)
+        readings.add((_SURNAME_FOLD.get(folded, folded), phonetic("".join(given))))
+    return frozenset(readings)
+
+
+def same_person_name(a: str, b: str) -> bool:
+    """Whether two spellings of a person's name read the same once word order and
+    romanisation variants are set aside ("Suhyun Lee" = "Lee Su-hyun" = "Yi Su-hyeon")."""
+    return bool(name_keys(a) & name_keys(b))
+
+
+def other_person(a: str, b: str) -> bool:
+    """Two names with the same family name and another given name: "Kim Na-young" and
+    "Kim Na-eun" are two singers, however alike the letters."""
+    ka, kb = name_keys(a), name_keys(b)
+    if ka & kb:
+        return False
+    return any(fa == fb and ga != gb for fa, ga in ka for fb, gb in kb)

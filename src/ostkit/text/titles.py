@@ -135,11 +135,19 @@ _KEYWORDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\bkaraoke\b|カラオケ|노래방", "karaoke"),
         (r"\boriginally performed by\b|\bin the style of\b|\bmade famous by\b", "karaoke"),
         (r"\bas made famous\b|\bbacking version\b|\btribute to\b", "karaoke"),
-        (r"\bcover(s|ed)?\b|커버", "cover"),
+        # "(Cover)", "Piano Cover", "Covered by X", "(Cover Ver.)"; not "(Cover Me)".
+        (r"\bcover(s|ed)?\s*$|\bcover(ed)?\s+(?:by|ver\b|version)|커버", "cover"),
         (r"\bsped[ -]?up\b|\bspeed[ -]?up\b|\bnightcore\b|\bfaster\b", "sped_up"),
         (r"\bslowed\b|\breverb\b|\bslow(ed)? ?\+ ?reverb\b", "slowed"),
         (r"\bre-?mix\b|\brmx\b|\bbootleg\b|\b[\w'&.]+ (mix|edit)\b(?<!radio edit)", "remix"),
-        (r"\blive\b|라이브|现场|現場", "live"),
+        # "(Live)", "Live Ver.", "- Live at Seoul", "(Live 2019)", "(Acoustic Live)"; not a title
+        # in brackets that merely holds the word ("(Live Your Life)").
+        (
+            r"^\s*live\s*$|\blive\b(?=\s*(?:ver\b|version\b|at\b|in\b|from\b|on\b|session|"
+            r"concert|tour|performance|clip|\d|$))|\b(?:acoustic|studio|concert|band) live\b|"
+            r"라이브|现场|現場",
+            "live",
+        ),
         (r"\bacoustic\b|\bunplugged\b|어쿠스틱", "acoustic"),
         (r"\bpiano\b|피아노|ピアノ|钢琴|鋼琴", "piano"),
         (r"\borchestra(l)?\b|오케스트라", "orchestra"),
@@ -153,8 +161,12 @@ _KEYWORDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\bmono\b", "mono"),
     )
 )
+# "<word> Ver." / "<word> Version" with "Ver" a word of its own ("KR Ver.", "Inst.Ver",
+# "Piano-Version", "피아노 버전"), never the end of another word ("Game Over", "Forever", "Lover").
 _VER_RE = re.compile(
-    r"([^\s()\[\]]+(?: [^\s()\[\]]+)?)\s*(?:ver(?:sion)?\b\.?|버전|バージョン)", re.I
+    r"([^\s()\[\]]+?(?: [^\s()\[\]]+)?)(?:\s+|(?<=[.\-_]))(?:ver(?:sion)?\b\.?)"
+    r"|([^\s()\[\]]+(?: [^\s()\[\]]+)?)\s*(?:버전|バージョン)",
+    re.I,
 )
 _VER_ALONE = re.compile(r"^\s*(?:ver(?:sion)?\.?|버전)\s*$", re.I)
 _CREDIT_RE = re.compile(
@@ -176,7 +188,7 @@ _PART_RE = re.compile(
 _OST_RE = re.compile(
     r"\bost\b|\bo\.s\.t\.?|original (?:\w+ )?(?:television |tv |drama |motion picture |series |"
     r"musical |web ?drama )?soundtrack|\bsoundtrack\b|\bmusic from\b|\boriginal score\b|"
-    r"오리지널 사운드트랙|사운드트랙|サウンドトラック|原声",
+    r"오리지널 사운드트랙|사운드트랙|サウンドトラック|サントラ|原声|原聲|插曲",
     re.IGNORECASE,
 )
 _SPECIAL_RE = re.compile(r"\bspecial\b|\bbonus\b|스페셜", re.IGNORECASE)
@@ -189,7 +201,8 @@ _COMPILATION_RE = re.compile(
 )
 _OST_MARK_RE = re.compile(
     r"(?:[,:\-]\s*)?[(\[]?\s*(?:the\s+)?(?:\bost\b|\bo\.s\.t\b\.?|\boriginal\b[^()\[\]]*?soundtrack|"
-    r"\bsoundtrack\b|\bmusic from\b|오리지널 사운드트랙|사운드트랙)",
+    r"\bsoundtrack\b|\bmusic from\b|오리지널 사운드트랙|사운드트랙|"
+    r"(?:オリジナル・?)?サウンドトラック|サントラ|(?:影视|影視|电视剧?|電視劇?)?(?:原声|原聲)(?:带|帶|大碟|专辑|專輯)?|插曲)",
     re.IGNORECASE,
 )
 _ALBUM_WORD_RE = re.compile(
@@ -250,7 +263,7 @@ def tags_in(text: str) -> frozenset[str]:
         if pattern.search(low):
             tags.add(tag)
     for match in _VER_RE.finditer(low):
-        words = match.group(1).strip(" .-'\"").casefold()
+        words = (match.group(1) or match.group(2)).strip(" .-_'\"").casefold()
         last = words.split()[-1] if words.split() else words
         for candidate in (words, last):
             if candidate in _LANG:
