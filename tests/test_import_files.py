@@ -535,7 +535,7 @@ def test_export_keeps_the_target_permissions(catalog: Path, tmp_path: Path) -> N
     out.chmod(0o640)
     result = run("export", "-o", str(out))
     assert result.exit_code == 0, result.output
-    assert "Goblin,,,,,Beautiful" in out.read_text()
+    assert "Goblin,,,,,,Beautiful" in out.read_text()
     assert out.stat().st_mode & 0o777 == 0o640
 
 

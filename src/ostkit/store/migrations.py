@@ -235,13 +235,10 @@ MIGRATIONS: list[Migration] = [
             "WHERE json_type(payload, '$.external_ids') IS NULL",
         ),
     ),
-    # Track ids are never reused: after `rm 7` a new track gets a new id, so a playlist file or a
-    # script that names track 7 cannot silently point at another song.
-    Migration(7, "tracks_autoincrement", _tracks_autoincrement),
     # Other names of a drama (typed in a catalog file, or learned from the album names of
     # accepted matches: `learned` = 1), one row per distinct name key.
     Migration(
-        8,
+        7,
         "drama_aliases",
         (
             """CREATE TABLE IF NOT EXISTS drama_aliases (
@@ -254,6 +251,9 @@ MIGRATIONS: list[Migration] = [
             "CREATE INDEX IF NOT EXISTS drama_aliases_key ON drama_aliases(alias_key)",
         ),
     ),
+    # Track ids are never reused: after `rm 7` a new track gets a new id, so a playlist file or a
+    # script that names track 7 cannot silently point at another song.
+    Migration(8, "tracks_autoincrement", _tracks_autoincrement),
 ]
 
 
