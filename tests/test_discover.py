@@ -242,6 +242,24 @@ def test_a_drama_with_fourteen_releases_is_found_completely(sb: Sandbox, tmp_pat
     assert f"searched {len(searches)} pages, read 15 releases, {data['requests']} requests" in err
 
 
+def test_a_drama_known_by_an_alias_finds_its_releases_under_that_name(
+    sb: Sandbox, tmp_path: Path
+) -> None:
+    # The fan's catalog names the drama otherwise; Spotify names it by its alias.
+    toml = tmp_path / "harbor.toml"
+    toml.write_text(
+        '[drama]\ntitle = "Harbor of Moonlight"\naliases = ["Moonlight Harbor"]\n'
+        '[[tracks]]\ntitle = "Harbor Theme"\nartist = "Han Seo-yeon"\n',
+        encoding="utf-8",
+    )
+    code, _, err = run("import", str(toml))
+    assert code == 0, err
+    code, out, err = run("discover", "Harbor of Moonlight", "--format", "json")
+    assert code == 0, err
+    releases = {t["release"] for t in json.loads(out)["tracks"]}
+    assert {f"Part {n}" for n in range(1, 13)} <= releases
+
+
 def test_lantern_leaves_out_its_namesakes(sb: Sandbox) -> None:
     code, out, err = run("discover", "Lantern", "--year", "2021", "--format", "csv")
     assert code == 0, err

@@ -175,7 +175,8 @@ def discover(
     title = known.title if known else name
     native = clean(native_title) if native_title else (known.native_title if known else None)
     year = year if year is not None else (known.year if known else None)
-    names = [n for n in dict.fromkeys((title, native)) if n]
+    aliases = known.aliases if known else ()
+    names = [n for n in dict.fromkeys((title, native, *aliases)) if n]
     search = _AlbumSearch(client, progress)
     for form in names:
         search.run(form)
