@@ -10,7 +10,9 @@ Spreadsheet safety: see ``fields.neutralise``; the writer neutralises, the reade
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import io
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 from ostkit.errors import InputError
@@ -21,13 +23,13 @@ from ostkit.formats.fields import (
     REQUIRED_COLUMNS,
     FieldError,
     csv_records,
-    csv_text,
     format_duration,
     parse_fields,
     track_from_parsed,
+    write_csv,
 )
-from ostkit.formats.registry import ExportDoc, Exported
-from ostkit.models import Drama, Track
+from ostkit.formats.registry import ExportDoc, Exported, Writable
+from ostkit.models import Credit, Drama, Track
 from ostkit.text.credits import format_credits, format_native
 
 # The column order ostkit writes and documents.
@@ -105,32 +107,45 @@ def _check_header(names: Sequence[str], label: str, line: int) -> None:
             )
 
 
-def export(doc: ExportDoc) -> Exported:
-    return Exported(to_csv(doc.tracks, {d.title: d for d in doc.dramas}))
+def export(doc: ExportDoc, out: Writable) -> Exported:
+    return Exported(write_csv(out, CSV_COLUMNS, csv_rows(doc.tracks, doc.dramas)))
 
 
-def to_csv(tracks: Sequence[Track], dramas: Mapping[str, Drama]) -> str:
-    """ostkit CSV (columns: ``CSV_COLUMNS``); reads back with ``ostkit import``."""
+def to_csv(tracks: Iterable[Track], dramas: Mapping[str, Drama]) -> str:
+    """ostkit CSV (columns: ``CSV_COLUMNS``) as one text; reads back with ``ostkit import``."""
+    buf = io.StringIO()
+    write_csv(buf, CSV_COLUMNS, csv_rows(tracks, dramas.values()))
+    return buf.getvalue()
 
-    def row(t: Track) -> list[Any]:
-        d = dramas.get(t.drama)
-        values = {
-            "drama": t.drama,
-            "drama_ko": d.native_title if d else None,
-            "year": d.year if d else None,
-            "network": d.network if d else None,
-            "part": t.part,
-            "title": t.title,
-            "title_ko": t.native_title,
-            "artist": format_credits(t.credits),
-            "artist_ko": format_native([c.native_name for c in t.credits]),
-            "version": t.version,
-            "album": t.album,
-            "release_date": t.release_date,
-            "duration": format_duration(t.duration_ms),
-            "isrc": t.isrc,
-            "spotify_uri": t.spotify_uri,
-        }
-        return [values[c] for c in CSV_COLUMNS]
 
-    return csv_text(CSV_COLUMNS, (row(t) for t in tracks))
+@lru_cache(maxsize=8192)
+def credit_cells(credits: tuple[Credit, ...]) -> tuple[str, str]:
+    """The ``artist`` and ``artist_ko`` cells of a track's credits. ``format_credits`` checks
+    that its text reads back; a catalog repeats the same credits on many tracks, so each distinct
+    credit list is decided once."""
+    return format_credits(credits), format_native([c.native_name for c in credits])
+
+
+def csv_rows(tracks: Iterable[Track], dramas: Iterable[Drama]) -> Iterator[list[Any]]:
+    """One ``CSV_COLUMNS`` row per track, made as the tracks come."""
+    by_title = {d.title: d for d in dramas}
+    for t in tracks:
+        d = by_title.get(t.drama)
+        artist, artist_ko = credit_cells(t.credits)
+        yield [
+            t.drama,
+            d.native_title if d else None,
+            d.year if d else None,
+            d.network if d else None,
+            t.part,
+            t.title,
+            t.native_title,
+            artist,
+            artist_ko,
+            t.version,
+            t.album,
+            t.release_date,
+            format_duration(t.duration_ms),
+            t.isrc,
+            t.spotify_uri,
+        ]

@@ -6,14 +6,15 @@ each track in the shape of ``formats.trackjson`` (the same as ``ostkit tracks --
 
 from __future__ import annotations
 
+import io
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from ostkit.errors import InputError
 from ostkit.formats.batch import BatchBuilder, ImportBatch
 from ostkit.formats.fields import FieldError, parse_date, parse_isrc, parse_year
-from ostkit.formats.registry import ExportDoc, Exported
+from ostkit.formats.registry import ExportDoc, Exported, Writable
 from ostkit.formats.trackjson import track_json
 from ostkit.models import CastMember, Credit, Drama, OstPart, Status, Track
 from ostkit.text.keys import clean
@@ -39,27 +40,54 @@ def drama_json(d: Drama) -> dict[str, Any]:
 # --- writing ----------------------------------------------------------------------------------
 
 
-def export(doc: ExportDoc) -> Exported:
-    return Exported(to_json(doc.dramas, doc.parts, doc.tracks))
-
-
-def to_json(dramas: Sequence[Drama], parts: Sequence[OstPart], tracks: Sequence[Track]) -> str:
-    """ostkit JSON: ``{"format": "ostkit", "version": 1, "dramas": [{..., "parts", "tracks"}]}``."""
-    by_drama: dict[str, dict[str, Any]] = {}
-    for d in dramas:
-        by_drama[d.title] = {**drama_json(d), "parts": [], "tracks": []}
-    for p in parts:
-        if p.drama in by_drama:
-            by_drama[p.drama]["parts"].append(
+def export(doc: ExportDoc, out: Writable) -> Exported:
+    """ostkit JSON, the same text as ``json.dumps(document, indent=2)``, written one drama at a
+    time: ``doc.tracks`` must come grouped by drama in ``doc.dramas`` order (catalog order is)."""
+    parts: dict[str, list[dict[str, Any]]] = {d.title: [] for d in doc.dramas}
+    for p in doc.parts:
+        if p.drama in parts:
+            parts[p.drama].append(
                 {"number": p.number, "title": p.title, "release_date": p.release_date}
             )
-    for t in tracks:
-        by_drama[t.drama]["tracks"].append(track_json(t))
-    doc = {"format": JSON_FORMAT, "version": JSON_VERSION, "dramas": list(by_drama.values())}
-    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+    out.write(f'{{\n  "format": "{JSON_FORMAT}",\n  "version": {JSON_VERSION},\n  "dramas": ')
+    if not doc.dramas:
+        out.write("[]\n}\n")
+        return Exported(0)
+    out.write("[\n")
+    index = {d.title: i for i, d in enumerate(doc.dramas)}
+    at = 0  # the drama being collected
+    tracks: list[dict[str, Any]] = []
+    written = 0
+
+    def drama_text(i: int) -> str:
+        d = doc.dramas[i]
+        obj = {**drama_json(d), "parts": parts[d.title], "tracks": tracks}
+        text = json.dumps(obj, ensure_ascii=False, indent=2).replace("\n", "\n    ")
+        return f"    {text}{',' if i < len(doc.dramas) - 1 else ''}\n"
+
+    for t in doc.tracks:
+        i = index[t.drama]
+        if i < at:
+            raise ValueError(f"track {t.title!r} of {t.drama!r} comes after that drama's group")
+        while at < i:
+            out.write(drama_text(at))
+            tracks.clear()
+            at += 1
+        tracks.append(track_json(t))
+        written += 1
+    while at < len(doc.dramas):
+        out.write(drama_text(at))
+        tracks.clear()
+        at += 1
+    out.write("  ]\n}\n")
+    return Exported(written)
 
 
-# --- reading ----------------------------------------------------------------------------------
+def to_json(dramas: Sequence[Drama], parts: Sequence[OstPart], tracks: Iterable[Track]) -> str:
+    """ostkit JSON: ``{"format": "ostkit", "version": 1, "dramas": [{..., "parts", "tracks"}]}``."""
+    buf = io.StringIO()
+    export(ExportDoc(tracks, dramas, parts), buf)
+    return buf.getvalue()
 
 
 def read(text: str, label: str, *, drama: str | None = None) -> ImportBatch:

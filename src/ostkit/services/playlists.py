@@ -490,14 +490,15 @@ def list_playlists(store: PlaylistStore) -> list[dict[str, Any]]:
 
 
 def export_playlist(store: Any, definition: PlaylistDefinition, fmt: str = "csv") -> Any:
-    """The playlist's tracklist in any export format (``services.catalog.ExportResult``).
+    """The plan of the playlist's tracklist in any export format
+    (``services.catalog.ExportPlan``, written by ``services.catalog.write_export``).
 
     Same tracks and order as ``playlist show`` (unmatched ones included, so a CSV is a complete
     tracklist; M3U leaves out what has no URI); repeated recordings appear once unless the file
     allows duplicates.
     """
     from ostkit.formats.registry import export_format
-    from ostkit.services.catalog import export_tracks
+    from ostkit.services.catalog import ExportPlan
 
     export_format(fmt)  # an unknown format fails before resolving
     resolved = resolve_playlist(store, definition)
@@ -505,4 +506,4 @@ def export_playlist(store: Any, definition: PlaylistDefinition, fmt: str = "csv"
     tracks = [t for t in resolved.tracks if id(t) not in duplicates]
     all_dramas = {d.title: d for d in store.dramas()}
     used = [all_dramas[name] for name in dict.fromkeys(t.drama for t in tracks)]
-    return export_tracks(store, tracks, used, fmt, title=definition.name)
+    return ExportPlan(tracks, used, fmt, title=definition.name)
