@@ -99,6 +99,10 @@ class PlaylistStore(Protocol):
         self, drama: str | None = None, artist: str | None = None, status: Any = None
     ) -> list[Track]: ...
 
+    def tracks_union(
+        self, dramas: Sequence[str] = (), artists: Sequence[str] = (), ids: Sequence[int] = ()
+    ) -> list[Track]: ...
+
     def managed_playlists(self) -> list[ManagedPlaylist]: ...
 
     def find_managed_playlist(
@@ -160,8 +164,24 @@ class Resolved:
         return rows
 
 
+def candidate_tracks(store: PlaylistStore, definition: PlaylistDefinition) -> list[Track]:
+    """The catalog tracks ``definition`` can resolve to, in canonical order: those of the dramas
+    and artists it names and of its track references, read alone from the catalog. The whole
+    catalog when a reference names neither a drama nor an id, or a name is unknown (the
+    resolver then says what is missing, with suggestions from the whole catalog)."""
+    refs = (*definition.tracks, *definition.exclude)
+    if any(r.id is None and r.drama is None for r in refs):
+        return store.tracks()
+    dramas = [*definition.dramas, *(r.drama for r in refs if r.drama is not None)]
+    ids = [r.id for r in refs if r.id is not None]
+    try:
+        return store.tracks_union(dramas, definition.artists, ids)
+    except NotFoundError:
+        return store.tracks()
+
+
 def resolve_playlist(store: PlaylistStore, definition: PlaylistDefinition) -> Resolved:
-    tracks = resolve(definition, store.tracks())
+    tracks = resolve(definition, candidate_tracks(store, definition))
     return Resolved(
         definition,
         tuple(tracks),

@@ -146,6 +146,11 @@ class CatalogStore:
     ) -> list[Track]:
         return self._tracks.listing(drama, artist, status)
 
+    def tracks_union(
+        self, dramas: Sequence[str] = (), artists: Sequence[str] = (), ids: Sequence[int] = ()
+    ) -> list[Track]:
+        return self._tracks.union(dramas, artists, ids)
+
     def iter_tracks(
         self,
         drama: str | Sequence[str] | None = None,

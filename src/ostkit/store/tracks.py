@@ -105,6 +105,32 @@ class Tracks:
         clause, args = self._track_filter(drama, artist, status)
         return self.iter_select(clause, args)
 
+    def union(
+        self, dramas: Sequence[str] = (), artists: Sequence[str] = (), ids: Sequence[int] = ()
+    ) -> list[Track]:
+        """Tracks of any named drama, credited to any named artist (any alias), or with one of
+        ``ids``, in canonical order: a union, read in one query with only their credits.
+        Unknown drama or artist names raise ``NotFoundError``."""
+        where: list[str] = []
+        args: list[Any] = []
+        if dramas:
+            drama_ids = list(dict.fromkeys(self.dramas.find(d).id for d in dramas))
+            where.append(f"t.drama_id IN ({', '.join('?' * len(drama_ids))})")
+            args.extend(drama_ids)
+        if artists:
+            artist_ids = list(dict.fromkeys(self.artists.find_id(a) for a in artists))
+            where.append(
+                "t.id IN (SELECT track_id FROM credits WHERE artist_id IN "
+                f"({', '.join('?' * len(artist_ids))}))"
+            )
+            args.extend(artist_ids)
+        if ids:
+            where.append(f"t.id IN ({', '.join('?' * len(ids))})")
+            args.extend(ids)
+        if not where:
+            return []
+        return self.select(f"WHERE {' OR '.join(where)}", args)
+
     def _track_filter(
         self, drama: str | Sequence[str] | None, artist: str | None, status: Status | str | None
     ) -> tuple[str, list[Any]]:
