@@ -260,3 +260,77 @@ def test_export_filters_by_artist_and_status(home: Path) -> None:
     assert run("export", "--artist", "Nobody").exit_code == 1
     clash = run("export", "--playlist", str(SOUNDTRACK), "--status", "pinned")
     assert clash.exit_code == 2
+
+
+# --- import: written as parsed, all or nothing, each artist once ------------------------------
+
+
+class RecordingSink:
+    def __init__(self) -> None:
+        self.taken: list[str] = []
+        self.lines: dict[tuple[str, str, str], int] = {}
+
+    def first_line(self, ident: tuple[str, str, str], line: int) -> int | None:
+        first = self.lines.setdefault(ident, line)
+        return None if first == line else first
+
+    def take(self, track: Track) -> None:
+        self.taken.append(track.title)
+
+
+def test_a_streamed_reader_hands_each_track_over_before_reading_on() -> None:
+    from ostkit.errors import InputError
+    from ostkit.formats.batch import streaming_to
+
+    text = "drama,title,artist\nD,One,A\nD,Two,B\nD,,C\nD,Four,D\n"
+    sink = RecordingSink()
+    with streaming_to(sink), pytest.raises(InputError, match=r"x\.csv:4: title"):
+        registry.parse_text(text, "x.csv")
+    assert sink.taken == ["One", "Two"]  # written before the bad row was read
+    with streaming_to(sink):
+        batch = registry.parse_text("drama,title,artist\nE,Five,A\n", "y.csv")
+    assert batch.tracks == () and [d.title for d in batch.dramas] == ["E"]
+    assert registry.parse_text(text.replace("D,,C", "D,Three,C"), "x.csv").tracks  # no sink
+
+
+def test_import_is_all_or_nothing_across_files_when_written_as_parsed(
+    home: Path, tmp_path: Path
+) -> None:
+    good = tmp_path / "good.csv"
+    good.write_text("drama,title,artist\nNew,One,A\nNew,Two,B\n", encoding="utf-8")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("drama,title,artist\nNew,Three,C\nNew,Three,C\n", encoding="utf-8")
+    ok("import", str(SOUNDTRACK))
+    result = run("import", str(good), str(bad))
+    assert result.exit_code == 1
+    assert "bad.csv:3" in result.output and "as line 2" in result.output
+    assert "New" not in ok("dramas").stdout
+    assert len(ok("tracks", "--format", "json").stdout.splitlines()) == 8  # 6 tracks + brackets
+    done = ok("import", str(good), str(FIXTURES / "osts.csv"))
+    assert "good.csv: 2 added, 0 updated, 0 unchanged (1 new drama)" in done.stderr
+    assert "osts.csv: " in done.stderr and "(1 new drama)" in done.stderr.split("osts.csv")[1]
+
+
+def test_import_writes_each_artist_once(tmp_path: Path) -> None:
+    from ostkit.services.catalog import import_files
+
+    rows = "".join(f"D,Song {i},Kyuhyun,규현\n" for i in range(50))
+    path = tmp_path / "many.csv"
+    path.write_text("drama,title,artist,artist_ko\n" + rows, encoding="utf-8")
+    statements: list[str] = []
+
+    def opened() -> CatalogStore:
+        store = CatalogStore.open(tmp_path / "c.db")
+        store.db.conn.set_trace_callback(statements.append)
+        return store
+
+    summary = import_files([path], opened)
+    assert summary.added == 50
+    artist_writes = [
+        s
+        for s in statements
+        if s.startswith(("INSERT OR IGNORE INTO artist_aliases", "UPDATE artists"))
+    ]
+    assert len(artist_writes) == 3  # the name's alias, the native name's alias, the native name
+    with CatalogStore.open(tmp_path / "c.db") as store:
+        assert [a.native_name for a in store.artists()] == ["규현"]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
+from itertools import chain
 from typing import Any
 
 from ostkit.errors import InputError
@@ -54,19 +55,17 @@ CSV_COLUMNS = (
 
 def read(text: str, label: str, *, drama: str | None = None) -> ImportBatch:
     """An ostkit CSV (or Exportify CSV) file as a batch; ``drama`` fills rows that name none."""
-    try:
-        rows = list(csv_records(text))
-    except ValueError as exc:
-        raise InputError(f"malformed CSV ({exc})", path=label) from None
-    if not rows:
+    rows = _records(text, label)  # read as they are used: a big file is not held as cells
+    first = next(rows, None)
+    if first is None:
         raise InputError("empty file (expected a header: drama,title,artist,...)", path=label)
-    header_line, header = rows[0]
+    header_line, header = first
     names = [h.strip().lower() for h in header]
     if exportify.is_exportify_header(names):
-        return exportify.read_rows(rows, label, drama)
+        return exportify.read_rows(chain([first], rows), label, drama)
     _check_header(names, label, header_line)
     builder = BatchBuilder(label, "csv")
-    for line, cells in rows[1:]:
+    for line, cells in rows:
         if len(cells) > len(names):
             raise InputError(
                 f"{len(cells)} cells but the header has {len(names)} columns", path=label, line=line
@@ -84,6 +83,13 @@ def read(text: str, label: str, *, drama: str | None = None) -> ImportBatch:
         builder.add_drama_facts(track.drama, facts, line)
         builder.add_track(track, line)
     return builder.build()
+
+
+def _records(text: str, label: str) -> Iterator[tuple[int, list[str]]]:
+    try:
+        yield from csv_records(text)
+    except ValueError as exc:
+        raise InputError(f"malformed CSV ({exc})", path=label) from None
 
 
 def _check_header(names: Sequence[str], label: str, line: int) -> None:

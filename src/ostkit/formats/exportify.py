@@ -102,11 +102,12 @@ def _cell(cells: list[str], i: int | None) -> str:
     return cells[i].strip() if i is not None and i < len(cells) else ""
 
 
-def read_rows(rows: list[tuple[int, list[str]]], label: str, drama: str | None) -> ImportBatch:
-    """An Exportify file's records (header first) as a batch."""
-    columns = _Columns.from_header(rows[0][1], label)
+def read_rows(rows: Iterable[tuple[int, list[str]]], label: str, drama: str | None) -> ImportBatch:
+    """An Exportify file's records (header first, read as they are used) as a batch."""
+    records = iter(rows)
+    columns = _Columns.from_header(next(records)[1], label)
     builder = BatchBuilder(label, "exportify")
-    for line, cells in rows[1:]:
+    for line, cells in records:
         drama_name = drama or _cell(cells, columns.playlist)
         if not drama_name:
             raise InputError(

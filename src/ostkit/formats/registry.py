@@ -95,7 +95,11 @@ def read_file(path: str | Path, *, drama: str | None = None) -> ImportBatch:
     """Read one catalog file. ``drama`` names the drama for files that carry none (Exportify)."""
     from ostkit.formats.fields import read_text
 
-    text = read_text(path)
+    return parse_text(read_text(path), path, drama=drama)
+
+
+def parse_text(text: str, path: str | Path, *, drama: str | None = None) -> ImportBatch:
+    """Parse the text of the catalog file ``path`` with the reader its name asks for."""
     name = READERS.get(Path(path).suffix.lower(), DEFAULT_READER)
     module = importlib.import_module(f"ostkit.formats.{name}")
     return cast("Callable[..., ImportBatch]", module.read)(text, str(path), drama=drama)

@@ -26,6 +26,7 @@ from ostkit.store.catalog import CatalogStore
 if TYPE_CHECKING:
     from ostkit.formats.batch import ImportBatch
     from ostkit.formats.registry import Writable
+    from ostkit.store.bulk import BulkWriter
 
 
 @dataclass
@@ -113,18 +114,75 @@ def import_batches(
     return summary
 
 
+class _FileSink:
+    """``formats.batch.TrackSink`` for one file: each track is written through the bulk writer
+    as soon as the reader has read and checked it, and its outcome counted."""
+
+    def __init__(
+        self,
+        writer: BulkWriter,
+        result: FileSummary,
+        progress: Callable[[int], None] | None,
+    ) -> None:
+        self.writer = writer
+        self.seen = writer.seen_rows()
+        self.first_line = self.seen.first_line
+        self.result = result
+        self.progress = progress
+        self.count = 0
+
+    def take(self, track: Track) -> None:
+        _, outcome = self.writer.save_track(track)
+        setattr(self.result, outcome, getattr(self.result, outcome) + 1)
+        self.count += 1
+        if self.progress is not None and self.count % 1000 == 0:
+            self.progress(1000)
+
+
 def import_files(
     paths: Sequence[str | Path],
     open_store: Callable[[], CatalogStore],
     drama: str | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> ImportSummary:
-    """Read all files, then (only if they are all valid) open the catalog and write them."""
+    """Import files in ONE transaction, all or nothing, without holding their rows.
+
+    Every file's text is read first (a missing or unreadable file fails before the catalog is
+    opened); then each file is parsed and written row by row inside the transaction, and the
+    first bad row of any file rolls everything back. Dramas and OST parts are saved when their
+    file is done (a drama a track names is added at once, its facts filled in then).
+    """
+    from ostkit.formats.batch import streaming_to
+    from ostkit.formats.fields import read_text
+
+    if not paths:
+        raise InputError("no files given: ostkit import FILE...")
+    texts = [read_text(p) for p in paths]
+    summary = ImportSummary()
     with no_cyclic_gc():
-        batches = read_files(paths, drama=drama)
         store = open_store()
         try:
-            return import_batches(store, batches, progress=progress)
+            with store.transaction(), store.bulk() as writer:
+                for i, path in enumerate(paths):
+                    text, texts[i] = texts[i], ""  # each text is dropped once written
+                    result = FileSummary(str(path), "")
+                    created = writer.dramas_created
+                    sink = _FileSink(writer, result, progress)
+                    try:
+                        with streaming_to(sink):
+                            batch = registry.parse_text(text, path, drama=drama)
+                    finally:
+                        sink.seen.close()
+                    del text
+                    result.kind = batch.kind
+                    for d in batch.dramas:
+                        if writer.save_drama(d) == "added":
+                            result.dramas_added += 1
+                    for part in batch.parts:
+                        writer.save_part(part)
+                    result.dramas_added += writer.dramas_created - created
+                    summary.files.append(result)
+            return summary
         finally:
             store.close()
 
