@@ -122,6 +122,8 @@ def test_json_array_chunks_read_items_lazily() -> None:
     rest = b"".join(chunks)
     assert json.loads(b"[\n  0,\n  1,\n  2" + rest) == list(range(10))
     assert b"".join(json_array_chunks(iter(()))) == b"[]\n"
+    big = list(json_array_chunks([b"1" * 600, b"2" * 600, b"3"], max_bytes=1000))
+    assert big[1] == b"1" * 600 + b",\n  " + b"2" * 600 and big[3] == b"3"
 
 
 def test_fast_table_is_written_in_two_walks_one_row_at_a_time() -> None:

@@ -14,7 +14,6 @@ import json
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from itertools import islice
 from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 import click
@@ -220,11 +219,22 @@ def write_json_lines(out: TextIO, items: Iterable[bytes]) -> None:
     (buffer or out).flush()
 
 
-def json_array_chunks(items: Iterable[bytes], size: int = 4096) -> Iterator[bytes]:
-    """The bytes of ``write_json_lines``, ``size`` items at a time, read as they are used."""
-    it = iter(items)
+def json_array_chunks(
+    items: Iterable[bytes], size: int = 4096, max_bytes: int = 1 << 20
+) -> Iterator[bytes]:
+    """The bytes of ``write_json_lines``: up to ``size`` items (or about ``max_bytes``) at a
+    time, read as they are used."""
     first = True
-    while batch := list(islice(it, size)):
+    batch: list[bytes] = []
+    held = 0
+    for item in items:
+        batch.append(item)
+        held += len(item)
+        if len(batch) >= size or held >= max_bytes:
+            yield b"[\n  " if first else b",\n  "
+            yield b",\n  ".join(batch)
+            first, batch, held = False, [], 0
+    if batch:
         yield b"[\n  " if first else b",\n  "
         yield b",\n  ".join(batch)
         first = False
