@@ -79,8 +79,8 @@ def run(*args: str) -> tuple[float, float]:
     return wall, cpu
 
 
-def measure(argv: list[str], stdout: int | None = subprocess.DEVNULL) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MiB) of one process, read from its own rusage."""
+def measure(argv: list[str], stdout: int | None = subprocess.DEVNULL) -> tuple[float, float, float]:
+    """Wall seconds, CPU seconds and peak RSS (MiB) of one process, from its own rusage."""
     start = time.perf_counter()
     proc = subprocess.Popen(argv, stdout=stdout, stderr=subprocess.PIPE, env=ENV)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -89,10 +89,11 @@ def measure(argv: list[str], stdout: int | None = subprocess.DEVNULL) -> tuple[f
     err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(argv)} failed: {err}")
-    return wall, usage.ru_maxrss / 1024  # Linux: KiB
+    cpu = usage.ru_utime + usage.ru_stime
+    return wall, cpu, usage.ru_maxrss / 1024  # Linux: KiB
 
 
-def ostkit_rss(*args: str) -> tuple[float, float]:
+def ostkit_rss(*args: str) -> tuple[float, float, float]:
     return measure([sys.executable, "-m", "ostkit", *args])
 
 
@@ -107,8 +108,10 @@ with open(sys.argv[2], "w", newline="", encoding="utf-8") as fh:
 """
 
 
-def rss_figures(folder: Path, csv_path: Path, rows: int) -> list[tuple[str, float, float, str]]:
-    """(command, wall s, peak MiB, target) for each command, each in its own process."""
+def rss_figures(
+    folder: Path, csv_path: Path, rows: int
+) -> list[tuple[str, float, float, float, str]]:
+    """(command, wall s, CPU s, peak MiB, target) for each command, each in its own process."""
     db = str(folder / "rss.db")
     out = str(folder / "out")
     big = rows >= 1_000_000
@@ -118,11 +121,12 @@ def rss_figures(folder: Path, csv_path: Path, rows: int) -> list[tuple[str, floa
     forty = [a for i in range(40) for a in ("--drama", f"Drama {i * 7:04d}")]
     playlist = folder / "one-drama.toml"
     playlist.write_text(f'[playlist]\nname = "one"\ndramas = ["{one}"]\n', encoding="utf-8")
-    figures: list[tuple[str, float, float, str]] = []
+    figures: list[tuple[str, float, float, float, str]] = []
 
-    def add(name: str, result: tuple[float, float], target: str = "") -> None:
+    def add(name: str, result: tuple[float, float, float], target: str = "") -> None:
         figures.append((name, *result, target))
-        print(f"  {name:<44} {result[0]:8.2f} s {result[1]:8.1f} MiB  {target}", flush=True)
+        wall, cpu, mib = result
+        print(f"  {name:<40} {wall:8.2f} s ({cpu:7.2f}) {mib:8.1f} MiB  {target}", flush=True)
 
     add(
         f"import {rows:,} rows",
@@ -188,7 +192,11 @@ def main() -> None:
             ENV["PYTHONPYCACHEPREFIX"] = str(folder / "pycache")
             csv_path = folder / "osts.csv"
             make_csv(csv_path, rows)
-            print(f"bench_catalog --rss ({rows:,} rows; {os.cpu_count()} CPUs): wall, peak RSS")
+            load = os.getloadavg()[0]
+            print(
+                f"bench_catalog --rss ({rows:,} rows; {os.cpu_count()} CPUs, load average "
+                f"{load:.1f}): wall (CPU) seconds, peak RSS"
+            )
             rss_figures(folder, csv_path, rows)
         return
     scale = rows / 100_000

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
@@ -84,9 +83,17 @@ def unneutralise(cell: str) -> str:
     return cell
 
 
+# One physical line with its end (\r\n, \r or \n), or a last line without one.
+_LINE = re.compile(r"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+")
+
+
 def csv_records(text: str) -> Iterator[tuple[int, list[str]]]:
-    """(first physical line, unneutralised cells) of each non-blank CSV record."""
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    """(first physical line, unneutralised cells) of each non-blank CSV record.
+
+    Lines are cut from ``text`` as the reader asks for them (``io.StringIO`` would copy the
+    whole text again, at four bytes a character once it holds Hangul)."""
+    lines = (m.group() for m in _LINE.finditer(text))
+    reader = csv.reader(lines, strict=True)
     line = 1
     while True:
         try:
