@@ -336,3 +336,15 @@ def test_import_writes_each_artist_once(tmp_path: Path) -> None:
     assert len(artist_writes) == 3  # the name's alias, the native name's alias, the native name
     with CatalogStore.open(tmp_path / "c.db") as store:
         assert [a.native_name for a in store.artists()] == ["규현"]
+
+
+def test_a_drama_selection_reads_only_that_dramas_credits(tmp_path: Path) -> None:
+    # match --drama, rm --drama and export --drama all select through store.tracks(drama=...).
+    with _catalog(tmp_path) as store:
+        statements: list[str] = []
+        store.db.conn.set_trace_callback(statements.append)
+        tracks = store.tracks(drama="B")
+        store.db.conn.set_trace_callback(None)
+    assert [t.drama for t in tracks] == ["B"] * 4 and all(len(t.credits) == 2 for t in tracks)
+    reads = [s for s in statements if "credits" in s]
+    assert reads and all("t.drama_id IN" in s for s in reads)
