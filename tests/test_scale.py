@@ -348,3 +348,16 @@ def test_a_drama_selection_reads_only_that_dramas_credits(tmp_path: Path) -> Non
     assert [t.drama for t in tracks] == ["B"] * 4 and all(len(t.credits) == 2 for t in tracks)
     reads = [s for s in statements if "credits" in s]
     assert reads and all("t.drama_id IN" in s for s in reads)
+
+
+def test_reads_use_a_small_page_cache_and_imports_a_big_one(tmp_path: Path) -> None:
+    from ostkit.store.db import BULK_CACHE_KIB, READ_CACHE_KIB
+
+    def cache(store: CatalogStore) -> int:
+        return int(store.db.conn.execute("PRAGMA cache_size").fetchone()[0])
+
+    with CatalogStore.open(tmp_path / "c.db") as store:
+        assert cache(store) == -READ_CACHE_KIB
+        with store.transaction(), store.bulk():
+            assert cache(store) == -BULK_CACHE_KIB
+        assert cache(store) == -READ_CACHE_KIB

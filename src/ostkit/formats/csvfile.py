@@ -124,7 +124,8 @@ def to_csv(tracks: Iterable[Track], dramas: Mapping[str, Drama]) -> str:
     return buf.getvalue()
 
 
-@lru_cache(maxsize=8192)
+# Bounded (tens of MiB at most); a big catalog has tens of thousands of distinct credit lists.
+@lru_cache(maxsize=32768)
 def credit_cells(credits: tuple[Credit, ...]) -> tuple[str, str]:
     """The ``artist`` and ``artist_ko`` cells of a track's credits. ``format_credits`` checks
     that its text reads back; a catalog repeats the same credits on many tracks, so each distinct

@@ -43,12 +43,10 @@ def drama_json(d: Drama) -> dict[str, Any]:
 def export(doc: ExportDoc, out: Writable) -> Exported:
     """ostkit JSON, the same text as ``json.dumps(document, indent=2)``, written one drama at a
     time: ``doc.tracks`` must come grouped by drama in ``doc.dramas`` order (catalog order is)."""
-    parts: dict[str, list[dict[str, Any]]] = {d.title: [] for d in doc.dramas}
+    parts: dict[str, list[OstPart]] = {d.title: [] for d in doc.dramas}
     for p in doc.parts:
         if p.drama in parts:
-            parts[p.drama].append(
-                {"number": p.number, "title": p.title, "release_date": p.release_date}
-            )
+            parts[p.drama].append(p)
     out.write(f'{{\n  "format": "{JSON_FORMAT}",\n  "version": {JSON_VERSION},\n  "dramas": ')
     if not doc.dramas:
         out.write("[]\n}\n")
@@ -61,7 +59,11 @@ def export(doc: ExportDoc, out: Writable) -> Exported:
 
     def drama_text(i: int) -> str:
         d = doc.dramas[i]
-        obj = {**drama_json(d), "parts": parts[d.title], "tracks": tracks}
+        drama_parts = [
+            {"number": p.number, "title": p.title, "release_date": p.release_date}
+            for p in parts[d.title]
+        ]
+        obj = {**drama_json(d), "parts": drama_parts, "tracks": tracks}
         text = json.dumps(obj, ensure_ascii=False, indent=2).replace("\n", "\n    ")
         return f"    {text}{',' if i < len(doc.dramas) - 1 else ''}\n"
 

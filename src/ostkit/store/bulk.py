@@ -16,7 +16,7 @@ from typing import Any
 
 from ostkit.models import Drama, OstPart, Track
 from ostkit.store.artists import Artists
-from ostkit.store.db import Db, Outcome
+from ostkit.store.db import BULK_CACHE_KIB, READ_CACHE_KIB, Db, Outcome
 from ostkit.store.dramas import Dramas
 from ostkit.store.tracks import INSERT_CREDIT, INSERT_TRACK_WITH_ID, CreditRow, TrackWriter
 from ostkit.text.keys import key
@@ -203,8 +203,12 @@ def bulk_writer(db: Db, dramas: Dramas) -> Iterator[BulkWriter]:
     db.require_tx()
     writer = BulkWriter(db, dramas)
     db.hold_pending(writer.flush)
+    # Big imports touch more pages than the read cache holds; spilling them to the WAL
+    # mid-transaction costs more than the memory.
+    db.conn.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
     try:
         yield writer
         writer.flush()
     finally:
         db.hold_pending(None)
+        db.conn.execute(f"PRAGMA cache_size = -{READ_CACHE_KIB}")

@@ -264,6 +264,9 @@ class Tracks:
             f"{clause} {_TRACK_ORDER}, c.position",
             args,
         )
+        # A catalog repeats the same credits on many tracks: each distinct credit is built once
+        # per walk (bounded, so memory stays flat), and equal credit lists share one tuple.
+        made: dict[tuple[Any, ...], Credit] = {}
         current: Sequence[Any] | None = None
         credits: list[Credit] = []
         for r in rows:
@@ -271,8 +274,14 @@ class Tracks:
                 if current is not None:
                     yield _track(current, tuple(credits))
                 current, credits = r, []
-            if r[_CREDIT_AT] is not None:
-                credits.append(Credit(*r[_CREDIT_AT:]))
+            raw = r[_CREDIT_AT:]
+            if raw[0] is not None:
+                credit = made.get(raw)
+                if credit is None:
+                    if len(made) >= _CREDITS_KEPT:
+                        made.clear()
+                    credit = made[raw] = Credit(*raw)
+                credits.append(credit)
         if current is not None:
             yield _track(current, tuple(credits))
 
@@ -300,6 +309,8 @@ class Tracks:
 
 
 _STATUSES = {s.value: s for s in Status}
+# Distinct credits ``iter_select`` keeps built at once.
+_CREDITS_KEPT = 65536
 # Where the credit columns (name, role, native name, artist id) start in ``iter_select`` rows.
 _CREDIT_AT = _TRACK_COLUMNS.count(",") + 1
 
