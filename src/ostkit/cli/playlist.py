@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ostkit.cli.output import format_option, plural, render_json, render_table
+from ostkit.cli.output import format_option, plural, render_json, render_table, table
 
 if TYPE_CHECKING:
     from ostkit.cli.context import AppContext
@@ -61,7 +61,7 @@ def show(app: AppContext, file: str, fmt: str) -> None:
             )
         )
     else:
-        click.echo(render_table(rows, SHOW_HEADERS, fmt))
+        click.echo(table(rows, SHOW_HEADERS, fmt))  # tabulate only for other formats
         _say(
             f"{definition.name!r}: {len(resolved.wanted.uris)} of {len(rows)} tracks will be pushed"
         )
