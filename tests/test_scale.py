@@ -361,3 +361,10 @@ def test_reads_use_a_small_page_cache_and_imports_a_big_one(tmp_path: Path) -> N
         with store.transaction(), store.bulk():
             assert cache(store) == -BULK_CACHE_KIB
         assert cache(store) == -READ_CACHE_KIB
+
+
+def test_tracks_of_several_dramas(home: Path) -> None:
+    ok("import", str(SOUNDTRACK), str(FIXTURES / "osts-b.csv"))
+    out = ok("tracks", "--drama", "soundtrack #1", "--drama", "Hotel del Luna", "--format", "json")
+    dramas = [t["drama"] for t in json.loads(out.stdout)]
+    assert dramas == ["Hotel del Luna"] + ["Soundtrack #1"] * 6  # in catalog order
