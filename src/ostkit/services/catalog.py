@@ -24,7 +24,6 @@ from ostkit.store.catalog import CatalogStore
 
 # Readers and writers load on first use: listings must start fast (see benchmarks/).
 if TYPE_CHECKING:
-    from ostkit.formats.batch import ImportBatch
     from ostkit.formats.registry import Writable
     from ostkit.store.bulk import BulkWriter
 
@@ -83,37 +82,6 @@ def no_cyclic_gc() -> Iterator[None]:
 # --- import -----------------------------------------------------------------------------------
 
 
-def read_files(paths: Sequence[str | Path], drama: str | None = None) -> list[ImportBatch]:
-    """Parse every file first (no database needed); the first bad file raises ``InputError``."""
-    if not paths:
-        raise InputError("no files given: ostkit import FILE...")
-    return [registry.read_file(p, drama=drama) for p in paths]
-
-
-def import_batches(
-    store: CatalogStore,
-    batches: Sequence[ImportBatch],
-    progress: Callable[[int], None] | None = None,
-) -> ImportSummary:
-    """Write parsed batches in ONE transaction: all files or nothing."""
-    summary = ImportSummary()
-    with store.transaction(), store.bulk() as writer:
-        for batch in batches:
-            result = FileSummary(batch.path, batch.kind)
-            for drama in batch.dramas:
-                if writer.save_drama(drama) == "added":
-                    result.dramas_added += 1
-            for part in batch.parts:
-                writer.save_part(part)
-            for i, track in enumerate(batch.tracks, start=1):
-                _, outcome = writer.save_track(track)
-                setattr(result, outcome, getattr(result, outcome) + 1)
-                if progress is not None and i % 1000 == 0:
-                    progress(1000)
-            summary.files.append(result)
-    return summary
-
-
 class _FileSink:
     """``formats.batch.TrackSink`` for one file: each track is written through the bulk writer
     as soon as the reader has read and checked it, and its outcome counted."""
@@ -145,46 +113,58 @@ def import_files(
     drama: str | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> ImportSummary:
-    """Import files in ONE transaction, all or nothing, without holding their rows.
-
-    Every file's text is read first (a missing or unreadable file fails before the catalog is
-    opened); then each file is parsed and written row by row inside the transaction, and the
-    first bad row of any file rolls everything back. Dramas and OST parts are saved when their
-    file is done (a drama a track names is added at once, its facts filled in then).
-    """
-    from ostkit.formats.batch import streaming_to
+    """Import files in ONE transaction, all or nothing (see ``import_texts``). Every file's text
+    is read first: a missing or unreadable file fails before the catalog is opened."""
     from ostkit.formats.fields import read_text
 
     if not paths:
         raise InputError("no files given: ostkit import FILE...")
-    texts = [read_text(p) for p in paths]
-    summary = ImportSummary()
+    files = [(str(p), read_text(p)) for p in paths]
     with no_cyclic_gc():
         store = open_store()
         try:
-            with store.transaction(), store.bulk() as writer:
-                for i, path in enumerate(paths):
-                    text, texts[i] = texts[i], ""  # each text is dropped once written
-                    result = FileSummary(str(path), "")
-                    created = writer.dramas_created
-                    sink = _FileSink(writer, result, progress)
-                    try:
-                        with streaming_to(sink):
-                            batch = registry.parse_text(text, path, drama=drama)
-                    finally:
-                        sink.seen.close()
-                    del text
-                    result.kind = batch.kind
-                    for d in batch.dramas:
-                        if writer.save_drama(d) == "added":
-                            result.dramas_added += 1
-                    for part in batch.parts:
-                        writer.save_part(part)
-                    result.dramas_added += writer.dramas_created - created
-                    summary.files.append(result)
-            return summary
+            return import_texts(store, files, drama=drama, progress=progress)
         finally:
             store.close()
+
+
+def import_texts(
+    store: CatalogStore,
+    files: list[tuple[str, str]],
+    drama: str | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ImportSummary:
+    """Write catalog files, given as (path, text), in ONE transaction without holding their rows.
+
+    Each file is parsed and written row by row inside the transaction, and the first bad row of
+    any file rolls everything back. Dramas and OST parts are saved when their file is done (a
+    drama a track names is added at once, its facts filled in then). Each text is dropped from
+    ``files`` once written.
+    """
+    from ostkit.formats.batch import streaming_to
+
+    summary = ImportSummary()
+    with store.transaction(), store.bulk() as writer:
+        for i, (path, text) in enumerate(files):
+            files[i] = (path, "")
+            result = FileSummary(path, "")
+            created = writer.dramas_created
+            sink = _FileSink(writer, result, progress)
+            try:
+                with streaming_to(sink):
+                    batch = registry.parse_text(text, path, drama=drama)
+            finally:
+                sink.seen.close()
+            del text
+            result.kind = batch.kind
+            for d in batch.dramas:
+                if writer.save_drama(d) == "added":
+                    result.dramas_added += 1
+            for part in batch.parts:
+                writer.save_part(part)
+            result.dramas_added += writer.dramas_created - created
+            summary.files.append(result)
+    return summary
 
 
 # --- add / rm ---------------------------------------------------------------------------------
