@@ -368,3 +368,15 @@ def test_tracks_of_several_dramas(home: Path) -> None:
     out = ok("tracks", "--drama", "soundtrack #1", "--drama", "Hotel del Luna", "--format", "json")
     dramas = [t["drama"] for t in json.loads(out.stdout)]
     assert dramas == ["Hotel del Luna"] + ["Soundtrack #1"] * 6  # in catalog order
+
+
+def test_a_track_by_id_is_found_without_walking_the_dramas(tmp_path: Path) -> None:
+    with _catalog(tmp_path) as store:
+        wanted = store.tracks(drama="C")[1]
+        statements: list[str] = []
+        store.db.conn.set_trace_callback(statements.append)
+        assert store.get_track(wanted.id or 0) == wanted
+        store.db.conn.set_trace_callback(None)
+        (sql,) = [s for s in statements if "credits" in s]
+        plan = [r[3] for r in store.db.conn.execute(f"EXPLAIN QUERY PLAN {sql}")]
+    assert not any(step.startswith("SCAN") for step in plan), plan

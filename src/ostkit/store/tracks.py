@@ -248,18 +248,26 @@ class Tracks:
         return found[0]
 
     def select(self, clause: str, args: Sequence[Any]) -> list[Track]:
-        """Tracks (with credits) for a ``WHERE`` clause over ``tracks t`` / ``dramas d``."""
-        return list(self.iter_select(clause, args))
+        """Tracks (with credits) for a ``WHERE`` clause over ``tracks t`` / ``dramas d``: a few
+        tracks (by id, by identity); SQLite picks the join order."""
+        return list(self.iter_select(clause, args, walk=False))
 
-    def iter_select(self, clause: str, args: Sequence[Any]) -> Iterator[Track]:
-        """``select`` one track at a time: one walk over the selected tracks joined with their
-        credits (and only theirs), in canonical order, each track's credit rows adjacent."""
+    def iter_select(
+        self, clause: str, args: Sequence[Any], *, walk: bool = True
+    ) -> Iterator[Track]:
+        """Tracks one at a time, joined with their credits (and only theirs), in canonical
+        order, each track's credit rows adjacent.
+
+        ``walk``: for listings (the catalog, or whole dramas), CROSS JOIN fixes the join order
+        (dramas by title, their tracks through the tracks_listing index, credits by primary
+        key): rows come out sorted, no sort step. Without it SQLite picks the order, which
+        finds a track by id or identity at once.
+        """
         self.db.flush_pending()
-        # CROSS JOIN fixes the join order (dramas by title, their tracks through the
-        # tracks_listing index, credits by primary key): rows come out sorted, no sort step.
+        join = "dramas d CROSS JOIN tracks t ON" if walk else "tracks t JOIN dramas d ON"
         rows = self.db.conn.execute(
             f"SELECT {_TRACK_COLUMNS}, c.credited_as, c.role, a.native_name, a.id "
-            "FROM dramas d CROSS JOIN tracks t ON t.drama_id = d.id "
+            f"FROM {join} t.drama_id = d.id "
             "LEFT JOIN credits c ON c.track_id = t.id LEFT JOIN artists a ON a.id = c.artist_id "
             f"{clause} {_TRACK_ORDER}, c.position",
             args,
