@@ -26,6 +26,8 @@ _BATCH = 2000
 # Track identities are cached for this many dramas at a time (files come drama by drama); the
 # others are read again from SQLite when needed, so memory does not grow with the file.
 _IDENTITY_DRAMAS = 64
+# Parts (with the album and date a row gave them) already ensured, kept up to this many.
+_PARTS_KEPT = 16384
 
 
 class CachedArtists(Artists):
@@ -123,6 +125,8 @@ class BulkWriter(TrackWriter):
         seen = (drama_id, number, album, date)
         if seen not in self._parts_seen:
             self.dramas.ensure_part(*seen)
+            if len(self._parts_seen) >= _PARTS_KEPT:
+                self._parts_seen.clear()  # forgetting only repeats an idempotent upsert
             self._parts_seen.add(seen)
 
     def existing_id(self, drama_id: int, tkey: str, primary: int) -> int | None:
@@ -203,8 +207,7 @@ def bulk_writer(db: Db, dramas: Dramas) -> Iterator[BulkWriter]:
     db.require_tx()
     writer = BulkWriter(db, dramas)
     db.hold_pending(writer.flush)
-    # Big imports touch more pages than the read cache holds; spilling them to the WAL
-    # mid-transaction costs more than the memory.
+    # Big imports touch more pages than the read cache holds.
     db.conn.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
     try:
         yield writer
