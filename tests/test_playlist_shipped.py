@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from ostkit.formats import registry
 from ostkit.playlists.definition import has_playlist_table, load_playlist_file
 from ostkit.playlists.plan import resolve
 from ostkit.services import catalog
@@ -21,7 +22,7 @@ def store() -> CatalogStore:
     # Files carrying catalog data ([drama] ...) are imported; playlist-only files are not.
     data = [str(f) for f in FILES if "\n[drama]" in "\n" + f.read_text(encoding="utf-8")]
     assert data
-    catalog.import_batches(store, catalog.read_files(data))
+    catalog.import_sources(store, [registry.read_source(p) for p in data])
     return store
 
 

@@ -481,7 +481,7 @@ def test_tracks_json_matches_the_models(store: CatalogStore) -> None:
         fast = [json.loads(t) for t in store.tracks_json(**kwargs)]  # type: ignore[arg-type]
         slow = [track_json(t) for t in store.tracks(**kwargs)]  # type: ignore[arg-type]
         assert fast == slow and fast
-    assert json.loads(store.tracks_json(drama="Goblin")[0])["artist"] == (
+    assert json.loads(next(store.tracks_json(drama="Goblin")))["artist"] == (
         "Epik High & B feat. Lee Hi"
     )
 

@@ -49,7 +49,7 @@ def test_sql_and_python_give_identical_json() -> None:
                 "UPDATE tracks SET title = ?, version = ? WHERE id = ?",
                 ("Tab\there\x01\x1f\x7f\u2028 end", "\x00v", ids[1]),
             )
-        from_sql = store.tracks_json()
+        from_sql = list(store.tracks_json())
         from_models = [_compact(track_json(t)) for t in store.tracks()]
     assert len(from_sql) == len(TRACKS)
     assert from_sql == from_models

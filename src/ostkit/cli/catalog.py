@@ -13,11 +13,14 @@ from ostkit.cli.output import (
     compact,
     echo_json_lines,
     format_option,
+    output_stream,
     plural,
     render_json,
     render_table,
     table,
     terminal_text,
+    write_json_lines,
+    write_table,
 )
 from ostkit.cli.prompts import answer
 from ostkit.formats.fields import format_aliases
@@ -233,14 +236,40 @@ def _echo_tracks(rows: list[dict[str, Any]], fmt: str) -> None:
     click.echo(table(rows, TRACK_HEADERS, fmt))
 
 
+def output_options(f: Any) -> Any:
+    """``-o FILE`` and ``--excel``, the same on listings and ``export``."""
+    f = click.option(
+        "--excel", is_flag=True, help="Start CSV with a UTF-8 BOM so Excel shows Hangul right."
+    )(f)
+    return click.option(
+        "-o",
+        "--output",
+        default=None,
+        type=click.Path(dir_okay=False),
+        help="Write to FILE (atomically) instead of stdout.",
+    )(f)
+
+
+def _check_excel(excel: bool, fmt: str, formats: tuple[str, ...] = ("csv",)) -> None:
+    if excel and fmt not in formats:
+        raise click.UsageError(f"--excel only applies to --format {' or '.join(formats)}")
+
+
 @click.command("tracks")
-@click.option("--drama", default=None, help="Only this drama.")
+@click.option("--drama", "dramas", multiple=True, help="Only this drama (repeatable).")
 @click.option("--artist", default=None, help="Only tracks credited to this artist (any alias).")
 @click.option("--status", type=click.Choice(STATUSES), default=None, help="Only this status.")
 @format_option()
+@output_options
 @click.pass_obj
 def tracks_cmd(
-    app: AppContext, drama: str | None, artist: str | None, status: str | None, fmt: str
+    app: AppContext,
+    dramas: tuple[str, ...],
+    artist: str | None,
+    status: str | None,
+    fmt: str,
+    output: str | None,
+    excel: bool,
 ) -> None:
     """List catalog tracks (drama, OST part, then catalog order) with their ids.
 
@@ -248,54 +277,77 @@ def tracks_cmd(
     """
     from ostkit.services import catalog
 
+    _check_excel(excel, fmt)
+    drama = dramas or None
     store = _open_store(app)
     try:
         if fmt == "json":
             texts = catalog.track_rows_json(store, drama=drama, artist=artist, status=status)
-        else:
-            rows = catalog.track_rows(store, drama=drama, artist=artist, status=status)
+            with output_stream(output, excel=excel) as out:
+                write_json_lines(out, texts)
+            return
+
+        def rows() -> Any:
+            return catalog.track_table_rows(
+                store, TRACK_HEADERS, drama=drama, artist=artist, status=status
+            )
+
+        rows()  # names are checked before anything is written
+        with output_stream(output, excel=excel) as out:
+            write_table(out, rows, TRACK_HEADERS, fmt)
     finally:
         store.close()
-    if fmt == "json":
-        echo_json_lines(texts)
-        return
-    _echo_tracks(rows, fmt)
 
 
 @click.command("artists")
 @click.argument("drama", required=False)
+@click.option("--drama", "dramas", multiple=True, help="Only this drama (repeatable).")
 @format_option()
+@output_options
 @click.pass_obj
-def artists_cmd(app: AppContext, drama: str | None, fmt: str) -> None:
-    """List who sang for a drama (each artist with their tracks), or for every drama.
+def artists_cmd(
+    app: AppContext,
+    drama: str | None,
+    dramas: tuple[str, ...],
+    fmt: str,
+    output: str | None,
+    excel: bool,
+) -> None:
+    """List who sang for a drama (each artist with their tracks), for several, or for all.
 
     Example: ostkit artists "Soundtrack #1"
     """
     from ostkit.services import catalog
 
+    _check_excel(excel, fmt)
+    names = (*((drama,) if drama else ()), *dramas)
     store = _open_store(app)
     try:
         if fmt == "json":
-            groups = catalog.artist_groups(store, drama, as_json=True)
-        else:
-            rows = catalog.artist_rows(store, drama)
+            groups = catalog.artist_groups(store, names, as_json=True)
+            with output_stream(output, excel=excel) as out:
+                write_json_lines(out, artist_group_lines(groups))
+            return
+        with_drama = len(set(names)) != 1
+        headers: tuple[str, ...] = ("artist", "native_name", "tracks")
+        if with_drama:
+            headers = ("drama", *headers)
+        for name in names:  # checked before anything is written
+            store.find_drama(name)
+        with output_stream(output, excel=excel) as out:
+            write_table(
+                out, lambda: catalog.artist_rows(store, names, with_drama=with_drama), headers, fmt
+            )
     finally:
         store.close()
-    if fmt == "json":
-        echo_json_lines(artist_group_lines(groups))
-        return
-    headers = (
-        ("artist", "native_name", "tracks")
-        if drama
-        else ("drama", "artist", "native_name", "tracks")
-    )
-    click.echo(table(rows, headers, fmt))
 
 
 @click.command("export")
 @click.option(
     "--drama", "dramas", multiple=True, help="Export this drama (repeatable); default all."
 )
+@click.option("--artist", default=None, help="Only tracks credited to this artist (any alias).")
+@click.option("--status", type=click.Choice(STATUSES), default=None, help="Only this status.")
 @click.option(
     "--format",
     "fmt",
@@ -304,16 +356,7 @@ def artists_cmd(app: AppContext, drama: str | None, fmt: str) -> None:
     show_default=True,
     help="ostkit CSV, Exportify CSV, ostkit JSON, M3U8 or XSPF.",
 )
-@click.option(
-    "-o",
-    "--output",
-    default=None,
-    type=click.Path(dir_okay=False),
-    help="Write to FILE (atomically) instead of stdout.",
-)
-@click.option(
-    "--excel", is_flag=True, help="Start CSV with a UTF-8 BOM so Excel shows Hangul right."
-)
+@output_options
 @click.option(
     "--playlist",
     "playlist_file",
@@ -325,6 +368,8 @@ def artists_cmd(app: AppContext, drama: str | None, fmt: str) -> None:
 def export_cmd(
     app: AppContext,
     dramas: tuple[str, ...],
+    artist: str | None,
+    status: str | None,
     fmt: str,
     output: str | None,
     excel: bool,
@@ -336,27 +381,24 @@ def export_cmd(
     """
     from ostkit.services import catalog
 
-    if excel and fmt not in ("csv", "exportify"):
-        raise click.UsageError("--excel only applies to --format csv or exportify")
-    if playlist_file and dramas:
-        raise click.UsageError("give --playlist or --drama, not both")
+    _check_excel(excel, fmt, ("csv", "exportify"))
+    if playlist_file and (dramas or artist or status):
+        raise click.UsageError("give --playlist or --drama/--artist/--status, not both")
     store = _open_store(app)
     try:
         if playlist_file:
             from ostkit.playlists.definition import load_playlist_file
             from ostkit.services.playlists import export_playlist
 
-            result = export_playlist(store, load_playlist_file(playlist_file), fmt)
+            plan = export_playlist(store, load_playlist_file(playlist_file), fmt)
         else:
-            result = catalog.export_catalog(store, dramas, fmt)
+            plan = catalog.plan_export(store, dramas, fmt, artist=artist, status=status)
+        with output_stream(output, excel=excel) as out:
+            result = catalog.write_export(store, plan, out)
     finally:
         store.close()
-    text = ("\ufeff" if excel else "") + result.text
     if output:
-        catalog.write_atomic(output, text)
         click.echo(terminal_text(f"wrote {result.tracks} track(s) to {output}"), err=True)
-    else:
-        click.echo(text, nl=False)
     if result.skipped:
         click.echo(f"skipped {result.skipped} track(s) without a Spotify URI", err=True)
 

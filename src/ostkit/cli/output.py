@@ -1,7 +1,9 @@
-"""Rendering listings for every command: tabulate's table formats plus json and csv, to stdout.
+"""Rendering listings for every command: tabulate's table formats plus json and csv, to stdout
+or to a file (``output_stream``).
 
-Listings of 100,000 rows must print in well under a second, hence the fast paths: ``table`` for
-tabulate's simple/plain formats and ``echo_json_lines`` for JSON texts built by SQLite.
+Listings of 100,000 rows must print in well under a second and a million in bounded memory,
+hence the streaming fast paths: ``write_table`` for tabulate's simple/plain formats and csv, and
+``write_json_lines`` for JSON texts built by SQLite.
 """
 
 from __future__ import annotations
@@ -11,9 +13,9 @@ import io
 import json
 import re
 import sys
-from collections.abc import Callable, Iterator, Sequence
-from operator import methodcaller
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 import click
 
@@ -110,44 +112,99 @@ def escape_c1(text: str) -> str:
 _C1 = re.compile("[\x7f-\x9f]")
 
 
-# Big listings: tabulate is pure Python and takes seconds for 100,000 rows. _table renders the
-# same output quickly (tests compare it with tabulate).
+# Big listings: tabulate is pure Python, takes seconds for 100,000 rows and needs them all in
+# memory. write_table renders "simple"/"plain" the same (tests compare it with tabulate) in two
+# walks over the rows (widths, then lines), holding one row at a time.
+
+TableRows = Callable[[], Iterable[Sequence[Any]]]
 
 
 def table(rows: list[dict[str, Any]], headers: tuple[str, ...], fmt: str) -> str:
     """tabulate's "simple"/"plain" output for plain one-line cells, fast; else tabulate."""
-    if fmt not in ("simple", "plain"):
-        return render_table(rows, headers, fmt)
-    columns = []
-    for h in headers:
-        values = list(map(methodcaller("get", h), rows))
-        columns.append([v if type(v) is str else "" if v is None else str(v) for v in values])
-    # render_table shows a cell that is not printable through terminal_text
-    if not all(map(plain_cells, columns)) or not all(all(map(str.isprintable, c)) for c in columns):
-        return render_table(rows, headers, fmt)
-    # One str.format call per row: ASCII columns are padded by the format, columns with wide
-    # characters are padded first (by display width), the last column is not padded at all.
-    specs = []
-    widths = []
-    last = len(headers) - 1
-    for i, (header, cells) in enumerate(zip(headers, columns, strict=True)):
-        if all(map(str.isascii, cells)):
-            width = max(len(header) + 2, max(map(len, cells), default=0))
-            specs.append(f"{{:<{width}}}" if i < last else "{}")
-        else:
-            # Display width minus len(): 0 for ASCII, > 0 for Hangul and other wide characters.
-            extra = [display_extra(c) for c in cells]
-            width = max([len(header) + 2, *(len(c) + e for c, e in zip(cells, extra, strict=True))])
-            if i < last:
-                columns[i] = [c.ljust(width - e) for c, e in zip(cells, extra, strict=True)]
-            specs.append("{}")
-        widths.append(width)
-    line = "  ".join(specs).format
-    out = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
+    buf = io.StringIO()
+    cells = [tuple(row.get(h) for h in headers) for row in rows]
+    write_table(buf, lambda: cells, headers, fmt)
+    return buf.getvalue().removesuffix("\n")
+
+
+def _plain_cell(value: Any) -> str:
+    return value if type(value) is str else "" if value is None else str(value)
+
+
+def write_table(out: TextIO, rows: TableRows, headers: Sequence[str], fmt: str) -> None:
+    """Write a listing as a table (or csv), each line as it is made.
+
+    ``rows()`` gives the rows (sequences in ``headers`` order) afresh on each call: the fast
+    formats read them twice (widths first), and never hold more than one row.
+    """
+    if fmt == "csv":
+        write_csv(out, headers, rows())
+        return
+    if fmt in ("simple", "plain"):
+        widths = _plain_widths(rows(), headers)
+        if widths is not None:
+            _write_plain(out, rows(), headers, widths, fmt)
+            return
+    dicts = [dict(zip(headers, row, strict=True)) for row in rows()]
+    out.write(render_table(dicts, headers, fmt) + "\n")
+
+
+def _plain_widths(rows: Iterable[Sequence[Any]], headers: Sequence[str]) -> list[int] | None:
+    """Column widths for the fast table, or None when a cell is not plain (see ``plain_cells``).
+
+    A column is as wide as its header plus two or its widest cell, by display width (Hangul and
+    other wide characters count two).
+    """
+    widths = [len(h) + 2 for h in headers]
+    for row in rows:
+        cells = list(map(_plain_cell, row))
+        # render_table shows a cell that is not printable through terminal_text
+        if not plain_cells(cells) or not all(map(str.isprintable, cells)):
+            return None
+        for i, c in enumerate(cells):
+            width = len(c) if c.isascii() else len(c) + display_extra(c)
+            if width > widths[i]:
+                widths[i] = width
+    return widths
+
+
+def _write_plain(
+    out: TextIO,
+    rows: Iterable[Sequence[Any]],
+    headers: Sequence[str],
+    widths: Sequence[int],
+    fmt: str,
+) -> None:
+    out.write("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip() + "\n")
     if fmt == "simple":
-        out.append("  ".join("-" * w for w in widths))
-    out.extend(line(*cells).rstrip() for cells in zip(*columns, strict=True))
-    return "\n".join(out)
+        out.write("  ".join("-" * w for w in widths) + "\n")
+    last = len(headers) - 1
+    lines: list[str] = []
+    for row in rows:
+        cells = list(map(_plain_cell, row))
+        # The last column is not padded; wide characters are padded by display width.
+        for i in range(last):
+            c = cells[i]
+            cells[i] = c.ljust(widths[i] if c.isascii() else widths[i] - display_extra(c))
+        lines.append("  ".join(cells).rstrip())
+        if len(lines) == 1000:
+            out.write("\n".join(lines) + "\n")
+            lines.clear()
+    if lines:
+        out.write("\n".join(lines) + "\n")
+
+
+def write_csv(out: TextIO, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """A listing as CSV, spreadsheet-safe like ``ostkit export``: a text cell that would run as a
+    formula gets a leading apostrophe."""
+    from ostkit.formats.fields import neutralise
+
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(headers)
+    for row in rows:
+        writer.writerow(
+            ["" if v is None else neutralise(v) if isinstance(v, str) else v for v in row]
+        )
 
 
 def plain_cells(cells: list[str]) -> bool:
@@ -172,31 +229,80 @@ def display_extra(text: str) -> int:
     return width - len(text) if width >= 0 else 0
 
 
-def echo_json_lines(items: Sequence[bytes]) -> None:
-    """Print a JSON array with one compact item per line: the JSON layout of every listing.
+def echo_json_lines(items: Iterable[bytes]) -> None:
+    """Print a JSON array with one compact item per line to stdout (see ``write_json_lines``)."""
+    with output_stream() as out:
+        write_json_lines(out, items)
 
-    Items are UTF-8 JSON texts (SQLite builds those of big listings), written straight to
-    stdout's bytes in chunks: 100,000 tracks are out in a fraction of a second.
+
+def write_json_lines(out: TextIO, items: Iterable[bytes]) -> None:
+    """A JSON array with one compact item per line: the JSON layout of every listing.
+
+    Items are UTF-8 JSON texts (SQLite builds those of big listings), written as they come to
+    the stream's bytes in chunks: 100,000 tracks are out in a fraction of a second.
     """
-    sys.stdout.flush()
-    buffer = getattr(sys.stdout, "buffer", None)  # None: a text-only stream (embedding)
+    buffer = getattr(out, "buffer", None)  # None: a text-only stream (embedding, StringIO)
+    out.flush()
     for chunk in json_array_chunks(items):
         if buffer is None:
-            sys.stdout.write(chunk.decode())
+            out.write(chunk.decode())
         else:
             buffer.write(chunk)
-    (buffer or sys.stdout).flush()
+    (buffer or out).flush()
 
 
-def json_array_chunks(items: Sequence[bytes], size: int = 4096) -> Iterator[bytes]:
-    """The bytes of ``echo_json_lines``, ``size`` items at a time."""
-    if not items:
-        yield b"[]\n"
+def json_array_chunks(
+    items: Iterable[bytes], size: int = 4096, max_bytes: int = 1 << 20
+) -> Iterator[bytes]:
+    """The bytes of ``write_json_lines``: up to ``size`` items (or about ``max_bytes``) at a
+    time, read as they are used."""
+    first = True
+    batch: list[bytes] = []
+    held = 0
+    for item in items:
+        batch.append(item)
+        held += len(item)
+        if len(batch) >= size or held >= max_bytes:
+            yield b"[\n  " if first else b",\n  "
+            yield b",\n  ".join(batch)
+            first, batch, held = False, [], 0
+    if batch:
+        yield b"[\n  " if first else b",\n  "
+        yield b",\n  ".join(batch)
+        first = False
+    yield b"[]\n" if first else b"\n]\n"
+
+
+@contextmanager
+def output_stream(path: str | None = None, *, excel: bool = False) -> Iterator[TextIO]:
+    """Where a listing or an export goes: stdout, or (``-o FILE``) a file written atomically (a
+    reader never sees half of it; on error the old file stays). ``excel`` starts the text with a
+    UTF-8 BOM so Excel reads Hangul right. Text is UTF-8 with ``\\n`` line ends."""
+    if path:
+        from ostkit.services.catalog import atomic_output
+
+        with atomic_output(path) as fh:
+            if excel:
+                fh.write("\ufeff")
+            yield fh
         return
-    for start in range(0, len(items), size):
-        yield b",\n  " if start else b"[\n  "
-        yield b",\n  ".join(items[start : start + size])
-    yield b"\n]\n"
+    sys.stdout.flush()
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:  # a text-only stdout (embedding)
+        if excel:
+            sys.stdout.write("\ufeff")
+        yield sys.stdout
+        return
+    out = io.TextIOWrapper(buffer, encoding="utf-8", newline="")
+    try:
+        if excel:
+            out.write("\ufeff")
+        yield out
+    finally:
+        try:
+            out.flush()
+        finally:
+            out.detach()
 
 
 def compact(item: Any) -> bytes:
@@ -206,15 +312,16 @@ def compact(item: Any) -> bytes:
     return escape_c1(json.dumps(item, ensure_ascii=False, separators=(",", ":"))).encode()
 
 
-def artist_group_lines(groups: ArtistGroups) -> list[bytes]:
-    """``artists --format json``: one drama per line, tracks being JSON texts from SQLite."""
+def artist_group_lines(groups: ArtistGroups) -> Iterator[bytes]:
+    """``artists --format json``: one drama per line, tracks being JSON texts from SQLite; made
+    as the groups come."""
     import json
     from functools import lru_cache
 
     # The same artist names come back drama after drama: encode each once.
-    dumps = lru_cache(maxsize=None)(json.JSONEncoder(ensure_ascii=False).encode)
-    return [
-        (
+    dumps = lru_cache(maxsize=65536)(json.JSONEncoder(ensure_ascii=False).encode)
+    for title, artists in groups:
+        yield (
             f'{{"drama":{dumps(title)},"artists":['
             + ",".join(
                 f'{{"name":{dumps(n)},"native_name":{dumps(k)},"tracks":[{",".join(t)}]}}'
@@ -222,8 +329,6 @@ def artist_group_lines(groups: ArtistGroups) -> list[bytes]:
             )
             + "]}"
         ).encode()
-        for title, artists in groups
-    ]
 
 
 class Progress:

@@ -13,6 +13,7 @@ from ostkit.cli.output import (
     plural,
     render_json,
     render_table,
+    table,
 )
 
 if TYPE_CHECKING:
@@ -68,7 +69,7 @@ def show(app: AppContext, file: str, fmt: str) -> None:
             )
         )
     else:
-        click.echo(render_table(rows, SHOW_HEADERS, fmt))
+        click.echo(table(rows, SHOW_HEADERS, fmt))  # tabulate only for other formats
         _say(
             f"{definition.name!r}: {len(resolved.wanted.uris)} of {len(rows)} tracks will be pushed"
         )

@@ -1,11 +1,19 @@
 """``ImportBatch`` and the builder every reader fills: duplicates and conflicting drama facts are
-caught here, once, with the lines of both rows. Pure."""
+caught here, once, with the lines of both rows. Pure.
+
+Streaming (``streaming_to``): an import does not keep a file's tracks. While it is active, the
+builder hands each track, checked, to the import's sink as soon as the reader has read it, and
+asks the sink's ``first_line`` whether the file had the same row before; the batch then carries
+only the dramas and parts. Readers are the same code either way.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Protocol
 
 from ostkit.errors import InputError
 from ostkit.models import Drama, OstPart, Track
@@ -27,6 +35,39 @@ class ImportBatch:
     notes: tuple[str, ...] = ()  # what the reader skipped or read leniently, for a warning
 
 
+class TrackSink(Protocol):
+    """Where a streamed import sends each track as it is read."""
+
+    def first_line(self, ident: tuple[str, str, str], line: int) -> int | None:
+        """The line of an earlier row of this file with identity ``ident`` (None: the first;
+        ``line`` is recorded)."""
+
+    def take(self, track: Track, kind: str) -> None:
+        """Write ``track`` (its file, of reader ``kind``, has been valid up to it)."""
+
+
+_SINK: ContextVar[TrackSink | None] = ContextVar("ostkit_track_sink", default=None)
+
+
+@contextmanager
+def streaming_to(sink: TrackSink) -> Iterator[None]:
+    """Readers run inside hand their tracks to ``sink`` one by one instead of keeping them."""
+    token = _SINK.set(sink)
+    try:
+        yield
+    finally:
+        _SINK.reset(token)
+
+
+class _SeenInMemory:
+    def __init__(self) -> None:
+        self.lines: dict[tuple[str, str, str], int] = {}
+
+    def first_line(self, ident: tuple[str, str, str], line: int) -> int | None:
+        first = self.lines.setdefault(ident, line)
+        return None if first == line else first
+
+
 def identity(track: Track) -> tuple[str, str, str]:
     """Within-file identity (drama, title+version, primary artist), by names.key."""
     return (key(track.drama), track_key(track.title, track.version), key(track.artist))
@@ -41,7 +82,8 @@ class BatchBuilder:
         self.dramas: dict[str, tuple[Drama, dict[str, int]]] = {}
         self.parts: dict[tuple[str, int], tuple[OstPart, int]] = {}
         self.tracks: list[Track] = []
-        self.seen: dict[tuple[str, str, str], int] = {}
+        self.sink = _SINK.get()
+        self.seen = self.sink if self.sink is not None else _SeenInMemory()
         self.notes: list[str] = []
 
     def note(self, text: str) -> None:
@@ -100,15 +142,17 @@ class BatchBuilder:
         self.parts[k] = (part, line)
 
     def add_track(self, track: Track, line: int) -> None:
-        ident = identity(track)
-        if ident in self.seen:
+        first = self.seen.first_line(identity(track), line)
+        if first is not None:
             raise InputError(
-                f"duplicate row: same drama, title, version and artist as line {self.seen[ident]}",
+                f"duplicate row: same drama, title, version and artist as line {first}",
                 path=self.label,
                 line=line,
             )
-        self.seen[ident] = line
-        self.tracks.append(track)
+        if self.sink is not None:
+            self.sink.take(track, self.kind)
+        else:
+            self.tracks.append(track)
 
     def build(self) -> ImportBatch:
         return ImportBatch(

@@ -12,7 +12,10 @@ Spreadsheet safety: see ``fields.neutralise``; the writer neutralises, the reade
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import io
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from functools import lru_cache
+from itertools import chain
 from typing import Any
 
 from ostkit.errors import InputError
@@ -23,15 +26,15 @@ from ostkit.formats.fields import (
     REQUIRED_COLUMNS,
     FieldError,
     csv_records,
-    csv_text,
     format_aliases,
     format_duration,
     parse_fields,
     track_from_parsed,
+    write_csv,
 )
-from ostkit.formats.registry import ExportDoc, Exported
+from ostkit.formats.registry import ExportDoc, Exported, Writable
 from ostkit.formats.source import sniff_delimiter
-from ostkit.models import Drama, Track
+from ostkit.models import Credit, Drama, Track
 from ostkit.text.credits import format_credits, format_native
 
 # The column order ostkit writes and documents.
@@ -60,16 +63,14 @@ def read(text: str, label: str, *, drama: str | None = None, strict: bool = Fals
 
     The delimiter (comma, semicolon or tab) is read from the header line. Columns ostkit does
     not know are ignored with a note, or refused with ``strict``."""
-    try:
-        rows = list(csv_records(text, sniff_delimiter(text)))
-    except ValueError as exc:
-        raise InputError(f"malformed CSV ({exc})", path=label) from None
-    if not rows:
+    rows = _records(text, label)  # read as they are used: a big file is not held as cells
+    first = next(rows, None)
+    if first is None:
         raise InputError("empty file (expected a header: drama,title,artist,...)", path=label)
-    header_line, header = rows[0]
+    header_line, header = first
     names = [h.strip().lower() for h in header]
     if exportify.is_exportify_header(names):
-        return exportify.read_rows(rows, label, drama)
+        return exportify.read_rows(chain([first], rows), label, drama)
     builder = BatchBuilder(label, "csv")
     unknown = _check_header(names, label, header_line, strict)
     if unknown:
@@ -79,7 +80,7 @@ def read(text: str, label: str, *, drama: str | None = None, strict: bool = Fals
         )
     # Only known columns reach the parsers; an ignored column's cells are never looked at.
     keep = [(i, n) for i, n in enumerate(names) if n not in unknown]
-    for line, cells in rows[1:]:
+    for line, cells in rows:
         if len(cells) > len(names):
             raise InputError(
                 f"{len(cells)} cells but the header has {len(names)} columns", path=label, line=line
@@ -103,6 +104,13 @@ def read(text: str, label: str, *, drama: str | None = None, strict: bool = Fals
         builder.add_drama_facts(track.drama, facts, line)
         builder.add_track(track, line)
     return builder.build()
+
+
+def _records(text: str, label: str) -> Iterator[tuple[int, list[str]]]:
+    try:
+        yield from csv_records(text, sniff_delimiter(text))
+    except ValueError as exc:
+        raise InputError(f"malformed CSV ({exc})", path=label) from None
 
 
 def _plural_columns(names: Sequence[str]) -> str:
@@ -133,33 +141,47 @@ def _check_header(names: Sequence[str], label: str, line: int, strict: bool) -> 
     return list(dict.fromkeys(unknown))
 
 
-def export(doc: ExportDoc) -> Exported:
-    return Exported(to_csv(doc.tracks, {d.title: d for d in doc.dramas}))
+def export(doc: ExportDoc, out: Writable) -> Exported:
+    return Exported(write_csv(out, CSV_COLUMNS, csv_rows(doc.tracks, doc.dramas)))
 
 
-def to_csv(tracks: Sequence[Track], dramas: Mapping[str, Drama]) -> str:
-    """ostkit CSV (columns: ``CSV_COLUMNS``); reads back with ``ostkit import``."""
+def to_csv(tracks: Iterable[Track], dramas: Mapping[str, Drama]) -> str:
+    """ostkit CSV (columns: ``CSV_COLUMNS``) as one text; reads back with ``ostkit import``."""
+    buf = io.StringIO()
+    write_csv(buf, CSV_COLUMNS, csv_rows(tracks, dramas.values()))
+    return buf.getvalue()
 
-    def row(t: Track) -> list[Any]:
-        d = dramas.get(t.drama)
-        values = {
-            "drama": t.drama,
-            "drama_ko": d.native_title if d else None,
-            "drama_aliases": format_aliases(d.aliases) if d and d.aliases else None,
-            "year": d.year if d else None,
-            "network": d.network if d else None,
-            "part": t.part,
-            "title": t.title,
-            "title_ko": t.native_title,
-            "artist": format_credits(t.credits),
-            "artist_ko": format_native([c.native_name for c in t.credits]),
-            "version": t.version,
-            "album": t.album,
-            "release_date": t.release_date,
-            "duration": format_duration(t.duration_ms),
-            "isrc": t.isrc,
-            "spotify_uri": t.spotify_uri,
-        }
-        return [values[c] for c in CSV_COLUMNS]
 
-    return csv_text(CSV_COLUMNS, (row(t) for t in tracks))
+# Bounded (tens of MiB at most); a big catalog has tens of thousands of distinct credit lists.
+@lru_cache(maxsize=32768)
+def credit_cells(credits: tuple[Credit, ...]) -> tuple[str, str]:
+    """The ``artist`` and ``artist_ko`` cells of a track's credits. ``format_credits`` checks
+    that its text reads back; a catalog repeats the same credits on many tracks, so each distinct
+    credit list is decided once."""
+    return format_credits(credits), format_native([c.native_name for c in credits])
+
+
+def csv_rows(tracks: Iterable[Track], dramas: Iterable[Drama]) -> Iterator[list[Any]]:
+    """One ``CSV_COLUMNS`` row per track, made as the tracks come."""
+    by_title = {d.title: d for d in dramas}
+    for t in tracks:
+        d = by_title.get(t.drama)
+        artist, artist_ko = credit_cells(t.credits)
+        yield [
+            t.drama,
+            d.native_title if d else None,
+            format_aliases(d.aliases) if d and d.aliases else None,
+            d.year if d else None,
+            d.network if d else None,
+            t.part,
+            t.title,
+            t.native_title,
+            artist,
+            artist_ko,
+            t.version,
+            t.album,
+            t.release_date,
+            format_duration(t.duration_ms),
+            t.isrc,
+            t.spotify_uri,
+        ]

@@ -6,8 +6,9 @@ drama, so the drama comes from ``--drama`` or a playlist-name column.
 
 from __future__ import annotations
 
+import io
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,13 +16,13 @@ from ostkit.errors import InputError
 from ostkit.formats.batch import BatchBuilder, ImportBatch, identity
 from ostkit.formats.fields import (
     FieldError,
-    csv_text,
     optional_field,
     parse_date,
     parse_duration_ms,
     parse_isrc,
+    write_csv,
 )
-from ostkit.formats.registry import ExportDoc, Exported
+from ostkit.formats.registry import ExportDoc, Exported, Writable
 from ostkit.models import Credit, Drama, Status, Track
 from ostkit.text.keys import clean
 from ostkit.text.spotify_ids import track_uri
@@ -103,16 +104,17 @@ def _cell(cells: list[str], i: int | None) -> str:
     return cells[i].strip() if i is not None and i < len(cells) else ""
 
 
-def read_rows(rows: list[tuple[int, list[str]]], label: str, drama: str | None) -> ImportBatch:
-    """An Exportify file's records (header first) as a batch.
+def read_rows(rows: Iterable[tuple[int, list[str]]], label: str, drama: str | None) -> ImportBatch:
+    """An Exportify file's records (header first, read as they are used) as a batch.
 
     A song added twice to a Spotify playlist (normal there) is one catalog track: the file's
     later rows for it are skipped and named in a note."""
-    columns = _Columns.from_header(rows[0][1], label)
+    records = iter(rows)
+    columns = _Columns.from_header(next(records)[1], label)
     builder = BatchBuilder(label, "exportify")
     first_row: dict[tuple[str, str, str], int] = {}
     repeats: list[tuple[int, int]] = []  # (line, line of the first row of that song)
-    for line, cells in rows[1:]:
+    for line, cells in records:
         drama_name = drama or _cell(cells, columns.playlist)
         if not drama_name:
             raise InputError(
@@ -197,25 +199,35 @@ def _split_artists(text: str) -> list[str]:
 # --- writing ----------------------------------------------------------------------------------
 
 
-def export(doc: ExportDoc) -> Exported:
-    return Exported(to_exportify(doc.tracks))
+def export(doc: ExportDoc, out: Writable) -> Exported:
+    return Exported(write_csv(out, EXPORTIFY_COLUMNS, exportify_rows(doc.tracks)))
 
 
-def to_exportify(tracks: Sequence[Track]) -> str:
-    """Exportify's CSV layout; columns ostkit does not know are left empty."""
+def to_exportify(tracks: Iterable[Track]) -> str:
+    """Exportify's CSV layout as one text; columns ostkit does not know are left empty."""
+    buf = io.StringIO()
+    write_csv(buf, EXPORTIFY_COLUMNS, exportify_rows(tracks))
+    return buf.getvalue()
 
-    def row(t: Track) -> list[Any]:
-        # Exportify joins artist names with ", " and escapes commas inside a name as "\,".
-        artists = ", ".join(c.name.replace(",", "\\,") for c in t.credits)
-        values: dict[str, Any] = {
-            "Track URI": t.spotify_uri,
-            "Track Name": t.title if not t.version else f"{t.title} - {t.version}",
-            "Artist Name(s)": artists,
-            "Album Name": t.album,
-            "Album Release Date": t.release_date,
-            "Track Duration (ms)": t.duration_ms,
-            "ISRC": t.isrc,
-        }
-        return [values.get(c) for c in EXPORTIFY_COLUMNS]
 
-    return csv_text(EXPORTIFY_COLUMNS, (row(t) for t in tracks))
+def _artist_cell(credits: tuple[Credit, ...]) -> str:
+    # Exportify joins artist names with ", " and escapes commas inside a name as "\\,".
+    return ", ".join(c.name.replace(",", "\\,") for c in credits)
+
+
+_COLUMN_AT = {c: i for i, c in enumerate(EXPORTIFY_COLUMNS)}
+
+
+def exportify_rows(tracks: Iterable[Track]) -> Iterator[list[Any]]:
+    """One ``EXPORTIFY_COLUMNS`` row per track, made as the tracks come."""
+    at = _COLUMN_AT
+    for t in tracks:
+        row: list[Any] = [None] * len(EXPORTIFY_COLUMNS)
+        row[at["Track URI"]] = t.spotify_uri
+        row[at["Track Name"]] = t.title if not t.version else f"{t.title} - {t.version}"
+        row[at["Artist Name(s)"]] = _artist_cell(t.credits)
+        row[at["Album Name"]] = t.album
+        row[at["Album Release Date"]] = t.release_date
+        row[at["Track Duration (ms)"]] = t.duration_ms
+        row[at["ISRC"]] = t.isrc
+        yield row

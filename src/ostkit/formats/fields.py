@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
@@ -91,9 +90,14 @@ class FieldError(ValueError):
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+# The first characters of the cells ``neutralise`` may change: most cells start otherwise and
+# are returned after one set lookup.
+_RISKY_FIRST = frozenset(("'", *FORMULA_START))
+
+
 def neutralise(cell: str) -> str:
     """Make a CSV cell safe to open in a spreadsheet: prefix an apostrophe."""
-    if cell and cell.lstrip("'").startswith(FORMULA_START):
+    if cell and cell[0] in _RISKY_FIRST and cell.lstrip("'").startswith(FORMULA_START):
         return "'" + cell
     return cell
 
@@ -105,9 +109,17 @@ def unneutralise(cell: str) -> str:
     return cell
 
 
+# One physical line with its end (\r\n, \r or \n), or a last line without one.
+_LINE = re.compile(r"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+")
+
+
 def csv_records(text: str, delimiter: str = ",") -> Iterator[tuple[int, list[str]]]:
-    """(first physical line, unneutralised cells) of each non-blank CSV record."""
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True, delimiter=delimiter)
+    """(first physical line, unneutralised cells) of each non-blank CSV record.
+
+    Lines are cut from ``text`` as the reader asks for them (``io.StringIO`` would copy the
+    whole text again, at four bytes a character once it holds Hangul)."""
+    lines = (m.group() for m in _LINE.finditer(text))
+    reader = csv.reader(lines, strict=True, delimiter=delimiter)
     line = 1
     while True:
         try:
@@ -129,14 +141,16 @@ def csv_records(text: str, delimiter: str = ",") -> Iterator[tuple[int, list[str
             )
 
 
-def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
-    """A CSV document (``\\n`` line ends) with every cell neutralised."""
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
+def write_csv(out: Any, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """A CSV document (``\\n`` line ends) with every text cell neutralised, written to ``out`` row
+    by row; returns the number of rows. Numbers cannot start a formula and are written as is."""
+    writer = csv.writer(out, lineterminator="\n")
     writer.writerow(header)
+    n = 0
     for row in rows:
-        writer.writerow([neutralise("" if v is None else str(v)) for v in row])
-    return buf.getvalue()
+        writer.writerow(["" if v is None else neutralise(v) if type(v) is str else v for v in row])
+        n += 1
+    return n
 
 
 # --- cell parsers -----------------------------------------------------------------------------

@@ -6,9 +6,10 @@ each track in the shape of ``formats.trackjson`` (the same as ``ostkit tracks --
 
 from __future__ import annotations
 
+import io
 import json
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from ostkit.errors import InputError
@@ -22,7 +23,7 @@ from ostkit.formats.fields import (
     parse_year,
     real_text,
 )
-from ostkit.formats.registry import ExportDoc, Exported
+from ostkit.formats.registry import ExportDoc, Exported, Writable
 from ostkit.formats.source import MAX_NESTING, long_number
 from ostkit.formats.trackjson import track_json
 from ostkit.models import CastMember, Credit, Drama, OstPart, Status, Track
@@ -50,27 +51,56 @@ def drama_json(d: Drama) -> dict[str, Any]:
 # --- writing ----------------------------------------------------------------------------------
 
 
-def export(doc: ExportDoc) -> Exported:
-    return Exported(to_json(doc.dramas, doc.parts, doc.tracks))
+def export(doc: ExportDoc, out: Writable) -> Exported:
+    """ostkit JSON, the same text as ``json.dumps(document, indent=2)``, written one drama at a
+    time: ``doc.tracks`` must come grouped by drama in ``doc.dramas`` order (catalog order is)."""
+    parts: dict[str, list[OstPart]] = {d.title: [] for d in doc.dramas}
+    for p in doc.parts:
+        if p.drama in parts:
+            parts[p.drama].append(p)
+    out.write(f'{{\n  "format": "{JSON_FORMAT}",\n  "version": {JSON_VERSION},\n  "dramas": ')
+    if not doc.dramas:
+        out.write("[]\n}\n")
+        return Exported(0)
+    out.write("[\n")
+    index = {d.title: i for i, d in enumerate(doc.dramas)}
+    at = 0  # the drama being collected
+    tracks: list[dict[str, Any]] = []
+    written = 0
+
+    def drama_text(i: int) -> str:
+        d = doc.dramas[i]
+        drama_parts = [
+            {"number": p.number, "title": p.title, "release_date": p.release_date}
+            for p in parts[d.title]
+        ]
+        obj = {**drama_json(d), "parts": drama_parts, "tracks": tracks}
+        text = json.dumps(obj, ensure_ascii=False, indent=2).replace("\n", "\n    ")
+        return f"    {text}{',' if i < len(doc.dramas) - 1 else ''}\n"
+
+    for t in doc.tracks:
+        i = index[t.drama]
+        if i < at:
+            raise ValueError(f"track {t.title!r} of {t.drama!r} comes after that drama's group")
+        while at < i:
+            out.write(drama_text(at))
+            tracks.clear()
+            at += 1
+        tracks.append(track_json(t))
+        written += 1
+    while at < len(doc.dramas):
+        out.write(drama_text(at))
+        tracks.clear()
+        at += 1
+    out.write("  ]\n}\n")
+    return Exported(written)
 
 
-def to_json(dramas: Sequence[Drama], parts: Sequence[OstPart], tracks: Sequence[Track]) -> str:
+def to_json(dramas: Sequence[Drama], parts: Sequence[OstPart], tracks: Iterable[Track]) -> str:
     """ostkit JSON: ``{"format": "ostkit", "version": 1, "dramas": [{..., "parts", "tracks"}]}``."""
-    by_drama: dict[str, dict[str, Any]] = {}
-    for d in dramas:
-        by_drama[d.title] = {**drama_json(d), "parts": [], "tracks": []}
-    for p in parts:
-        if p.drama in by_drama:
-            by_drama[p.drama]["parts"].append(
-                {"number": p.number, "title": p.title, "release_date": p.release_date}
-            )
-    for t in tracks:
-        by_drama[t.drama]["tracks"].append(track_json(t))
-    doc = {"format": JSON_FORMAT, "version": JSON_VERSION, "dramas": list(by_drama.values())}
-    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
-
-
-# --- reading ----------------------------------------------------------------------------------
+    buf = io.StringIO()
+    export(ExportDoc(tracks, dramas, parts), buf)
+    return buf.getvalue()
 
 
 def read(text: str, label: str, *, drama: str | None = None, strict: bool = False) -> ImportBatch:

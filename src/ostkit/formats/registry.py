@@ -2,17 +2,18 @@
 
 Format modules load on first use: together they take ~50 ms to import, and ``ostkit --help`` and
 the listings must start fast (see benchmarks/). Each export module has
-``export(doc: ExportDoc) -> Exported``; each reader module has
+``export(doc: ExportDoc, out: Writable) -> Exported``, which writes each track as it comes from
+``doc.tracks`` (an iterator over the catalog: constant memory); each reader module has
 ``read(text, label, *, drama) -> ImportBatch``.
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple, cast
+from typing import TYPE_CHECKING, NamedTuple, Protocol, cast
 
 from ostkit.errors import InputError
 
@@ -25,17 +26,22 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class ExportDoc:
-    """What an export holds: tracks in order, their dramas, the dramas' OST parts (only read by
-    formats with ``needs_parts``) and a title for playlist formats."""
+    """What an export holds: tracks in order (read once, as they are written), their dramas, the
+    dramas' OST parts (only read by formats with ``needs_parts``) and a title for playlist
+    formats. Formats with ``nested`` need the tracks grouped by drama in ``dramas`` order."""
 
-    tracks: Sequence[Track]
+    tracks: Iterable[Track]
     dramas: Sequence[Drama]
     parts: Sequence[OstPart] = ()
     title: str | None = None
 
 
+class Writable(Protocol):
+    def write(self, text: str, /) -> object: ...
+
+
 class Exported(NamedTuple):
-    text: str
+    tracks: int  # tracks written
     skipped: int = 0  # tracks the format cannot hold (M3U: no URI)
 
 
@@ -43,12 +49,13 @@ class Exported(NamedTuple):
 class ExportFormat:
     module: str
     needs_parts: bool = False
+    nested: bool = False  # tracks are written under their drama: they must come grouped
 
 
 EXPORTS: dict[str, ExportFormat] = {
     "csv": ExportFormat("csvfile"),
     "exportify": ExportFormat("exportify"),
-    "json": ExportFormat("jsonfile", needs_parts=True),
+    "json": ExportFormat("jsonfile", needs_parts=True, nested=True),
     "m3u": ExportFormat("m3u"),
     "xspf": ExportFormat("xspf"),
 }
@@ -83,19 +90,35 @@ def export_format(name: str) -> ExportFormat:
         ) from None
 
 
-def write(name: str, doc: ExportDoc) -> Exported:
-    """``doc`` written in the format called ``name``."""
+def write(name: str, doc: ExportDoc, out: Writable) -> Exported:
+    """``doc`` written to ``out`` in the format called ``name``, track by track."""
     module = importlib.import_module(f"ostkit.formats.{export_format(name).module}")
-    return cast(Callable[[ExportDoc], Exported], module.export)(doc)
+    return cast(Callable[[ExportDoc, Writable], Exported], module.export)(doc, out)
 
 
-def read_file(
-    path: str | Path, *, drama: str | None = None, options: ReadOptions | None = None
-) -> ImportBatch:
-    """Read one catalog file (``-``: ``options.stdin``). ``drama`` names the drama for files that
-    carry none (Exportify). CSV files may be in a legacy encoding; TOML and JSON are UTF-8."""
-    from dataclasses import replace
+def export_text(name: str, doc: ExportDoc) -> str:
+    """``doc`` in the format called ``name``, as one text (small exports and tests)."""
+    import io
 
+    buf = io.StringIO()
+    write(name, doc, buf)
+    return buf.getvalue()
+
+
+@dataclass(frozen=True)
+class Source:
+    """A catalog file's text as decoded, and the reader (module of ``formats``) it goes to."""
+
+    label: str  # the path as given, or ``<stdin>``
+    text: str
+    encoding: str
+    reader: str
+
+
+def read_source(path: str | Path, options: ReadOptions | None = None) -> Source:
+    """Read and decode one catalog file (``-``: ``options.stdin``) and choose its reader: the
+    extension, or ``options.fmt``; for stdin without ``fmt``, the text. CSV files may be in a
+    legacy encoding; TOML and JSON are UTF-8."""
     from ostkit.formats.source import decode, read_bytes, sniff_format
 
     options = options or ReadOptions()
@@ -112,8 +135,25 @@ def read_file(
         name = READERS.get(Path(path).suffix.lower(), DEFAULT_READER)
     if decoded is None:
         decoded = decode(data, label, encoding=options.encoding, guess=name == DEFAULT_READER)
-    module = importlib.import_module(f"ostkit.formats.{name}")
+    return Source(label, decoded.text, decoded.encoding, name)
+
+
+def parse_source(source: Source, *, drama: str | None = None, strict: bool = False) -> ImportBatch:
+    """Parse a file's text with its reader. ``drama`` names the drama for files that carry none
+    (Exportify); ``strict`` refuses unknown CSV columns. Run inside ``batch.streaming_to``, the
+    tracks go to the sink instead of the batch."""
+    from dataclasses import replace
+
+    module = importlib.import_module(f"ostkit.formats.{source.reader}")
     batch = cast("Callable[..., ImportBatch]", module.read)(
-        decoded.text, label, drama=drama, strict=options.strict
+        source.text, source.label, drama=drama, strict=strict
     )
-    return replace(batch, encoding=decoded.encoding)
+    return replace(batch, encoding=source.encoding)
+
+
+def read_file(
+    path: str | Path, *, drama: str | None = None, options: ReadOptions | None = None
+) -> ImportBatch:
+    """Read one catalog file into a batch (all its rows held: for small files and tests)."""
+    strict = options.strict if options else False
+    return parse_source(read_source(path, options), drama=drama, strict=strict)

@@ -28,7 +28,7 @@ CREDIT_FIELDS: tuple[tuple[str, str, Callable[[Credit], Any]], ...] = (
 )
 
 # Track.artist_display in SQL: main credits joined by " & ", then " feat. " and featured ones.
-_ARTIST_SQL = (
+ARTIST_SQL = (
     "coalesce(group_concat(CASE WHEN c.role = 'main' THEN a.name END, ' & '), '')"
     " || coalesce(' feat. ' || "
     "group_concat(CASE WHEN c.role = 'featured' THEN a.name END, ' & '), '')"
@@ -49,7 +49,7 @@ TRACK_FIELDS: tuple[tuple[str, str, Callable[[Track], Any]], ...] = (
     ("part", "t.part", attrgetter("part")),
     ("title", "t.title", attrgetter("title")),
     ("native_title", "t.native_title", attrgetter("native_title")),
-    ("artist", _ARTIST_SQL, attrgetter("artist_display")),
+    ("artist", ARTIST_SQL, attrgetter("artist_display")),
     (
         "credits",
         f"json_group_array({_sql_object(CREDIT_FIELDS)})",
@@ -68,6 +68,8 @@ TRACK_FIELDS: tuple[tuple[str, str, Callable[[Track], Any]], ...] = (
 
 # SQLite expression of one track's JSON object (an aggregate: group the credit rows by track).
 TRACK_JSON_SQL = _sql_object(TRACK_FIELDS)
+# Each field's SQLite expression by JSON name: listings select the columns they show.
+FIELD_SQL: dict[str, str] = {name: sql for name, sql, _ in TRACK_FIELDS}
 
 
 def track_json(t: Track) -> dict[str, Any]:

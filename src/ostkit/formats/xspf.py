@@ -1,48 +1,52 @@
-"""XSPF 1 export (``http://xspf.org/ns/0/``). Pure (text out)."""
+"""XSPF 1 export (``http://xspf.org/ns/0/``). Pure (text out, track by track)."""
 
 from __future__ import annotations
 
+import io
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable
 
 from ostkit.formats.fields import titled
-from ostkit.formats.registry import ExportDoc, Exported
+from ostkit.formats.registry import ExportDoc, Exported, Writable
 from ostkit.models import Track
 
 XSPF_NS = "http://xspf.org/ns/0/"
 
 
-def export(doc: ExportDoc) -> Exported:
-    return Exported(to_xspf(doc.tracks, title=doc.title))
-
-
-def to_xspf(tracks: Sequence[Track], title: str | None = None) -> str:
-    """XSPF 1 (``http://xspf.org/ns/0/``). Tracks without a URI are listed without location."""
-    out = [
-        '<?xml version="1.0" encoding="UTF-8"?>',
-        f'<playlist version="1" xmlns="{XSPF_NS}">',
-    ]
-    if title:
-        out.append(f"  <title>{escape(title)}</title>")
-    out.append("  <trackList>")
-    for t in tracks:
-        out.append("    <track>")
+def export(doc: ExportDoc, out: Writable) -> Exported:
+    """XSPF 1 (``http://xspf.org/ns/0/``), one track element at a time. Tracks without a URI are
+    listed without location."""
+    out.write(f'<?xml version="1.0" encoding="UTF-8"?>\n<playlist version="1" xmlns="{XSPF_NS}">\n')
+    if doc.title:
+        out.write(f"  <title>{escape(doc.title)}</title>\n")
+    out.write("  <trackList>\n")
+    written = 0
+    for t in doc.tracks:
+        lines = ["    <track>"]
         if t.spotify_uri:
-            out.append(f"      <location>{escape(t.spotify_uri)}</location>")
+            lines.append(f"      <location>{escape(t.spotify_uri)}</location>")
         if t.isrc:
-            out.append(f"      <identifier>urn:isrc:{escape(t.isrc)}</identifier>")
-        out.append(f"      <title>{escape(titled(t))}</title>")
-        out.append(f"      <creator>{escape(t.artist_display)}</creator>")
+            lines.append(f"      <identifier>urn:isrc:{escape(t.isrc)}</identifier>")
+        lines.append(f"      <title>{escape(titled(t))}</title>")
+        lines.append(f"      <creator>{escape(t.artist_display)}</creator>")
         if t.drama:
-            out.append(f"      <annotation>{escape(_annotation(t))}</annotation>")
+            lines.append(f"      <annotation>{escape(_annotation(t))}</annotation>")
         if t.album:
-            out.append(f"      <album>{escape(t.album)}</album>")
+            lines.append(f"      <album>{escape(t.album)}</album>")
         if t.duration_ms is not None:
-            out.append(f"      <duration>{t.duration_ms}</duration>")
-        out.append("    </track>")
-    out.append("  </trackList>")
-    out.append("</playlist>")
-    return "\n".join(out) + "\n"
+            lines.append(f"      <duration>{t.duration_ms}</duration>")
+        lines.append("    </track>\n")
+        out.write("\n".join(lines))
+        written += 1
+    out.write("  </trackList>\n</playlist>\n")
+    return Exported(written)
+
+
+def to_xspf(tracks: Iterable[Track], title: str | None = None) -> str:
+    """``export`` as one text."""
+    buf = io.StringIO()
+    export(ExportDoc(tracks, (), title=title), buf)
+    return buf.getvalue()
 
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")

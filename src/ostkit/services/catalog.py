@@ -11,11 +11,12 @@ import json
 import os
 import stat
 import tempfile
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from itertools import chain
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from ostkit.errors import InputError, OstkitError, UsageError
 from ostkit.formats import registry
@@ -25,6 +26,8 @@ from ostkit.store.catalog import CatalogStore
 # Readers and writers load on first use: listings must start fast (see benchmarks/).
 if TYPE_CHECKING:
     from ostkit.formats.batch import ImportBatch
+    from ostkit.formats.registry import Source, Writable
+    from ostkit.store.bulk import BulkWriter
     from ostkit.store.stats import DramaCounts
 
 
@@ -91,36 +94,40 @@ def read_files(
     drama: str | None = None,
     options: registry.ReadOptions | None = None,
 ) -> list[ImportBatch]:
-    """Parse every file first (no database needed); the first bad file raises ``InputError``."""
+    """Parse files into batches, rows held (no database needed; for small files and checks);
+    the first bad file raises ``InputError``. ``import_files`` streams instead."""
     if not paths:
         raise InputError("no files given: ostkit import FILE...")
     return [registry.read_file(p, drama=drama, options=options) for p in paths]
 
 
-def import_batches(
-    store: CatalogStore,
-    batches: Sequence[ImportBatch],
-    progress: Callable[[int], None] | None = None,
-) -> ImportSummary:
-    """Write parsed batches in ONE transaction: all files or nothing."""
-    summary = ImportSummary()
-    with store.transaction(), store.bulk() as writer:
-        for batch in batches:
-            result = FileSummary(batch.path, batch.kind, encoding=batch.encoding, notes=batch.notes)
-            for drama in batch.dramas:
-                if writer.save_drama(drama) == "added":
-                    result.dramas_added += 1
-            for part in batch.parts:
-                writer.save_part(part)
-            for i, track in enumerate(batch.tracks, start=1):
-                if batch.kind == "exportify":
-                    track = as_catalog_title(store, track)
-                _, outcome = writer.save_track(track)
-                setattr(result, outcome, getattr(result, outcome) + 1)
-                if progress is not None and i % 1000 == 0:
-                    progress(1000)
-            summary.files.append(result)
-    return summary
+class _FileSink:
+    """``formats.batch.TrackSink`` for one file: each track is written through the bulk writer
+    as soon as the reader has read and checked it, and its outcome counted."""
+
+    def __init__(
+        self,
+        store: CatalogStore,
+        writer: BulkWriter,
+        result: FileSummary,
+        progress: Callable[[int], None] | None,
+    ) -> None:
+        self.store = store
+        self.writer = writer
+        self.seen = writer.seen_rows()
+        self.first_line = self.seen.first_line
+        self.result = result
+        self.progress = progress
+        self.count = 0
+
+    def take(self, track: Track, kind: str) -> None:
+        if kind == "exportify":
+            track = as_catalog_title(self.store, track)
+        _, outcome = self.writer.save_track(track)
+        setattr(self.result, outcome, getattr(self.result, outcome) + 1)
+        self.count += 1
+        if self.progress is not None and self.count % 1000 == 0:
+            self.progress(1000)
 
 
 def as_catalog_title(store: CatalogStore, track: Track) -> Track:
@@ -144,14 +151,60 @@ def import_files(
     progress: Callable[[int], None] | None = None,
     options: registry.ReadOptions | None = None,
 ) -> ImportSummary:
-    """Read all files, then (only if they are all valid) open the catalog and write them."""
+    """Import files in ONE transaction, all or nothing (see ``import_sources``). Every file is
+    read and decoded first: a missing, unreadable or undecodable file fails before the catalog
+    is opened."""
+    if not paths:
+        raise InputError("no files given: ostkit import FILE...")
+    sources = [registry.read_source(p, options) for p in paths]
+    strict = options.strict if options else False
     with no_cyclic_gc():
-        batches = read_files(paths, drama=drama, options=options)
         store = open_store()
         try:
-            return import_batches(store, batches, progress=progress)
+            return import_sources(store, sources, drama=drama, progress=progress, strict=strict)
         finally:
             store.close()
+
+
+def import_sources(
+    store: CatalogStore,
+    sources: list[Source],
+    drama: str | None = None,
+    progress: Callable[[int], None] | None = None,
+    strict: bool = False,
+) -> ImportSummary:
+    """Write decoded catalog files in ONE transaction without holding their rows.
+
+    Each file is parsed and written row by row inside the transaction, and the first bad row of
+    any file rolls everything back. Dramas and OST parts are saved when their file is done (a
+    drama a track names is added at once, its facts filled in then). Each text is dropped from
+    ``sources`` once written.
+    """
+    from ostkit.formats.batch import streaming_to
+
+    summary = ImportSummary()
+    with store.transaction(), store.bulk() as writer:
+        for i, source in enumerate(sources):
+            sources[i] = replace(source, text="")
+            result = FileSummary(source.label, "", encoding=source.encoding)
+            created = writer.dramas_created
+            sink = _FileSink(store, writer, result, progress)
+            try:
+                with streaming_to(sink):
+                    batch = registry.parse_source(source, drama=drama, strict=strict)
+            finally:
+                sink.seen.close()
+            del source
+            result.kind = batch.kind
+            result.notes = batch.notes
+            for d in batch.dramas:
+                if writer.save_drama(d) == "added":
+                    result.dramas_added += 1
+            for part in batch.parts:
+                writer.save_part(part)
+            result.dramas_added += writer.dramas_created - created
+            summary.files.append(result)
+    return summary
 
 
 # --- add / rm ---------------------------------------------------------------------------------
@@ -249,70 +302,85 @@ def stats(store: CatalogStore, dramas: Sequence[str] = ()) -> dict[str, Any]:
     return {"dramas": [row(c, c.title) for c in per_drama], "total": row(total, None)}
 
 
-def track_rows(
+def track_table_rows(
     store: CatalogStore,
-    drama: str | None = None,
+    fields: Sequence[str],
+    drama: str | Sequence[str] | None = None,
     artist: str | None = None,
     status: str | None = None,
-) -> list[dict[str, Any]]:
-    """``ostkit tracks``: one dict per track, the shape of ``trackjson.TRACK_FIELDS``.
-
-    Parsed from ``store.tracks_json`` (one ``json.loads`` call), which is several times faster
-    than building Track models for a big catalog.
-    """
-    with no_cyclic_gc():
-        texts = store.tracks_json(drama=drama, artist=artist, status=status)
-        rows: list[dict[str, Any]] = json.loads(b"[" + b",".join(texts) + b"]")
-        return rows
+) -> Iterator[tuple[Any, ...]]:
+    """``ostkit tracks`` as tuples of the named fields (shape: ``trackjson.TRACK_FIELDS``), built
+    by SQLite and read as they are used: no model and no JSON per row."""
+    return store.track_table_rows(fields, drama=drama, artist=artist, status=status)
 
 
 def track_rows_json(
     store: CatalogStore,
-    drama: str | None = None,
+    drama: str | Sequence[str] | None = None,
     artist: str | None = None,
     status: str | None = None,
-) -> list[bytes]:
-    """``track_rows`` as ready compact JSON texts (UTF-8, one per track) for ``--format json``."""
+) -> Iterator[bytes]:
+    """``ostkit tracks --format json``: compact JSON texts (UTF-8, one per track), read as they
+    are used."""
     return store.tracks_json(drama=drama, artist=artist, status=status)
 
 
-ArtistGroups = list[tuple[str, list[tuple[str, str | None, list[str]]]]]
+ArtistGroup = tuple[str, list[tuple[str, str | None, list[str]]]]
+ArtistGroups = Iterable[ArtistGroup]
 
 
 def artist_groups(
-    store: CatalogStore, drama: str | None = None, *, as_json: bool = False
-) -> ArtistGroups:
-    """``[(drama, [(artist, native_name, [track, ...])])]`` for ``ostkit artists``.
+    store: CatalogStore, dramas: Sequence[str] = (), *, as_json: bool = False
+) -> Iterator[ArtistGroup]:
+    """``(drama, [(artist, native_name, [track, ...])])`` for ``ostkit artists``, one drama at a
+    time (the named dramas in the order given, or every drama in catalog order).
 
     Artists are in order of first appearance (OST part order); an artist credited twice on a
     drama (main on one song, featured on another) is listed once with all their tracks. Tracks
     are table labels, or JSON texts with ``as_json`` (see ``CatalogStore.artist_credits``). A
-    named drama without tracks gives one group with no artists.
+    named drama without tracks gives one group with no artists. Names are checked at once.
     """
-    dramas = store.drama_titles()
+    chosen = list(dict.fromkeys(store.find_drama(d).title for d in dramas))
     names = store.artist_names()
-    grouped: dict[int, dict[int, list[str]]] = {}
-    if drama is not None:
-        drama_id = store.find_drama(drama).id
-        assert drama_id is not None
-        grouped[drama_id] = {}
-    with no_cyclic_gc():
-        for drama_id, artist_id, item in store.artist_credits(drama, as_json=as_json):
-            per_drama = grouped.get(drama_id)
-            if per_drama is None:
-                per_drama = grouped[drama_id] = {}
-            items = per_drama.get(artist_id)
-            if items is None:
-                per_drama[artist_id] = [item]
-            else:
-                items.append(item)
-        return [
-            (dramas[d], [(*names[a], items) for a, items in per_drama.items()])
-            for d, per_drama in grouped.items()
-        ]
+    if not chosen:
+        return _grouped(store.drama_titles(), names, store.artist_credits(as_json=as_json))
+    titles = store.drama_titles()
+    return (
+        group
+        for title in chosen
+        for group in _grouped(
+            titles, names, store.artist_credits(title, as_json=as_json), empty=title
+        )
+    )
 
 
-def artists_by_drama(store: CatalogStore, drama: str | None = None) -> list[dict[str, Any]]:
+def _grouped(
+    dramas: Mapping[int, str],
+    names: Mapping[int, tuple[str, str | None]],
+    credits: Iterable[tuple[int, int, str]],
+    empty: str | None = None,
+) -> Iterator[ArtistGroup]:
+    """Group credit rows (adjacent per drama, canonical order) by drama, then by artist; with
+    ``empty``, a drama without credits still gives its (empty) group."""
+    current: int | None = None
+    per_drama: dict[int, list[str]] = {}
+    for drama_id, artist_id, item in credits:
+        if drama_id != current:
+            if current is not None:
+                yield dramas[current], [(*names[a], items) for a, items in per_drama.items()]
+            current, per_drama = drama_id, {}
+        items = per_drama.get(artist_id)
+        if items is None:
+            per_drama[artist_id] = [item]
+        else:
+            items.append(item)
+    if current is not None:
+        yield dramas[current], [(*names[a], items) for a, items in per_drama.items()]
+    elif empty is not None:
+        yield empty, []
+
+
+def artists_by_drama(store: CatalogStore, dramas: Sequence[str] = ()) -> list[dict[str, Any]]:
     """``ostkit artists --format json``:
     ``[{"drama", "artists": [{"name", "native_name", "tracks": [{"id", "title", "version",
     "part", "role"}]}]}]``."""
@@ -324,19 +392,19 @@ def artists_by_drama(store: CatalogStore, drama: str | None = None) -> list[dict
                 for name, native, tracks in artists
             ],
         }
-        for title, artists in artist_groups(store, drama, as_json=True)
+        for title, artists in artist_groups(store, dramas, as_json=True)
     ]
 
 
-def artist_rows(store: CatalogStore, drama: str | None = None) -> list[dict[str, Any]]:
-    """``ostkit artists`` as table rows: drama, artist, native_name and a ``tracks`` label
-    (``Title (Version) [feat.]; ...``)."""
-    with no_cyclic_gc():
-        return [
-            {"drama": title, "artist": name, "native_name": native, "tracks": "; ".join(labels)}
-            for title, artists in artist_groups(store, drama)
-            for name, native, labels in artists
-        ]
+def artist_rows(
+    store: CatalogStore, dramas: Sequence[str] = (), *, with_drama: bool = True
+) -> Iterator[tuple[str | None, ...]]:
+    """``ostkit artists`` as table rows: (drama,) artist, native_name and a ``tracks`` label
+    (``Title (Version) [feat.]; ...``), one drama at a time."""
+    for title, artists in artist_groups(store, dramas):
+        for name, native, labels in artists:
+            label = "; ".join(labels)
+            yield (title, name, native, label) if with_drama else (name, native, label)
 
 
 # --- export -----------------------------------------------------------------------------------
@@ -344,46 +412,79 @@ def artist_rows(store: CatalogStore, drama: str | None = None) -> list[dict[str,
 
 @dataclass(frozen=True)
 class ExportResult:
-    text: str
     tracks: int
     skipped: int = 0  # tracks a format could not hold (M3U: no URI)
 
 
-def export_catalog(
-    store: CatalogStore, dramas: Sequence[str] = (), fmt: str = "csv"
-) -> ExportResult:
-    """Export the named dramas (in the order given) or the whole catalog."""
-    registry.export_format(fmt)  # an unknown format fails before any reading
-    if dramas:
-        chosen = list(dict.fromkeys(store.find_drama(d).title for d in dramas))
-        tracks = [t for title in chosen for t in store.tracks(drama=title)]
-        all_dramas = {d.title: d for d in store.dramas()}
-        drama_models = [all_dramas[t] for t in chosen]
-    else:
-        tracks = store.tracks()
-        drama_models = store.dramas()
-    title = " + ".join(d.title for d in drama_models) if dramas else None
-    return export_tracks(store, tracks, drama_models, fmt, title)
+@dataclass(frozen=True)
+class ExportPlan:
+    """What an export will write: its tracks (read as they are written), their dramas, the
+    format and a title for playlist formats. Every name is checked when the plan is made."""
+
+    tracks: Iterable[Track]
+    dramas: Sequence[Drama]
+    fmt: str
+    title: str | None = None
 
 
-def export_tracks(
+def plan_export(
     store: CatalogStore,
-    tracks: Sequence[Track],
-    dramas: Sequence[Drama],
-    fmt: str,
-    title: str | None = None,
+    dramas: Sequence[str] = (),
+    fmt: str = "csv",
+    *,
+    artist: str | None = None,
+    status: str | None = None,
+) -> ExportPlan:
+    """Export the named dramas (in the order given) or the whole catalog; ``artist`` and
+    ``status`` narrow the tracks as in ``ostkit tracks``. Only the selected tracks and their
+    credits are read, when written."""
+    registry.export_format(fmt)  # an unknown format fails before any reading
+    if not dramas:
+        return ExportPlan(store.iter_tracks(None, artist, status), store.dramas(), fmt)
+    chosen = list(dict.fromkeys(store.find_drama(d).title for d in dramas))
+    all_dramas = {d.title: d for d in store.dramas()}
+    drama_models = [all_dramas[t] for t in chosen]
+    first = store.iter_tracks(chosen[0], artist, status)  # checks the artist name now
+    rest = (t for title in chosen[1:] for t in store.iter_tracks(title, artist, status))
+    return ExportPlan(
+        chain(first, rest), drama_models, fmt, " + ".join(d.title for d in drama_models)
+    )
+
+
+def export_catalog(
+    store: CatalogStore,
+    out: Writable,
+    dramas: Sequence[str] = (),
+    fmt: str = "csv",
+    *,
+    artist: str | None = None,
+    status: str | None = None,
 ) -> ExportResult:
-    """``tracks`` (of ``dramas``) in export format ``fmt``: the one dispatch of every export."""
-    spec = registry.export_format(fmt)
-    titles = {d.title for d in dramas}
+    """``plan_export`` then ``write_export``."""
+    return write_export(store, plan_export(store, dramas, fmt, artist=artist, status=status), out)
+
+
+def write_export(store: CatalogStore, plan: ExportPlan, out: Writable) -> ExportResult:
+    """Write an export plan to ``out``, track by track: the one dispatch of every export. A
+    format that nests tracks under their drama gets a list of tracks grouped (stably) in the
+    dramas' order; an iterator must come grouped already (catalog order is)."""
+    spec = registry.export_format(plan.fmt)
+    titles = {d.title for d in plan.dramas}
     parts = [p for p in store.parts() if p.drama in titles] if spec.needs_parts else []
-    text, skipped = registry.write(fmt, registry.ExportDoc(tracks, dramas, parts, title))
-    return ExportResult(text, len(tracks) - skipped, skipped)
+    tracks = plan.tracks
+    if spec.nested and isinstance(tracks, Sequence):
+        order = {d.title: i for i, d in enumerate(plan.dramas)}
+        tracks = sorted(tracks, key=lambda t: order[t.drama])
+    doc = registry.ExportDoc(tracks, plan.dramas, parts, plan.title)
+    written, skipped = registry.write(plan.fmt, doc, out)
+    return ExportResult(written, skipped)
 
 
-def write_atomic(path: str | Path, text: str) -> None:
-    """Write ``text`` (UTF-8) to ``path`` via a temp file in the same folder and a rename, so a
-    reader never sees a half-written file and a failure leaves the old file untouched.
+@contextmanager
+def atomic_output(path: str | Path) -> Iterator[TextIO]:
+    """A text file (UTF-8, ``\\n`` line ends) that replaces ``path`` when the body ends: written
+    to a temp file in the same folder, synced, then renamed, so a reader never sees a
+    half-written file and a failure leaves the old file untouched.
 
     A symlink is followed: the file it points to is replaced and the link stays. The file keeps
     its permission bits; a new file gets the umask's. A target that is not a regular file (a
@@ -396,7 +497,8 @@ def write_atomic(path: str | Path, text: str) -> None:
     except OSError as exc:
         raise OstkitError(f"cannot write {path}: {exc.strerror}") from None
     if existing is not None and not stat.S_ISREG(existing.st_mode):
-        _write_in_place(path, target, text)
+        with _in_place(path, target) as fh:
+            yield fh
         return
     mode = stat.S_IMODE(existing.st_mode) if existing else 0o666 & ~_umask()
     try:
@@ -406,7 +508,7 @@ def write_atomic(path: str | Path, text: str) -> None:
     try:
         os.fchmod(fd, mode)
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
+            yield fh
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, target)
@@ -424,9 +526,16 @@ def _umask() -> int:
     return mask
 
 
-def _write_in_place(path: str | Path, target: Path, text: str) -> None:
+@contextmanager
+def _in_place(path: str | Path, target: Path) -> Iterator[TextIO]:
     try:
         with target.open("w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
+            yield fh
     except OSError as exc:
         raise OstkitError(f"cannot write {path}: {exc.strerror}") from None
+
+
+def write_atomic(path: str | Path, text: str) -> None:
+    """Write ``text`` (UTF-8) to ``path`` atomically (see ``atomic_output``)."""
+    with atomic_output(path) as fh:
+        fh.write(text)

@@ -107,6 +107,10 @@ class PlaylistStore(Protocol):
         self, drama: str | None = None, artist: str | None = None, status: Any = None
     ) -> list[Track]: ...
 
+    def tracks_union(
+        self, dramas: Sequence[str] = (), artists: Sequence[str] = (), ids: Sequence[int] = ()
+    ) -> list[Track]: ...
+
     def managed_playlists(self) -> list[ManagedPlaylist]: ...
 
     def find_managed_playlist(
@@ -173,8 +177,24 @@ class Resolved:
         return rows
 
 
+def candidate_tracks(store: PlaylistStore, definition: PlaylistDefinition) -> list[Track]:
+    """The catalog tracks ``definition`` can resolve to, in canonical order: those of the dramas
+    and artists it names and of its track references, read alone from the catalog. The whole
+    catalog when a reference names neither a drama nor an id, or a name is unknown (the
+    resolver then says what is missing, with suggestions from the whole catalog)."""
+    refs = (*definition.tracks, *definition.exclude)
+    if any(r.id is None and r.drama is None for r in refs):
+        return store.tracks()
+    dramas = [*definition.dramas, *(r.drama for r in refs if r.drama is not None)]
+    ids = [r.id for r in refs if r.id is not None]
+    try:
+        return store.tracks_union(dramas, definition.artists, ids)
+    except NotFoundError:
+        return store.tracks()
+
+
 def resolve_playlist(store: PlaylistStore, definition: PlaylistDefinition) -> Resolved:
-    tracks = resolve(definition, store.tracks())
+    tracks = resolve(definition, candidate_tracks(store, definition))
     return Resolved(
         definition,
         tuple(tracks),
@@ -596,14 +616,15 @@ def list_playlists(store: PlaylistStore) -> list[dict[str, Any]]:
 
 
 def export_playlist(store: Any, definition: PlaylistDefinition, fmt: str = "csv") -> Any:
-    """The playlist's tracklist in any export format (``services.catalog.ExportResult``).
+    """The plan of the playlist's tracklist in any export format
+    (``services.catalog.ExportPlan``, written by ``services.catalog.write_export``).
 
     Same tracks and order as ``playlist show`` (unmatched ones included, so a CSV is a complete
     tracklist; M3U leaves out what has no URI); repeated recordings appear once unless the file
     allows duplicates.
     """
     from ostkit.formats.registry import export_format
-    from ostkit.services.catalog import export_tracks
+    from ostkit.services.catalog import ExportPlan
 
     export_format(fmt)  # an unknown format fails before resolving
     resolved = resolve_playlist(store, definition)
@@ -611,4 +632,4 @@ def export_playlist(store: Any, definition: PlaylistDefinition, fmt: str = "csv"
     tracks = [t for t in resolved.tracks if id(t) not in duplicates]
     all_dramas = {d.title: d for d in store.dramas()}
     used = [all_dramas[name] for name in dict.fromkeys(t.drama for t in tracks)]
-    return export_tracks(store, tracks, used, fmt, title=definition.name)
+    return ExportPlan(tracks, used, fmt, title=definition.name)

@@ -15,6 +15,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
+from typing import Any
 
 from ostkit.errors import CatalogError
 from ostkit.models import Artist, Candidate, Drama, ManagedPlaylist, OstPart, Status, Track
@@ -145,23 +146,46 @@ class CatalogStore:
 
     def tracks(
         self,
-        drama: str | None = None,
+        drama: str | Sequence[str] | None = None,
         artist: str | None = None,
         status: Status | str | None = None,
     ) -> list[Track]:
         return self._tracks.listing(drama, artist, status)
 
-    def tracks_json(
+    def tracks_union(
+        self, dramas: Sequence[str] = (), artists: Sequence[str] = (), ids: Sequence[int] = ()
+    ) -> list[Track]:
+        return self._tracks.union(dramas, artists, ids)
+
+    def iter_tracks(
         self,
-        drama: str | None = None,
+        drama: str | Sequence[str] | None = None,
         artist: str | None = None,
         status: Status | str | None = None,
-    ) -> list[bytes]:
+    ) -> Iterator[Track]:
+        """``tracks(...)`` read as they are used (names are checked at once)."""
+        return self._tracks.stream(drama, artist, status)
+
+    def tracks_json(
+        self,
+        drama: str | Sequence[str] | None = None,
+        artist: str | None = None,
+        status: Status | str | None = None,
+    ) -> Iterator[bytes]:
         return self._tracks.tracks_json(drama, artist, status)
 
+    def track_table_rows(
+        self,
+        fields: Sequence[str],
+        drama: str | Sequence[str] | None = None,
+        artist: str | None = None,
+        status: Status | str | None = None,
+    ) -> Iterator[tuple[Any, ...]]:
+        return self._tracks.table_rows(fields, drama, artist, status)
+
     def artist_credits(
-        self, drama: str | None = None, *, as_json: bool = False
-    ) -> list[tuple[int, int, str]]:
+        self, drama: str | Sequence[str] | None = None, *, as_json: bool = False
+    ) -> Iterator[tuple[int, int, str]]:
         return self._tracks.artist_credits(drama, as_json=as_json)
 
     def get_track(self, track_id: int) -> Track:

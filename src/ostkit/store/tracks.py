@@ -7,7 +7,7 @@ updates by it, never duplicates; ``Tracks.find_same`` looks by it without writin
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from operator import attrgetter
 from typing import Any
 
@@ -82,26 +82,65 @@ class Tracks:
 
     def listing(
         self,
-        drama: str | None = None,
+        drama: str | Sequence[str] | None = None,
         artist: str | None = None,
         status: Status | str | None = None,
     ) -> list[Track]:
         """Tracks in canonical order (drama, part, insertion order), optionally filtered.
 
-        ``artist`` matches any credit (main or featured) of the same artist, through aliases.
-        Unknown drama or artist names raise ``NotFoundError`` with suggestions.
+        ``drama`` is one name or several; ``artist`` matches any credit (main or featured) of the
+        same artist, through aliases. Unknown drama or artist names raise ``NotFoundError`` with
+        suggestions.
         """
+        return list(self.stream(drama, artist, status))
+
+    def stream(
+        self,
+        drama: str | Sequence[str] | None = None,
+        artist: str | None = None,
+        status: Status | str | None = None,
+    ) -> Iterator[Track]:
+        """``listing`` one track at a time, read as it is used (constant memory). Names are
+        checked before the first track is read."""
         clause, args = self._track_filter(drama, artist, status)
-        return self.select(clause, args)
+        return self.iter_select(clause, args)
+
+    def union(
+        self, dramas: Sequence[str] = (), artists: Sequence[str] = (), ids: Sequence[int] = ()
+    ) -> list[Track]:
+        """Tracks of any named drama, credited to any named artist (any alias), or with one of
+        ``ids``, in canonical order: a union, read in one query with only their credits.
+        Unknown drama or artist names raise ``NotFoundError``."""
+        where: list[str] = []
+        args: list[Any] = []
+        if dramas:
+            drama_ids = list(dict.fromkeys(self.dramas.find(d).id for d in dramas))
+            where.append(f"t.drama_id IN ({', '.join('?' * len(drama_ids))})")
+            args.extend(drama_ids)
+        if artists:
+            artist_ids = list(dict.fromkeys(self.artists.find_id(a) for a in artists))
+            where.append(
+                "t.id IN (SELECT track_id FROM credits WHERE artist_id IN "
+                f"({', '.join('?' * len(artist_ids))}))"
+            )
+            args.extend(artist_ids)
+        if ids:
+            where.append(f"t.id IN ({', '.join('?' * len(ids))})")
+            args.extend(ids)
+        if not where:
+            return []
+        return self.select(f"WHERE {' OR '.join(where)}", args)
 
     def _track_filter(
-        self, drama: str | None, artist: str | None, status: Status | str | None
+        self, drama: str | Sequence[str] | None, artist: str | None, status: Status | str | None
     ) -> tuple[str, list[Any]]:
         where: list[str] = []
         args: list[Any] = []
         if drama is not None:
-            where.append("t.drama_id = ?")
-            args.append(self.dramas.find(drama).id)
+            names = [drama] if isinstance(drama, str) else list(drama)
+            ids = list(dict.fromkeys(self.dramas.find(d).id for d in names))
+            where.append(f"t.drama_id IN ({', '.join('?' * len(ids))})")
+            args.extend(ids)
         if artist is not None:
             where.append("t.id IN (SELECT track_id FROM credits WHERE artist_id = ?)")
             args.append(self.artists.find_id(artist))
@@ -112,11 +151,12 @@ class Tracks:
 
     def tracks_json(
         self,
-        drama: str | None = None,
+        drama: str | Sequence[str] | None = None,
         artist: str | None = None,
         status: Status | str | None = None,
-    ) -> list[bytes]:
-        """``tracks(...)`` as compact UTF-8 JSON objects (shape: ``trackjson.TRACK_FIELDS``).
+    ) -> Iterator[bytes]:
+        """``tracks(...)`` as compact UTF-8 JSON objects (shape: ``trackjson.TRACK_FIELDS``), read
+        from the cursor as they are used.
 
         Built by SQLite's JSON functions and handed over as bytes, ready to write: building
         100,000 Track models (or even str objects) in Python takes longer than the one second a
@@ -135,23 +175,41 @@ class Tracks:
             "CROSS JOIN credits c ON c.track_id = t.id JOIN artists a ON a.id = c.artist_id "
             f"{where} {_TRACK_ORDER.replace('ORDER BY', 'GROUP BY')} {_TRACK_ORDER}"
         )
-        return [r[0] for r in self.db.conn.execute(sql, args)]
+        return (r[0] for r in self.db.conn.execute(sql, args))
+
+    def table_rows(
+        self,
+        fields: Sequence[str],
+        drama: str | Sequence[str] | None = None,
+        artist: str | None = None,
+        status: Status | str | None = None,
+    ) -> Iterator[tuple[Any, ...]]:
+        """``tracks(...)`` as tuples of the named track-JSON fields (``trackjson.FIELD_SQL``),
+        built by SQLite and read from the cursor as they are used: a table needs no model."""
+        from ostkit.formats.trackjson import FIELD_SQL
+
+        where, args = self._track_filter(drama, artist, status)
+        self.db.flush_pending()
+        columns = ", ".join(FIELD_SQL[f] for f in fields)
+        return self.db.conn.execute(
+            f"SELECT {columns} FROM dramas d CROSS JOIN tracks t ON t.drama_id = d.id "
+            "CROSS JOIN credits c ON c.track_id = t.id JOIN artists a ON a.id = c.artist_id "
+            f"{where} {_TRACK_ORDER.replace('ORDER BY', 'GROUP BY')} {_TRACK_ORDER}",
+            args,
+        )
 
     def artist_credits(
-        self, drama: str | None = None, *, as_json: bool = False
-    ) -> list[tuple[int, int, str]]:
-        """Every credit as (drama id, artist id, track) in canonical track order, for listings.
+        self, drama: str | Sequence[str] | None = None, *, as_json: bool = False
+    ) -> Iterator[tuple[int, int, str]]:
+        """Every credit as (drama id, artist id, track) in canonical track order, for listings,
+        read from the cursor as it is used.
 
         The track is its table label, ``Title (Version)`` plus `` [feat.]`` for a featured
         credit, or with ``as_json`` a JSON object ``{"id", "title", "version", "part", "role"}``.
         Both are built by SQLite: ``ostkit artists`` on 100,000 tracks must stay under a second.
-        Names come from ``drama_titles()`` and ``artist_names()``.
+        Names come from ``drama_titles()`` and ``artist_names()``. ``drama``: one name or several.
         """
-        args: tuple[Any, ...] = ()
-        clause = ""
-        if drama is not None:
-            clause = "WHERE t.drama_id = ?"
-            args = (self.dramas.find(drama).id,)
+        clause, args = self._track_filter(drama, None, None)
         self.db.flush_pending()
         item = (
             "json_object('id', t.id, 'title', t.title, 'version', t.version, 'part', t.part, "
@@ -167,7 +225,7 @@ class Tracks:
             "CROSS JOIN tracks t ON t.drama_id = d.id CROSS JOIN credits c ON c.track_id = t.id "
             f"{clause} {_TRACK_ORDER}, c.position",
             args,
-        ).fetchall()
+        )
 
     def find_same(self, track: Track) -> Track | None:
         """The catalog track ``TrackWriter.save`` would update for ``track``, or None. Looks
@@ -208,32 +266,51 @@ class Tracks:
         return found[0]
 
     def select(self, clause: str, args: Sequence[Any]) -> list[Track]:
-        """Tracks (with credits) for a ``WHERE`` clause over ``tracks t`` / ``dramas d``."""
+        """Tracks (with credits) for a ``WHERE`` clause over ``tracks t`` / ``dramas d``: a few
+        tracks (by id, by identity); SQLite picks the join order."""
+        return list(self.iter_select(clause, args, walk=False))
+
+    def iter_select(
+        self, clause: str, args: Sequence[Any], *, walk: bool = True
+    ) -> Iterator[Track]:
+        """Tracks one at a time, joined with their credits (and only theirs), in canonical
+        order, each track's credit rows adjacent.
+
+        ``walk``: for listings (the catalog, or whole dramas), CROSS JOIN fixes the join order
+        (dramas by title, their tracks through the tracks_listing index, credits by primary
+        key): rows come out sorted, no sort step. Without it SQLite picks the order, which
+        finds a track by id or identity at once.
+        """
         self.db.flush_pending()
-        conn = self.db.conn
-        rows = conn.execute(
-            f"SELECT {_TRACK_COLUMNS} FROM tracks t JOIN dramas d ON d.id = t.drama_id "
-            f"{clause} {_TRACK_ORDER}",
-            args,
-        ).fetchall()
-        if not rows:
-            return []
-        credits: dict[int, list[Credit]] = {}
-        credit_sql = (
+        join = "dramas d CROSS JOIN tracks t ON" if walk else "tracks t JOIN dramas d ON"
+        rows = self.db.conn.execute(
             # a.name: the artist's display name (see formats.trackjson.CREDIT_FIELDS)
-            "SELECT c.track_id, a.name, c.role, a.native_name, a.id FROM credits c "
-            "JOIN artists a ON a.id = c.artist_id "
+            f"SELECT {_TRACK_COLUMNS}, a.name, c.role, a.native_name, a.id "
+            f"FROM {join} t.drama_id = d.id "
+            "LEFT JOIN credits c ON c.track_id = t.id LEFT JOIN artists a ON a.id = c.artist_id "
+            f"{clause} {_TRACK_ORDER}, c.position",
+            args,
         )
-        if len(rows) == 1:
-            credit_rows = conn.execute(
-                credit_sql + "WHERE c.track_id = ? ORDER BY c.position", (rows[0][0],)
-            )
-        else:
-            # Many tracks: one ordered walk of every credit beats one query per track.
-            credit_rows = conn.execute(credit_sql + "ORDER BY c.track_id, c.position")
-        for track_id, name, role, native, artist_id in credit_rows:
-            credits.setdefault(track_id, []).append(Credit(name, role, native, artist_id))
-        return [_track(r, tuple(credits.get(r[0], ()))) for r in rows]
+        # A catalog repeats the same credits on many tracks: each distinct credit is built once
+        # per walk (bounded, so memory stays flat), and equal credit lists share one tuple.
+        made: dict[tuple[Any, ...], Credit] = {}
+        current: Sequence[Any] | None = None
+        credits: list[Credit] = []
+        for r in rows:
+            if current is None or r[0] != current[0]:
+                if current is not None:
+                    yield _track(current, tuple(credits))
+                current, credits = r, []
+            raw = r[_CREDIT_AT:]
+            if raw[0] is not None:
+                credit = made.get(raw)
+                if credit is None:
+                    if len(made) >= _CREDITS_KEPT:
+                        made.clear()
+                    credit = made[raw] = Credit(*raw)
+                credits.append(credit)
+        if current is not None:
+            yield _track(current, tuple(credits))
 
     def delete(self, track_ids: Sequence[int]) -> int:
         """Delete tracks by id (unknown ids raise ``NotFoundError``); returns how many."""
@@ -259,6 +336,10 @@ class Tracks:
 
 
 _STATUSES = {s.value: s for s in Status}
+# Distinct credits ``iter_select`` keeps built at once.
+_CREDITS_KEPT = 65536
+# Where the credit columns (name, role, native name, artist id) start in ``iter_select`` rows.
+_CREDIT_AT = _TRACK_COLUMNS.count(",") + 1
 
 
 def _track(r: Sequence[Any], credits: tuple[Credit, ...]) -> Track:
