@@ -149,7 +149,7 @@ def test_credit_cells_are_decided_once_per_distinct_credit_list() -> None:
     text = to_csv(_tracks(30), {"D": Drama("D")})
     info = credit_cells.cache_info()
     assert (info.misses, info.hits) == (3, 27)
-    assert list(csv.reader(io.StringIO(text)))[1][7] == "Singer 0 feat. Guest"
+    assert next(csv.DictReader(io.StringIO(text)))["artist"] == "Singer 0 feat. Guest"
 
 
 @pytest.mark.parametrize(

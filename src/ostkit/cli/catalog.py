@@ -91,13 +91,23 @@ def import_cmd(
     counter = Progress("writing") if sys.stderr.isatty() else None
     if counter:
         click.echo(f"reading {len(files)} file(s)...", err=True)
-    summary = catalog.import_files(
-        files,
-        lambda: _open_store(app),
-        drama=drama,
-        progress=counter.step if counter else None,
-        options=options,
-    )
+    db = app.settings.db_path
+    new_catalog = not db.exists()
+    try:
+        summary = catalog.import_files(
+            files,
+            lambda: _open_store(app),
+            drama=drama,
+            progress=counter.step if counter else None,
+            options=options,
+        )
+    except BaseException:
+        # Rows are written as they are read, in one transaction that a bad row rolls back; a
+        # catalog this import created is then empty: leave none behind, as before the import.
+        if new_catalog:
+            for leftover in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
+                leftover.unlink(missing_ok=True)
+        raise
     if counter:
         counter.done()
     for f in summary.files:
