@@ -3,6 +3,7 @@ only what they need, and the listing options (-o, --excel, several dramas, expor
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -281,7 +282,7 @@ class RecordingSink:
 
 
 def csv_source(text: str, label: str) -> registry.Source:
-    return registry.Source(label, text, "utf-8", "csvfile")
+    return registry.Source(label, "utf-8", "csvfile", text=text)
 
 
 def test_a_streamed_reader_hands_each_track_over_before_reading_on() -> None:
@@ -386,3 +387,32 @@ def test_a_track_by_id_is_found_without_walking_the_dramas(tmp_path: Path) -> No
         (sql,) = [s for s in statements if "credits" in s]
         plan = [r[3] for r in store.db.conn.execute(f"EXPLAIN QUERY PLAN {sql}")]
     assert not any(step.startswith("SCAN") for step in plan), plan
+
+
+@pytest.mark.parametrize(
+    ("encoding", "bom", "newline"),
+    [
+        ("utf-8", b"", "\n"),
+        ("utf-8", codecs.BOM_UTF8, "\r\n"),
+        ("cp949", b"", "\r\n"),
+        ("utf-16", b"", "\n"),
+        ("utf-8", b"", "\r"),
+    ],
+    ids=["utf-8", "utf-8-bom-crlf", "cp949-crlf", "utf-16", "cr-only"],
+)
+def test_a_csv_file_is_read_as_lines_the_same_as_its_text(
+    tmp_path: Path, encoding: str, bom: bytes, newline: str
+) -> None:
+    text = newline.join(
+        ["drama;title;artist;notes", "이태원 클라쓰;돌덩이;하현우;a", 'D;"Two\nlines";B;', ""]
+    )
+    path = tmp_path / "fan.csv"
+    path.write_bytes(bom + text.encode(encoding))
+    source = registry.read_source(path)
+    assert source.text == "" and not isinstance(source.content(), str)  # not held whole
+    from_file = registry.parse_source(source)
+    from_stdin = registry.parse_source(
+        registry.read_source("-", registry.ReadOptions(stdin=path.read_bytes(), fmt="csv"))
+    )
+    assert from_file.tracks == from_stdin.tracks and len(from_file.tracks) == 2
+    assert from_file.encoding == from_stdin.encoding

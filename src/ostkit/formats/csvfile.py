@@ -58,8 +58,15 @@ CSV_COLUMNS = (
 )
 
 
-def read(text: str, label: str, *, drama: str | None = None, strict: bool = False) -> ImportBatch:
+def read(
+    text: str | Iterable[str],
+    label: str,
+    *,
+    drama: str | None = None,
+    strict: bool = False,
+) -> ImportBatch:
     """An ostkit CSV (or Exportify CSV) file as a batch; ``drama`` fills rows that name none.
+    ``text`` is the file's text, or its lines (ends kept) as they are read.
 
     The delimiter (comma, semicolon or tab) is read from the header line. Columns ostkit does
     not know are ignored with a note, or refused with ``strict``."""
@@ -106,9 +113,21 @@ def read(text: str, label: str, *, drama: str | None = None, strict: bool = Fals
     return builder.build()
 
 
-def _records(text: str, label: str) -> Iterator[tuple[int, list[str]]]:
+def _records(text: str | Iterable[str], label: str) -> Iterator[tuple[int, list[str]]]:
+    if isinstance(text, str):
+        delimiter = sniff_delimiter(text)
+    else:
+        # The header decides: read up to the first line with text, then hand them all on.
+        lines = iter(text)
+        head = []
+        for line in lines:
+            head.append(line)
+            if line.strip():
+                break
+        delimiter = sniff_delimiter("".join(head))
+        text = chain(head, lines)
     try:
-        yield from csv_records(text, sniff_delimiter(text))
+        yield from csv_records(text, delimiter)
     except ValueError as exc:
         raise InputError(f"malformed CSV ({exc})", path=label) from None
 

@@ -113,12 +113,12 @@ def unneutralise(cell: str) -> str:
 _LINE = re.compile(r"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+")
 
 
-def csv_records(text: str, delimiter: str = ",") -> Iterator[tuple[int, list[str]]]:
+def csv_records(text: str | Iterable[str], delimiter: str = ",") -> Iterator[tuple[int, list[str]]]:
     """(first physical line, unneutralised cells) of each non-blank CSV record.
 
     Lines are cut from ``text`` as the reader asks for them (``io.StringIO`` would copy the
     whole text again, at four bytes a character once it holds Hangul)."""
-    lines = (m.group() for m in _LINE.finditer(text))
+    lines = (m.group() for m in _LINE.finditer(text)) if isinstance(text, str) else text
     reader = csv.reader(lines, strict=True, delimiter=delimiter)
     line = 1
     while True:

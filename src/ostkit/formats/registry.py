@@ -10,7 +10,7 @@ the listings must start fast (see benchmarks/). Each export module has
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, Protocol, cast
@@ -107,46 +107,71 @@ def export_text(name: str, doc: ExportDoc) -> str:
 
 @dataclass(frozen=True)
 class Source:
-    """A catalog file's text as decoded, and the reader (module of ``formats``) it goes to."""
+    """A catalog file ready for its reader (a module of ``formats``): its text held (stdin,
+    TOML, JSON), or, for a CSV file, its path and encoding, read line by line as the reader asks
+    (a big spreadsheet is never held whole)."""
 
     label: str  # the path as given, or ``<stdin>``
-    text: str
     encoding: str
     reader: str
+    text: str = ""
+    path: Path | None = None
+
+    def content(self) -> str | Iterator[str]:
+        """What the reader parses: the text, or the file's lines (ends kept, BOM left out)."""
+        if self.path is None:
+            return self.text
+        return _lines(self.path, self.encoding)
+
+
+def _lines(path: Path, encoding: str) -> Iterator[str]:
+    from ostkit.formats.source import codec
+
+    with open(path, "rb") as raw:
+        head = raw.read(4)
+    with open(path, encoding=codec(head, encoding), newline="") as fh:
+        yield from fh
 
 
 def read_source(path: str | Path, options: ReadOptions | None = None) -> Source:
-    """Read and decode one catalog file (``-``: ``options.stdin``) and choose its reader: the
+    """Check and decode one catalog file (``-``: ``options.stdin``) and choose its reader: the
     extension, or ``options.fmt``; for stdin without ``fmt``, the text. CSV files may be in a
     legacy encoding; TOML and JSON are UTF-8."""
-    from ostkit.formats.source import decode, read_bytes, sniff_format
+    from ostkit.formats.source import decode, detect, file_chunks, read_bytes, sniff_format
 
     options = options or ReadOptions()
-    label = "<stdin>" if str(path) == "-" else str(path)
-    data = read_bytes(path, label, options.stdin)
-    decoded = None
+    if str(path) == "-":
+        label = "<stdin>"
+        data = read_bytes(path, label, options.stdin)
+        if options.fmt is not None:
+            name = IMPORT_FORMATS[options.fmt]
+            decoded = decode(data, label, encoding=options.encoding, guess=name == DEFAULT_READER)
+        else:
+            # Without a name, the format is read from the text.
+            decoded = decode(data, label, encoding=options.encoding, guess=True)
+            name = IMPORT_FORMATS[sniff_format(decoded.text)]
+        return Source(label, decoded.encoding, name, text=decoded.text)
+    label = str(path)
     if options.fmt is not None:
         name = IMPORT_FORMATS[options.fmt]
-    elif str(path) == "-":
-        # Without a name, the format is read from the text.
-        decoded = decode(data, label, encoding=options.encoding, guess=True)
-        name = IMPORT_FORMATS[sniff_format(decoded.text)]
     else:
         name = READERS.get(Path(path).suffix.lower(), DEFAULT_READER)
-    if decoded is None:
-        decoded = decode(data, label, encoding=options.encoding, guess=name == DEFAULT_READER)
-    return Source(label, decoded.text, decoded.encoding, name)
+    if name == DEFAULT_READER:
+        encoding = detect(file_chunks(path, label), label, encoding=options.encoding, guess=True)
+        return Source(label, encoding, name, path=Path(path))
+    decoded = decode(read_bytes(path, label), label, encoding=options.encoding)
+    return Source(label, decoded.encoding, name, text=decoded.text)
 
 
 def parse_source(source: Source, *, drama: str | None = None, strict: bool = False) -> ImportBatch:
-    """Parse a file's text with its reader. ``drama`` names the drama for files that carry none
+    """Parse a file with its reader. ``drama`` names the drama for files that carry none
     (Exportify); ``strict`` refuses unknown CSV columns. Run inside ``batch.streaming_to``, the
     tracks go to the sink instead of the batch."""
     from dataclasses import replace
 
     module = importlib.import_module(f"ostkit.formats.{source.reader}")
     batch = cast("Callable[..., ImportBatch]", module.read)(
-        source.text, source.label, drama=drama, strict=strict
+        source.content(), source.label, drama=drama, strict=strict
     )
     return replace(batch, encoding=source.encoding)
 

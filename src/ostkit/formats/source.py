@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import codecs
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,78 +43,139 @@ class Decoded:
     encoding: str  # the codec name as users write it for --encoding ("utf-8", "cp949", ...)
 
 
+# Bytes read at a time when a file is checked or read as lines.
+_CHUNK = 1 << 20
+
+# What gives a file's bytes, afresh on each call: each pass (BOM, UTF-8, the guess) reads it again
+# in chunks rather than holding it.
+Chunks = Callable[[], Iterator[bytes]]
+
+
 def read_bytes(path: str | Path, label: str, stdin: bytes | None = None) -> bytes:
     """The bytes of ``path`` (``-``: the ``stdin`` bytes); errors name the file."""
     if str(path) == "-" and stdin is not None:
         return stdin
     try:
         return Path(path).read_bytes()
-    except FileNotFoundError:
-        raise InputError("no such file", path=label) from None
-    except IsADirectoryError:
-        raise InputError("is a directory, not a file", path=label) from None
     except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", path=label) from None
+        raise _read_error(exc, label) from None
+
+
+def file_chunks(path: str | Path, label: str) -> Chunks:
+    """``Chunks`` of a file; a missing or unreadable file is an ``InputError`` at once."""
+    try:
+        with open(path, "rb"):
+            pass
+    except OSError as exc:
+        raise _read_error(exc, label) from None
+
+    def chunks() -> Iterator[bytes]:
+        with open(path, "rb") as fh:
+            while chunk := fh.read(_CHUNK):
+                yield chunk
+
+    return chunks
+
+
+def _read_error(exc: OSError, label: str) -> InputError:
+    if isinstance(exc, FileNotFoundError):
+        return InputError("no such file", path=label)
+    if isinstance(exc, IsADirectoryError):
+        return InputError("is a directory, not a file", path=label)
+    return InputError(f"cannot read: {exc.strerror}", path=label)
 
 
 def decode(data: bytes, label: str, *, encoding: str | None = None, guess: bool = False) -> Decoded:
     """``data`` as text: in ``encoding`` when given, else by BOM, UTF-8, and (``guess``) the
-    likely legacy encoding. An undecidable file is one ``InputError`` suggesting --encoding."""
+    likely legacy encoding (see ``detect``)."""
+    name = detect(lambda: iter((data,)), label, encoding=encoding, guess=guess)
+    # A BOM is no text even when the encoding is named (``--encoding utf-8`` on Excel's
+    # "CSV UTF-8").
+    return Decoded(data.decode(codec(data[:4], name)).removeprefix("\ufeff"), name)
+
+
+def codec(head: bytes, name: str) -> str:
+    """The codec that reads a file starting with ``head`` in encoding ``name`` (its BOM left
+    out for UTF-8)."""
+    return "utf-8-sig" if name == UTF8 and head.startswith(codecs.BOM_UTF8) else name
+
+
+def detect(chunks: Chunks, label: str, *, encoding: str | None = None, guess: bool = False) -> str:
+    """The encoding of the bytes ``chunks`` gives: ``encoding`` when given (checked), else by
+    BOM, strict UTF-8, and (``guess``) the likely legacy encoding. A file that does not decode,
+    or an undecidable one, is one ``InputError`` (the line of the first bad byte, or a hint to
+    use --encoding). The bytes are read in chunks, never held whole."""
     if encoding is not None:
-        return _decode_as(data, label, encoding)
-    for bom, name in _BOMS:
-        if data.startswith(bom):
-            decoded = _decode_as(data, label, name)
-            return Decoded(decoded.text, UTF8 if name == "utf-8-sig" else name)
-    try:
-        return Decoded(data.decode(UTF8), UTF8)
-    except UnicodeDecodeError as exc:
-        if not guess:
-            line = data.count(b"\n", 0, exc.start) + 1
+        try:
+            name = codecs.lookup(encoding).name
+        except LookupError:
             raise InputError(
-                f"not UTF-8 text (byte 0x{data[exc.start]:02x}); save the file as UTF-8",
-                path=label,
-                line=line,
+                f"unknown encoding {encoding!r} (e.g. utf-8, cp949, shift_jis)"
             ) from None
-    guessed = _guess(data)
+        _check(chunks, label, name, f"not valid {encoding} text")
+        return name
+    head = next(chunks(), b"")[:4]
+    for bom, name in _BOMS:
+        if head.startswith(bom):
+            _check(chunks, label, name, f"not valid {name} text")
+            return UTF8 if name == "utf-8-sig" else name
+    bad = _first_bad_byte(chunks, UTF8)
+    if bad is None:
+        return UTF8
+    if not guess:
+        byte, line = bad
+        raise InputError(
+            f"not UTF-8 text (byte 0x{byte:02x}); save the file as UTF-8", path=label, line=line
+        )
+    guessed = _guess(chunks)
     if guessed is None:
         raise InputError(
             "cannot tell the text encoding (not UTF-8, nor a likely spreadsheet encoding); "
             "name it with --encoding, e.g. --encoding cp949",
             path=label,
         )
-    return _decode_as(data, label, guessed)
+    return guessed
 
 
-def _guess(data: bytes) -> str | None:
+def _check(chunks: Chunks, label: str, name: str, what: str) -> None:
+    bad = _first_bad_byte(chunks, name)
+    if bad is not None:
+        byte, line = bad
+        raise InputError(f"{what} (byte 0x{byte:02x})", path=label, line=line)
+
+
+def _first_bad_byte(chunks: Chunks, name: str) -> tuple[int, int] | None:
+    """(byte, line) of the first byte that does not decode as ``name``; None: all decode."""
+    decoder = codecs.getincrementaldecoder(name)()
+    lines = 0
+    for chunk in chunks():
+        try:
+            decoder.decode(chunk)
+        except UnicodeDecodeError as exc:
+            return exc.object[exc.start], lines + exc.object.count(b"\n", 0, exc.start) + 1
+        lines += chunk.count(b"\n")
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError as exc:
+        return exc.object[exc.start], lines + 1
+    return None
+
+
+def _guess(chunks: Chunks) -> str | None:
     # charset-normalizer is imported here: it takes ~40 ms to load and most files are UTF-8.
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data[:_GUESS_SAMPLE], cp_isolation=list(LEGACY_ENCODINGS)).best()
+    sample = b""
+    for chunk in chunks():
+        sample += chunk
+        if len(sample) >= _GUESS_SAMPLE:
+            break
+    best = from_bytes(sample[:_GUESS_SAMPLE], cp_isolation=list(LEGACY_ENCODINGS)).best()
     if best is None:
         return None
     name = codecs.lookup(best.encoding).name
-    try:
-        data.decode(name)  # the sample decoded; the whole file must too
-    except UnicodeDecodeError:
-        return None
-    return name
-
-
-def _decode_as(data: bytes, label: str, encoding: str) -> Decoded:
-    try:
-        name = codecs.lookup(encoding).name
-    except LookupError:
-        raise InputError(f"unknown encoding {encoding!r} (e.g. utf-8, cp949, shift_jis)") from None
-    try:
-        # A BOM is no text even when the encoding is named (``--encoding utf-8`` on Excel's
-        # "CSV UTF-8").
-        return Decoded(data.decode(name).removeprefix("\ufeff"), name)
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise InputError(
-            f"not valid {encoding} text (byte 0x{data[exc.start]:02x})", path=label, line=line
-        ) from None
+    # the sample decoded; the whole file must too
+    return name if _first_bad_byte(chunks, name) is None else None
 
 
 # --- what a file without a name holds ---------------------------------------------------------
