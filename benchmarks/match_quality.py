@@ -31,7 +31,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -508,11 +508,10 @@ def _figures(w: World, accepted: dict[int, str | None], ids: list[int], requests
     return f
 
 
-def _client(sb: Sandbox) -> SpotifyClient:
-    # No client-side rate limit: the sandbox is local; latency is what we measure.
-    return SpotifyClient(
-        api_url=sb.api_url, auth=sb.issue_access_token(), policy=NetPolicy.for_tests()
-    )
+def _client(sb: Sandbox, rate: float | None = None) -> SpotifyClient:
+    # No client-side rate limit unless asked: the sandbox is local; latency is what we measure.
+    policy = replace(NetPolicy.for_tests(), rate_per_second=rate)
+    return SpotifyClient(api_url=sb.api_url, auth=sb.issue_access_token(), policy=policy)
 
 
 def _catalog(w: World, path: Path) -> tuple[CatalogStore, list[int]]:
@@ -580,7 +579,9 @@ def run_quality(
     return results
 
 
-def run_speed(n: int, latency: float, seed: int) -> dict[int, tuple[float, int]]:
+def run_speed(
+    n: int, latency: float, seed: int, rate: float | None = None
+) -> dict[int, tuple[float, int]]:
     gen = Generator(seed + 1)
     w = build(gen, n)
     timings: dict[int, tuple[float, int]] = {}
@@ -590,7 +591,7 @@ def run_speed(n: int, latency: float, seed: int) -> dict[int, tuple[float, int]]
         sb.latency = latency
         outcomes: list[list[tuple[int | None, Status, str | None]]] = []
         for jobs in (1, 4):
-            client = _client(sb)
+            client = _client(sb, rate)
             started = time.monotonic()
             report = match_tracks(store, client, MatchOptions(jobs=jobs, dry_run=True))
             timings[jobs] = (time.monotonic() - started, report.requests)
@@ -610,6 +611,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--jobs", type=int, default=4)
     p.add_argument("--show-errors", action="store_true", help="print every wrong accept")
+    p.add_argument(
+        "--rate-limit",
+        type=float,
+        default=None,
+        help="requests per second in the speed run, as the CLI's OSTKIT_RATE_LIMIT (default: off)",
+    )
     args = p.parse_args(argv)
     if args.smoke:
         args.entries, args.speed_entries, args.latency = 60, 60, 0.02
@@ -645,8 +652,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         and ours.requests_rerun == 0
     )
     out(f"quality targets met: {ok}")
-    out(f"# speed: {args.speed_entries} entries, {args.latency * 1000:.0f} ms per request")
-    timings = run_speed(args.speed_entries, args.latency, args.seed)
+    limit = f", at most {args.rate_limit:g} requests/s" if args.rate_limit else ""
+    out(f"# speed: {args.speed_entries} entries, {args.latency * 1000:.0f} ms per request{limit}")
+    timings = run_speed(args.speed_entries, args.latency, args.seed, args.rate_limit)
     seq, par = timings[1][0], timings[4][0]
     out(f"--jobs 1: {seq:.1f}s ({timings[1][1]} requests)")
     out(f"--jobs 4: {par:.1f}s ({timings[4][1]} requests); ratio {par / seq:.2f} (target <= 0.33)")
