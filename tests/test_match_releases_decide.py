@@ -1,0 +1,89 @@
+"""An OST entry is accepted on the drama's own release; another release (a best-of, a
+compilation of many dramas, the artist's own album or single, a sequel's OST) carrying a song of
+that title and artist is no proof the drama used it. End to end over the sandbox, data of its own.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import MakeSandbox
+from ostkit.matching.scoring import same_drama
+from test_match_classes import Case, R, T, run
+
+D = "Silver Lanterns"
+OWN = f"{D} OST Part.3"
+
+OTHER_RELEASES = {
+    "a best-of of the artist": Case(
+        [R("b", "Paper Moon", ["Haneul"], "Haneul Best", album_type="compilation")],
+        {"e": T(D, "Paper Moon", "Haneul")},
+        {"e": "absent"},
+    ),
+    "a compilation of many dramas": Case(
+        [R("c", "Paper Moon", ["Haneul"], "K-Drama OST Hits 2019", album_type="compilation")],
+        {"e": T(D, "Paper Moon", "Haneul", duration_ms=201000)},
+        {"e": "absent"},
+    ),
+    "the artist's own album, nothing more known": Case(
+        [R("a", "Paper Moon", ["Haneul"], "NIGHT CITY", album_type="album")],
+        {"e": T(D, "Paper Moon", "Haneul")},
+        {"e": "absent"},
+    ),
+    "the artist's single of that name, the drama's release has another": Case(
+        [
+            R("s", "Paper Moon", ["Haneul", "Jiho"], "Paper Moon"),
+            R("o", "Paper Moon", ["Seoyun"], OWN),
+        ],
+        {"e": T(D, "Paper Moon", "Jiho")},
+        {"e": "absent"},
+    ),
+    "the first season's OST for the sequel": Case(
+        [R("p", "Paper Moon", ["Haneul"], "River Town OST Part.1")],
+        {"e": T("River Town 2", "Paper Moon", "Haneul")},
+        {"e": "absent"},
+    ),
+    "the drama's own release beside a compilation": Case(
+        [
+            R(
+                "c",
+                "Paper Moon",
+                ["Haneul"],
+                "Drama Love Songs",
+                album_type="compilation",
+                isrc="KRA990000001",
+                duration_ms=201000,
+            ),
+            R("o", "Paper Moon", ["Haneul"], OWN, isrc="KRA990000001", duration_ms=201000),
+        ],
+        {"e": T(D, "Paper Moon", "Haneul", part=3)},
+        {"e": "ok:o"},
+    ),
+    "the song's own single, no release of the drama": Case(
+        [R("s", "Paper Moon", ["Haneul"], "Paper Moon")],
+        {"e": T(D, "Paper Moon", "Haneul")},
+        {"e": "ok:s"},
+    ),
+    "the artist's album, duration typed and equal, no release of the drama": Case(
+        [R("a", "Paper Moon", ["Haneul"], "NIGHT CITY", album_type="album", duration_ms=201000)],
+        {"e": T(D, "Paper Moon", "Haneul", duration_ms=201000)},
+        {"e": "ok:a"},
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(OTHER_RELEASES))
+def test_accepts_rest_on_the_dramas_own_release(make_sandbox: MakeSandbox, name: str) -> None:
+    run(make_sandbox, OTHER_RELEASES[name])
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("River Town", "River Town 2"),
+        ("River Town 3", "River Town 2"),
+        ("Stars Season 3", "Stars 2"),
+    ],
+)
+def test_a_sequel_is_another_drama(a: str, b: str) -> None:
+    assert not same_drama(a, b)
