@@ -87,3 +87,59 @@ def test_accepts_rest_on_the_dramas_own_release(make_sandbox: MakeSandbox, name:
 )
 def test_a_sequel_is_another_drama(a: str, b: str) -> None:
     assert not same_drama(a, b)
+
+
+# --- a drama known on Spotify by another name ---------------------------------------------------
+
+TYPED = "Northern Lights"
+OTHER = "Aurora Nights (Original Television Soundtrack)"
+
+OTHER_NAME = {
+    "two entries, both on one other-named OST": Case(
+        [
+            R("a", "Glass Heart", ["Minseo"], f"{OTHER}, Pt. 1", duration_ms=200000),
+            R(
+                "c",
+                "Glass Heart",
+                ["Minseo"],
+                "K-Drama Ballads",
+                album_type="compilation",
+                duration_ms=200000,
+            ),
+            R("b", "Old Letters", ["Taeyang Kim"], f"{OTHER}, Pt. 2"),
+            R("bi", "Old Letters (Inst.)", ["Taeyang Kim"], f"{OTHER}, Pt. 2"),
+        ],
+        {
+            "a": T(TYPED, "Glass Heart", "Minseo", part=1, duration_ms=200000),
+            "b": T(TYPED, "Old Letters", "Taeyang Kim", part=2),
+            "bi": T(TYPED, "Old Letters", "Taeyang Kim", part=2, version="Inst."),
+        },
+        {"a": "ok:a", "b": "ok:b", "bi": "ok:bi"},
+    ),
+    "one entry alone": Case(
+        [R("a", "Glass Heart", ["Minseo"], f"{OTHER}, Pt. 1")],
+        {"a": T(TYPED, "Glass Heart", "Minseo", part=1)},
+        {"a": "absent"},
+    ),
+    "two entries on two other OSTs": Case(
+        [
+            R("a", "Glass Heart", ["Minseo"], f"{OTHER}, Pt. 1"),
+            R("b", "Old Letters", ["Taeyang Kim"], "Winter Harbor OST Part.2"),
+        ],
+        {
+            "a": T(TYPED, "Glass Heart", "Minseo", part=1),
+            "b": T(TYPED, "Old Letters", "Taeyang Kim", part=2),
+        },
+        {"a": "absent", "b": "absent"},
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(OTHER_NAME))
+def test_a_cluster_of_entries_teaches_the_dramas_other_name(
+    make_sandbox: MakeSandbox, name: str
+) -> None:
+    out = run(make_sandbox, OTHER_NAME[name])
+    drama = out.store.get_drama(TYPED)
+    learned = drama is not None and "Aurora Nights" in drama.aliases
+    assert learned is (name == "two entries, both on one other-named OST")

@@ -3,8 +3,9 @@ match teaches about them. Pure: no I/O."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
+from ostkit.matching.bands import Score
 from ostkit.matching.scoring import Aliases, same_drama, text_similarity
 from ostkit.matching.versions import parsed_album
 from ostkit.models import Artist, Candidate, Track
@@ -83,4 +84,50 @@ def learn_drama_names(
         if key(info.drama) in taken or key(info.drama) in known:
             continue  # another drama of the catalog
         learned.setdefault(k, []).append(info.drama)
+    return learned
+
+
+# How many of a drama's entries must be found, exact title and artist, on one other-named OST.
+CLUSTER = 2
+
+
+def learn_names_from_cluster(
+    scored: Iterable[tuple[Track, Sequence[tuple[Candidate, Score]]]],
+    known: Mapping[str, tuple[str, ...]],
+) -> dict[str, list[str]]:
+    """Drama key -> the other name of an OST that carries several of the drama's entries.
+
+    A drama typed under one English title while Spotify names its releases another way
+    (*Guardian* / ``Goblin (Original Television Soundtrack), Pt. 1``): when at least
+    ``CLUSTER`` entries of the drama, each with its exact title, version and artist, are found
+    on releases of ONE other-named OST (and of no other OST), that name is the drama's. One
+    entry alone is not: a song can be on another drama's OST too. ``scored``: each searched
+    entry with its scored candidates; a name another drama of the catalog has is never taken."""
+    taken = {key(n) for names in known.values() for n in names}
+    by_drama: dict[str, dict[str, set[str]]] = {}
+    shown: dict[str, str] = {}
+    for track, cands in scored:
+        k = key(track.drama)
+        evidence = by_drama.setdefault(k, {})
+        for cand, sc in cands:
+            c = sc.components
+            if c.get("title", 0) < 0.95 or c.get("artist", 0) < 0.9 or c.get("version", 0) < 1:
+                continue
+            if cand.album is None or cand.album.album_type == "compilation":
+                continue
+            info = parsed_album(cand.album.name)
+            if not info.is_ost or info.compilation or not info.drama:
+                continue
+            names = (track.drama, *known.get(k, ()))
+            if any(same_drama(info.drama, n) for n in names):
+                continue  # the drama's own release
+            evidence.setdefault(key(info.drama), set()).add(key(track.title))
+            shown.setdefault(key(info.drama), info.drama)
+    learned: dict[str, list[str]] = {}
+    for k, evidence in by_drama.items():
+        if len(evidence) != 1:
+            continue
+        ((other, titles),) = evidence.items()
+        if len(titles) >= CLUSTER and other not in taken and other not in known:
+            learned[k] = [shown[other]]
     return learned
