@@ -143,3 +143,41 @@ def test_a_cluster_of_entries_teaches_the_dramas_other_name(
     drama = out.store.get_drama(TYPED)
     learned = drama is not None and "Aurora Nights" in drama.aliases
     assert learned is (name == "two entries, both on one other-named OST")
+
+
+# --- a drama whose releases Spotify names only in the native script ------------------------------
+
+HARBOR = "Harbor Lights"
+NATIVE = "항구의 불빛 OST"
+
+
+def _native(part: int) -> dict[str, object]:
+    return {"album_names": {"en": f"{HARBOR} OST Part.{part}"}}
+
+
+NATIVE_ONLY = {
+    "two entries by two artists on one native-named OST": Case(
+        [
+            R("a", "바다", ["민서"], f"{NATIVE} Part.1", **_native(1)),
+            R("ai", "바다 (Inst.)", ["민서"], f"{NATIVE} Part.1", **_native(1)),
+            R("b", "편지", ["Taeyang Kim"], f"{NATIVE} Part.2", **_native(2)),
+        ],
+        {
+            "a": T(HARBOR, "The Sea", "Minseo", part=1),
+            "b": T(HARBOR, "Letters", "Taeyang Kim", part=2),
+        },
+        {"a": "ok:a", "b": "ok:b"},
+    ),
+    "one entry alone": Case(
+        [R("a", "바다", ["민서"], f"{NATIVE} Part.1", **_native(1))],
+        {"a": T(HARBOR, "The Sea", "Minseo", part=1)},
+        {"a": "absent"},
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(NATIVE_ONLY))
+def test_entries_on_one_native_named_ost_teach_its_name(
+    make_sandbox: MakeSandbox, name: str
+) -> None:
+    run(make_sandbox, NATIVE_ONLY[name])

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
-from ostkit.matching.bands import Score
+from ostkit.matching.bands import TITLE_IN_OTHER_SCRIPT, Score
 from ostkit.matching.scoring import Aliases, same_drama, text_similarity
 from ostkit.matching.versions import parsed_album
 from ostkit.models import Artist, Candidate, Track
 from ostkit.text.keys import key
+from ostkit.text.scripts import script_of
 
 
 def aliases_from_artists(artists: Iterable[Artist]) -> Aliases:
@@ -98,9 +99,11 @@ def learn_names_from_cluster(
     """Drama key -> the other name of an OST that carries several of the drama's entries.
 
     A drama typed under one English title while Spotify names its releases another way
-    (*Guardian* / ``Goblin (Original Television Soundtrack), Pt. 1``): when at least
-    ``CLUSTER`` entries of the drama, each with its exact title, version and artist, are found
-    on releases of ONE other-named OST (and of no other OST), that name is the drama's. One
+    (*Guardian* / ``Goblin (Original Television Soundtrack), Pt. 1``, or only in Hangul):
+    when at least ``CLUSTER`` entries of the drama, each with its version and artist and its
+    exact title (or, on a release named in another script, a title shown only in that script),
+    in the catalog's part when it has one, are found on releases of ONE other-named OST (and of
+    no other OST), that name is the drama's. One
     entry alone is not: a song can be on another drama's OST too. ``scored``: each searched
     entry with its scored candidates; a name another drama of the catalog has is never taken."""
     taken = {key(n) for names in known.values() for n in names}
@@ -111,7 +114,9 @@ def learn_names_from_cluster(
         evidence = by_drama.setdefault(k, {})
         for cand, sc in cands:
             c = sc.components
-            if c.get("title", 0) < 0.95 or c.get("artist", 0) < 0.9 or c.get("version", 0) < 1:
+            exact = c.get("title", 0) >= 0.95
+            other_script = TITLE_IN_OTHER_SCRIPT.reason in sc.reasons
+            if not (exact or other_script) or c.get("artist", 0) < 0.9 or c.get("version", 0) < 1:
                 continue
             if cand.album is None or cand.album.album_type == "compilation":
                 continue
@@ -121,6 +126,10 @@ def learn_names_from_cluster(
             names = (track.drama, *known.get(k, ()))
             if any(same_drama(info.drama, n) for n in names):
                 continue  # the drama's own release
+            if not exact and script_of(info.drama) in {script_of(n) for n in names}:
+                continue  # a title in another script counts only on a release in another script
+            if track.part is not None and info.part is not None and info.part != track.part:
+                continue
             evidence.setdefault(key(info.drama), set()).add(key(track.title))
             shown.setdefault(key(info.drama), info.drama)
     learned: dict[str, list[str]] = {}
