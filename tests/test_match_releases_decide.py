@@ -181,3 +181,16 @@ def test_entries_on_one_native_named_ost_teach_its_name(
     make_sandbox: MakeSandbox, name: str
 ) -> None:
     run(make_sandbox, NATIVE_ONLY[name])
+
+
+@pytest.mark.parametrize(
+    ("found", "drama"),
+    [
+        ("River Town 2", "River Town Season 2"),
+        ("River Town S2", "River Town 2"),
+        ("River Town Season 2", "River Town"),
+        ("Station 00", "Station 00"),
+    ],
+)
+def test_the_same_season_is_the_same_drama(found: str, drama: str) -> None:
+    assert same_drama(found, drama)
