@@ -63,6 +63,17 @@ def learn_identities(chosen: Iterable[tuple[Track, Candidate]]) -> list[tuple[in
     return learned
 
 
+def _ost_of_one_drama(cand: Candidate) -> tuple[str, int | None] | None:
+    """The drama name and part of the candidate's album read as one drama's OST release, or
+    None (no OST, a compilation)."""
+    if cand.album is None or cand.album.album_type == "compilation":
+        return None
+    info = parsed_album(cand.album.name)
+    if not info.is_ost or info.compilation or not info.drama:
+        return None
+    return info.drama, info.part
+
+
 def learn_drama_names(
     chosen: Iterable[tuple[Track, Candidate]], known: Mapping[str, tuple[str, ...]]
 ) -> dict[str, list[str]]:
@@ -73,18 +84,17 @@ def learn_drama_names(
     taken = {key(n) for names in known.values() for n in names}
     learned: dict[str, list[str]] = {}
     for track, cand in chosen:
-        if cand.album is None or cand.album.album_type == "compilation":
+        found = _ost_of_one_drama(cand)
+        if found is None:
             continue
-        info = parsed_album(cand.album.name)
-        if not info.is_ost or info.compilation or not info.drama:
-            continue
+        drama = found[0]
         k = key(track.drama)
         names = (track.drama, *known.get(k, ()), *learned.get(k, ()))
-        if any(same_drama(info.drama, n) for n in names):
+        if any(same_drama(drama, n) for n in names):
             continue
-        if key(info.drama) in taken or key(info.drama) in known:
+        if key(drama) in taken or key(drama) in known:
             continue  # another drama of the catalog
-        learned.setdefault(k, []).append(info.drama)
+        learned.setdefault(k, []).append(drama)
     return learned
 
 
@@ -118,20 +128,19 @@ def learn_names_from_cluster(
             other_script = TITLE_IN_OTHER_SCRIPT.reason in sc.reasons
             if not (exact or other_script) or c.get("artist", 0) < 0.9 or c.get("version", 0) < 1:
                 continue
-            if cand.album is None or cand.album.album_type == "compilation":
+            found = _ost_of_one_drama(cand)
+            if found is None:
                 continue
-            info = parsed_album(cand.album.name)
-            if not info.is_ost or info.compilation or not info.drama:
-                continue
+            drama, part = found
             names = (track.drama, *known.get(k, ()))
-            if any(same_drama(info.drama, n) for n in names):
+            if any(same_drama(drama, n) for n in names):
                 continue  # the drama's own release
-            if not exact and script_of(info.drama) in {script_of(n) for n in names}:
+            if not exact and script_of(drama) in {script_of(n) for n in names}:
                 continue  # a title in another script counts only on a release in another script
-            if track.part is not None and info.part is not None and info.part != track.part:
+            if track.part is not None and part is not None and part != track.part:
                 continue
-            evidence.setdefault(key(info.drama), set()).add(key(track.title))
-            shown.setdefault(key(info.drama), info.drama)
+            evidence.setdefault(key(drama), set()).add(key(track.title))
+            shown.setdefault(key(drama), drama)
     learned: dict[str, list[str]] = {}
     for k, evidence in by_drama.items():
         if len(evidence) != 1:
