@@ -477,8 +477,10 @@ def test_a_track_seen_twice_keeps_what_either_copy_knows() -> None:
     ("a", "b", "same"),
     [
         ("Hospital Playlist Season 2", "Hospital Playlist", True),
+        ("Hospital Playlist", "Hospital Playlist Season 2", False),
         ("Hospital Playlist Season 2", "Hospital Playlist 2", True),
-        ("슬기로운 의사생활 시즌2", "슬기로운 의사생활", True),
+        ("슬기로운 의사생활 시즌2", "슬기로운 의사생활 2", True),
+        ("슬기로운 의사생활", "슬기로운 의사생활 시즌2", False),
         ("Twenty Five Twenty One", "Twenty-Five Twenty-One", True),
         ("Reply 1988", "Reply 1994", False),
         ("Goblin", "Guardian", False),

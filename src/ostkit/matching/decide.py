@@ -13,8 +13,15 @@ from ostkit.matching.bands import (
     Bands,
     Score,
 )
-from ostkit.matching.scoring import NO_ALIASES, Aliases, Context, same_isrc, score
-from ostkit.matching.versions import parsed_title
+from ostkit.matching.scoring import (
+    NO_ALIASES,
+    Aliases,
+    Context,
+    artist_score,
+    same_isrc,
+    score,
+)
+from ostkit.matching.versions import parsed_album, parsed_title
 from ostkit.models import Candidate, Status, Track
 from ostkit.text.credits import is_placeholder_name
 from ostkit.text.keys import fuzzy_key
@@ -130,6 +137,9 @@ def best_match(
             if r.score.total >= best.score.total - margin
             and not same_recording(r.candidate, best.candidate)
         ]
+        doubt = _off_release_doubt(track, ranked, context or Context(aliases=aliases or NO_ALIASES))
+        if doubt is not None:
+            return MatchResult(Status.REVIEW, None, ranked, doubt)
         if not rivals:
             return MatchResult(Status.MATCHED, best, ranked, "strong")
         return MatchResult(
@@ -151,6 +161,46 @@ def best_match(
 
 ON_DRAMAS_OST = 0.99  # album component of the drama's own OST release (the right part or none)
 ANY_PART = 0.85  # ... of any part of the drama's OST
+
+
+def _off_release_doubt(track: Track, ranked: Sequence[Ranked], ctx: Context) -> str | None:
+    """Why the best candidate, though strong, is no proof for a drama's entry, or None.
+
+    An OST entry rests on the drama's own release. A compilation or best-of carrying the song
+    is not the drama's release; when the drama's own release is among the candidates, a song
+    elsewhere is not one of its songs. The artist's own album or single is accepted only when
+    nothing of the drama's is found, and it is the song's own single or the fan's own data
+    (duration or ISRC) agrees with it.
+    """
+    best = ranked[0]
+    c = best.score.components
+    if not track.drama or c.get("album", 0) >= ON_DRAMAS_OST or c.get("isrc") == 1.0:
+        return None
+    album = best.candidate.album
+    info = parsed_album(album.name) if album and album.name else None
+    if album is not None and (album.album_type == "compilation" or (info and info.compilation)):
+        return f"on a compilation ({album.name!r}), not the drama's own release"
+    if any(r.score.components.get("album", 0) >= ANY_PART for r in ranked[1:]):
+        return "the drama's own release is found and does not carry this song"
+    if info is not None and info.is_ost:
+        return None  # an OST release named in another script: the album component says so
+    if c.get("duration", 0) >= 0.9:
+        return None
+    if (
+        album is not None
+        and album.name
+        and _vocal_key(best.candidate) == fuzzy_key(album.name)
+        and _first_artist_is_ours(track, best.candidate, ctx)
+    ):
+        return None  # the song's own single (a theme song released under the artist's name)
+    where = f"on {album.name!r}" if album and album.name else "on another release"
+    return f"{where}, not the drama's own release; no duration agrees"
+
+
+def _first_artist_is_ours(track: Track, cand: Candidate, ctx: Context) -> bool:
+    """The fan's artist is the release's first artist, not a second or featured one."""
+    first = replace(cand, artists=cand.artists[:1])
+    return artist_score(track, first, ctx)[0] >= 0.9
 
 
 def _clean_evidence(r: Ranked) -> bool:

@@ -3,12 +3,14 @@ match teaches about them. Pure: no I/O."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
+from ostkit.matching.bands import TITLE_IN_OTHER_SCRIPT, Score
 from ostkit.matching.scoring import Aliases, same_drama, text_similarity
 from ostkit.matching.versions import parsed_album
 from ostkit.models import Artist, Candidate, Track
 from ostkit.text.keys import key
+from ostkit.text.scripts import script_of
 
 
 def aliases_from_artists(artists: Iterable[Artist]) -> Aliases:
@@ -61,6 +63,17 @@ def learn_identities(chosen: Iterable[tuple[Track, Candidate]]) -> list[tuple[in
     return learned
 
 
+def _ost_of_one_drama(cand: Candidate) -> tuple[str, int | None] | None:
+    """The drama name and part of the candidate's album read as one drama's OST release, or
+    None (no OST, a compilation)."""
+    if cand.album is None or cand.album.album_type == "compilation":
+        return None
+    info = parsed_album(cand.album.name)
+    if not info.is_ost or info.compilation or not info.drama:
+        return None
+    return info.drama, info.part
+
+
 def learn_drama_names(
     chosen: Iterable[tuple[Track, Candidate]], known: Mapping[str, tuple[str, ...]]
 ) -> dict[str, list[str]]:
@@ -71,16 +84,68 @@ def learn_drama_names(
     taken = {key(n) for names in known.values() for n in names}
     learned: dict[str, list[str]] = {}
     for track, cand in chosen:
-        if cand.album is None or cand.album.album_type == "compilation":
+        found = _ost_of_one_drama(cand)
+        if found is None:
             continue
-        info = parsed_album(cand.album.name)
-        if not info.is_ost or info.compilation or not info.drama:
-            continue
+        drama = found[0]
         k = key(track.drama)
         names = (track.drama, *known.get(k, ()), *learned.get(k, ()))
-        if any(same_drama(info.drama, n) for n in names):
+        if any(same_drama(drama, n) for n in names):
             continue
-        if key(info.drama) in taken or key(info.drama) in known:
+        if key(drama) in taken or key(drama) in known:
             continue  # another drama of the catalog
-        learned.setdefault(k, []).append(info.drama)
+        learned.setdefault(k, []).append(drama)
+    return learned
+
+
+# How many of a drama's entries must be found, exact title and artist, on one other-named OST.
+CLUSTER = 2
+
+
+def learn_names_from_cluster(
+    scored: Iterable[tuple[Track, Sequence[tuple[Candidate, Score]]]],
+    known: Mapping[str, tuple[str, ...]],
+) -> dict[str, list[str]]:
+    """Drama key -> the other name of an OST that carries several of the drama's entries.
+
+    A drama typed under one English title while Spotify names its releases another way
+    (*Guardian* / ``Goblin (Original Television Soundtrack), Pt. 1``, or only in Hangul):
+    when at least ``CLUSTER`` entries of the drama, each with its version and artist and its
+    exact title (or, on a release named in another script, a title shown only in that script),
+    in the catalog's part when it has one, are found on releases of ONE other-named OST (and of
+    no other OST), that name is the drama's. One
+    entry alone is not: a song can be on another drama's OST too. ``scored``: each searched
+    entry with its scored candidates; a name another drama of the catalog has is never taken."""
+    taken = {key(n) for names in known.values() for n in names}
+    by_drama: dict[str, dict[str, set[str]]] = {}
+    shown: dict[str, str] = {}
+    for track, cands in scored:
+        k = key(track.drama)
+        evidence = by_drama.setdefault(k, {})
+        for cand, sc in cands:
+            c = sc.components
+            exact = c.get("title", 0) >= 0.95
+            other_script = TITLE_IN_OTHER_SCRIPT.reason in sc.reasons
+            if not (exact or other_script) or c.get("artist", 0) < 0.9 or c.get("version", 0) < 1:
+                continue
+            found = _ost_of_one_drama(cand)
+            if found is None:
+                continue
+            drama, part = found
+            names = (track.drama, *known.get(k, ()))
+            if any(same_drama(drama, n) for n in names):
+                continue  # the drama's own release
+            if not exact and script_of(drama) in {script_of(n) for n in names}:
+                continue  # a title in another script counts only on a release in another script
+            if track.part is not None and part is not None and part != track.part:
+                continue
+            evidence.setdefault(key(drama), set()).add(key(track.title))
+            shown.setdefault(key(drama), drama)
+    learned: dict[str, list[str]] = {}
+    for k, evidence in by_drama.items():
+        if len(evidence) != 1:
+            continue
+        ((other, titles),) = evidence.items()
+        if len(titles) >= CLUSTER and other not in taken and other not in known:
+            learned[k] = [shown[other]]
     return learned

@@ -275,24 +275,35 @@ def artist_score(track: Track, candidate: Candidate, ctx: Context) -> tuple[floa
     return value, "artist " + ", ".join(notes)
 
 
-_SEASON_RE = re.compile(r"\s*(?:\bseason\s*\d+|시즌\s*\d+)\s*$", re.IGNORECASE)
+# A season or sequel number at the end of a drama's name: "Season 2", "시즌2", "S2", " 2".
+_SEASON_RE = re.compile(r"\s*(?:\bseason\s*|시즌\s*|\bs(?=\d)|\s)(\d{1,2})\s*$", re.IGNORECASE)
 
 
-def same_drama(a: str, b: str) -> bool:
-    """Two names of the same drama: near-identical, also once a "Season 2" / "시즌2" is set
-    aside ("Hospital Playlist Season 2" ~ "Hospital Playlist 2" ~ "Hospital Playlist")."""
-    if text_similarity(a, b) >= 0.9:
+def _season(name: str) -> tuple[str, int | None]:
+    """A drama's name without its season number, and the number (None when it has none)."""
+    found = _SEASON_RE.search(name)
+    if found is None or not name[: found.start()].strip():
+        return name, None
+    return name[: found.start()], int(found.group(1))
+
+
+def same_drama(found: str, drama: str) -> bool:
+    """Whether the name ``found`` (on a release) names the drama called ``drama``:
+    near-identical with the same season ("Hospital Playlist Season 2" ~ "Hospital Playlist 2").
+    A drama named without a season holds all of them ("Hospital Playlist"); a drama named with
+    one ("Dream Days 2") is another drama than any other season of it."""
+    (sa, na), (sb, nb) = _season(found), _season(drama)
+    if nb is not None and (1 if na is None else na) != nb:
+        return False
+    if text_similarity(sa, sb) >= 0.9:
         return True
     # "Moon Lovers: Scarlet Heart Ryeo" is "Moon Lovers" with its subtitle.
-    ha, hb = a.split(":", 1)[0], b.split(":", 1)[0]
-    if (
-        (ha, hb) != (a, b)
+    ha, hb = sa.split(":", 1)[0], sb.split(":", 1)[0]
+    return (
+        (ha, hb) != (sa, sb)
         and len(norm(min(ha, hb, key=len))) >= 6
         and fuzzy_key(ha) == fuzzy_key(hb)
-    ):
-        return True
-    sa, sb = _SEASON_RE.sub("", a), _SEASON_RE.sub("", b)
-    return (sa, sb) != (a, b) and bool(sa.strip()) and text_similarity(sa, sb) >= 0.9
+    )
 
 
 def _drama_matches(name: str | None, track: Track, ctx: Context) -> bool:

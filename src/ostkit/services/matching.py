@@ -42,6 +42,7 @@ from ostkit.matching.identities import (
     aliases_from_artists,
     learn_drama_names,
     learn_identities,
+    learn_names_from_cluster,
 )
 from ostkit.matching.scoring import Aliases, Context
 from ostkit.models import Artist, Candidate, Drama, Status, Track
@@ -369,6 +370,15 @@ def decide(plan: MatchPlan, searches: Searches, bands: Bands) -> Decisions:
         ),
         plan.drama_names,
     )
+    cluster = learn_names_from_cluster(
+        (
+            (t, [(r.candidate, r.score) for r in first_pass[t.id or 0].ranked])
+            for t in plan.tracks
+            if (t.id or 0) in first_pass and key(t.drama) not in new_names
+        ),
+        plan.drama_names,
+    )
+    new_names.update(cluster)
     if new_names:
         names = dict(plan.drama_names)
         for k, extra in new_names.items():

@@ -1,0 +1,196 @@
+"""An OST entry is accepted on the drama's own release; another release (a best-of, a
+compilation of many dramas, the artist's own album or single, a sequel's OST) carrying a song of
+that title and artist is no proof the drama used it. End to end over the sandbox, data of its own.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import MakeSandbox
+from ostkit.matching.scoring import same_drama
+from test_match_classes import Case, R, T, run
+
+D = "Silver Lanterns"
+OWN = f"{D} OST Part.3"
+
+OTHER_RELEASES = {
+    "a best-of of the artist": Case(
+        [R("b", "Paper Moon", ["Haneul"], "Haneul Best", album_type="compilation")],
+        {"e": T(D, "Paper Moon", "Haneul")},
+        {"e": "absent"},
+    ),
+    "a compilation of many dramas": Case(
+        [R("c", "Paper Moon", ["Haneul"], "K-Drama OST Hits 2019", album_type="compilation")],
+        {"e": T(D, "Paper Moon", "Haneul", duration_ms=201000)},
+        {"e": "absent"},
+    ),
+    "the artist's own album, nothing more known": Case(
+        [R("a", "Paper Moon", ["Haneul"], "NIGHT CITY", album_type="album")],
+        {"e": T(D, "Paper Moon", "Haneul")},
+        {"e": "absent"},
+    ),
+    "the artist's single of that name, the drama's release has another": Case(
+        [
+            R("s", "Paper Moon", ["Haneul", "Jiho"], "Paper Moon"),
+            R("o", "Paper Moon", ["Seoyun"], OWN),
+        ],
+        {"e": T(D, "Paper Moon", "Jiho")},
+        {"e": "absent"},
+    ),
+    "the first season's OST for the sequel": Case(
+        [R("p", "Paper Moon", ["Haneul"], "River Town OST Part.1")],
+        {"e": T("River Town 2", "Paper Moon", "Haneul")},
+        {"e": "absent"},
+    ),
+    "the drama's own release beside a compilation": Case(
+        [
+            R(
+                "c",
+                "Paper Moon",
+                ["Haneul"],
+                "Drama Love Songs",
+                album_type="compilation",
+                isrc="KRA990000001",
+                duration_ms=201000,
+            ),
+            R("o", "Paper Moon", ["Haneul"], OWN, isrc="KRA990000001", duration_ms=201000),
+        ],
+        {"e": T(D, "Paper Moon", "Haneul", part=3)},
+        {"e": "ok:o"},
+    ),
+    "the song's own single, no release of the drama": Case(
+        [R("s", "Paper Moon", ["Haneul"], "Paper Moon")],
+        {"e": T(D, "Paper Moon", "Haneul")},
+        {"e": "ok:s"},
+    ),
+    "the artist's album, duration typed and equal, no release of the drama": Case(
+        [R("a", "Paper Moon", ["Haneul"], "NIGHT CITY", album_type="album", duration_ms=201000)],
+        {"e": T(D, "Paper Moon", "Haneul", duration_ms=201000)},
+        {"e": "ok:a"},
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(OTHER_RELEASES))
+def test_accepts_rest_on_the_dramas_own_release(make_sandbox: MakeSandbox, name: str) -> None:
+    run(make_sandbox, OTHER_RELEASES[name])
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("River Town", "River Town 2"),
+        ("River Town 3", "River Town 2"),
+        ("Stars Season 3", "Stars 2"),
+    ],
+)
+def test_a_sequel_is_another_drama(a: str, b: str) -> None:
+    assert not same_drama(a, b)
+
+
+# --- a drama known on Spotify by another name ---------------------------------------------------
+
+TYPED = "Northern Lights"
+OTHER = "Aurora Nights (Original Television Soundtrack)"
+
+OTHER_NAME = {
+    "two entries, both on one other-named OST": Case(
+        [
+            R("a", "Glass Heart", ["Minseo"], f"{OTHER}, Pt. 1", duration_ms=200000),
+            R(
+                "c",
+                "Glass Heart",
+                ["Minseo"],
+                "K-Drama Ballads",
+                album_type="compilation",
+                duration_ms=200000,
+            ),
+            R("b", "Old Letters", ["Taeyang Kim"], f"{OTHER}, Pt. 2"),
+            R("bi", "Old Letters (Inst.)", ["Taeyang Kim"], f"{OTHER}, Pt. 2"),
+        ],
+        {
+            "a": T(TYPED, "Glass Heart", "Minseo", part=1, duration_ms=200000),
+            "b": T(TYPED, "Old Letters", "Taeyang Kim", part=2),
+            "bi": T(TYPED, "Old Letters", "Taeyang Kim", part=2, version="Inst."),
+        },
+        {"a": "ok:a", "b": "ok:b", "bi": "ok:bi"},
+    ),
+    "one entry alone": Case(
+        [R("a", "Glass Heart", ["Minseo"], f"{OTHER}, Pt. 1")],
+        {"a": T(TYPED, "Glass Heart", "Minseo", part=1)},
+        {"a": "absent"},
+    ),
+    "two entries on two other OSTs": Case(
+        [
+            R("a", "Glass Heart", ["Minseo"], f"{OTHER}, Pt. 1"),
+            R("b", "Old Letters", ["Taeyang Kim"], "Winter Harbor OST Part.2"),
+        ],
+        {
+            "a": T(TYPED, "Glass Heart", "Minseo", part=1),
+            "b": T(TYPED, "Old Letters", "Taeyang Kim", part=2),
+        },
+        {"a": "absent", "b": "absent"},
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(OTHER_NAME))
+def test_a_cluster_of_entries_teaches_the_dramas_other_name(
+    make_sandbox: MakeSandbox, name: str
+) -> None:
+    out = run(make_sandbox, OTHER_NAME[name])
+    drama = out.store.get_drama(TYPED)
+    learned = drama is not None and "Aurora Nights" in drama.aliases
+    assert learned is (name == "two entries, both on one other-named OST")
+
+
+# --- a drama whose releases Spotify names only in the native script ------------------------------
+
+HARBOR = "Harbor Lights"
+NATIVE = "항구의 불빛 OST"
+
+
+def _native(part: int) -> dict[str, object]:
+    return {"album_names": {"en": f"{HARBOR} OST Part.{part}"}}
+
+
+NATIVE_ONLY = {
+    "two entries by two artists on one native-named OST": Case(
+        [
+            R("a", "바다", ["민서"], f"{NATIVE} Part.1", **_native(1)),
+            R("ai", "바다 (Inst.)", ["민서"], f"{NATIVE} Part.1", **_native(1)),
+            R("b", "편지", ["Taeyang Kim"], f"{NATIVE} Part.2", **_native(2)),
+        ],
+        {
+            "a": T(HARBOR, "The Sea", "Minseo", part=1),
+            "b": T(HARBOR, "Letters", "Taeyang Kim", part=2),
+        },
+        {"a": "ok:a", "b": "ok:b"},
+    ),
+    "one entry alone": Case(
+        [R("a", "바다", ["민서"], f"{NATIVE} Part.1", **_native(1))],
+        {"a": T(HARBOR, "The Sea", "Minseo", part=1)},
+        {"a": "absent"},
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(NATIVE_ONLY))
+def test_entries_on_one_native_named_ost_teach_its_name(
+    make_sandbox: MakeSandbox, name: str
+) -> None:
+    run(make_sandbox, NATIVE_ONLY[name])
+
+
+@pytest.mark.parametrize(
+    ("found", "drama"),
+    [
+        ("River Town 2", "River Town Season 2"),
+        ("River Town S2", "River Town 2"),
+        ("River Town Season 2", "River Town"),
+        ("Station 00", "Station 00"),
+    ],
+)
+def test_the_same_season_is_the_same_drama(found: str, drama: str) -> None:
+    assert same_drama(found, drama)
