@@ -7,6 +7,8 @@ definition (``tests/data/spotify-openapi.yml``), whoever the client is.
 
 from __future__ import annotations
 
+import ipaddress
+import socket
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -26,6 +28,41 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(
             f"Spotify OpenAPI spec missing: {openapi.SPEC_PATH} (see tests/data/README.md)"
         )
+    _loopback_only()
+
+
+class OffTheMachine(OSError):
+    """A test tried to reach a host other than this machine (the sandbox is on 127.0.0.1)."""
+
+
+def _is_local(host: object) -> bool:
+    if host in ("localhost", "", None):
+        return True
+    try:
+        return ipaddress.ip_address(str(host).split("%")[0]).is_loopback
+    except ValueError:
+        return False
+
+
+def _loopback_only() -> None:
+    """The suite talks to the local sandbox only: looking up or connecting to any other host
+    (Spotify's real ones included) fails at once in this process, whatever a test or the code
+    under test asks for."""
+    real_getaddrinfo = socket.getaddrinfo
+    real_connect = socket.socket.connect
+
+    def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+        if not _is_local(host):
+            raise OffTheMachine(f"tests reach no host but this machine (asked for {host!r})")
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    def connect(self: socket.socket, address: Any) -> None:
+        if self.family in (socket.AF_INET, socket.AF_INET6) and not _is_local(address[0]):
+            raise OffTheMachine(f"tests reach no host but this machine (asked for {address!r})")
+        real_connect(self, address)
+
+    socket.getaddrinfo = getaddrinfo  # type: ignore[assignment]
+    socket.socket.connect = connect  # type: ignore[method-assign]
 
 
 @pytest.fixture(autouse=True)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+import requests
 
 from conftest import MakeSandbox
 from ostkit.config import Settings
@@ -1115,3 +1116,10 @@ def test_forbidden_message_scope_named_with_every_needed_scope_granted() -> None
         "reading playlist x", HttpStatusError(403, "Forbidden"), needed_scopes=needed
     )
     assert "Likely: the login lacks scope playlist-read-private; or your Spotify account" in unnamed
+
+
+def test_the_suite_cannot_reach_spotifys_real_hosts() -> None:
+    # conftest refuses every host but this machine, so no test can send a request there.
+    for url in ("https://api.spotify.com/v1/me", "https://accounts.spotify.com/api/token"):
+        with pytest.raises(requests.ConnectionError, match="tests reach no host"):
+            requests.get(url, timeout=1)
