@@ -22,7 +22,7 @@ from dataclasses import replace
 from ostkit.models import Credit, Status, Track
 from ostkit.playlists.definition import adhoc_definition, parse_playlist_text
 from ostkit.sandbox import Sandbox
-from ostkit.services.playlists import push_playlist
+from ostkit.services.push import push_playlist
 from ostkit.spotify.client import SpotifyClient
 from ostkit.spotify.policy import NetPolicy
 from ostkit.store.catalog import CatalogStore

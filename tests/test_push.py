@@ -15,7 +15,8 @@ from ostkit.errors import InputError, SpotifyError
 from ostkit.models import Credit, RemotePlaylist, Status, Track
 from ostkit.playlists.definition import adhoc_definition, load_playlist_file
 from ostkit.sandbox import Fault, Sandbox
-from ostkit.services.playlists import PushInterruptedError, list_playlists, push_playlist
+from ostkit.services.playlists import list_playlists
+from ostkit.services.push import PushInterruptedError, push_playlist
 from ostkit.spotify.client import SpotifyClient
 from ostkit.spotify.policy import NetPolicy
 from ostkit.store.catalog import CatalogStore

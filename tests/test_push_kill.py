@@ -12,7 +12,7 @@ from conftest import MakeSandbox
 from ostkit.models import Credit, Status, Track
 from ostkit.playlists.definition import load_playlist_file
 from ostkit.sandbox import Fault
-from ostkit.services.playlists import push_playlist
+from ostkit.services.push import push_playlist
 from ostkit.spotify.client import SpotifyClient
 from ostkit.spotify.policy import NetPolicy
 from ostkit.store.catalog import CatalogStore

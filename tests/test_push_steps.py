@@ -14,7 +14,8 @@ from ostkit.errors import AmbiguousWriteError, InputError, RateLimitError, Spoti
 from ostkit.models import Credit, ManagedPlaylist, RemotePlaylist, Status, Track
 from ostkit.playlists.definition import adhoc_definition
 from ostkit.playlists.plan import Op, SyncPlan
-from ostkit.services.playlists import (
+from ostkit.services.playlists import resolve_playlist
+from ostkit.services.push import (
     PushInterruptedError,
     Target,
     apply_plan,
@@ -24,7 +25,6 @@ from ostkit.services.playlists import (
     plan_push,
     read_current,
     record_push,
-    resolve_playlist,
 )
 from test_push import World, make_world
 

@@ -18,7 +18,7 @@ from ostkit.cli.output import (
 
 if TYPE_CHECKING:
     from ostkit.cli.context import AppContext
-    from ostkit.services.playlists import PushResult
+    from ostkit.services.push import PushResult
 
 
 def _say(message: str) -> None:
@@ -133,7 +133,7 @@ def push(
         raise click.UsageError("give a playlist FILE, or --drama D (repeatable) and --name NAME")
 
     from ostkit.playlists.definition import adhoc_definition, load_playlist_file
-    from ostkit.services.playlists import push_playlist
+    from ostkit.services.push import push_playlist
     from ostkit.spotify.client import SpotifyClient
     from ostkit.store.catalog import CatalogStore
 
