@@ -273,9 +273,14 @@ def text_field(values: Mapping[str, str | None], name: str) -> str | None:
     return clean(raw) or None
 
 
+def clean_aliases(names: Iterable[str]) -> tuple[str, ...]:
+    """A drama's other names as stored: cleaned, empty ones dropped, each once, in order."""
+    return tuple(dict.fromkeys(a for a in (clean(n) for n in names) if a))
+
+
 def parse_aliases(cell: str) -> tuple[str, ...]:
     """A drama's other names in one cell, separated by ``;`` (a title may hold commas)."""
-    return tuple(dict.fromkeys(a for a in (clean(p) for p in cell.split(";")) if a))
+    return clean_aliases(cell.split(";"))
 
 
 def format_aliases(aliases: Sequence[str]) -> str:

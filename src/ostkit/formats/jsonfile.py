@@ -16,6 +16,7 @@ from ostkit.errors import InputError
 from ostkit.formats.batch import BatchBuilder, ImportBatch
 from ostkit.formats.fields import (
     FieldError,
+    clean_aliases,
     parse_date,
     parse_duration_ms,
     parse_isrc,
@@ -281,7 +282,7 @@ def _drama(d: Mapping[str, Any]) -> Drama:
         writer=_opt_str(d, "writer"),
         release_date=_opt_parsed(d, "release_date", parse_date),
         cast=tuple(cast),
-        aliases=tuple(dict.fromkeys(a for a in (clean(x) for x in aliases) if a)),
+        aliases=clean_aliases(aliases),
     )
 
 

@@ -21,6 +21,7 @@ from ostkit.formats.fields import (
     OPTIONAL_COLUMNS,
     REQUIRED_COLUMNS,
     FieldError,
+    clean_aliases,
     optional_field,
     parse_date,
     parse_part,
@@ -378,5 +379,5 @@ def _drama(raw: Mapping[str, Any]) -> Drama:
         writer=text_field(fields, "writer"),
         release_date=optional_field(fields, "release_date", parse_date),
         cast=cast,
-        aliases=tuple(dict.fromkeys(a for a in (clean(x) for x in aliases) if a)),
+        aliases=clean_aliases(aliases),
     )

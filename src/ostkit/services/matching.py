@@ -46,7 +46,7 @@ from ostkit.matching.identities import (
 )
 from ostkit.matching.scoring import Aliases, Context
 from ostkit.models import Artist, Candidate, Drama, Status, Track
-from ostkit.services.review import ReviewItem, ReviewStore, fill_from_match
+from ostkit.services.review import ReviewItem, ReviewStore
 from ostkit.services.search import Progress, SearchClient, Searcher, Searches, TrackSearch
 from ostkit.text.keys import key
 
@@ -436,7 +436,7 @@ def write_decisions(store: MatchStore, decisions: Decisions) -> int:
                 [(x.candidate, x.score.total, x.score.reasons) for x in keep],
             )
             if r.status is Status.MATCHED and r.chosen:
-                fill_from_match(store, o.track.id, r.chosen.candidate)
+                store.fill_from_spotify(o.track.id, r.chosen.candidate)
         for artist_id, spotify_id, name in decisions.learned:
             if store.learn_artist(artist_id, spotify_id, [name]):
                 learned_count += 1

@@ -33,15 +33,7 @@ class ReviewStore(Protocol):
     def learn_artist(
         self, artist_id: int, spotify_id: str | None, names: Iterable[str]
     ) -> bool: ...
-    def fill_from_spotify(
-        self,
-        track_id: int,
-        *,
-        album: str | None,
-        release_date: str | None,
-        duration_ms: int | None,
-        isrc: str | None,
-    ) -> list[str]: ...
+    def fill_from_spotify(self, track_id: int, candidate: Candidate) -> list[str]: ...
     def dramas(self) -> list[Drama]: ...
     def learn_drama_names(self, title: str, names: Sequence[str]) -> int: ...
 
@@ -56,20 +48,6 @@ def review_queue(store: ReviewStore, drama: str | None = None) -> Iterator[Revie
     """Tracks waiting for a person, in catalog order, with their stored candidates."""
     for t in store.tracks(drama=drama, status=Status.REVIEW):
         yield ReviewItem(t, store.candidates(t.id or 0))
-
-
-def fill_from_match(store: ReviewStore, track_id: int, candidate: Candidate) -> list[str]:
-    """Inside a transaction: fill what the catalog lacks for a matched or pinned track from its
-    Spotify track (album, release date, duration, ISRC); values already there are kept.
-    Returns the fields filled."""
-    album = candidate.album
-    return store.fill_from_spotify(
-        track_id,
-        album=album.name if album else None,
-        release_date=album.release_date if album else None,
-        duration_ms=candidate.duration_ms,
-        isrc=candidate.isrc,
-    )
 
 
 def pin(
@@ -114,7 +92,7 @@ def choose(store: ReviewStore, track_id: int, candidate: Candidate) -> Track:
     with store.transaction():
         store.set_match(track_id, status=Status.PINNED, uri=candidate.uri, score=None)
         store.save_candidates(track_id, [])
-        fill_from_match(store, track_id, candidate)
+        store.fill_from_spotify(track_id, candidate)
         for artist_id, spotify_id, name in learn_identities([(track, candidate)]):
             store.learn_artist(artist_id, spotify_id, [name])
         for names in learn_drama_names([(track, candidate)], known).values():

@@ -231,18 +231,8 @@ class CatalogStore:
     ) -> None:
         self._matches.set_match(track_id, status=status, uri=uri, score=score)
 
-    def fill_from_spotify(
-        self,
-        track_id: int,
-        *,
-        album: str | None,
-        release_date: str | None,
-        duration_ms: int | None,
-        isrc: str | None,
-    ) -> list[str]:
-        return self._matches.fill_from_spotify(
-            track_id, album=album, release_date=release_date, duration_ms=duration_ms, isrc=isrc
-        )
+    def fill_from_spotify(self, track_id: int, candidate: Candidate) -> list[str]:
+        return self._matches.fill_from_spotify(track_id, candidate)
 
     def save_candidates(
         self, track_id: int, scored: Sequence[tuple[Candidate, float, Sequence[str]]]

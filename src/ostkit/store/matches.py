@@ -38,24 +38,17 @@ class Matches:
         if cur.rowcount == 0:
             raise NotFoundError(f"no track with id {track_id}; `ostkit tracks` lists the ids")
 
-    def fill_from_spotify(
-        self,
-        track_id: int,
-        *,
-        album: str | None,
-        release_date: str | None,
-        duration_ms: int | None,
-        isrc: str | None,
-    ) -> list[str]:
+    def fill_from_spotify(self, track_id: int, candidate: Candidate) -> list[str]:
         """Fill the track's empty album / release date / duration / ISRC from the Spotify track
         it was matched or pinned to; a value already there (typed by the fan) is kept. Returns
         the names of the fields filled."""
         self.db.require_tx()
+        album = candidate.album
         given = {
-            "album": album,
-            "release_date": release_date,
-            "duration_ms": duration_ms,
-            "isrc": isrc,
+            "album": album.name if album else None,
+            "release_date": album.release_date if album else None,
+            "duration_ms": candidate.duration_ms,
+            "isrc": candidate.isrc,
         }
         row = self.db.conn.execute(
             "SELECT album, release_date, duration_ms, isrc FROM tracks WHERE id = ?", (track_id,)

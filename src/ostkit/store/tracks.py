@@ -72,6 +72,17 @@ def primary_index(track: Track) -> int:
     return [c.name for c in track.credits].index(track.artist)
 
 
+def _per_track(columns: str, where: str) -> str:
+    """One row per track (its credits grouped) in listing order, with ``columns`` computed over
+    the track, its drama and its credits: one walk (dramas by title, tracks through the listing
+    index, credits by primary key), so each track's credit rows are adjacent and need no sort."""
+    return (
+        f"SELECT {columns} FROM dramas d CROSS JOIN tracks t ON t.drama_id = d.id "
+        "CROSS JOIN credits c ON c.track_id = t.id JOIN artists a ON a.id = c.artist_id "
+        f"{where} {_TRACK_ORDER.replace('ORDER BY', 'GROUP BY')} {_TRACK_ORDER}"
+    )
+
+
 class Tracks:
     """Reading and deleting tracks."""
 
@@ -164,18 +175,11 @@ class Tracks:
         """
         where, args = self._track_filter(drama, artist, status)
         self.db.flush_pending()
-        # One walk in listing order (dramas by title, tracks through the tracks_listing index,
-        # credits by primary key, so in billing order): each track's credit rows are adjacent,
-        # so grouping needs no sort. Every track has at least one credit (save_track).
+        # Every track has at least one credit (save_track), so the inner join keeps each one.
         from ostkit.formats.trackjson import TRACK_JSON_SQL  # the shape is defined once, there
 
-        sql = (
-            f"SELECT CAST({TRACK_JSON_SQL} AS BLOB) "
-            "FROM dramas d CROSS JOIN tracks t ON t.drama_id = d.id "
-            "CROSS JOIN credits c ON c.track_id = t.id JOIN artists a ON a.id = c.artist_id "
-            f"{where} {_TRACK_ORDER.replace('ORDER BY', 'GROUP BY')} {_TRACK_ORDER}"
-        )
-        return (r[0] for r in self.db.conn.execute(sql, args))
+        rows = self.db.conn.execute(_per_track(f"CAST({TRACK_JSON_SQL} AS BLOB)", where), args)
+        return (r[0] for r in rows)
 
     def table_rows(
         self,
@@ -191,12 +195,7 @@ class Tracks:
         where, args = self._track_filter(drama, artist, status)
         self.db.flush_pending()
         columns = ", ".join(FIELD_SQL[f] for f in fields)
-        return self.db.conn.execute(
-            f"SELECT {columns} FROM dramas d CROSS JOIN tracks t ON t.drama_id = d.id "
-            "CROSS JOIN credits c ON c.track_id = t.id JOIN artists a ON a.id = c.artist_id "
-            f"{where} {_TRACK_ORDER.replace('ORDER BY', 'GROUP BY')} {_TRACK_ORDER}",
-            args,
-        )
+        return self.db.conn.execute(_per_track(columns, where), args)
 
     def artist_credits(
         self, drama: str | Sequence[str] | None = None, *, as_json: bool = False
