@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 from ostkit.errors import InputError
 from ostkit.matching import releases as rel
+from ostkit.matching.identities import learn_identities
 from ostkit.matching.queries import SEARCH_LIMIT, quote
 from ostkit.models import Candidate, Drama, OstPart, SpotifyAlbum, Track
 from ostkit.services.link_import import candidate_to_track, merge_into, save_pinned
@@ -298,13 +299,10 @@ def plan_import(store: DiscoverStore, discovery: Discovery) -> ImportCounts:
 
 
 def _learn_artists(store: ImportStore, track_id: int, candidate: Candidate) -> int:
-    """The Spotify artist ids of a pinned entry's credits (paired in billing order, only when
-    the counts agree)."""
+    """The Spotify artist ids (and spellings) of a pinned entry's credits, by the rule a match
+    learns them with (``identities.learn_identities``)."""
     saved = store.get_track(track_id)
-    if len(saved.credits) != len(candidate.artists):
-        return 0
-    learned = 0
-    for credit, artist in zip(saved.credits, candidate.artists, strict=True):
-        if credit.artist_id is not None and artist.id:
-            learned += store.learn_artist(credit.artist_id, artist.id, [artist.name])
-    return learned
+    return sum(
+        store.learn_artist(artist_id, spotify_id, [name])
+        for artist_id, spotify_id, name in learn_identities([(saved, candidate)])
+    )
