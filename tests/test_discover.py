@@ -288,7 +288,7 @@ def test_a_quota_stop_while_reading_writes_nothing(sb: Sandbox, tmp_path: Path) 
 
 def test_an_empty_name_is_refused(sb: Sandbox) -> None:
     code, _, err = run("discover", "  ")
-    assert code == 1 and err.strip() == "Error: discover needs a drama name"
+    assert code == 2 and err.strip() == "Error: discover needs a drama name"
 
 
 def test_client_reads_a_release_and_pages_album_search(make_sandbox: MakeSandbox) -> None:

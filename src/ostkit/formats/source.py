@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ostkit.errors import InputError
+from ostkit.errors import InputError, UsageError
 
 UTF8 = "utf-8"
 
@@ -109,7 +109,7 @@ def detect(chunks: Chunks, label: str, *, encoding: str | None = None, guess: bo
         try:
             name = codecs.lookup(encoding).name
         except LookupError:
-            raise InputError(
+            raise UsageError(
                 f"unknown encoding {encoding!r} (e.g. utf-8, cp949, shift_jis)"
             ) from None
         _check(chunks, label, name, f"not valid {encoding} text")

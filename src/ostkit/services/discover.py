@@ -15,7 +15,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
-from ostkit.errors import InputError
+from ostkit.errors import UsageError
 from ostkit.matching import releases as rel
 from ostkit.matching.identities import learn_identities
 from ostkit.matching.queries import SEARCH_LIMIT, quote
@@ -170,7 +170,7 @@ def discover(
     """Search Spotify for the OST releases of drama ``name`` and read their tracks."""
     name = clean(name)
     if not name:
-        raise InputError("discover needs a drama name")
+        raise UsageError("discover needs a drama name")
     start = client.request_count
     known = store.get_drama(name)
     title = known.title if known else name
