@@ -50,10 +50,6 @@ class Settings:
     def token_path(self) -> Path:
         return self.home / "token.json"
 
-    @property
-    def config_path(self) -> Path:
-        return self.home / "config.toml"
-
 
 def default_home() -> Path:
     # Imported here so that `ostkit --help` stays fast.

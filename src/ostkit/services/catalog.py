@@ -533,9 +533,3 @@ def _in_place(path: str | Path, target: Path) -> Iterator[TextIO]:
             yield fh
     except OSError as exc:
         raise OstkitError(f"cannot write {path}: {exc.strerror}") from None
-
-
-def write_atomic(path: str | Path, text: str) -> None:
-    """Write ``text`` (UTF-8) to ``path`` atomically (see ``atomic_output``)."""
-    with atomic_output(path) as fh:
-        fh.write(text)

@@ -127,9 +127,6 @@ class CatalogStore:
 
     # --- artists -------------------------------------------------------------------------------
 
-    def resolve_artist(self, name: str, native_name: str | None = None) -> int:
-        return self._artists.resolve(name, native_name)
-
     def find_artist(self, name: str) -> Artist | None:
         return self._artists.find(name)
 
