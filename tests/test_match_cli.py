@@ -242,6 +242,9 @@ def test_pin_checks_the_track_on_spotify(
         code, out, err = _run("pin", tid, uris["other"])
         assert code == 0 and f"-> {uris['other']}" in out and err == ""
         assert sb.count("GET", "/v1/tracks/") == 2
+        # ... and the looked-up track fills what the entry lacked
+        pinned = _tracks(tmp_path)["Absent"]
+        assert pinned.duration_ms and pinned.album and pinned.release_date
         # --offline stores it unchecked, sending nothing.
         sb.clear_requests()
         code, out, _ = _run("pin", tid, missing, "--offline")
