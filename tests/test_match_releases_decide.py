@@ -251,3 +251,53 @@ def test_an_artist_taught_after_a_drama_name_is_learned_decides_in_the_same_run(
     make_sandbox: MakeSandbox, name: str
 ) -> None:
     run(make_sandbox, TAUGHT[name])
+
+
+# --- the artist's other entries already matched to another song are no rivals -------------------
+
+ROAD = "Lantern Road"
+SETTLED = {
+    "the other entry matched to its own song; a version entry of the same song": Case(
+        [
+            R("a", "Paper Boat", ["Haneul"], f"{ROAD} OST Part 2"),
+            R("b", "첫눈", ["Haneul"], f"{ROAD} OST Part 1"),
+            R("bi", "첫눈 (Inst.)", ["Haneul"], f"{ROAD} OST Part 1"),
+        ],
+        {
+            "a": T(ROAD, "Paper Boat", "Haneul", part=2),
+            "b": T(ROAD, "First Snow", "Haneul", part=1),
+            "bi": T(ROAD, "First Snow", "Haneul", part=1, version="Inst."),
+            "c": T(ROAD, "First Snow", "Haneul", version="Acoustic Ver."),
+        },
+        {"a": "ok:a", "b": "ok:b", "bi": "ok:bi", "c": "absent"},
+    ),
+    "the other entry is not found: it may be this song": Case(
+        [
+            R("b", "첫눈", ["Haneul"], f"{ROAD} OST Part 1"),
+        ],
+        {
+            "a": T(ROAD, "Paper Boat", "Haneul"),
+            "b": T(ROAD, "First Snow", "Haneul", part=1),
+        },
+        {"a": "absent", "b": "absent"},
+    ),
+    "two songs by the artist left on the OST": Case(
+        [
+            R("a", "Paper Boat", ["Haneul"], f"{ROAD} OST Part 2"),
+            R("b", "첫눈", ["Haneul"], f"{ROAD} OST Part 1"),
+            R("d", "겨울밤", ["Haneul"], f"{ROAD} OST Part 1"),
+        ],
+        {
+            "a": T(ROAD, "Paper Boat", "Haneul", part=2),
+            "b": T(ROAD, "First Snow", "Haneul", part=1),
+        },
+        {"a": "ok:a", "b": "absent"},
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(SETTLED))
+def test_entries_matched_to_other_songs_leave_the_artists_one_song(
+    make_sandbox: MakeSandbox, name: str
+) -> None:
+    run(make_sandbox, SETTLED[name])

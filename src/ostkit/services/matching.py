@@ -415,6 +415,30 @@ def decide(plan: MatchPlan, searches: Searches, bands: Bands) -> Decisions:
                 results[tid] = best_match(
                     t, pool[tid], enriched, context=plan.context(t, enriched), bands=bands
                 )
+    # Entries matched (now or before) to a song of their own are no rivals for the others.
+    settled = {
+        t.id: r.chosen.candidate.uri
+        for t in plan.tracks
+        if t.id is not None
+        and (r := results.get(t.id)) is not None
+        and r.status is Status.MATCHED
+        and r.chosen is not None
+    }
+    settled.update(
+        (t.id, t.spotify_uri)
+        for t in plan.tracks
+        if t.id is not None
+        and t.id not in results
+        and t.status in (Status.MATCHED, Status.PINNED)
+        and t.spotify_uri
+    )
+    if settled:
+        ids, uris = frozenset(settled), frozenset(settled.values())
+        for t in plan.tracks:
+            tid = t.id or 0
+            if tid in results and results[tid].status is not Status.MATCHED:
+                ctx = replace(plan.context(t, enriched), settled=ids, taken=uris)
+                results[tid] = best_match(t, pool[tid], enriched, context=ctx, bands=bands)
     outcomes: list[TrackOutcome] = []
     for t in plan.tracks:
         tid = t.id or 0
