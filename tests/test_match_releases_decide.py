@@ -194,3 +194,110 @@ def test_entries_on_one_native_named_ost_teach_its_name(
 )
 def test_the_same_season_is_the_same_drama(found: str, drama: str) -> None:
     assert same_drama(found, drama)
+
+
+# --- what a match made with a learned drama name teaches, used in the same run ------------------
+
+GARDEN = "Moon Garden"  # Spotify names its releases only in Hangul, with no English name
+GARDEN_OST = "달빛 정원 OST"
+HOUR = "Blue Hour"
+TAUGHT = {
+    # a: exact title and artist teach the drama its Hangul name; b: then decided by its exact
+    # title on the drama's release, its artist shown only in Hangul (which teaches the artist);
+    # c: an English title on another drama's OST by that artist, shown only in Hangul.
+    "the artist taught by a match the learned drama name made": Case(
+        [
+            R("a", "Silver Rain", ["Haneul"], f"{GARDEN_OST} Part 1"),
+            R("b", "Night Walk", ["나이트버드"], f"{GARDEN_OST} Part 2"),
+            R("c", "아침 편지", ["나이트버드"], f"{HOUR} OST Part 1"),
+        ],
+        {
+            "a": T(GARDEN, "Silver Rain", "Haneul", part=1),
+            "b": T(GARDEN, "Night Walk", "Nightbird", part=2),
+            "c": T(HOUR, "Morning Letter", "Nightbird", part=1),
+        },
+        {"a": "ok:a", "b": "ok:b", "c": "ok:c"},
+    ),
+    "nothing teaches the artist": Case(
+        [
+            R("a", "Silver Rain", ["Haneul"], f"{GARDEN_OST} Part 1"),
+            R("c", "아침 편지", ["나이트버드"], f"{HOUR} OST Part 1"),
+        ],
+        {
+            "a": T(GARDEN, "Silver Rain", "Haneul", part=1),
+            "c": T(HOUR, "Morning Letter", "Nightbird", part=1),
+        },
+        {"a": "ok:a", "c": "absent"},
+    ),
+    "the taught artist has two songs on the other OST": Case(
+        [
+            R("a", "Silver Rain", ["Haneul"], f"{GARDEN_OST} Part 1"),
+            R("b", "Night Walk", ["나이트버드"], f"{GARDEN_OST} Part 2"),
+            R("c", "아침 편지", ["나이트버드"], f"{HOUR} OST Part 1"),
+            R("d", "저녁 노래", ["나이트버드"], f"{HOUR} OST Part 1"),
+        ],
+        {
+            "a": T(GARDEN, "Silver Rain", "Haneul", part=1),
+            "b": T(GARDEN, "Night Walk", "Nightbird", part=2),
+            "c": T(HOUR, "Morning Letter", "Nightbird", part=1),
+        },
+        {"a": "ok:a", "b": "ok:b", "c": "absent"},
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(TAUGHT))
+def test_an_artist_taught_after_a_drama_name_is_learned_decides_in_the_same_run(
+    make_sandbox: MakeSandbox, name: str
+) -> None:
+    run(make_sandbox, TAUGHT[name])
+
+
+# --- the artist's other entries already matched to another song are no rivals -------------------
+
+ROAD = "Lantern Road"
+SETTLED = {
+    "the other entry matched to its own song; a version entry of the same song": Case(
+        [
+            R("a", "Paper Boat", ["Haneul"], f"{ROAD} OST Part 2"),
+            R("b", "첫눈", ["Haneul"], f"{ROAD} OST Part 1"),
+            R("bi", "첫눈 (Inst.)", ["Haneul"], f"{ROAD} OST Part 1"),
+        ],
+        {
+            "a": T(ROAD, "Paper Boat", "Haneul", part=2),
+            "b": T(ROAD, "First Snow", "Haneul", part=1),
+            "bi": T(ROAD, "First Snow", "Haneul", part=1, version="Inst."),
+            "c": T(ROAD, "First Snow", "Haneul", version="Acoustic Ver."),
+        },
+        {"a": "ok:a", "b": "ok:b", "bi": "ok:bi", "c": "absent"},
+    ),
+    "the other entry is not found: it may be this song": Case(
+        [
+            R("b", "첫눈", ["Haneul"], f"{ROAD} OST Part 1"),
+        ],
+        {
+            "a": T(ROAD, "Paper Boat", "Haneul"),
+            "b": T(ROAD, "First Snow", "Haneul", part=1),
+        },
+        {"a": "absent", "b": "absent"},
+    ),
+    "two songs by the artist left on the OST": Case(
+        [
+            R("a", "Paper Boat", ["Haneul"], f"{ROAD} OST Part 2"),
+            R("b", "첫눈", ["Haneul"], f"{ROAD} OST Part 1"),
+            R("d", "겨울밤", ["Haneul"], f"{ROAD} OST Part 1"),
+        ],
+        {
+            "a": T(ROAD, "Paper Boat", "Haneul", part=2),
+            "b": T(ROAD, "First Snow", "Haneul", part=1),
+        },
+        {"a": "ok:a", "b": "absent"},
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(SETTLED))
+def test_entries_matched_to_other_songs_leave_the_artists_one_song(
+    make_sandbox: MakeSandbox, name: str
+) -> None:
+    run(make_sandbox, SETTLED[name])

@@ -282,20 +282,28 @@ def _only_song_by_artist(
         return None
     if best.score.components.get("artist", 0) < 0.9 or not ctx.drama_entries:
         return None
+    if best.candidate.uri in ctx.taken:
+        return None  # another entry's song
     ours = _main_keys(track)
-    mine = [
-        t
+    # The artist's songs in the catalog (versions of one title are one song), but for the
+    # entries already matched to a song of their own.
+    mine = {
+        fuzzy_key(parsed_title(t.title).base) or t.title
         for t in ctx.drama_entries
-        if _main_keys(t) & ours and not is_instrumental(t.title, t.version)
-    ]
+        if _main_keys(t) & ours
+        and not is_instrumental(t.title, t.version)
+        and (t.id is None or t.id == track.id or t.id not in ctx.settled)
+    }
     if len(mine) != 1:
         return None
+    taken = {_vocal_key(r.candidate) for r in ranked if r.candidate.uri in ctx.taken}
     songs = {
         k
         for r in ranked
         if r.score.components.get("album", 0) >= ANY_PART
         and r.score.components.get("artist", 0) >= 0.9
         and (k := _vocal_key(r.candidate))
+        and k not in taken
     }
     if len(songs) != 1:
         return None

@@ -117,6 +117,10 @@ class Context:
     drama_names: tuple[str, ...] = ()  # other names of the drama (native title, English title)
     # The drama's catalog entries (for the uniqueness rule of ``ostkit.matching.decide``).
     drama_entries: tuple[Track, ...] = ()
+    # Entries (ids) already matched, and the Spotify URIs they are matched to: no rivals for the
+    # uniqueness rule, their songs no longer the artist's free songs on the OST.
+    settled: frozenset[int] = frozenset()
+    taken: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=131072)

@@ -384,17 +384,68 @@ def decide(plan: MatchPlan, searches: Searches, bands: Bands) -> Decisions:
         for k, extra in new_names.items():
             names[k] = (*names.get(k, ()), *extra)
         plan = replace(plan, drama_names=names)
+    results = dict(first_pass)
+    for t in plan.tracks:
+        tid = t.id or 0
+        if (
+            tid in results
+            and results[tid].status is not Status.MATCHED
+            and (learned or key(t.drama) in new_names)
+        ):
+            results[tid] = best_match(
+                t, pool[tid], enriched, context=plan.context(t, enriched), bands=bands
+            )
+    # A match made only with what was just learned (the drama's other name) vouches for its
+    # artists too: learn them and decide the rest once more (still no request).
+    vouched = [
+        (t, r.chosen.candidate)
+        for t in plan.tracks
+        if (t.id or 0) in results
+        and first_pass[t.id or 0].status is not Status.MATCHED
+        and (r := results[t.id or 0]).chosen is not None
+        and r.vouches_artist
+    ]
+    more = [x for x in learn_identities(vouched) if x not in learned]
+    if more:
+        learned = [*learned, *more]
+        enriched = enrich_aliases(plan, learned)
+        for t in plan.tracks:
+            tid = t.id or 0
+            if tid in results and results[tid].status is not Status.MATCHED:
+                results[tid] = best_match(
+                    t, pool[tid], enriched, context=plan.context(t, enriched), bands=bands
+                )
+    # Entries matched (now or before) to a song of their own are no rivals for the others.
+    settled = {
+        t.id: r.chosen.candidate.uri
+        for t in plan.tracks
+        if t.id is not None
+        and (r := results.get(t.id)) is not None
+        and r.status is Status.MATCHED
+        and r.chosen is not None
+    }
+    settled.update(
+        (t.id, t.spotify_uri)
+        for t in plan.tracks
+        if t.id is not None
+        and t.id not in results
+        and t.status in (Status.MATCHED, Status.PINNED)
+        and t.spotify_uri
+    )
+    if settled:
+        ids, uris = frozenset(settled), frozenset(settled.values())
+        for t in plan.tracks:
+            tid = t.id or 0
+            if tid in results and results[tid].status is not Status.MATCHED:
+                ctx = replace(plan.context(t, enriched), settled=ids, taken=uris)
+                results[tid] = best_match(t, pool[tid], enriched, context=ctx, bands=bands)
     outcomes: list[TrackOutcome] = []
     for t in plan.tracks:
         tid = t.id or 0
         if t.status is Status.PINNED or tid not in pool:
             outcomes.append(TrackOutcome(t, t.status, t.status, None))
             continue
-        result = first_pass[tid]
-        if result.status is not Status.MATCHED and (learned or key(t.drama) in new_names):
-            result = best_match(
-                t, pool[tid], enriched, context=plan.context(t, enriched), bands=bands
-            )
+        result = results[tid]
         search = searches.found.get(tid)
         outcomes.append(
             TrackOutcome(
