@@ -240,13 +240,15 @@ def _is_album_read(path: str) -> bool:
 
 
 def _cut_log(
-    log: Sequence[Any], outcomes: Sequence[TrackOutcome]
+    log: Sequence[Any], outcomes: Sequence[TrackOutcome], after: int = 0
 ) -> tuple[dict[int, list[Any]], int] | None:
     """Each searched entry's own requests, in a sequential run, and the number left over (the
-    drama-wide reads made first). None when the log does not add up (then no per-class split)."""
+    drama-wide reads made first, and the ``after`` requests made after every entry's own: the
+    releases of drama names learned in the run). None when the log does not add up (then no
+    per-class split)."""
     searched = [o for o in outcomes if o.searched]
     own = sum(o.requests for o in searched)
-    shared = len(log) - own
+    shared = len(log) - own - after
     if shared < 0:
         return None
     cut: dict[int, list[Any]] = {}
@@ -260,7 +262,7 @@ def _cut_log(
         if o.queries and "track" in types and not asked & set(o.queries):
             return None
         cut[o.track.id or 0] = part
-    return cut, shared
+    return cut, shared + after
 
 
 def run_eval(
@@ -303,7 +305,11 @@ def run_eval(
             report = match_tracks(store, client, MatchOptions(jobs=jobs))
             elapsed = time.monotonic() - started
             log = [r for r in sb.requests if r.path.startswith("/v1/")]
-            cut = _cut_log(log, report.outcomes) if jobs <= 1 else None
+            cut = (
+                _cut_log(log, report.outcomes, report.learned_name_requests)
+                if jobs <= 1
+                else None
+            )
             sb.clear_requests()
             rerun = match_tracks(store, client, MatchOptions(jobs=jobs))
             rerun_log = [r for r in sb.requests if r.path.startswith("/v1/")]

@@ -316,7 +316,7 @@ def test_search_runs_the_whole_plan_when_nothing_is_confident() -> None:
         'track:"Hello" artist:"Singer"',
         'track:"Hello"',
         'albums album:"Drama"',
-        "Hello Singer",
+        'artist:"Singer"',
     ]
 
 

@@ -15,6 +15,7 @@ from ostkit.matching.bands import (
 )
 from ostkit.matching.scoring import (
     NO_ALIASES,
+    SAME_READING,
     Aliases,
     Context,
     artist_score,
@@ -151,6 +152,14 @@ def best_match(
         if decided is not None:
             return decided
         return MatchResult(Status.REVIEW, None, ranked, "best candidate is not confident")
+    if best.score.band is Band.WEAK:
+        # A title shown only in another script scores low on its own whatever else agrees (no
+        # duration typed, a short name read across scripts): uniqueness may still decide.
+        decided = _only_song_by_artist(
+            track, ranked, context or Context(aliases=aliases or NO_ALIASES)
+        )
+        if decided is not None:
+            return decided
     return MatchResult(Status.NOT_FOUND, None, ranked, "nothing plausible")
 
 
@@ -197,10 +206,12 @@ def _off_release_doubt(track: Track, ranked: Sequence[Ranked], ctx: Context) -> 
     return f"{where}, not the drama's own release; no duration agrees"
 
 
-def _first_artist_is_ours(track: Track, cand: Candidate, ctx: Context) -> bool:
+def _first_artist_is_ours(
+    track: Track, cand: Candidate, ctx: Context, *, least: float = 0.9
+) -> bool:
     """The fan's artist is the release's first artist, not a second or featured one."""
     first = replace(cand, artists=cand.artists[:1])
-    return artist_score(track, first, ctx)[0] >= 0.9
+    return artist_score(track, first, ctx)[0] >= least
 
 
 def _clean_evidence(r: Ranked) -> bool:
@@ -280,10 +291,13 @@ def _only_song_by_artist(
     best = ranked[0]
     if TITLE_IN_OTHER_SCRIPT.reason not in best.score.reasons or not _clean_evidence(best):
         return None
-    if best.score.components.get("artist", 0) < 0.9 or not ctx.drama_entries:
+    least = 0.9 if track.part is None else SAME_READING
+    if best.score.components.get("artist", 0) < least or not ctx.drama_entries:
         return None
     if best.candidate.uri in ctx.taken:
         return None  # another entry's song
+    if not _first_artist_is_ours(track, best.candidate, ctx, least=least):
+        return None  # with no title to go by, a second or featured singer is no evidence
     ours = _main_keys(track)
     # The artist's songs in the catalog (versions of one title are one song), but for the
     # entries already matched to a song of their own.
@@ -301,7 +315,7 @@ def _only_song_by_artist(
         k
         for r in ranked
         if r.score.components.get("album", 0) >= ANY_PART
-        and r.score.components.get("artist", 0) >= 0.9
+        and r.score.components.get("artist", 0) >= least
         and (k := _vocal_key(r.candidate))
         and k not in taken
     }

@@ -13,7 +13,10 @@ soon as the candidates gathered so far give a confident match, so most entries c
    are then read with ``album_tracks``: this reaches titles that exist only in Hangul. When a
    drama has several entries to match, the service fetches these once up front and scores them
    before any track search (``drama_first``), which is both cheaper and surer.
-6. ``Want To Be Happy Park Bo-ram`` — looser free text (last resort).
+6. ``artist:"Park Bo-ram"`` — the artist's songs (last resort): a title Spotify shows only in
+   another script, on a release no search of the drama's name reaches (the fan typed the drama
+   under another English title than Spotify's). One search per artist per run, whatever the
+   number of the artist's entries (``RunCache``).
 
 Every query asks for at most ``SEARCH_LIMIT`` (10) results, Spotify's Development-Mode cap.
 """
@@ -39,7 +42,7 @@ Kind = Literal["track", "album"]
 class Query:
     kind: Kind  # "track": search_tracks; "album": search_albums then album_tracks
     q: str
-    step: str  # isrc | field | native | free | drama | title
+    step: str  # isrc | field | native | title | drama | artist
     limit: int = SEARCH_LIMIT
 
     def __post_init__(self) -> None:
@@ -98,7 +101,7 @@ def plan(
     if with_drama:
         steps.extend(drama_queries(track.drama, drama_names, limit=limit))
     if title and artist:
-        steps.append(Query("track", f"{title} {artist}", "free", limit))
+        steps.append(Query("track", f"artist:{quote(artist)}", "artist", limit))
     seen: set[tuple[str, str]] = set()
     unique: list[Query] = []
     for step in steps:

@@ -123,6 +123,11 @@ class Context:
     taken: frozenset[str] = frozenset()
 
 
+# A short name spelled the same across scripts (Sojin / 소진) scores this: as good as a known
+# name on the release of the OST part the catalog names, not elsewhere.
+SAME_READING = 0.85
+
+
 @lru_cache(maxsize=131072)
 def text_similarity(a: str, b: str) -> float:
     """Similarity of two titles/names in [0, 1]; across scripts via romanisation (capped)."""
@@ -382,7 +387,7 @@ def caps(
         found.append(OST_TITLE_UNKNOWN_ARTIST)
     elif (
         title < 0.6
-        and artist >= 0.9
+        and (artist >= 0.9 or (artist >= SAME_READING and album >= 0.99 and track.part))
         and (album >= 0.99 or album == NEUTRAL)
         and _title_in_other_script(track, candidate)
     ):

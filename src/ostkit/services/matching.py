@@ -11,6 +11,10 @@
 3. ``decide`` (pure, catalog order): learn artist identities from the confident matches of step 2
    (Spotify artist id + the names Spotify shows), re-rank every other track's candidates with
    them (no requests).
+3b. ``read_learned_names`` (requests): a drama name step 3 learned (an OST named only in
+   Hangul, or under another English title) opens releases no search of step 2 reached: one
+   album search per name and its releases' tracks join the candidates of the drama's undecided
+   entries, and step 3 runs once more. Dramas with every entry matched send nothing.
 4. ``write_decisions``: statuses, candidates, the data a match fills in (album, release date,
    duration, ISRC) and learned aliases in one transaction (not with ``dry_run``).
 
@@ -35,9 +39,9 @@ from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
-from ostkit.errors import InputError, UsageError
+from ostkit.errors import InputError, SpotifyError, UsageError
 from ostkit.matching.bands import DEFAULT_BANDS, Bands
-from ostkit.matching.decide import MatchResult, best_match
+from ostkit.matching.decide import MatchResult, best_match, merge_candidates
 from ostkit.matching.identities import (
     aliases_from_artists,
     learn_drama_names,
@@ -47,7 +51,15 @@ from ostkit.matching.identities import (
 from ostkit.matching.scoring import Aliases, Context
 from ostkit.models import Artist, Candidate, Drama, Status, Track
 from ostkit.services.review import ReviewItem, ReviewStore
-from ostkit.services.search import Progress, SearchClient, Searcher, Searches, TrackSearch
+from ostkit.services.search import (
+    DramaCache,
+    Progress,
+    RunCache,
+    SearchClient,
+    Searcher,
+    Searches,
+    TrackSearch,
+)
 from ostkit.text.keys import key
 
 KEEP_CANDIDATES = 5  # candidates stored per track for `ostkit review`
@@ -122,6 +134,9 @@ class MatchReport:
     # Set when a Spotify error (quota, login, ...) stopped the searches: what was decided before
     # it is saved, the remaining tracks keep their status for the next run.
     error: str | None = None
+    # Of ``requests``: those sent after every track's own searches, reading the releases of
+    # drama names learned in the run (step 3b).
+    learned_name_requests: int = 0
 
     def decided(self) -> list[TrackOutcome]:
         """The outcomes this run decided (pinned and unsearched tracks left out)."""
@@ -462,6 +477,76 @@ def decide(plan: MatchPlan, searches: Searches, bands: Bands) -> Decisions:
     return Decisions(outcomes, learned, {titles[k]: v for k, v in new_names.items()})
 
 
+# --- step 3b: read the releases of drama names learned in the run -------------------------------
+
+
+@dataclass
+class LearnedNameReads:
+    plan: MatchPlan  # with the learned names
+    searches: Searches  # the drama's undecided entries with the new releases' tracks added
+    requests: int = 0
+    album_reads: int = 0
+    failure: SpotifyError | None = None
+
+
+def read_learned_names(
+    plan: MatchPlan,
+    searches: Searches,
+    decisions: Decisions,
+    client: SearchClient,
+    bands: Bands,
+) -> LearnedNameReads | None:
+    """The releases named by the drama names ``decisions`` learned, read for the dramas that
+    still have undecided entries (None: nothing to read). An OST named only in Hangul
+    (``응답하라 1988 OST Part 4``) while the fan typed another English title is reached by no
+    search of the drama's title or its entries' English titles; once one entry is matched on it
+    (or several found, see ``learn_names_from_cluster``), one album search of that name reaches
+    the drama's other releases. The tracks read are scored for each undecided entry of the
+    drama like any other candidate."""
+    undecided = {
+        o.track.id
+        for o in decisions.outcomes
+        if o.track.id in searches.found and o.status is not Status.MATCHED
+    }
+    todo = {
+        title: names
+        for title, names in decisions.drama_names.items()
+        if any(t.id in undecided for t in plan.drama_entries.get(key(title), ()))
+    }
+    if not todo:
+        return None
+    names = dict(plan.drama_names)
+    for title, new in decisions.drama_names.items():
+        names[key(title)] = (*names.get(key(title), ()), *new)
+    plan = replace(plan, drama_names=names)
+    cache = RunCache(client)
+    before = client.request_count
+    found = dict(searches.found)
+    out = LearnedNameReads(plan, Searches(found, searches.failure, searches.album_reads))
+    known = aliases_from_artists(plan.artists)
+    try:
+        for title, new in todo.items():
+            tracks: list[Candidate] = []
+            for name in new:
+                tracks.extend(DramaCache(cache).get(name, ()))
+            if not tracks:
+                continue
+            for t in plan.drama_entries.get(key(title), ()):
+                if t.id is None or t.id not in undecided:
+                    continue
+                had = found[t.id]
+                pool = merge_candidates([*had.candidates, *tracks])
+                result = best_match(t, pool, known, context=plan.context(t, known), bands=bands)
+                read = [f"(drama albums of {n!r})" for n in new]
+                found[t.id] = TrackSearch(pool, result, [*had.queries, *read], had.requests)
+    except SpotifyError as exc:
+        out.failure = exc
+    out.requests = client.request_count - before
+    out.album_reads = cache.album_reads
+    out.searches.album_reads += cache.album_reads
+    return out
+
+
 # --- step 4: write decisions --------------------------------------------------------------------
 
 
@@ -555,6 +640,18 @@ def match_tracks(
         None if options.dry_run else save,
     )
     decisions = decide(match_plan, searches, bands)
+    later = None
+    if not searches.interrupted and searches.failure is None:
+        try:
+            later = read_learned_names(match_plan, searches, decisions, client, bands)
+        except KeyboardInterrupt:
+            searches.interrupted = True  # the first decisions stand
+    if later is not None:
+        again = decide(later.plan, later.searches, bands)
+        for title, names in decisions.drama_names.items():
+            again.drama_names[title] = [*names, *again.drama_names.get(title, [])]
+        decisions, searches = again, replace(searches, album_reads=later.searches.album_reads)
+        searches.failure = later.failure
     learned = 0 if options.dry_run else write_decisions(store, decisions)
     error = None
     if searches.failure is not None:
@@ -573,4 +670,5 @@ def match_tracks(
         dry_run=options.dry_run,
         learned=learned,
         album_reads=searches.album_reads,
+        learned_name_requests=later.requests if later else 0,
     )
