@@ -306,9 +306,7 @@ def run_eval(
             elapsed = time.monotonic() - started
             log = [r for r in sb.requests if r.path.startswith("/v1/")]
             cut = (
-                _cut_log(log, report.outcomes, report.learned_name_requests)
-                if jobs <= 1
-                else None
+                _cut_log(log, report.outcomes, report.learned_name_requests) if jobs <= 1 else None
             )
             sb.clear_requests()
             rerun = match_tracks(store, client, MatchOptions(jobs=jobs))

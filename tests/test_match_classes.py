@@ -18,6 +18,7 @@ import pytest
 from conftest import MakeSandbox
 from ostkit.matching.scoring import Aliases, artist_score
 from ostkit.models import Candidate, Credit, Drama, SpotifyAlbum, SpotifyArtist, Status, Track
+from ostkit.sandbox import Fault
 from ostkit.services.matching import MatchOptions, MatchReport, match_tracks
 from ostkit.spotify.client import SpotifyClient
 from ostkit.spotify.policy import NetPolicy
@@ -52,7 +53,9 @@ class Outcome:
     requests: int
 
 
-def run_case(make_sandbox: MakeSandbox, case: Case, jobs: int = 1) -> Outcome:
+def run_case(
+    make_sandbox: MakeSandbox, case: Case, jobs: int = 1, faults: Sequence[Fault] = ()
+) -> Outcome:
     sb = make_sandbox(load_default_corpus=False)
     label_of: dict[str, str] = {}
     for label, name, artists, album, kw in case.corpus:
@@ -72,6 +75,8 @@ def run_case(make_sandbox: MakeSandbox, case: Case, jobs: int = 1) -> Outcome:
     client = SpotifyClient(
         api_url=sb.api_url, auth=sb.issue_access_token(), policy=NetPolicy.for_tests()
     )
+    for fault in faults:
+        sb.inject(fault)
     report = match_tracks(store, client, MatchOptions(jobs=jobs))
     got: dict[str, str] = {}
     for label, tid in ids.items():

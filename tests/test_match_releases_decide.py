@@ -9,7 +9,9 @@ import pytest
 
 from conftest import MakeSandbox
 from ostkit.matching.scoring import same_drama
-from test_match_classes import Case, R, T, run
+from ostkit.models import Status
+from ostkit.sandbox import Fault
+from test_match_classes import Case, R, T, run, run_case
 
 D = "Silver Lanterns"
 OWN = f"{D} OST Part.3"
@@ -301,3 +303,105 @@ def test_entries_matched_to_other_songs_leave_the_artists_one_song(
     make_sandbox: MakeSandbox, name: str
 ) -> None:
     run(make_sandbox, SETTLED[name])
+
+
+# --- releases reached only through a drama name learned in the run -------------------------------
+
+# The fan types the drama under one English title; Spotify names its releases only in Hangul
+# (their English name is another title), so neither the drama's name nor the entries' English
+# titles reach them. One entry found by its exact title teaches the Hangul name; one album search
+# of that name then reads the drama's other releases.
+BLUE = "Night of Blue"
+BLUE_OST = "푸른 밤 OST"
+
+
+def _blue(part: int) -> dict[str, object]:
+    return {"album_names": {"en": f"Blue Night OST Part {part}"}}
+
+
+LEARNED_NAME = {
+    "the learned name reaches a song shown only in Hangul, by a name read the same": Case(
+        [
+            R("a", "Silver Rain", ["Haneul"], f"{BLUE_OST} Part 1", **_blue(1)),
+            R("b", "편지", ["소진"], f"{BLUE_OST} Part 2", **_blue(2)),
+        ],
+        {
+            "a": T(BLUE, "Silver Rain", "Haneul", part=1),
+            "b": T(BLUE, "The Letter", "Sojin", part=2),
+        },
+        {"a": "ok:a", "b": "ok:b"},
+    ),
+    "nothing teaches the name: the release stays unreached": Case(
+        [
+            R("b", "편지", ["소진"], f"{BLUE_OST} Part 2", **_blue(2)),
+        ],
+        {"b": T(BLUE, "The Letter", "Sojin", part=2)},
+        {"b": "not_found"},
+    ),
+    "a read the same name, but no part to go by": Case(
+        [
+            R("a", "Silver Rain", ["Haneul"], f"{BLUE_OST} Part 1", **_blue(1)),
+            R("b", "편지", ["소진"], f"{BLUE_OST} Part 2", **_blue(2)),
+        ],
+        {
+            "a": T(BLUE, "Silver Rain", "Haneul", part=1),
+            "b": T(BLUE, "The Letter", "Sojin"),
+        },
+        {"a": "ok:a", "b": "absent"},
+    ),
+    "the fan's singer is the song's second artist: no title, no match": Case(
+        [
+            R("a", "Silver Rain", ["Haneul"], f"{BLUE_OST} Part 1", **_blue(1)),
+            R("y", "청춘", ["김필", "김창완"], f"{BLUE_OST} Part 3", **_blue(3)),
+        ],
+        {
+            "a": T(BLUE, "Silver Rain", "Haneul", part=1),
+            "d": T(BLUE, "Dreaming", "Kim Chang-wan"),
+        },
+        {"a": "ok:a", "d": "absent"},
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(LEARNED_NAME))
+def test_a_learned_drama_name_opens_the_releases_no_search_reached(
+    make_sandbox: MakeSandbox, name: str
+) -> None:
+    out = run(make_sandbox, LEARNED_NAME[name])
+    searches = [q for q in out.report.outcomes for q in q.queries]
+    learned = [q for q in searches if q == f"(drama albums of {BLUE_OST[:-4]!r})"]
+    if name.startswith("nothing"):
+        assert learned == [] and out.report.learned_name_requests == 0
+    else:
+        # One album search of the learned name, then its releases (the first one is read
+        # again: a run reads an album once per step, not once per run).
+        assert learned and out.report.learned_name_requests >= 2
+
+
+def test_a_drama_whose_entries_all_matched_sends_nothing_for_a_learned_name(
+    make_sandbox: MakeSandbox,
+) -> None:
+    case = Case(
+        [R("a", "Silver Rain", ["Haneul"], f"{BLUE_OST} Part 1", **_blue(1))],
+        {"a": T(BLUE, "Silver Rain", "Haneul", part=1)},
+        {"a": "ok:a"},
+    )
+    out = run(make_sandbox, case)
+    assert out.report.learned_name_requests == 0
+    assert out.store.dramas()[0].other_names() == ("푸른 밤",)
+
+
+def test_a_refused_read_of_a_learned_name_keeps_the_decisions_and_says_how_to_retry(
+    make_sandbox: MakeSandbox,
+) -> None:
+    case = LEARNED_NAME[
+        "the learned name reaches a song shown only in Hangul, by a name read the same"
+    ]
+    # The run reads no album before the learned name's (two entries: no up-front read).
+    quota = Fault("quota", path=r"^/v1/albums/", count=None)
+    out = run_case(make_sandbox, case, faults=[quota])
+    assert out.got == {"a": "ok:a", "b": "not_found"}
+    assert out.report.error is not None
+    assert f'ostkit match --drama "{BLUE}" --rematch' in out.report.error
+    assert out.store.dramas()[0].other_names() == ("푸른 밤",)  # what was learned is kept
+    assert [t.status for t in out.store.tracks()] == [Status.MATCHED, Status.NOT_FOUND]

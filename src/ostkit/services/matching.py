@@ -486,7 +486,8 @@ class LearnedNameReads:
     searches: Searches  # the drama's undecided entries with the new releases' tracks added
     requests: int = 0
     album_reads: int = 0
-    failure: SpotifyError | None = None
+    failure: SpotifyError | None = None  # stopped the reads: the dramas after it were not read
+    failed_drama: str | None = None
 
 
 def read_learned_names(
@@ -540,7 +541,7 @@ def read_learned_names(
                 read = [f"(drama albums of {n!r})" for n in new]
                 found[t.id] = TrackSearch(pool, result, [*had.queries, *read], had.requests)
     except SpotifyError as exc:
-        out.failure = exc
+        out.failure, out.failed_drama = exc, title
     out.requests = client.request_count - before
     out.album_reads = cache.album_reads
     out.searches.album_reads += cache.album_reads
@@ -651,9 +652,14 @@ def match_tracks(
         for title, names in decisions.drama_names.items():
             again.drama_names[title] = [*names, *again.drama_names.get(title, [])]
         decisions, searches = again, replace(searches, album_reads=later.searches.album_reads)
-        searches.failure = later.failure
     learned = 0 if options.dry_run else write_decisions(store, decisions)
     error = None
+    if later is not None and later.failure is not None:
+        error = (
+            f"{later.failure} — while reading the releases of {later.failed_drama!r} under a "
+            "name learned in this run; the decisions made are saved, "
+            f'`ostkit match --drama "{later.failed_drama}" --rematch` reads them again'
+        )
     if searches.failure is not None:
         error = (
             f"{searches.failure} — stopped after searching {len(searches.found)} of "
