@@ -1,6 +1,6 @@
-"""The hand-written match evaluation set (benchmarks/data/eval/) is well-formed and consistent,
-and its runner counts what it says. Not the scores: those are measured by
-benchmarks/match_eval.py, not asserted."""
+"""The hand-written match evaluation sets (benchmarks/data/eval/ and the held-out
+benchmarks/data/eval-holdout/) are well-formed and consistent, and the runner counts what it
+says. Not the scores: those are measured by benchmarks/match_eval.py, not asserted."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ import pytest
 from ostkit.services.catalog import read_files
 
 BENCHMARK = Path(__file__).resolve().parents[1] / "benchmarks" / "match_eval.py"
+# The data tests run on every set: the first one and the held-out one.
+SETS = ("EVAL_DIR", "HOLDOUT_DIR")
 
 
 @pytest.fixture(scope="module")
@@ -30,13 +32,21 @@ def match_eval() -> ModuleType:
     return module
 
 
-def test_the_set_has_no_problems(match_eval: ModuleType) -> None:
-    data = match_eval.load_eval_set()
+@pytest.fixture(params=SETS)
+def set_dir(request: pytest.FixtureRequest, match_eval: ModuleType) -> Path:
+    """The folder of one evaluation set."""
+    return getattr(match_eval, request.param)
+
+
+def test_the_set_has_no_problems(match_eval: ModuleType, set_dir: Path) -> None:
+    data = match_eval.load_eval_set(set_dir)
     assert data.problems == []
 
 
-def test_the_set_is_big_enough_and_covers_every_class(match_eval: ModuleType) -> None:
-    data = match_eval.load_eval_set()
+def test_the_set_is_big_enough_and_covers_every_class(
+    match_eval: ModuleType, set_dir: Path
+) -> None:
+    data = match_eval.load_eval_set(set_dir)
     dramas = {row["drama"] for row in data.fan_rows}
     assert len(dramas) >= 25
     assert len(data.fan_rows) >= 150
@@ -49,16 +59,16 @@ def test_the_set_is_big_enough_and_covers_every_class(match_eval: ModuleType) ->
         assert len(in_class) >= 3, cls
 
 
-def test_equal_right_answers_name_several_tracks(match_eval: ModuleType) -> None:
-    data = match_eval.load_eval_set()
+def test_equal_right_answers_name_several_tracks(match_eval: ModuleType, set_dir: Path) -> None:
+    data = match_eval.load_eval_set(set_dir)
     for a in data.answers.values():
         if a.cls == "equal_right_answers":
             assert len(data.right_ids(a)) >= 2, a.row
 
 
-def test_fan_rows_import_as_one_catalog_track_each(match_eval: ModuleType) -> None:
-    (batch,) = read_files([match_eval.FANS])
-    assert len(batch.tracks) == len(match_eval.load_eval_set().fan_rows)
+def test_fan_rows_import_as_one_catalog_track_each(match_eval: ModuleType, set_dir: Path) -> None:
+    (batch,) = read_files([set_dir / match_eval.FANS.name])
+    assert len(batch.tracks) == len(match_eval.load_eval_set(set_dir).fan_rows)
 
 
 def _broken_copy(tmp_path: Path, change: str) -> Path:
