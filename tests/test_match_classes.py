@@ -51,6 +51,7 @@ class Outcome:
     report: MatchReport
     store: CatalogStore
     requests: int
+    client: SpotifyClient
 
 
 def run_case(
@@ -85,7 +86,7 @@ def run_case(
             got[label] = "ok:" + label_of.get(t.spotify_uri or "", "?")
         else:
             got[label] = t.status.value
-    return Outcome(got, report, store, sb.count("GET"))
+    return Outcome(got, report, store, sb.count("GET"), client)
 
 
 def check(outcome: Outcome, expect: dict[str, str]) -> None:

@@ -11,7 +11,8 @@ from conftest import MakeSandbox
 from ostkit.matching.scoring import same_drama
 from ostkit.models import Status
 from ostkit.sandbox import Fault
-from test_match_classes import Case, R, T, run, run_case
+from ostkit.services.matching import MatchOptions, match_tracks
+from test_match_classes import Case, Outcome, R, T, run, run_case
 
 D = "Silver Lanterns"
 OWN = f"{D} OST Part.3"
@@ -405,3 +406,148 @@ def test_a_refused_read_of_a_learned_name_keeps_the_decisions_and_says_how_to_re
     assert f'ostkit match --drama "{BLUE}" --rematch' in out.report.error
     assert out.store.dramas()[0].other_names() == ("푸른 밤",)  # what was learned is kept
     assert [t.status for t in out.store.tracks()] == [Status.MATCHED, Status.NOT_FOUND]
+
+
+# --- what the drama's learned name overturns, and what a re-run must find the same -------------
+
+WINTER = "The Wind Blows in Winter"
+WINTER_OST = "그 겨울, 바람이 분다 OST"
+
+
+def _winter(part: int) -> dict[str, object]:
+    return {"album_names": {"en": f"{WINTER} OST Part {part}"}}
+
+
+def _rerun_changes(out: Outcome) -> dict[str, tuple[str, str | None]]:
+    """Entries whose status or track a second run changes (it must change none)."""
+    before = {t.id: (t.status.value, t.spotify_uri) for t in out.store.tracks()}
+    match_tracks(out.store, out.client, MatchOptions(jobs=1))
+    after = {t.id: (t.status.value, t.spotify_uri) for t in out.store.tracks()}
+    return {str(k): v for k, v in after.items() if before[k] != v}
+
+
+def test_a_match_on_another_dramas_hangul_ost_is_overturned_once_the_drama_is_named(
+    make_sandbox: MakeSandbox,
+) -> None:
+    # The drama's search returns its own releases (named in Hangul); "If" was found by its
+    # English title on 홍길동 OST, another drama's OST in the same script: not this drama's.
+    case = Case(
+        [
+            R("a", "그리고 하나 (And One)", ["TAEYEON"], f"{WINTER_OST} Part 1", **_winter(1)),
+            R(
+                "ai",
+                "그리고 하나 (And One) (Inst.)",
+                ["TAEYEON"],
+                f"{WINTER_OST} Part 1",
+                **_winter(1),
+            ),
+            R("if", "만약에 (If)", ["TAEYEON"], "홍길동 OST", duration_ms=236_000),
+        ],
+        {
+            "a": T(WINTER, "And One", "Taeyeon", part=1),
+            "ai": T(WINTER, "And One", "Taeyeon", part=1, version="Inst."),
+            "if": T(WINTER, "If", "Taeyeon"),
+        },
+        {"a": "ok:a", "ai": "ok:ai", "if": "review"},
+    )
+    out = run(make_sandbox, case)
+    entry = next(t for t in out.store.tracks() if t.title == "If")
+    # The first decision (a match) was saved as the run went; the data it would fill was not.
+    assert (entry.album, entry.duration_ms, entry.isrc) == (None, None, None)
+    assert out.store.dramas()[0].other_names() == ("그 겨울, 바람이 분다",)
+    assert _rerun_changes(out) == {}
+
+
+def test_an_undecided_entry_keeps_the_evidence_that_left_it_undecided(
+    make_sandbox: MakeSandbox,
+) -> None:
+    # "Healer" by its singer on a release named in Hangul, while the drama's own release
+    # (found by its English name) does not carry it: review. Five same-title songs by others
+    # rank between them; the next run decides from the stored candidates and must see the
+    # drama's own release among them, or it would accept what this run doubted.
+    decoys = [R(f"d{i}", "Healer", [f"Singer {i}"], f"Album {i}") for i in range(5)]
+    case = Case(
+        [
+            R("e", "Eternal Love", ["Michael Learns to Rock"], "Healer OST Part.1"),
+            R("ei", "Eternal Love (Inst.)", ["Michael Learns to Rock"], "Healer OST Part.1"),
+            R("h", "Healer", ["Kim Jun Seok"], "힐러 OST"),
+            *decoys,
+        ],
+        {
+            "e": T("Healer", "Eternal Love", "Michael Learns to Rock", part=1),
+            "ei": T("Healer", "Eternal Love", "Michael Learns to Rock", part=1, version="Inst."),
+            "h": T("Healer", "Healer", "Kim Jun-seok"),
+        },
+        {"e": "ok:e", "ei": "ok:ei", "h": "review"},
+    )
+    out = run(make_sandbox, case)
+    assert _rerun_changes(out) == {}
+
+
+SINGS_ANOTHER = {
+    "the fan's singer sings another song on the OST": Case(
+        [
+            R("ls", "Love Story", ["린"], "Blue Sea OST Part.1"),
+            R("w", "바람이 불어오면 (When the Wind Blows)", ["성시경"], "Blue Sea OST Part.2"),
+        ],
+        {
+            "w": T("Blue Sea", "When the Wind Blows", "Sung Si-kyung", part=2),
+            "l": T("Blue Sea", "Love Story", "Lyn", part=1),
+            "x": T("Blue Sea", "Love Story", "Sung Si-kyung"),
+        },
+        {"w": "ok:w", "l": "ok:ls", "x": "absent"},
+    ),
+    "the singer's name in another script, singing nothing else there": Case(
+        [
+            R("ls", "Love Story", ["린"], "Blue Sea OST Part.1"),
+            R("w", "바람이 불어오면 (When the Wind Blows)", ["성시경"], "Blue Sea OST Part.2"),
+        ],
+        {
+            "w": T("Blue Sea", "When the Wind Blows", "Sung Si-kyung", part=2),
+            "v": T("Blue Sea", "When the Wind Blows", "Sung Si-kyung", version="Acoustic Ver."),
+            "y": T("Blue Sea", "Love Story", "Lyn"),
+        },
+        {"w": "ok:w", "v": "absent", "y": "ok:ls"},
+    ),
+    "the group typed for its member's credit": Case(
+        [R("g", "Gravity", ["Kim Jong Wan of NELL"], "The Crown OST Pt. 3")],
+        {"g": T("The Crown", "Gravity", "Nell", part=3)},
+        {"g": "ok:g"},
+    ),
+    "another group typed": Case(
+        [R("g", "Gravity", ["Kim Jong Wan of NELL"], "The Crown OST Pt. 3")],
+        {"g": T("The Crown", "Gravity", "Epik High", part=3)},
+        {"g": "absent"},
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(SINGS_ANOTHER))
+def test_who_the_fan_names_on_the_dramas_ost(make_sandbox: MakeSandbox, name: str) -> None:
+    run(make_sandbox, SINGS_ANOTHER[name])
+
+
+# A loanword title in Hangul reads close to the fan's English title, not the same (피노키오,
+# "pinokio", for "Pinocchio"): as any title in another script, uniqueness decides.
+LOANWORD = {
+    "the artist's one entry and one song": Case(
+        [R("p", "피노키오", ["Roy Kim"], "Puppet Heart OST Part.1")],
+        {"p": T("Puppet Heart", "Pinocchio", "Roy Kim", part=1)},
+        {"p": "ok:p"},
+    ),
+    "the artist has another entry: a person decides": Case(
+        [R("p", "피노키오", ["Roy Kim"], "Puppet Heart OST Part.1")],
+        {
+            "p": T("Puppet Heart", "Pinocchio", "Roy Kim", part=1),
+            "o": T("Puppet Heart", "Only You", "Roy Kim"),
+        },
+        {"p": "review", "o": "absent"},
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(LOANWORD))
+def test_a_loanword_title_in_hangul_is_decided_by_uniqueness(
+    make_sandbox: MakeSandbox, name: str
+) -> None:
+    run(make_sandbox, LOANWORD[name])

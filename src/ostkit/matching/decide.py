@@ -228,6 +228,19 @@ def _vocal_key(cand: Candidate) -> str | None:
     return None if parsed.tags & RECORDING_TAGS else fuzzy_key(parsed.base)
 
 
+def _artist_sings_another_song(best: Ranked, ranked: Sequence[Ranked]) -> bool:
+    """The fan's artist is recognised on the drama's OST as another Spotify artist than the
+    best candidate's: the fan names that singer, so this song (by someone else) is not theirs
+    ("Love Story" by 린 for an entry by Sung Si-kyung, whose 성시경 sings another song there)."""
+    mine = {a.id or fuzzy_key(a.name) for a in best.candidate.artists}
+    return any(
+        r.score.components.get("album", 0) >= ANY_PART
+        and r.score.components.get("artist", 0) >= 0.9
+        and not mine & {a.id or fuzzy_key(a.name) for a in r.candidate.artists}
+        for r in ranked
+    )
+
+
 def _title_decides(track: Track, ranked: Sequence[Ranked]) -> MatchResult | None:
     """The exact title on the drama's own OST, the fan's artist missing, ``?``, misspelled or
     shown by Spotify only in another script, and no other song on the drama's OST with that
@@ -253,6 +266,8 @@ def _title_decides(track: Track, ranked: Sequence[Ranked]) -> MatchResult | None
         if script_of(n) == script_of(a.name) == "latin"
     ):
         return None
+    if _artist_sings_another_song(best, ranked):
+        return None  # the fan's singer is on the drama's OST, with another song
     title = _vocal_key(best.candidate)
     for r in ranked[1:]:
         if r.score.components.get("album", 0) < ANY_PART or same_recording(

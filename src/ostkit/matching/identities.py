@@ -75,12 +75,17 @@ def _ost_of_one_drama(cand: Candidate) -> tuple[str, int | None] | None:
 
 
 def learn_drama_names(
-    chosen: Iterable[tuple[Track, Candidate]], known: Mapping[str, tuple[str, ...]]
+    chosen: Iterable[tuple[Track, Candidate]],
+    known: Mapping[str, tuple[str, ...]],
+    searched: Mapping[str, frozenset[str]] | None = None,
 ) -> dict[str, list[str]]:
     """Drama key -> names the drama's OST releases carry that the catalog does not know yet
     (``구미호뎐 OST Part 1`` for *Tale of the Nine Tailed*, "Guardian" for *Goblin*), read from
     the album names of confident matches. ``known``: drama key -> its other names; a name that
-    is already another drama's is never learned."""
+    is already another drama's is never learned. ``searched``: drama key -> the drama names of
+    the OST releases Spotify's search for the drama's own names returned; when it returned some,
+    only those are learned (a match on ``홍길동 OST`` teaches nothing to a drama whose search
+    found ``그 겨울, 바람이 분다 OST``: that song is on another drama's OST)."""
     taken = {key(n) for names in known.values() for n in names}
     learned: dict[str, list[str]] = {}
     for track, cand in chosen:
@@ -89,6 +94,9 @@ def learn_drama_names(
             continue
         drama = found[0]
         k = key(track.drama)
+        returned = (searched or {}).get(k)
+        if returned and not any(same_drama(drama, n) for n in returned):
+            continue
         names = (track.drama, *known.get(k, ()), *learned.get(k, ()))
         if any(same_drama(drama, n) for n in names):
             continue

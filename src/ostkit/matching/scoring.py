@@ -196,6 +196,18 @@ def name_forms(name: str) -> list[str]:
     return [f.strip() for f in dict.fromkeys(forms) if f.strip()]
 
 
+def _member_of(name: str) -> str | None:
+    """The group in a member's credit ("Kim Jong Wan of NELL", "Taeil (NCT)"), or None."""
+    text = clean_text(name)
+    of = _OF_GROUP_RE.match(text)
+    if of:
+        return of.group("group").strip()
+    bracket = _BRACKET_RE.match(text)
+    if bracket and script_of(bracket.group("inner")) == script_of(bracket.group("name")):
+        return bracket.group("inner").strip()
+    return None
+
+
 def _group_prefixed(a: str, b: str) -> bool:
     """ "NCT DOYOUNG" vs "DOYOUNG": one name is the other plus a group tag written in capitals
     (2 to 5 letters/digits) in front or behind; the shared name has at least 4 letters."""
@@ -222,6 +234,10 @@ def _artist_name_similarity(name: str, native: str | None, cand_name: str, ctx: 
     if ckey and ckey in known:
         return 1.0
     if any(_group_prefixed(f, cand_name) for f in forms):
+        return 0.9
+    # "Kim Jong Wan of NELL", "Taeil (NCT)" on Spotify, the group typed by the fan.
+    group = _member_of(cand_name)
+    if group and fuzzy_key(group) in {fuzzy_key(f) for f in forms} | known:
         return 0.9
     # "DAWN 던", "TAEYEON (태연)": a Spotify name can carry both scripts.
     cparts = [p for p in re.split(r"[()\[\]]|\s(?=[\uac00-\ud7a3])", cand_name) if p.strip()]
@@ -386,7 +402,7 @@ def caps(
     if title >= 0.95 and album >= 0.99 and artist < 0.75:
         found.append(OST_TITLE_UNKNOWN_ARTIST)
     elif (
-        title < 0.6
+        title < 0.9
         and (artist >= 0.9 or (artist >= SAME_READING and album >= 0.99 and track.part))
         and (album >= 0.99 or album == NEUTRAL)
         and _title_in_other_script(track, candidate)

@@ -41,7 +41,14 @@ from typing import Protocol
 
 from ostkit.errors import InputError, SpotifyError, UsageError
 from ostkit.matching.bands import DEFAULT_BANDS, Bands
-from ostkit.matching.decide import MatchResult, best_match, merge_candidates
+from ostkit.matching.decide import (
+    ANY_PART,
+    ON_DRAMAS_OST,
+    MatchResult,
+    Ranked,
+    best_match,
+    merge_candidates,
+)
 from ostkit.matching.identities import (
     aliases_from_artists,
     learn_drama_names,
@@ -320,6 +327,7 @@ def search(
         save(batch)
     out.failure = searcher.failure
     out.album_reads = searcher.run_cache.album_reads
+    out.release_names = {k: frozenset(v) for k, v in searcher.cache.release_names.items()}
     return out
 
 
@@ -349,6 +357,12 @@ class Decisions:
     learned: list[tuple[int, str, str]]  # (catalog artist id, Spotify artist id, Spotify name)
     # Drama title -> names its matched OST releases carry that the catalog did not know.
     drama_names: dict[str, list[str]] = field(default_factory=dict)
+
+
+def _on_known_release(result: MatchResult) -> bool:
+    """A match on a release the drama's known names name (its album component says so)."""
+    chosen = result.chosen
+    return chosen is not None and chosen.score.components.get("album", 0) >= ON_DRAMAS_OST
 
 
 def decide(plan: MatchPlan, searches: Searches, bands: Bands) -> Decisions:
@@ -384,6 +398,7 @@ def decide(plan: MatchPlan, searches: Searches, bands: Bands) -> Decisions:
             if (r := first_pass.get(t.id or 0)) is not None and r.chosen is not None
         ),
         plan.drama_names,
+        searches.release_names,
     )
     cluster = learn_names_from_cluster(
         (
@@ -402,10 +417,11 @@ def decide(plan: MatchPlan, searches: Searches, bands: Bands) -> Decisions:
     results = dict(first_pass)
     for t in plan.tracks:
         tid = t.id or 0
-        if (
-            tid in results
-            and results[tid].status is not Status.MATCHED
-            and (learned or key(t.drama) in new_names)
+        # A match made off the drama's known release is decided again once the drama's name
+        # is learned: the release may now read as another drama's OST.
+        if tid in results and (
+            (results[tid].status is not Status.MATCHED and learned)
+            or (key(t.drama) in new_names and not _on_known_release(results[tid]))
         ):
             results[tid] = best_match(
                 t, pool[tid], enriched, context=plan.context(t, enriched), bands=bands
@@ -523,7 +539,9 @@ def read_learned_names(
     cache = RunCache(client)
     before = client.request_count
     found = dict(searches.found)
-    out = LearnedNameReads(plan, Searches(found, searches.failure, searches.album_reads))
+    out = LearnedNameReads(
+        plan, Searches(found, searches.failure, searches.album_reads, searches.release_names)
+    )
     known = aliases_from_artists(plan.artists)
     try:
         for title, new in todo.items():
@@ -548,12 +566,24 @@ def read_learned_names(
     return out
 
 
+def kept_candidates(ranked: Sequence[Ranked]) -> list[Ranked]:
+    """The candidates stored for a track left undecided: the best ``KEEP_CANDIDATES``, and the
+    songs on the drama's own releases below them (up to as many again). A later run decides the
+    track from these alone, so they must hold the evidence this one had: a strong candidate on
+    another release stays doubtful while the drama's own release is among them."""
+    top = list(ranked[:KEEP_CANDIDATES])
+    own = [r for r in ranked[KEEP_CANDIDATES:] if r.score.components.get("album", 0) >= ANY_PART]
+    return top + own[:KEEP_CANDIDATES]
+
+
 # --- step 4: write decisions --------------------------------------------------------------------
 
 
-def write_decisions(store: MatchStore, decisions: Decisions) -> int:
+def write_decisions(store: MatchStore, decisions: Decisions, *, fill: bool = True) -> int:
     """Statuses, kept candidates, the data a match fills in and learned identities in one
-    transaction; returns how many artists learned something new."""
+    transaction; returns how many artists learned something new. ``fill=False``: not the data
+    a match fills in (a first decision, which the run's last step may still overturn: filled
+    data cannot be told from typed data afterwards)."""
     learned_count = 0
     with store.transaction():
         for o in decisions.outcomes:
@@ -567,12 +597,12 @@ def write_decisions(store: MatchStore, decisions: Decisions) -> int:
                 uri=r.chosen.candidate.uri if r.chosen else None,
                 score=best.score.total if best else None,
             )
-            keep = [] if r.status is Status.MATCHED else list(r.ranked[:KEEP_CANDIDATES])
+            keep = [] if r.status is Status.MATCHED else kept_candidates(r.ranked)
             store.save_candidates(
                 o.track.id,
                 [(x.candidate, x.score.total, x.score.reasons) for x in keep],
             )
-            if r.status is Status.MATCHED and r.chosen:
+            if fill and r.status is Status.MATCHED and r.chosen:
                 store.fill_from_spotify(o.track.id, r.chosen.candidate)
         for artist_id, spotify_id, name in decisions.learned:
             if store.learn_artist(artist_id, spotify_id, [name]):
@@ -601,7 +631,7 @@ def search_again(
     context = Context(aliases, drama_names(store.dramas()).get(key(track.drama), ()))
     found = client.search_tracks(query.strip(), limit=10)
     ranked = best_match(track, found, aliases, context=context, bands=bands).ranked
-    keep = [(r.candidate, r.score.total, r.score.reasons) for r in ranked[:KEEP_CANDIDATES]]
+    keep = [(r.candidate, r.score.total, r.score.reasons) for r in kept_candidates(ranked)]
     with store.transaction():
         store.save_candidates(track_id, keep)
     return ReviewItem(track, store.candidates(track_id))
@@ -625,12 +655,12 @@ def match_tracks(
     match_plan = plan_match(store, options)
 
     def save(batch: list[tuple[Track, TrackSearch]]) -> None:
-        """First decisions of searched tracks, saved as the run goes (identities and the
-        re-ranking they allow come with the final write)."""
+        """First decisions of searched tracks, saved as the run goes (identities, the
+        re-ranking they allow and the data a match fills in come with the final write)."""
         outcomes = [
             TrackOutcome(t, t.status, found.result.status, found.result) for t, found in batch
         ]
-        write_decisions(store, Decisions(outcomes, []))
+        write_decisions(store, Decisions(outcomes, []), fill=False)
 
     searches = search(
         match_plan,

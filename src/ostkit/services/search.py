@@ -104,6 +104,9 @@ class DramaCache:
     def __init__(self, client: SearchClient) -> None:
         self.client = client
         self._once = Once()
+        self._lock = threading.Lock()
+        # Drama key -> the drama names of the OST releases its album searches returned.
+        self.release_names: dict[str, set[str]] = {}
 
     def get(
         self,
@@ -149,6 +152,9 @@ class DramaCache:
                 albums = wanted or [a for a in albums if parse_album(a.name).part is None][:2]
             else:
                 albums = albums[:6]
+            with self._lock:
+                names_found = self.release_names.setdefault(key(drama), set())
+                names_found.update(d for a in albums if (d := parse_album(a.name).drama))
             for album in albums:
                 if album.id and album.id not in opened:
                     opened.add(album.id)
@@ -234,6 +240,8 @@ class Searches:
     found: dict[int, TrackSearch] = field(default_factory=dict)
     failure: SpotifyError | None = None
     album_reads: int = 0  # GET /albums/{id} reads among the requests (one album each)
+    # Drama key -> the drama names of the OST releases the drama's album searches returned.
+    release_names: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 class Searcher:
