@@ -4,7 +4,7 @@ pure search loop with a small fake client."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pytest
@@ -318,6 +318,36 @@ def test_search_runs_the_whole_plan_when_nothing_is_confident() -> None:
         'albums album:"Drama"',
         'artist:"Singer"',
     ]
+
+
+def _on(name: str, artist: str, album: str) -> Candidate:
+    return replace(_cand(name, artist), album=SpotifyAlbum(None, album))
+
+
+def test_the_title_alone_is_not_searched_when_the_artists_song_of_that_title_is_found() -> None:
+    # Found by the artist, not confident (another drama's OST): searching the title alone
+    # looks for the artist spelled otherwise, which is no longer the question.
+    t = Track(drama="Drama", title="Hello", credits=(Credit("Singer"),))
+    client = FakeClient({'track:"Hello" artist:"Singer"': [_on("Hello", "Singer", "Other OST")]})
+    found = search_track(
+        t, client, aliases=Aliases(), context=Context(), bands=MatchOptions().effective_bands()
+    )
+    assert found.result.status is not Status.MATCHED
+    assert 'track:"Hello"' not in client.queries
+    assert client.queries[0] == 'track:"Hello" artist:"Singer"'
+
+
+def test_the_artists_songs_are_not_searched_when_the_dramas_ost_has_one_of_them() -> None:
+    # The drama's release is reached and carries another song by the artist: the artist's
+    # songs (the last query, a way to releases no search reached) add nothing.
+    t = Track(drama="Drama", title="Hello", credits=(Credit("Singer"),))
+    client = FakeClient({'track:"Hello"': [_on("Goodbye", "Singer", "Drama OST Part.2")]})
+    found = search_track(
+        t, client, aliases=Aliases(), context=Context(), bands=MatchOptions().effective_bands()
+    )
+    assert found.result.status is not Status.MATCHED
+    assert 'artist:"Singer"' not in client.queries
+    assert 'albums album:"Drama"' in client.queries
 
 
 def test_quota_stop_saves_what_was_decided_and_the_next_run_continues(world: World) -> None:

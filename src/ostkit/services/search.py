@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from ostkit.errors import SpotifyError
 from ostkit.matching.bands import Bands
-from ostkit.matching.decide import MatchResult, best_match, merge_candidates
+from ostkit.matching.decide import ANY_PART, MatchResult, best_match, merge_candidates
 from ostkit.matching.queries import drama_albums, drama_queries, plan
 from ostkit.matching.scoring import Aliases, Context
 from ostkit.models import Candidate, SpotifyAlbum, Status, Track
@@ -210,6 +210,10 @@ def search_track(
     )
     drama_done = False
     for query in steps:
+        if query.step == "artist" and _artist_on_dramas_ost(result):
+            continue  # the drama's releases are reached: the artist's other songs add nothing
+        if query.step == "title" and _found_by_artist(result):
+            continue  # the title by this artist is found: other spellings of them add nothing
         if query.kind == "album":
             if drama_done:
                 continue
@@ -228,6 +232,24 @@ def search_track(
         if result.status is Status.MATCHED:
             break
     return TrackSearch(gathered, result, used)
+
+
+def _artist_on_dramas_ost(result: MatchResult) -> bool:
+    """Whether a song by the entry's artist on the drama's own OST is among the candidates: the
+    artist's songs (the last query) are then no way to a release the searches missed."""
+    return any(
+        r.score.components.get("album", 0) >= ANY_PART
+        and r.score.components.get("artist", 0) >= 0.9
+        for r in result.ranked
+    )
+
+
+def _found_by_artist(result: MatchResult) -> bool:
+    """Whether the entry's title by the entry's artist is among the candidates."""
+    return any(
+        r.score.components.get("title", 0) >= 0.95 and r.score.components.get("artist", 0) >= 0.9
+        for r in result.ranked
+    )
 
 
 Progress = Callable[[int, int], None]
