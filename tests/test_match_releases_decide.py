@@ -62,9 +62,16 @@ OTHER_RELEASES = {
         {"e": T(D, "Paper Moon", "Haneul", part=3)},
         {"e": "ok:o"},
     ),
+    # The artist's theme song for another drama is released the same way: the fan's duration
+    # has to agree, or a person decides.
     "the song's own single, no release of the drama": Case(
         [R("s", "Paper Moon", ["Haneul"], "Paper Moon")],
         {"e": T(D, "Paper Moon", "Haneul")},
+        {"e": "review"},
+    ),
+    "the song's own single, duration typed and equal": Case(
+        [R("s", "Paper Moon", ["Haneul"], "Paper Moon", duration_ms=201000)],
+        {"e": T(D, "Paper Moon", "Haneul", duration_ms=201000)},
         {"e": "ok:s"},
     ),
     "the artist's album, duration typed and equal, no release of the drama": Case(
@@ -171,8 +178,24 @@ NATIVE_ONLY = {
         },
         {"a": "ok:a", "b": "ok:b"},
     ),
-    "one entry alone": Case(
+    # Spotify's search for the drama's title returned the release (by its English name): the
+    # release is the drama's, and its one song by the entry's artist, of the entry's part, is
+    # the entry's.
+    "one entry alone, its release returned by the drama's search": Case(
         [R("a", "바다", ["민서"], f"{NATIVE} Part.1", **_native(1))],
+        {"a": T(HARBOR, "The Sea", "Minseo", part=1)},
+        {"a": "ok:a"},
+    ),
+    "one entry alone, a release no search of the drama returns": Case(
+        [R("a", "바다", ["민서"], f"{NATIVE} Part.1")],
+        {"a": T(HARBOR, "The Sea", "Minseo", part=1)},
+        {"a": "absent"},
+    ),
+    "the drama's search returns two dramas' releases named in Hangul: neither is learned": Case(
+        [
+            R("a", "바다", ["민서"], f"{NATIVE} Part.1", **_native(1)),
+            R("x", "파도", ["민서"], "등대 OST Part.1", album_names={"en": f"{HARBOR} Tales OST"}),
+        ],
         {"a": T(HARBOR, "The Sea", "Minseo", part=1)},
         {"a": "absent"},
     ),
@@ -551,3 +574,70 @@ def test_a_loanword_title_in_hangul_is_decided_by_uniqueness(
     make_sandbox: MakeSandbox, name: str
 ) -> None:
     run(make_sandbox, LOANWORD[name])
+
+
+# --- an artist Spotify shows only in Hangul, found by a search for the fan's name --------------
+
+CLOUDS = "Moon Under Clouds"
+CLOUDS_OST = "구름 속 달 OST"
+GUMMY = {"name": "거미", "names": {"en": "Gummy"}}  # Spotify knows her as Gummy too
+_clouds: dict[str, object] = {
+    "names": {"en": CLOUDS},
+    "album_names": {"en": f"{CLOUDS} OST Part.2"},
+}
+
+FOUND_BY_ARTIST = {
+    "the search for the fan's name returns the song: one entry, one song": Case(
+        [R("g", "구름 속 달", [GUMMY], f"{CLOUDS_OST} Part.2", **_clouds)],
+        {"g": T(CLOUDS, CLOUDS, "Gummy", part=2)},
+        {"g": "ok:g"},
+    ),
+    "the same, with a second entry by the artist: a person decides": Case(
+        [R("g", "구름 속 달", [GUMMY], f"{CLOUDS_OST} Part.2", **_clouds)],
+        {
+            "g": T(CLOUDS, CLOUDS, "Gummy", part=2),
+            "h": T(CLOUDS, "Moonrise", "Gummy"),
+        },
+        {"g": "review", "h": "absent"},
+    ),
+    "no search for the fan's name returns it (Spotify has no such name for her)": Case(
+        [R("g", "구름 속 달", ["거미"], f"{CLOUDS_OST} Part.2", **_clouds)],
+        {"g": T(CLOUDS, CLOUDS, "Gummy", part=2)},
+        {"g": "absent"},
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(FOUND_BY_ARTIST))
+def test_an_artist_shown_in_hangul_is_known_by_the_search_for_the_fans_name(
+    make_sandbox: MakeSandbox, name: str
+) -> None:
+    out = run(make_sandbox, FOUND_BY_ARTIST[name])
+    assert _rerun_changes(out) == {}  # a review keeps what the search said
+
+
+# --- two names carried by the drama's matches: the one most of them carry ------------------------
+
+SUN = "Sun in the Moon"
+SUN_OST = "달을 품은 해 OST"
+SEA_OST = "푸른 바다 OST"  # another drama's, carrying a same-titled song by the same singer
+
+
+def test_the_name_most_matches_carry_is_the_dramas_and_the_other_a_trap(
+    make_sandbox: MakeSandbox,
+) -> None:
+    case = Case(
+        [
+            R("b", "시간을 거슬러 (Back in Time)", ["LYn"], f"{SUN_OST} Part 1"),
+            R("o", "그대 한 사람 (Only You)", ["Kim Soo Hyun"], f"{SUN_OST} Part 2"),
+            R("l", "Love Story", ["LYn"], f"{SEA_OST} Part.1"),
+        ],
+        {
+            "b": T(SUN, "Back in Time", "Lyn", part=1),
+            "o": T(SUN, "Only You", "Kim Soo-hyun", part=2),
+            "l": T(SUN, "Love Story", "Lyn"),
+        },
+        {"b": "ok:b", "o": "ok:o", "l": "review"},
+    )
+    out = run(make_sandbox, case)
+    assert out.store.dramas()[0].other_names() == ("달을 품은 해",)

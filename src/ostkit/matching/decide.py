@@ -195,13 +195,8 @@ def _off_release_doubt(track: Track, ranked: Sequence[Ranked], ctx: Context) -> 
         return None  # an OST release named in another script: the album component says so
     if c.get("duration", 0) >= 0.9:
         return None
-    if (
-        album is not None
-        and album.name
-        and _vocal_key(best.candidate) == fuzzy_key(album.name)
-        and _first_artist_is_ours(track, best.candidate, ctx)
-    ):
-        return None  # the song's own single (a theme song released under the artist's name)
+    # The song's own single (a theme song released under the artist's name) is no proof on
+    # its own: the artist's theme song for another drama is released the same way.
     where = f"on {album.name!r}" if album and album.name else "on another release"
     return f"{where}, not the drama's own release; no duration agrees"
 

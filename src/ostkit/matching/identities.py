@@ -87,8 +87,9 @@ def learn_drama_names(
     only those are learned (a match on ``홍길동 OST`` teaches nothing to a drama whose search
     found ``그 겨울, 바람이 분다 OST``: that song is on another drama's OST)."""
     taken = {key(n) for names in known.values() for n in names}
-    learned: dict[str, list[str]] = {}
-    for track, cand in chosen:
+    # Drama key -> script -> name -> the entries matched on releases of that name.
+    votes: dict[str, dict[str, dict[str, set[int]]]] = {}
+    for i, (track, cand) in enumerate(chosen):
         found = _ost_of_one_drama(cand)
         if found is None:
             continue
@@ -97,12 +98,21 @@ def learn_drama_names(
         returned = (searched or {}).get(k)
         if returned and not any(same_drama(drama, n) for n in returned):
             continue
-        names = (track.drama, *known.get(k, ()), *learned.get(k, ()))
-        if any(same_drama(drama, n) for n in names):
+        if any(same_drama(drama, n) for n in (track.drama, *known.get(k, ()))):
             continue
         if key(drama) in taken or key(drama) in known:
             continue  # another drama of the catalog
-        learned.setdefault(k, []).append(drama)
+        by_name = votes.setdefault(k, {}).setdefault(script_of(drama), {})
+        same = next((n for n in by_name if same_drama(drama, n)), drama)
+        by_name.setdefault(same, set()).add(i)
+    # A drama has one name per script: the one most of its matches carry. Two names carried
+    # equally (a song found on another drama's OST as often as on this one's) teach nothing.
+    learned: dict[str, list[str]] = {}
+    for k, scripts in votes.items():
+        for by_name in scripts.values():
+            ranked = sorted(by_name.items(), key=lambda kv: -len(kv[1]))
+            if len(ranked) == 1 or len(ranked[0][1]) > len(ranked[1][1]):
+                learned.setdefault(k, []).append(ranked[0][0])
     return learned
 
 
@@ -156,4 +166,27 @@ def learn_names_from_cluster(
         ((other, titles),) = evidence.items()
         if len(titles) >= CLUSTER and other not in taken and other not in known:
             learned[k] = [shown[other]]
+    return learned
+
+
+def learn_names_from_search(
+    returned: Mapping[str, frozenset[str]],
+    titles: Mapping[str, str],
+    known: Mapping[str, tuple[str, ...]],
+) -> dict[str, list[str]]:
+    """Drama key -> the name in another script of the OST releases Spotify's search for the
+    drama's own title returned (``힐러 OST Part.4`` for "Healer", found through its English
+    name): the drama's native name, when the search returned exactly one such name and no other
+    drama of the catalog has it. ``returned``: drama key -> drama names of the releases the
+    search returned; ``titles``: drama key -> the drama's title."""
+    taken = {key(n) for names in known.values() for n in names} | set(known)
+    learned: dict[str, list[str]] = {}
+    for k, names in returned.items():
+        ours = (titles.get(k, ""), *known.get(k, ()))
+        scripts = {script_of(n) for n in ours if n}
+        other = {key(n): n for n in names if script_of(n) not in scripts | {"none"}}
+        if len(other) == 1:
+            ((name_key, name),) = other.items()
+            if name_key not in taken:
+                learned[k] = [name]
     return learned

@@ -25,7 +25,7 @@ and decides matched / review / not_found.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
@@ -121,6 +121,24 @@ class Context:
     # uniqueness rule, their songs no longer the artist's free songs on the OST.
     settled: frozenset[int] = frozenset()
     taken: frozenset[str] = frozenset()
+    # Candidates (URIs) a search filtered by the entry's artist returned, shown by Spotify with
+    # one artist in another script: Spotify knows that artist by the fan's name (거미 / Gummy).
+    found_by_artist: frozenset[str] = frozenset()
+
+
+# The artist component of a candidate a search filtered by the fan's artist name returned,
+# shown with one artist in another script: as sure as a name read the same across scripts.
+FOUND_BY_ARTIST = 0.9
+# Said in the artist reason of such a candidate; a stored candidate's reasons keep it, so the
+# next run decides a review track from its stored candidates as this one did.
+FOUND_BY_ARTIST_NOTE = "returned by a search for this artist"
+
+
+def found_by_artist(stored: Iterable[tuple[Candidate, Sequence[str]]]) -> frozenset[str]:
+    """The stored candidates (URIs) whose reasons say a search for the artist returned them."""
+    return frozenset(
+        c.uri for c, reasons in stored if any(FOUND_BY_ARTIST_NOTE in r for r in reasons)
+    )
 
 
 # A short name spelled the same across scripts (Sojin / 소진) scores this: as good as a known
@@ -297,6 +315,9 @@ def artist_score(track: Track, candidate: Candidate, ctx: Context) -> tuple[floa
             " ".join(c.name for c in credits), " ".join(a.name for a in candidate.artists)
         )
     value = max(0.75 * max(per_credit) + 0.25 * (sum(per_credit) / len(per_credit)), joined)
+    if value < FOUND_BY_ARTIST and candidate.uri in ctx.found_by_artist:
+        notes.append(FOUND_BY_ARTIST_NOTE)
+        value = FOUND_BY_ARTIST
     return value, "artist " + ", ".join(notes)
 
 

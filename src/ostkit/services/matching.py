@@ -54,8 +54,9 @@ from ostkit.matching.identities import (
     learn_drama_names,
     learn_identities,
     learn_names_from_cluster,
+    learn_names_from_search,
 )
-from ostkit.matching.scoring import Aliases, Context
+from ostkit.matching.scoring import Aliases, Context, found_by_artist
 from ostkit.models import Artist, Candidate, Drama, Status, Track
 from ostkit.services.review import ReviewItem, ReviewStore
 from ostkit.services.search import (
@@ -176,9 +177,20 @@ class MatchPlan:
     # Drama key -> the drama's catalog entries in scope (for the uniqueness rule).
     drama_entries: dict[str, tuple[Track, ...]] = field(default_factory=dict)
 
-    def context(self, track: Track, aliases: Aliases) -> Context:
+    # Review tracks' stored candidates a search for the artist returned (``Context``).
+    stored_found_by_artist: dict[int, frozenset[str]] = field(default_factory=dict)
+
+    def context(self, track: Track, aliases: Aliases, found: TrackSearch | None = None) -> Context:
+        """What scoring ``track`` compares with (``found``: its search in this run, if any)."""
         k = key(track.drama)
-        return Context(aliases, self.drama_names.get(k, ()), self.drama_entries.get(k, ()))
+        return Context(
+            aliases,
+            self.drama_names.get(k, ()),
+            self.drama_entries.get(k, ()),
+            found_by_artist=found.found_by_artist
+            if found
+            else self.stored_found_by_artist.get(track.id or 0, frozenset()),
+        )
 
 
 def entries_by_drama(tracks: Iterable[Track]) -> dict[str, tuple[Track, ...]]:
@@ -223,11 +235,8 @@ def drama_names(dramas: Iterable[Drama]) -> dict[str, tuple[str, ...]]:
 def plan_match(store: MatchStore, options: MatchOptions) -> MatchPlan:
     """Read what a run needs from the store (no requests, no writes)."""
     tracks = store.tracks(drama=options.drama)
-    stored = {
-        t.id or 0: [c for c, _, _ in store.candidates(t.id or 0)]
-        for t in tracks
-        if t.status is Status.REVIEW
-    }
+    kept = {t.id or 0: store.candidates(t.id or 0) for t in tracks if t.status is Status.REVIEW}
+    stored = {tid: [c for c, _, _ in cands] for tid, cands in kept.items()}
     to_search = [t for t in tracks if needs_search(t, stored.get(t.id or 0, []), options.rematch)]
     dramas = store.dramas()
     return MatchPlan(
@@ -238,6 +247,10 @@ def plan_match(store: MatchStore, options: MatchOptions) -> MatchPlan:
         stored=stored,
         up_front=up_front_parts(to_search),
         drama_entries=entries_by_drama(tracks),
+        stored_found_by_artist={
+            tid: found_by_artist((c, reasons) for c, _, reasons in cands)
+            for tid, cands in kept.items()
+        },
     )
 
 
@@ -409,11 +422,17 @@ def decide(plan: MatchPlan, searches: Searches, bands: Bands) -> Decisions:
         plan.drama_names,
     )
     new_names.update(cluster)
+    titles = {key(t.drama): t.drama for t in plan.tracks}
+    for k, found in learn_names_from_search(
+        searches.release_names, titles, plan.drama_names
+    ).items():
+        have = new_names.setdefault(k, [])
+        have.extend(n for n in found if all(key(n) != key(h) for h in have))
     if new_names:
-        names = dict(plan.drama_names)
+        known_names = dict(plan.drama_names)
         for k, extra in new_names.items():
-            names[k] = (*names.get(k, ()), *extra)
-        plan = replace(plan, drama_names=names)
+            known_names[k] = (*known_names.get(k, ()), *extra)
+        plan = replace(plan, drama_names=known_names)
     results = dict(first_pass)
     for t in plan.tracks:
         tid = t.id or 0
@@ -424,7 +443,11 @@ def decide(plan: MatchPlan, searches: Searches, bands: Bands) -> Decisions:
             or (key(t.drama) in new_names and not _on_known_release(results[tid]))
         ):
             results[tid] = best_match(
-                t, pool[tid], enriched, context=plan.context(t, enriched), bands=bands
+                t,
+                pool[tid],
+                enriched,
+                context=plan.context(t, enriched, searches.found.get(tid)),
+                bands=bands,
             )
     # A match made only with what was just learned (the drama's other name) vouches for its
     # artists too: learn them and decide the rest once more (still no request).
@@ -444,7 +467,11 @@ def decide(plan: MatchPlan, searches: Searches, bands: Bands) -> Decisions:
             tid = t.id or 0
             if tid in results and results[tid].status is not Status.MATCHED:
                 results[tid] = best_match(
-                    t, pool[tid], enriched, context=plan.context(t, enriched), bands=bands
+                    t,
+                    pool[tid],
+                    enriched,
+                    context=plan.context(t, enriched, searches.found.get(tid)),
+                    bands=bands,
                 )
     # Entries matched (now or before) to a song of their own are no rivals for the others.
     settled = {
@@ -468,7 +495,9 @@ def decide(plan: MatchPlan, searches: Searches, bands: Bands) -> Decisions:
         for t in plan.tracks:
             tid = t.id or 0
             if tid in results and results[tid].status is not Status.MATCHED:
-                ctx = replace(plan.context(t, enriched), settled=ids, taken=uris)
+                ctx = replace(
+                    plan.context(t, enriched, searches.found.get(tid)), settled=ids, taken=uris
+                )
                 results[tid] = best_match(t, pool[tid], enriched, context=ctx, bands=bands)
     outcomes: list[TrackOutcome] = []
     for t in plan.tracks:
@@ -489,7 +518,6 @@ def decide(plan: MatchPlan, searches: Searches, bands: Bands) -> Decisions:
                 queries=search.queries if search else [],
             )
         )
-    titles = {key(t.drama): t.drama for t in plan.tracks}
     return Decisions(outcomes, learned, {titles[k]: v for k, v in new_names.items()})
 
 
@@ -555,9 +583,12 @@ def read_learned_names(
                     continue
                 had = found[t.id]
                 pool = merge_candidates([*had.candidates, *tracks])
-                result = best_match(t, pool, known, context=plan.context(t, known), bands=bands)
+                ctx = plan.context(t, known, had)
+                result = best_match(t, pool, known, context=ctx, bands=bands)
                 read = [f"(drama albums of {n!r})" for n in new]
-                found[t.id] = TrackSearch(pool, result, [*had.queries, *read], had.requests)
+                found[t.id] = replace(
+                    had, candidates=pool, result=result, queries=[*had.queries, *read]
+                )
     except SpotifyError as exc:
         out.failure, out.failed_drama = exc, title
     out.requests = client.request_count - before

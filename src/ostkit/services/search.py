@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from ostkit.errors import SpotifyError
@@ -20,6 +20,7 @@ from ostkit.matching.queries import drama_albums, drama_queries, plan
 from ostkit.matching.scoring import Aliases, Context
 from ostkit.models import Candidate, SpotifyAlbum, Status, Track
 from ostkit.text.keys import key
+from ostkit.text.scripts import script_of
 from ostkit.text.titles import parse_album
 
 
@@ -173,6 +174,20 @@ class TrackSearch:
     result: MatchResult
     queries: list[str]
     requests: int = 0  # exact only sequentially; the run's total is always exact
+    # Candidates a search filtered by the entry's artist returned, their one artist shown in
+    # another script (``Context.found_by_artist``).
+    found_by_artist: frozenset[str] = frozenset()
+
+
+def shown_in_other_script(track: Track, found: Sequence[Candidate]) -> set[str]:
+    """The candidates of a search filtered by ``track``'s artist whose one artist Spotify shows
+    in another script than the fan's name: the search matched a name Spotify keeps for them."""
+    ours = script_of(track.artist)
+    return {
+        c.uri
+        for c in found
+        if len(c.artists) == 1 and script_of(c.artists[0].name) not in (ours, "none")
+    }
 
 
 def search_track(
@@ -208,6 +223,7 @@ def search_track(
         artist_names=artist_names,
         with_drama=not drama_first,
     )
+    by_artist: set[str] = set()
     drama_done = False
     for query in steps:
         if query.step == "artist" and _artist_on_dramas_ost(result):
@@ -224,6 +240,9 @@ def search_track(
         else:
             found = client.search_tracks(query.q, limit=query.limit)
             used.append(query.q)
+            if query.step in ("field", "artist") and track.artist.strip():
+                by_artist |= shown_in_other_script(track, found)
+                context = replace(context, found_by_artist=frozenset(by_artist))
         # The same track again may know more (a search hit has the ISRC an album listing lacks).
         gathered = merge_candidates([*gathered, *found])
         if not found:
@@ -231,7 +250,7 @@ def search_track(
         result = best_match(track, gathered, aliases, context=context, bands=bands)
         if result.status is Status.MATCHED:
             break
-    return TrackSearch(gathered, result, used)
+    return TrackSearch(gathered, result, used, found_by_artist=frozenset(by_artist))
 
 
 def _artist_on_dramas_ost(result: MatchResult) -> bool:
