@@ -641,3 +641,48 @@ def test_the_name_most_matches_carry_is_the_dramas_and_the_other_a_trap(
     )
     out = run(make_sandbox, case)
     assert out.store.dramas()[0].other_names() == ("달을 품은 해",)
+
+
+# --- the Inst. entry follows its vocal entry to the same release ---------------------------------
+
+HWA = "Flower Knights"
+TWIN = {
+    "the group typed for the duet's Inst.": Case(
+        [
+            R("v", "죽어도 너야 (It's Definitely You)", ["V", "Jin"], f"{HWA} OST Part 2"),
+            R("i", "죽어도 너야 (It's Definitely You) (Inst.)", ["V", "Jin"], f"{HWA} OST Part 2"),
+            R("o", "죽어도 너야 (It's Definitely You) (Inst.)", ["V", "Jin"], "K-Drama Inst. Best"),
+        ],
+        {
+            "v": T(HWA, "It's Definitely You", "V & Jin", part=2),
+            "i": T(HWA, "It's Definitely You", "BTS", version="Inst."),
+        },
+        {"v": "ok:v", "i": "ok:i"},
+    ),
+    "no vocal entry to follow": Case(
+        [
+            R("v", "죽어도 너야 (It's Definitely You)", ["V", "Jin"], f"{HWA} OST Part 2"),
+            R("i", "죽어도 너야 (It's Definitely You) (Inst.)", ["V", "Jin"], f"{HWA} OST Part 2"),
+        ],
+        {"i": T(HWA, "It's Definitely You", "BTS", version="Inst.")},
+        {"i": "absent"},
+    ),
+    "the vocal's release has no Inst.": Case(
+        [
+            R("v", "죽어도 너야 (It's Definitely You)", ["V", "Jin"], f"{HWA} OST Part 2"),
+            R("o", "죽어도 너야 (It's Definitely You) (Inst.)", ["V", "Jin"], "K-Drama Inst. Best"),
+        ],
+        {
+            "v": T(HWA, "It's Definitely You", "V & Jin", part=2),
+            "i": T(HWA, "It's Definitely You", "BTS", version="Inst."),
+        },
+        {"v": "ok:v", "i": "absent"},
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(TWIN))
+def test_an_inst_entry_takes_the_inst_on_its_vocals_release(
+    make_sandbox: MakeSandbox, name: str
+) -> None:
+    run(make_sandbox, TWIN[name])

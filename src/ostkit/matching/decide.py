@@ -352,3 +352,34 @@ def _only_song_by_artist(
         "one catalog entry by this artist and one vocal song by this artist on the drama's "
         "OST (" + ", ".join(evidence) + ")",
     )
+
+
+def inst_twin(ranked: Sequence[Ranked], vocal: Candidate) -> MatchResult | None:
+    """An Inst. entry whose vocal entry is matched to ``vocal``: the one instrumental of that
+    song on the vocal's release is it, whoever the fan credited (the Inst. of a duet typed
+    under one singer, a group's Inst. under the group). None when the release has no such
+    instrumental among the candidates, or more than one."""
+    album = vocal.album
+    if album is None or (not album.id and not album.name):
+        return None
+    song = _base_key(vocal)
+    twins = [
+        r
+        for r in ranked
+        if r.candidate.album is not None
+        and (r.candidate.album.id or r.candidate.album.name) == (album.id or album.name)
+        and "inst" in parsed_title(r.candidate.name).tags
+        and _base_key(r.candidate) == song
+    ]
+    if len({r.candidate.uri for r in twins}) != 1:
+        return None
+    return MatchResult(
+        Status.MATCHED,
+        twins[0],
+        tuple(ranked),
+        f"the Inst. of {vocal.name!r}, matched for the vocal entry, on the same release",
+    )
+
+
+def _base_key(cand: Candidate) -> str:
+    return fuzzy_key(parsed_title(cand.name).base)

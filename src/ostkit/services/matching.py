@@ -47,6 +47,7 @@ from ostkit.matching.decide import (
     MatchResult,
     Ranked,
     best_match,
+    inst_twin,
     merge_candidates,
 )
 from ostkit.matching.identities import (
@@ -68,7 +69,8 @@ from ostkit.services.search import (
     Searches,
     TrackSearch,
 )
-from ostkit.text.keys import key
+from ostkit.text.keys import fuzzy_key, key
+from ostkit.text.titles import is_instrumental, parse_title
 
 KEEP_CANDIDATES = 5  # candidates stored per track for `ostkit review`
 # A drama with at least this many entries to search gets its OST albums read up front (one album
@@ -378,6 +380,11 @@ def _on_known_release(result: MatchResult) -> bool:
     return chosen is not None and chosen.score.components.get("album", 0) >= ON_DRAMAS_OST
 
 
+def title_key(track: Track) -> tuple[str, str]:
+    """A drama's song, whatever its version: an Inst. entry and its vocal entry share it."""
+    return key(track.drama), fuzzy_key(parse_title(track.title).base) or track.title
+
+
 def decide(plan: MatchPlan, searches: Searches, bands: Bands) -> Decisions:
     """Sequential, catalog order, no requests: learn artist identities from the confident first
     decisions, re-rank every undecided track's candidates with them and say each outcome."""
@@ -499,6 +506,29 @@ def decide(plan: MatchPlan, searches: Searches, bands: Bands) -> Decisions:
                     plan.context(t, enriched, searches.found.get(tid)), settled=ids, taken=uris
                 )
                 results[tid] = best_match(t, pool[tid], enriched, context=ctx, bands=bands)
+    # An Inst. entry whose vocal entry is matched: the instrumental on the vocal's release.
+    vocals = {
+        title_key(t): (tid, r.chosen.candidate)
+        for t in plan.tracks
+        if (tid := t.id or 0) in results
+        and (r := results[tid]).status is Status.MATCHED
+        and r.chosen is not None
+        and not is_instrumental(t.title, t.version)
+    }
+    for t in plan.tracks:
+        tid = t.id or 0
+        if (
+            tid not in results
+            or results[tid].status is Status.MATCHED
+            or not is_instrumental(t.title, t.version)
+            or title_key(t) not in vocals
+        ):
+            continue
+        vocal_id, vocal = vocals[title_key(t)]
+        both = merge_candidates([*pool[tid], *pool.get(vocal_id, [])])
+        ctx = plan.context(t, enriched, searches.found.get(tid))
+        ranked = best_match(t, both, enriched, context=ctx, bands=bands).ranked
+        results[tid] = inst_twin(ranked, vocal) or results[tid]
     outcomes: list[TrackOutcome] = []
     for t in plan.tracks:
         tid = t.id or 0
