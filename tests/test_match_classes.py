@@ -18,7 +18,7 @@ import pytest
 from conftest import MakeSandbox
 from ostkit.matching.scoring import Aliases, artist_score
 from ostkit.models import Candidate, Credit, Drama, SpotifyAlbum, SpotifyArtist, Status, Track
-from ostkit.sandbox import Fault
+from ostkit.sandbox import Fault, Sandbox
 from ostkit.services.matching import MatchOptions, MatchReport, match_tracks
 from ostkit.spotify.client import SpotifyClient
 from ostkit.spotify.policy import NetPolicy
@@ -52,6 +52,7 @@ class Outcome:
     store: CatalogStore
     requests: int
     client: SpotifyClient
+    sandbox: Sandbox
 
 
 def run_case(
@@ -86,7 +87,7 @@ def run_case(
             got[label] = "ok:" + label_of.get(t.spotify_uri or "", "?")
         else:
             got[label] = t.status.value
-    return Outcome(got, report, store, sb.count("GET"), client)
+    return Outcome(got, report, store, sb.count("GET"), client, sb)
 
 
 def check(outcome: Outcome, expect: dict[str, str]) -> None:

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from ostkit.matching.queries import SEARCH_LIMIT, Query, drama_albums, drama_queries, plan, quote
+from ostkit.matching.queries import (
+    SEARCH_LIMIT,
+    Query,
+    drama_albums,
+    drama_queries,
+    plan,
+    quote,
+    title_heads,
+)
 from ostkit.models import Credit, SpotifyAlbum, Track
 
 
@@ -85,3 +93,10 @@ def test_drama_albums_of_another_season_name_count() -> None:
         SpotifyAlbum("a2", "Hospital Doctors OST Part.1"),
     ]
     assert [a.id for a in drama_albums(albums, ["Hospital Playlist"])] == ["a1"]
+
+
+def test_title_heads_are_the_titles_before_a_subtitle_long_enough_to_name_a_drama() -> None:
+    assert title_heads(["Misaeng: Incomplete Life", "미생"]) == ["Misaeng"]
+    assert title_heads(["Moon Lovers: Scarlet Heart Ryeo"]) == ["Moon Lovers"]
+    assert title_heads(["W: Two Worlds"]) == []  # "W" names many things
+    assert title_heads(["Reply 1988"]) == []  # no subtitle

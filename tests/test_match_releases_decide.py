@@ -686,3 +686,39 @@ def test_an_inst_entry_takes_the_inst_on_its_vocals_release(
     make_sandbox: MakeSandbox, name: str
 ) -> None:
     run(make_sandbox, TWIN[name])
+
+
+# --- a drama typed with its subtitle, its releases named by the title alone ---------------------
+
+LIFE = "Misaeng Days: Incomplete Life"
+HEAD_CASES = {
+    "the title before the subtitle finds the releases": Case(
+        [
+            R(
+                "f",
+                "날아",
+                ["이승열"],
+                "미생 OST Part 1",
+                album_names={"en": "Misaeng Days OST Part 1"},
+            ),
+        ],
+        {"f": T(LIFE, "Fly", "Lee Seung-yeol", part=1)},
+        {"f": "ok:f"},
+    ),
+    "found by the full name: the title alone is not searched": Case(
+        [
+            R("f", "날아", ["이승열"], "미생 OST Part 1", album_names={"en": f"{LIFE} OST Part 1"}),
+        ],
+        {"f": T(LIFE, "Fly", "Lee Seung-yeol")},
+        {"f": "ok:f"},
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(HEAD_CASES))
+def test_a_subtitled_dramas_releases_named_by_its_title_alone(
+    make_sandbox: MakeSandbox, name: str
+) -> None:
+    out = run(make_sandbox, HEAD_CASES[name])
+    albums = [r.query["q"][0] for r in out.sandbox.requests if r.query.get("type") == ["album"]]
+    assert ('album:"Misaeng Days"' in albums) is name.startswith("the title before")

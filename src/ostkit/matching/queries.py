@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from ostkit.matching.scoring import name_forms, same_drama
+from ostkit.matching.scoring import is_drama_head, name_forms, same_drama
 from ostkit.models import SpotifyAlbum, Track
 from ostkit.text.keys import clean_text, fuzzy_key
 from ostkit.text.scripts import script_of
@@ -117,6 +117,18 @@ def drama_queries(
     """Album searches for a drama's OST releases: its title, then its other (native) names."""
     names = dict.fromkeys(clean_text(d) for d in (drama, *drama_names) if d and d.strip())
     return [Query("album", f"album:{quote(d)}", "drama", limit) for d in names]
+
+
+def title_heads(names: Sequence[str]) -> list[str]:
+    """The titles before a subtitle ("Misaeng" of "Misaeng: Incomplete Life"), long enough to
+    name one drama (``same_drama`` reads them as the same drama); searched for the drama's
+    releases when its full names found none (Spotify may name them by the title alone)."""
+    heads = []
+    for name in names:
+        head = clean_text(name).split(":", 1)[0].strip()
+        if head != clean_text(name) and is_drama_head(head):
+            heads.append(head)
+    return list(dict.fromkeys(heads))
 
 
 def drama_albums(

@@ -347,9 +347,15 @@ def same_drama(found: str, drama: str) -> bool:
     ha, hb = sa.split(":", 1)[0], sb.split(":", 1)[0]
     return (
         (ha, hb) != (sa, sb)
-        and len(norm(min(ha, hb, key=len))) >= 6
+        and is_drama_head(min(ha, hb, key=len))
         and fuzzy_key(ha) == fuzzy_key(hb)
     )
+
+
+def is_drama_head(title: str) -> bool:
+    """Whether a title before a subtitle is long enough to name one drama by itself ("Moon
+    Lovers", "Misaeng"; not "W")."""
+    return len(norm(title)) >= 6
 
 
 def _drama_matches(name: str | None, track: Track, ctx: Context) -> bool:

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from ostkit.errors import SpotifyError
 from ostkit.matching.bands import Bands
 from ostkit.matching.decide import ANY_PART, MatchResult, best_match, merge_candidates
-from ostkit.matching.queries import drama_albums, drama_queries, plan
+from ostkit.matching.queries import drama_albums, drama_queries, plan, title_heads
 from ostkit.matching.scoring import Aliases, Context
 from ostkit.models import Candidate, SpotifyAlbum, Status, Track
 from ostkit.text.keys import key
@@ -132,7 +132,10 @@ class DramaCache:
         opened: set[str] = set()
         covered: set[int] = set()
         found: list[Candidate] = []
-        for query in drama_queries(drama, other_names):
+        heads = [q for head in title_heads(names) for q in drama_queries(head)]
+        for query in [*drama_queries(drama, other_names), *heads]:
+            if query in heads and found:
+                break  # the full names found the releases: the title alone is not needed
             page = self.client.search_albums(query.q, limit=query.limit)
             albums = drama_albums(page, names, max_albums=10)
             offset = 0
