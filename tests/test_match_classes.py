@@ -199,6 +199,8 @@ def _cand(artist: str) -> Candidate:
         ("Choe Yu-ri", "Yuri Choi"),
         ("Ha Hyun-woo", "하현우"),
         ("Kim Na-young", "김나영"),
+        ("Kim Feel", "김필"),  # Korean has no f: "Feel" is 필
+        ("Lee Juck", "이적"),  # "ck" for ㄱ
     ],
 )
 def test_name_order_and_romanisation(fan: str, spotify: str) -> None:
@@ -214,6 +216,7 @@ def test_name_order_and_romanisation(fan: str, spotify: str) -> None:
         ("Park Boram", "Park Bom"),
         ("Lee Hi", "Lee Hae"),
         ("Kim Na-young", "Kim Na Eun"),
+        ("Kim Feel", "김필립"),
     ],
 )
 def test_other_people_stay_other(fan: str, spotify: str) -> None:

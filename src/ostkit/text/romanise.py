@@ -109,6 +109,8 @@ _PHONETIC = (
     ("eu", "u"),
     ("sh", "s"),
     ("ch", "j"),
+    ("ck", "k"),  # "Juck" / 적 "jeok"
+    ("f", "p"),  # "Feel" / 필 "pil": Korean has no f
     ("r", "l"),
     ("g", "k"),
     ("b", "p"),
