@@ -647,7 +647,7 @@ def test_the_name_most_matches_carry_is_the_dramas_and_the_other_a_trap(
 
 HWA = "Flower Knights"
 TWIN = {
-    "the group typed for the duet's Inst.": Case(
+    "the Inst.'s singer not known": Case(
         [
             R("v", "죽어도 너야 (It's Definitely You)", ["V", "Jin"], f"{HWA} OST Part 2"),
             R("i", "죽어도 너야 (It's Definitely You) (Inst.)", ["V", "Jin"], f"{HWA} OST Part 2"),
@@ -655,9 +655,31 @@ TWIN = {
         ],
         {
             "v": T(HWA, "It's Definitely You", "V & Jin", part=2),
-            "i": T(HWA, "It's Definitely You", "BTS", version="Inst."),
+            "i": T(HWA, "It's Definitely You", "?", version="Inst."),
         },
         {"v": "ok:v", "i": "ok:i"},
+    ),
+    "the Inst.'s singer shown in Hangul": Case(
+        [
+            R("v", "홈 (Home)", ["윤하"], f"{HWA} OST Part 3"),
+            R("i", "홈 (Home) (Inst.)", ["윤하"], f"{HWA} OST Part 3"),
+        ],
+        {
+            "v": T(HWA, "Home", "Younha", part=3),
+            "i": T(HWA, "Home", "Yoon Ha", version="Inst."),
+        },
+        {"v": "ok:v", "i": "ok:i"},
+    ),
+    "another singer's song of that title: not this one's Inst.": Case(
+        [
+            R("v", "Home", ["YOUNHA"], f"{HWA} OST Part 3"),
+            R("i", "Home (Inst.)", ["YOUNHA"], f"{HWA} OST Part 3"),
+        ],
+        {
+            "v": T(HWA, "Home", "Younha", part=3),
+            "i": T(HWA, "Home", "Standing Egg", version="Inst."),
+        },
+        {"v": "ok:v", "i": "absent"},
     ),
     "no vocal entry to follow": Case(
         [
@@ -722,3 +744,28 @@ def test_a_subtitled_dramas_releases_named_by_its_title_alone(
     out = run(make_sandbox, HEAD_CASES[name])
     albums = [r.query["q"][0] for r in out.sandbox.requests if r.query.get("type") == ["album"]]
     assert ('album:"Misaeng Days"' in albums) is name.startswith("the title before")
+
+
+def test_a_song_matched_for_the_fans_own_entry_is_no_other_singers_by_its_title(
+    make_sandbox: MakeSandbox,
+) -> None:
+    # "Sunny Day" by its singer (shown in Hangul) is matched; a second entry names another
+    # singer for a song of that title. The title alone would decide (the singer shown in
+    # another script), but the song is the first entry's: a person decides, and the second
+    # singer's name is not learned as the first's.
+    case = Case(
+        [
+            R("s", "화창한 날 (Sunny Day)", ["김나영"], "Romance Class OST Part.1"),
+            R("l", "Stay", ["LYn"], "Romance Class OST Part.2"),
+        ],
+        {
+            "s": T("Romance Class", "Sunny Day", "Kim Na-young", part=1),
+            "l": T("Romance Class", "Stay", "LYn", part=2),
+            "h": T("Romance Class", "Sunny Day", "Sunny Hill"),
+        },
+        {"s": "ok:s", "l": "ok:l", "h": "review"},
+    )
+    out = run(make_sandbox, case)
+    assert _rerun_changes(out) == {}
+    hill = next(a for a in out.store.artists() if a.name == "Sunny Hill")
+    assert not hill.spotify_id

@@ -148,7 +148,7 @@ def best_match(
         )
     if best.score.band is Band.MEDIUM:
         ctx = context or Context(aliases=aliases or NO_ALIASES)
-        decided = _title_decides(track, ranked) or _only_song_by_artist(track, ranked, ctx)
+        decided = _title_decides(track, ranked, ctx) or _only_song_by_artist(track, ranked, ctx)
         if decided is not None:
             return decided
         return MatchResult(Status.REVIEW, None, ranked, "best candidate is not confident")
@@ -223,6 +223,19 @@ def _vocal_key(cand: Candidate) -> str | None:
     return None if parsed.tags & RECORDING_TAGS else fuzzy_key(parsed.base)
 
 
+def _fan_names(track: Track, best: Ranked) -> tuple[list[str], bool]:
+    """The artist names the fan gave (placeholders such as ``?`` left out), and whether Spotify
+    shows the candidate's artists in none of their scripts."""
+    names = [
+        n
+        for c in track.credits
+        for n in (c.name, c.native_name)
+        if n and not is_placeholder_name(n)
+    ]
+    theirs = {script_of(a.name) for a in best.candidate.artists}
+    return names, bool(names) and not theirs & {script_of(n) for n in names}
+
+
 def _artist_sings_another_song(best: Ranked, ranked: Sequence[Ranked]) -> bool:
     """The fan's artist is recognised on the drama's OST as another Spotify artist than the
     best candidate's: the fan names that singer, so this song (by someone else) is not theirs
@@ -236,22 +249,17 @@ def _artist_sings_another_song(best: Ranked, ranked: Sequence[Ranked]) -> bool:
     )
 
 
-def _title_decides(track: Track, ranked: Sequence[Ranked]) -> MatchResult | None:
+def _title_decides(track: Track, ranked: Sequence[Ranked], ctx: Context) -> MatchResult | None:
     """The exact title on the drama's own OST, the fan's artist missing, ``?``, misspelled or
     shown by Spotify only in another script, and no other song on the drama's OST with that
     title: the title and the release decide. A clearly different artist (same script, no
-    likeness) stays in review."""
+    likeness) stays in review, and so does a song another entry of the drama is matched to."""
     best = ranked[0]
     if OST_TITLE_UNKNOWN_ARTIST.reason not in best.score.reasons or not _clean_evidence(best):
         return None
-    names = [
-        n
-        for c in track.credits
-        for n in (c.name, c.native_name)
-        if n and not is_placeholder_name(n)
-    ]
-    theirs = {script_of(a.name) for a in best.candidate.artists}
-    other_script = bool(names) and not theirs & {script_of(n) for n in names}
+    if best.candidate.uri in ctx.taken:
+        return None  # another entry's song (the fan's own entry by its singer, say)
+    names, other_script = _fan_names(track, best)
     if names and not other_script and best.score.components.get("artist", 0) < 0.5:
         return None
     if any(
@@ -354,11 +362,12 @@ def _only_song_by_artist(
     )
 
 
-def inst_twin(ranked: Sequence[Ranked], vocal: Candidate) -> MatchResult | None:
+def inst_twin(track: Track, ranked: Sequence[Ranked], vocal: Candidate) -> MatchResult | None:
     """An Inst. entry whose vocal entry is matched to ``vocal``: the one instrumental of that
-    song on the vocal's release is it, whoever the fan credited (the Inst. of a duet typed
-    under one singer, a group's Inst. under the group). None when the release has no such
-    instrumental among the candidates, or more than one."""
+    song on the vocal's release is it, the fan's artist given as ``?``, spelled otherwise or
+    shown by Spotify in another script. None when the release has no such instrumental among
+    the candidates, or more than one, or the fan named a clearly different singer (whose own
+    song of that title it would be)."""
     album = vocal.album
     if album is None or (not album.id and not album.name):
         return None
@@ -373,6 +382,9 @@ def inst_twin(ranked: Sequence[Ranked], vocal: Candidate) -> MatchResult | None:
     ]
     if len({r.candidate.uri for r in twins}) != 1:
         return None
+    names, other_script = _fan_names(track, twins[0])
+    if names and not other_script and twins[0].score.components.get("artist", 0) < 0.5:
+        return None  # another singer typed: their song of that title, not this one's Inst.
     return MatchResult(
         Status.MATCHED,
         twins[0],

@@ -34,6 +34,7 @@ searched again without ``rematch``; ``review`` tracks are re-decided from their 
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
@@ -401,12 +402,28 @@ def decide(plan: MatchPlan, searches: Searches, bands: Bands) -> Decisions:
             first_pass[tid] = best_match(
                 t, pool[tid], known, context=plan.context(t, known), bands=bands
             )
+    # A song two entries were matched to vouches for no artist but through a strong match (the
+    # other entry may be the fan's, by its singer, and this one another singer's song).
+    claimed = Counter(r.chosen.candidate.uri for r in first_pass.values() if r.chosen)
+    claimed.update(
+        t.spotify_uri
+        for t in plan.tracks
+        if (t.id or 0) not in first_pass
+        and t.status in (Status.MATCHED, Status.PINNED)
+        and t.spotify_uri
+    )
+
+    def vouches(r: MatchResult) -> bool:
+        return (
+            r.chosen is not None
+            and r.vouches_artist
+            and (claimed[r.chosen.candidate.uri] < 2 or r.note == "strong")
+        )
+
     learned = learn_identities(
         (t, r.chosen.candidate)
         for t in plan.tracks
-        if (r := first_pass.get(t.id or 0)) is not None
-        and r.chosen is not None
-        and r.vouches_artist
+        if (r := first_pass.get(t.id or 0)) is not None and r.chosen is not None and vouches(r)
     )
     enriched = enrich_aliases(plan, learned)
     # One accepted match teaches the drama's other name (a native-script or second English
@@ -464,7 +481,7 @@ def decide(plan: MatchPlan, searches: Searches, bands: Bands) -> Decisions:
         if (t.id or 0) in results
         and first_pass[t.id or 0].status is not Status.MATCHED
         and (r := results[t.id or 0]).chosen is not None
-        and r.vouches_artist
+        and vouches(r)
     ]
     more = [x for x in learn_identities(vouched) if x not in learned]
     if more:
@@ -497,11 +514,24 @@ def decide(plan: MatchPlan, searches: Searches, bands: Bands) -> Decisions:
         and t.status in (Status.MATCHED, Status.PINNED)
         and t.spotify_uri
     )
+    # A song two entries were matched to is the song of the one matched on its own strength:
+    # the other (matched by its title or by uniqueness alone) is decided again without it.
+    claims: dict[str, int] = {}
+    for uri in settled.values():
+        claims[uri] = claims.get(uri, 0) + 1
     if settled:
         ids, uris = frozenset(settled), frozenset(settled.values())
         for t in plan.tracks:
             tid = t.id or 0
-            if tid in results and results[tid].status is not Status.MATCHED:
+            r = results.get(tid)
+            if r is not None and (
+                r.status is not Status.MATCHED
+                or (
+                    r.chosen is not None
+                    and claims[r.chosen.candidate.uri] > 1
+                    and r.note != "strong"
+                )
+            ):
                 ctx = replace(
                     plan.context(t, enriched, searches.found.get(tid)), settled=ids, taken=uris
                 )
@@ -528,7 +558,7 @@ def decide(plan: MatchPlan, searches: Searches, bands: Bands) -> Decisions:
         both = merge_candidates([*pool[tid], *pool.get(vocal_id, [])])
         ctx = plan.context(t, enriched, searches.found.get(tid))
         ranked = best_match(t, both, enriched, context=ctx, bands=bands).ranked
-        results[tid] = inst_twin(ranked, vocal) or results[tid]
+        results[tid] = inst_twin(t, ranked, vocal) or results[tid]
     outcomes: list[TrackOutcome] = []
     for t in plan.tracks:
         tid = t.id or 0
