@@ -19,7 +19,8 @@ outcome is read back from the catalog. Reported overall and per class:
   drama-wide album reads counted once, overall only;
 - requests on a re-run (must be 0).
 
-Usage: python benchmarks/match_eval.py [--smoke] [--json] [--show-misses] [--jobs 1]
+Usage: python benchmarks/match_eval.py [--set DIR]... [--smoke] [--json] [--show-misses]
+       [--jobs 1] [--check]
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ EVAL_DIR = Path(__file__).resolve().parent / "data" / "eval"
 # of that work, is the blind one.
 HOLDOUT_DIR = EVAL_DIR.with_name("eval-holdout")
 BLIND_DIR = EVAL_DIR.with_name("eval-blind")
+SETS = (EVAL_DIR, HOLDOUT_DIR, BLIND_DIR)
 FANS = EVAL_DIR / "fans.csv"
 SPOTIFY = EVAL_DIR / "spotify.json"
 ANSWERS = EVAL_DIR / "answers.csv"
@@ -444,21 +446,34 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument(
         "--set",
         type=Path,
-        default=EVAL_DIR,
+        action="append",
         metavar="DIR",
-        help=f"the set's folder (default {EVAL_DIR.relative_to(EVAL_DIR.parents[2])}; "
-        f"the held-out set is {HOLDOUT_DIR.relative_to(HOLDOUT_DIR.parents[2])})",
+        help="a set's folder, may be given more than once (default: the first set; with "
+        "--smoke, every set: " + ", ".join(d.name for d in SETS) + ")",
     )
     p.add_argument(
         "--check", action="store_true", help="only check the set's data (no match, no scores)"
     )
     args = p.parse_args(argv)
+    sets = args.set or (list(SETS) if args.smoke else [EVAL_DIR])
+    docs: list[dict[str, Any]] = []
+    for directory in sets:
+        status = _run_set(directory, args, docs)
+        if status:
+            return status
+    if args.json:
+        print(json.dumps(docs[0] if len(docs) == 1 else {"sets": docs}, indent=2), flush=True)
+    return 0
+
+
+def _run_set(directory: Path, args: argparse.Namespace, docs: list[dict[str, Any]]) -> int:
+    """Check, match and report one set (its JSON document appended to ``docs``)."""
 
     def out(line: str) -> None:
         print(line, flush=True)
 
     try:
-        data = load_eval_set(args.set)
+        data = load_eval_set(directory)
     except (InputError, OSError) as exc:
         print(f"Error: {exc}", file=sys.stderr)
         return 1
@@ -468,25 +483,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     if args.check:
         dramas = len({r["drama"] for r in data.fan_rows})
-        out(f"{args.set}: {len(data.fan_rows)} entries, {dramas} dramas, no problems")
+        out(f"{directory}: {len(data.fan_rows)} entries, {dramas} dramas, no problems")
         return 0
     classes = SMOKE_CLASSES if args.smoke else CLASSES
-    result = run_eval(data, classes=classes, jobs=args.jobs, out=out)
+    result = run_eval(data, classes=classes, jobs=args.jobs, out=None if args.json else out)
     o = result.overall
     if args.json:
-        doc = {
-            "entries": o.entries,
-            "smoke": args.smoke,
-            "jobs": args.jobs,
-            "overall": o.as_dict(),
-            "shared_requests": result.shared_requests,
-            "by_class": {c: f.as_dict() for c, f in result.by_class.items() if f.entries},
-        }
-        out(json.dumps(doc, indent=2))
+        docs.append(
+            {
+                "set": directory.name,
+                "entries": o.entries,
+                "smoke": args.smoke,
+                "jobs": args.jobs,
+                "overall": o.as_dict(),
+                "shared_requests": result.shared_requests,
+                "by_class": {c: f.as_dict() for c, f in result.by_class.items() if f.entries},
+            }
+        )
         return 0
     dramas = len({r["drama"] for r in data.fan_rows if data.answer(r).cls in classes})
     out(
-        f"# match eval ({data.directory.name}): {o.entries} entries, {dramas} dramas: "
+        f"# match eval ({directory.name}): {o.entries} entries, {dramas} dramas: "
         f"matchable {o.matchable}, absent {o.absent} "
         f"(match {result.elapsed:.1f}s, --jobs {args.jobs})"
     )

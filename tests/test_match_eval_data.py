@@ -126,11 +126,21 @@ def test_a_run_counts_every_entry_once(match_eval: ModuleType) -> None:
 
 
 def test_json_output(match_eval: ModuleType, capsys: pytest.CaptureFixture[str]) -> None:
-    assert match_eval.main(["--smoke", "--json"]) == 0
+    assert match_eval.main(["--smoke", "--json", "--set", str(match_eval.EVAL_DIR)]) == 0
     doc = json.loads(capsys.readouterr().out)
+    assert doc["set"] == "eval"
     assert set(doc["by_class"]) == set(match_eval.SMOKE_CLASSES)
     assert doc["overall"]["entries"] == sum(c["entries"] for c in doc["by_class"].values())
-    assert {"precision", "recall", "searches_per_entry", "rerun_requests"} <= set(doc["overall"])
+    assert {"precision", "recall", "searches_per_entry", "rerun_changes"} <= set(doc["overall"])
+
+
+def test_the_smoke_run_covers_every_set(
+    match_eval: ModuleType, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert match_eval.main(["--smoke", "--json"]) == 0
+    docs = json.loads(capsys.readouterr().out)["sets"]
+    assert [d["set"] for d in docs] == [d.name for d in match_eval.SETS]
+    assert all(d["overall"]["entries"] > 0 for d in docs)
 
 
 @pytest.mark.parametrize("jobs", [1, 4])
