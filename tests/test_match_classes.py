@@ -9,7 +9,7 @@ Spotify track, ``review`` sent to a person, ``absent`` not accepted (review or n
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,7 +56,11 @@ class Outcome:
 
 
 def run_case(
-    make_sandbox: MakeSandbox, case: Case, jobs: int = 1, faults: Sequence[Fault] = ()
+    make_sandbox: MakeSandbox,
+    case: Case,
+    jobs: int = 1,
+    faults: Sequence[Fault] = (),
+    wrap: Callable[[SpotifyClient], Any] | None = None,
 ) -> Outcome:
     sb = make_sandbox(load_default_corpus=False)
     label_of: dict[str, str] = {}
@@ -79,7 +83,7 @@ def run_case(
     )
     for fault in faults:
         sb.inject(fault)
-    report = match_tracks(store, client, MatchOptions(jobs=jobs))
+    report = match_tracks(store, wrap(client) if wrap else client, MatchOptions(jobs=jobs))
     got: dict[str, str] = {}
     for label, tid in ids.items():
         t = store.get_track(tid)

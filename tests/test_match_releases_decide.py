@@ -769,3 +769,29 @@ def test_a_song_matched_for_the_fans_own_entry_is_no_other_singers_by_its_title(
     assert _rerun_changes(out) == {}
     hill = next(a for a in out.store.artists() if a.name == "Sunny Hill")
     assert not hill.spotify_id
+
+
+class _StopAtLearnedName:
+    """The client, with Ctrl-C pressed when the run searches the drama's learned name."""
+
+    def __init__(self, client: object) -> None:
+        self.client = client
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.client, name)
+
+    def search_albums(self, query: str, limit: int = 10, offset: int = 0) -> object:
+        if "푸른 밤" in query:
+            raise KeyboardInterrupt
+        return self.client.search_albums(query, limit, offset)  # type: ignore[attr-defined]
+
+
+def test_ctrl_c_while_reading_a_learned_names_releases_keeps_the_decisions(
+    make_sandbox: MakeSandbox,
+) -> None:
+    case = next(iter(LEARNED_NAME.values()))  # the learned name decides its second entry
+    out = run_case(make_sandbox, Case(case.corpus, case.entries, {}), wrap=_StopAtLearnedName)
+    assert out.report.interrupted
+    # The first decisions stand and are saved, and so is the name learned.
+    assert out.got == {"a": "ok:a", "b": "not_found"}
+    assert out.store.dramas()[0].other_names() == ("푸른 밤",)
