@@ -795,3 +795,43 @@ def test_ctrl_c_while_reading_a_learned_names_releases_keeps_the_decisions(
     # The first decisions stand and are saved, and so is the name learned.
     assert out.got == {"a": "ok:a", "b": "not_found"}
     assert out.store.dramas()[0].other_names() == ("푸른 밤",)
+
+
+# --- another English name, read from what the drama's own search returned -------------------
+
+FIGHT = "Fight My Way"  # Spotify: "Fight For My Way"
+SEARCH_NAMES = {
+    # One entry: no cluster of entries teaches the name, the search does.
+    "the search returns one other name: it is the drama's": Case(
+        [R("g", "Go Back", ["10cm"], "Fight For My Way OST Part.1")],
+        {"g": T(FIGHT, "Go Back", "10cm", part=1)},
+        {"g": "ok:g"},
+    ),
+    "the search returns two other names: neither is learned": Case(
+        [
+            R("g", "Go Back", ["10cm"], "Fight For My Way OST Part.1"),
+            R("s", "Star", ["Kim Se-jeong"], "Fight My Way Home OST Part.4"),
+        ],
+        {
+            "g": T(FIGHT, "Go Back", "10cm", part=1),
+            "s": T(FIGHT, "Star", "Kim Se-jeong", part=4),
+        },
+        {"g": "review", "s": "review"},
+    ),
+    "the search returns the drama's own releases too: another name is another drama": Case(
+        [
+            R("g", "Go Back", ["10cm"], f"{FIGHT} OST Part.1"),
+            R("s", "Star", ["Kim Se-jeong"], "Fight For My Way OST Part.4"),
+        ],
+        {
+            "g": T(FIGHT, "Go Back", "10cm", part=1),
+            "s": T(FIGHT, "Star", "Kim Se-jeong", part=4),
+        },
+        {"g": "ok:g", "s": "review"},
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(SEARCH_NAMES))
+def test_the_dramas_search_names_its_releases(make_sandbox: MakeSandbox, name: str) -> None:
+    run(make_sandbox, SEARCH_NAMES[name])

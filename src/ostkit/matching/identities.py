@@ -174,19 +174,30 @@ def learn_names_from_search(
     titles: Mapping[str, str],
     known: Mapping[str, tuple[str, ...]],
 ) -> dict[str, list[str]]:
-    """Drama key -> the name in another script of the OST releases Spotify's search for the
-    drama's own title returned (``힐러 OST Part.4`` for "Healer", found through its English
-    name): the drama's native name, when the search returned exactly one such name and no other
-    drama of the catalog has it. ``returned``: drama key -> drama names of the releases the
-    search returned; ``titles``: drama key -> the drama's title."""
+    """Drama key -> another name of the drama, read from the OST releases Spotify's search for
+    the drama's own names returned: the search matched a name Spotify keeps for them (an
+    English name behind ``힐러 OST Part.4`` for "Healer"; *Fight My Way* finding only
+    ``Fight For My Way OST``). Per script, a name is learned when the search returned exactly
+    one drama name in that script besides the drama's known names, and none of the known ones
+    in that script (then the other is another drama); never a name another drama of the catalog
+    has. ``returned``: drama key -> drama names of the OST releases returned; ``titles``: drama
+    key -> the drama's title."""
     taken = {key(n) for names in known.values() for n in names} | set(known)
     learned: dict[str, list[str]] = {}
     for k, names in returned.items():
-        ours = (titles.get(k, ""), *known.get(k, ()))
-        scripts = {script_of(n) for n in ours if n}
-        other = {key(n): n for n in names if script_of(n) not in scripts | {"none"}}
-        if len(other) == 1:
-            ((name_key, name),) = other.items()
-            if name_key not in taken:
-                learned[k] = [name]
+        ours = [n for n in (titles.get(k, ""), *known.get(k, ())) if n]
+        by_script: dict[str, list[str]] = {}
+        named_scripts: set[str] = set()
+        for name in sorted(names):
+            if any(same_drama(name, n) for n in ours):
+                named_scripts.add(script_of(name))
+                continue
+            groups = by_script.setdefault(script_of(name), [])
+            if not any(same_drama(name, g) for g in groups):
+                groups.append(name)
+        for script, groups in by_script.items():
+            if script == "none" or script in named_scripts or len(groups) != 1:
+                continue
+            if key(groups[0]) not in taken:
+                learned.setdefault(k, []).append(groups[0])
     return learned

@@ -119,6 +119,18 @@ def drama_queries(
     return [Query("album", f"album:{quote(d)}", "drama", limit) for d in names]
 
 
+def ost_drama_names(albums: Sequence[SpotifyAlbum]) -> set[str]:
+    """The drama names of the OST releases among ``albums`` (compilations left out)."""
+    names = set()
+    for album in albums:
+        if album.album_type == "compilation":
+            continue
+        info = parse_album(album.name)
+        if info.is_ost and info.drama:
+            names.add(info.drama)
+    return names
+
+
 def title_heads(names: Sequence[str]) -> list[str]:
     """The titles before a subtitle ("Misaeng" of "Misaeng: Incomplete Life"), long enough to
     name one drama (``same_drama`` reads them as the same drama); searched for the drama's

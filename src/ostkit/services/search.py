@@ -16,7 +16,13 @@ from typing import Any, Protocol
 from ostkit.errors import SpotifyError
 from ostkit.matching.bands import Bands
 from ostkit.matching.decide import ANY_PART, MatchResult, best_match, merge_candidates
-from ostkit.matching.queries import drama_albums, drama_queries, plan, title_heads
+from ostkit.matching.queries import (
+    drama_albums,
+    drama_queries,
+    ost_drama_names,
+    plan,
+    title_heads,
+)
 from ostkit.matching.scoring import Aliases, Context
 from ostkit.models import Candidate, SpotifyAlbum, Status, Track
 from ostkit.text.keys import key
@@ -137,6 +143,7 @@ class DramaCache:
             if query in heads and found:
                 break  # the full names found the releases: the title alone is not needed
             page = self.client.search_albums(query.q, limit=query.limit)
+            returned = list(page)
             albums = drama_albums(page, names, max_albums=10)
             offset = 0
             # A long OST (Part.10 and beyond) fills more than one page of results: turn pages
@@ -149,6 +156,7 @@ class DramaCache:
             ):
                 offset += query.limit
                 page = self.client.search_albums(query.q, limit=query.limit, offset=offset)
+                returned += page
                 albums += drama_albums(page, names, max_albums=10)
             if parts is not None:
                 # Only the parts still to match (or, with no part numbers, the first two).
@@ -158,7 +166,7 @@ class DramaCache:
                 albums = albums[:6]
             with self._lock:
                 names_found = self.release_names.setdefault(key(drama), set())
-                names_found.update(d for a in albums if (d := parse_album(a.name).drama))
+                names_found.update(ost_drama_names(returned))
             for album in albums:
                 if album.id and album.id not in opened:
                     opened.add(album.id)
