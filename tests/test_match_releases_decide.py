@@ -835,3 +835,39 @@ SEARCH_NAMES = {
 @pytest.mark.parametrize("name", list(SEARCH_NAMES))
 def test_the_dramas_search_names_its_releases(make_sandbox: MakeSandbox, name: str) -> None:
     run(make_sandbox, SEARCH_NAMES[name])
+
+
+# --- a title typed as it reads ("Gil" for 길) -----------------------------------------------
+
+SIG = "Signal Fire"
+READING = {
+    "the reading, the artist and the drama's release decide": Case(
+        [R("g", "길", ["김윤아"], f"{SIG} OST Part.1")],
+        {
+            "g": T(SIG, "Gil", "Kim Yoon-ah", part=1),
+            "h": T(SIG, "Going Home", "Kim Yoon-ah"),  # no uniqueness to go by
+        },
+        {"g": "ok:g", "h": "absent"},
+    ),
+    "another song on the OST reads alike: a person decides": Case(
+        [
+            R("g", "길", ["김윤아"], f"{SIG} OST Part.1"),
+            R("o", "Gil", ["Lucy"], f"{SIG} OST Part.3"),
+        ],
+        {
+            "g": T(SIG, "Gil", "Kim Yoon-ah"),
+            "h": T(SIG, "Going Home", "Kim Yoon-ah"),
+        },
+        {"g": "review", "h": "absent"},
+    ),
+    "read the same, by another singer": Case(
+        [R("g", "길", ["장범준"], f"{SIG} OST Part.1")],
+        {"g": T(SIG, "Gil", "Kim Yoon-ah", part=1)},
+        {"g": "absent"},
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(READING))
+def test_a_title_typed_as_it_reads(make_sandbox: MakeSandbox, name: str) -> None:
+    run(make_sandbox, READING[name])

@@ -148,7 +148,11 @@ def best_match(
         )
     if best.score.band is Band.MEDIUM:
         ctx = context or Context(aliases=aliases or NO_ALIASES)
-        decided = _title_decides(track, ranked, ctx) or _only_song_by_artist(track, ranked, ctx)
+        decided = (
+            _title_decides(track, ranked, ctx)
+            or _title_read_the_same(ranked, ctx)
+            or _only_song_by_artist(track, ranked, ctx)
+        )
         if decided is not None:
             return decided
         return MatchResult(Status.REVIEW, None, ranked, "best candidate is not confident")
@@ -234,6 +238,34 @@ def _fan_names(track: Track, best: Ranked) -> tuple[list[str], bool]:
     ]
     theirs = {script_of(a.name) for a in best.candidate.artists}
     return names, bool(names) and not theirs & {script_of(n) for n in names}
+
+
+def _title_read_the_same(ranked: Sequence[Ranked], ctx: Context) -> MatchResult | None:
+    """A title the fan typed in Latin letters that reads exactly as the one Spotify shows in
+    another script ("Gil" / 길, "Hamangyeon" / 하망연), by the fan's artist, on the drama's own
+    OST: the title is evidence, not an English name to guess from. Short readings score under
+    the strong band (a short reading may be another word); here the artist, the release and no
+    other song on it read alike decide."""
+    best = ranked[0]
+    c = best.score.components
+    if TITLE_IN_OTHER_SCRIPT.reason not in best.score.reasons or not _clean_evidence(best):
+        return None
+    if c.get("title", 0) < SAME_READING or c.get("artist", 0) < 0.9:
+        return None
+    if best.candidate.uri in ctx.taken:
+        return None
+    song = _base_key(best.candidate)
+    for r in ranked[1:]:
+        if r.score.components.get("album", 0) < ANY_PART or _base_key(r.candidate) == song:
+            continue  # not on the drama's OST, or a version of this song (its Inst.)
+        if r.score.components.get("title", 0) >= SAME_READING:
+            return None  # another song on the drama's OST reads alike: a person decides
+    return MatchResult(
+        Status.MATCHED,
+        best,
+        tuple(ranked),
+        f"the title reads as {best.candidate.name!r}, by this artist, on the drama's OST",
+    )
 
 
 def _artist_sings_another_song(best: Ranked, ranked: Sequence[Ranked]) -> bool:
