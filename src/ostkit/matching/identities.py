@@ -130,8 +130,9 @@ def learn_names_from_cluster(
     (*Guardian* / ``Goblin (Original Television Soundtrack), Pt. 1``, or only in Hangul):
     when at least ``CLUSTER`` entries of the drama, each with its version and artist and its
     exact title (or, on a release named in another script, a title shown only in that script),
-    in the catalog's part when it has one, are found on releases of ONE other-named OST (and of
-    no other OST), that name is the drama's. One
+    in the catalog's part when it has one, are found on releases of one other-named OST, and
+    more of them than on any other OST (a song of the fan's list found on another drama's OST
+    too), that name is the drama's. One
     entry alone is not: a song can be on another drama's OST too. ``scored``: each searched
     entry with its scored candidates; a name another drama of the catalog has is never taken."""
     taken = {key(n) for names in known.values() for n in names}
@@ -161,9 +162,12 @@ def learn_names_from_cluster(
             shown.setdefault(key(drama), drama)
     learned: dict[str, list[str]] = {}
     for k, evidence in by_drama.items():
-        if len(evidence) != 1:
+        if not evidence:
             continue
-        ((other, titles),) = evidence.items()
+        ranked = sorted(evidence.items(), key=lambda kv: -len(kv[1]))
+        other, titles = ranked[0]
+        if len(ranked) > 1 and len(ranked[1][1]) >= len(titles):
+            continue  # as many entries on another OST: no name stands out
         if len(titles) >= CLUSTER and other not in taken and other not in known:
             learned[k] = [shown[other]]
     return learned

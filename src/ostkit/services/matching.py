@@ -388,7 +388,8 @@ def title_key(track: Track) -> tuple[str, str]:
 
 def decide(plan: MatchPlan, searches: Searches, bands: Bands) -> Decisions:
     """Sequential, catalog order, no requests: learn artist identities from the confident first
-    decisions, re-rank every undecided track's candidates with them and say each outcome."""
+    decisions, re-rank every undecided track's candidates with them and say each outcome.
+    Deciding again after a learned name's releases were read learns the same names again."""
     known = aliases_from_artists(plan.artists)
     pool: dict[int, list[Candidate]] = {}
     first_pass: dict[int, MatchResult] = {}
@@ -441,17 +442,16 @@ def decide(plan: MatchPlan, searches: Searches, bands: Bands) -> Decisions:
         (
             (t, [(r.candidate, r.score) for r in first_pass[t.id or 0].ranked])
             for t in plan.tracks
-            if (t.id or 0) in first_pass and key(t.drama) not in new_names
+            if (t.id or 0) in first_pass
         ),
         plan.drama_names,
     )
-    new_names.update(cluster)
     titles = {key(t.drama): t.drama for t in plan.tracks}
-    for k, found in learn_names_from_search(
-        searches.release_names, titles, plan.drama_names
-    ).items():
-        have = new_names.setdefault(k, [])
-        have.extend(n for n in found if all(key(n) != key(h) for h in have))
+    found_names = learn_names_from_search(searches.release_names, titles, plan.drama_names)
+    for more_names in (cluster, found_names):
+        for k, names in more_names.items():
+            have = new_names.setdefault(k, [])
+            have.extend(n for n in names if all(key(n) != key(h) for h in have))
     if new_names:
         known_names = dict(plan.drama_names)
         for k, extra in new_names.items():
@@ -586,7 +586,6 @@ def decide(plan: MatchPlan, searches: Searches, bands: Bands) -> Decisions:
 
 @dataclass
 class LearnedNameReads:
-    plan: MatchPlan  # with the learned names
     searches: Searches  # the drama's undecided entries with the new releases' tracks added
     requests: int = 0
     album_reads: int = 0
@@ -628,7 +627,7 @@ def read_learned_names(
     before = client.request_count
     found = dict(searches.found)
     out = LearnedNameReads(
-        plan, Searches(found, searches.failure, searches.album_reads, searches.release_names)
+        Searches(found, searches.failure, searches.album_reads, searches.release_names)
     )
     known = aliases_from_artists(plan.artists)
     try:
@@ -769,9 +768,7 @@ def match_tracks(
         except KeyboardInterrupt:
             searches.interrupted = True  # the first decisions stand
     if later is not None:
-        again = decide(later.plan, later.searches, bands)
-        for title, names in decisions.drama_names.items():
-            again.drama_names[title] = [*names, *again.drama_names.get(title, [])]
+        again = decide(match_plan, later.searches, bands)
         decisions, searches = again, replace(searches, album_reads=later.searches.album_reads)
     learned = 0 if options.dry_run else write_decisions(store, decisions)
     error = None
