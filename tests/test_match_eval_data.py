@@ -1,8 +1,7 @@
 """The hand-written match evaluation sets (benchmarks/data/eval/, the held-out
 benchmarks/data/eval-holdout/, the blind benchmarks/data/eval-blind/ and the final
-benchmarks/data/eval-final/) are well-formed and
-consistent, and the runner counts what it says. Not the scores: those are measured by
-benchmarks/match_eval.py, not asserted."""
+benchmarks/data/eval-final/) are well-formed and consistent, and the runner counts what it says.
+Not the scores: those are measured by benchmarks/match_eval.py, not asserted."""
 
 from __future__ import annotations
 
