@@ -52,7 +52,9 @@ EVAL_DIR = Path(__file__).resolve().parent / "data" / "eval"
 # of that work, is the blind one.
 HOLDOUT_DIR = EVAL_DIR.with_name("eval-holdout")
 BLIND_DIR = EVAL_DIR.with_name("eval-blind")
-SETS = (EVAL_DIR, HOLDOUT_DIR, BLIND_DIR)
+# Written after the blind set's false accepts were fixed, for the last first-contact figures.
+FINAL_DIR = EVAL_DIR.with_name("eval-final")
+SETS = (EVAL_DIR, HOLDOUT_DIR, BLIND_DIR, FINAL_DIR)
 FANS = EVAL_DIR / "fans.csv"
 SPOTIFY = EVAL_DIR / "spotify.json"
 ANSWERS = EVAL_DIR / "answers.csv"

@@ -1,7 +1,7 @@
 """The hand-written match evaluation sets (benchmarks/data/eval/, the held-out
-benchmarks/data/eval-holdout/ and the blind benchmarks/data/eval-blind/) are well-formed and
-consistent, and the runner counts what it says. Not the scores: those are measured by
-benchmarks/match_eval.py, not asserted."""
+benchmarks/data/eval-holdout/, the blind benchmarks/data/eval-blind/ and the final
+benchmarks/data/eval-final/) are well-formed and consistent, and the runner counts what it says.
+Not the scores: those are measured by benchmarks/match_eval.py, not asserted."""
 
 from __future__ import annotations
 
@@ -19,8 +19,8 @@ import pytest
 from ostkit.services.catalog import read_files
 
 BENCHMARK = Path(__file__).resolve().parents[1] / "benchmarks" / "match_eval.py"
-# The data tests run on every set: the first one, the held-out one and the blind one.
-SETS = ("EVAL_DIR", "HOLDOUT_DIR", "BLIND_DIR")
+# The data tests run on every set: the first one, the held-out one, the blind one and the final one.
+SETS = ("EVAL_DIR", "HOLDOUT_DIR", "BLIND_DIR", "FINAL_DIR")
 
 
 @pytest.fixture(scope="module")
