@@ -597,6 +597,16 @@ LOANWORD = {
 }
 
 
+LOANWORD["the artist's other entry spells the name another way: a person decides"] = Case(
+    [R("p", "사랑", ["Lim Jae Bum"], "Puppet Heart OST Part.1")],
+    {
+        "p": T("Puppet Heart", "For You", "Lim Jae-bum"),
+        "o": T("Puppet Heart", "Love", "Yim Jae-beom", part=2),
+    },
+    {"p": "review", "o": "absent"},
+)
+
+
 @pytest.mark.parametrize("name", list(LOANWORD))
 def test_a_loanword_title_in_hangul_is_decided_by_uniqueness(
     make_sandbox: MakeSandbox, name: str

@@ -26,7 +26,7 @@ from ostkit.matching.versions import parsed_album, parsed_title
 from ostkit.models import Candidate, Status, Track
 from ostkit.text.credits import is_placeholder_name
 from ostkit.text.keys import fuzzy_key
-from ostkit.text.romanise import other_person
+from ostkit.text.romanise import other_person, same_person_name
 from ostkit.text.scripts import script_of
 from ostkit.text.titles import BENIGN_TAGS, RECORDING_TAGS, is_instrumental
 
@@ -332,6 +332,16 @@ def _main_keys(track: Track) -> frozenset[str]:
     return frozenset(fuzzy_key(n) for c in mains for n in (c.name, c.native_name) if n)
 
 
+def _same_artist(entry: Track, track: Track, ours: frozenset[str]) -> bool:
+    """Whether a catalog entry credits the same main artist as ``track``, however spelled
+    (``Yim Jae-beom`` and ``Lim Jae-bum`` are one singer)."""
+    if _main_keys(entry) & ours:
+        return True
+    mains = [c.name for c in track.credits if c.role == "main"] or [c.name for c in track.credits]
+    theirs = [c.name for c in entry.credits if c.role == "main"] or [c.name for c in entry.credits]
+    return any(same_person_name(a, b) for a in mains for b in theirs)
+
+
 def _only_song_by_artist(
     track: Track, ranked: Sequence[Ranked], ctx: Context
 ) -> MatchResult | None:
@@ -354,7 +364,7 @@ def _only_song_by_artist(
     mine = {
         fuzzy_key(parsed_title(t.title).base) or t.title
         for t in ctx.drama_entries
-        if _main_keys(t) & ours
+        if _same_artist(t, track, ours)
         and not is_instrumental(t.title, t.version)
         and (t.id is None or t.id == track.id or t.id not in ctx.settled)
     }
