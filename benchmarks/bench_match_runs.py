@@ -20,7 +20,8 @@ from pathlib import Path
 import ostkit.services.matching as matching
 from ostkit.models import Credit, Status, Track
 from ostkit.sandbox import Sandbox
-from ostkit.services.matching import MatchOptions, match_tracks
+from ostkit.services.match_plan import MatchOptions
+from ostkit.services.matching import match_tracks
 from ostkit.spotify.client import SpotifyClient
 from ostkit.spotify.policy import NetPolicy
 from ostkit.store.catalog import CatalogStore

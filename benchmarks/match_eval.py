@@ -41,7 +41,9 @@ from ostkit.models import Status, Track
 from ostkit.sandbox import Sandbox
 from ostkit.sandbox.corpus import Corpus, load_corpus_file
 from ostkit.services.catalog import import_files, read_files
-from ostkit.services.matching import MatchOptions, TrackOutcome, match_tracks
+from ostkit.services.deciding import TrackOutcome
+from ostkit.services.match_plan import MatchOptions
+from ostkit.services.matching import match_tracks
 from ostkit.spotify.client import SpotifyClient
 from ostkit.spotify.policy import NetPolicy
 from ostkit.store.catalog import CatalogStore

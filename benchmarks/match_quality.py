@@ -37,7 +37,8 @@ from typing import Any
 
 from ostkit.models import Credit, Drama, Status, Track
 from ostkit.sandbox import Sandbox, make_id
-from ostkit.services.matching import MatchOptions, match_tracks
+from ostkit.services.match_plan import MatchOptions
+from ostkit.services.matching import match_tracks
 from ostkit.spotify.client import SpotifyClient
 from ostkit.spotify.policy import NetPolicy
 from ostkit.store.catalog import CatalogStore

@@ -19,7 +19,8 @@ from conftest import MakeSandbox
 from ostkit.matching.scoring import Aliases, artist_score
 from ostkit.models import Candidate, Credit, Drama, SpotifyAlbum, SpotifyArtist, Status, Track
 from ostkit.sandbox import Fault, Sandbox
-from ostkit.services.matching import MatchOptions, MatchReport, match_tracks
+from ostkit.services.match_plan import MatchOptions
+from ostkit.services.matching import MatchReport, match_tracks
 from ostkit.spotify.client import SpotifyClient
 from ostkit.spotify.policy import NetPolicy
 from ostkit.store.catalog import CatalogStore

@@ -16,7 +16,8 @@ import pytest
 from conftest import MakeSandbox
 from ostkit.models import Credit, Status, Track
 from ostkit.sandbox import Fault, Sandbox
-from ostkit.services.matching import SAVE_EVERY, MatchOptions, match_tracks
+from ostkit.services.match_plan import MatchOptions
+from ostkit.services.matching import SAVE_EVERY, match_tracks
 from ostkit.spotify.client import SpotifyClient
 from ostkit.spotify.policy import NetPolicy
 from ostkit.store.catalog import CatalogStore

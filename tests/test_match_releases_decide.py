@@ -11,7 +11,8 @@ from conftest import MakeSandbox
 from ostkit.matching.scoring import same_drama
 from ostkit.models import Status
 from ostkit.sandbox import Fault
-from ostkit.services.matching import MatchOptions, match_tracks
+from ostkit.services.match_plan import MatchOptions
+from ostkit.services.matching import match_tracks
 from test_match_classes import Case, Outcome, R, T, run, run_case
 
 D = "Silver Lanterns"

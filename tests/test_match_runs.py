@@ -17,7 +17,8 @@ from ostkit.cli import cli
 from ostkit.matching.bands import DEFAULT_BANDS
 from ostkit.models import Credit, Drama, Status, Track
 from ostkit.sandbox import Sandbox
-from ostkit.services.matching import MatchOptions, match_tracks, plan_match, search
+from ostkit.services.match_plan import MatchOptions, plan_match
+from ostkit.services.matching import match_tracks, search
 from ostkit.services.review import choose, pin
 from ostkit.services.search import TrackSearch
 from ostkit.spotify.client import SpotifyClient

@@ -15,17 +15,15 @@ from ostkit.matching.bands import DEFAULT_BANDS
 from ostkit.matching.scoring import Aliases, Context
 from ostkit.models import Candidate, Credit, Drama, SpotifyAlbum, SpotifyArtist, Status, Track
 from ostkit.sandbox import Fault, Sandbox, make_id
-from ostkit.services.matching import (
+from ostkit.services.deciding import decide
+from ostkit.services.match_plan import (
     MatchOptions,
     MatchPlan,
-    decide,
-    match_tracks,
     needs_search,
     plan_match,
-    search,
     up_front_parts,
-    write_decisions,
 )
+from ostkit.services.matching import match_tracks, search, write_decisions
 from ostkit.services.review import Answer, answer_review, choose, pin, review_queue, unpin
 from ostkit.services.search import Searches, search_track
 from ostkit.spotify.client import SpotifyClient

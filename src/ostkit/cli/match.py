@@ -22,7 +22,8 @@ if TYPE_CHECKING:
     from ostkit.cli.context import AppContext
     from ostkit.matching.decide import Ranked
     from ostkit.models import Candidate, Track
-    from ostkit.services.matching import MatchReport, TrackOutcome
+    from ostkit.services.deciding import TrackOutcome
+    from ostkit.services.matching import MatchReport
     from ostkit.services.review import Answer, ReviewItem, ReviewStore
     from ostkit.spotify.client import SpotifyClient
     from ostkit.store.catalog import CatalogStore
@@ -168,7 +169,8 @@ def match_cmd(
         )
     from ostkit.cli.context import stop_on_signals
     from ostkit.cli.output import Progress
-    from ostkit.services.matching import MatchOptions, match_tracks
+    from ostkit.services.match_plan import MatchOptions
+    from ostkit.services.matching import match_tracks
     from ostkit.spotify.client import SpotifyClient
     from ostkit.store.catalog import CatalogStore
 
