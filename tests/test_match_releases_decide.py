@@ -503,6 +503,9 @@ def test_a_match_on_another_dramas_hangul_ost_is_overturned_once_the_drama_is_na
         {"a": "ok:a", "ai": "ok:ai", "if": "review"},
     )
     out = run(make_sandbox, case)
+    # The learned name's search returns the releases read up front: they are not read again.
+    reads = [r.path for r in out.sandbox.requests if r.path.startswith("/v1/albums/")]
+    assert out.report.learned_name_requests > 0 and len(reads) == len(set(reads))
     entry = next(t for t in out.store.tracks() if t.title == "If")
     # The first decision (a match) was saved as the run went; the data it would fill was not.
     assert (entry.album, entry.duration_ms, entry.isrc) == (None, None, None)

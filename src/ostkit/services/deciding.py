@@ -329,18 +329,19 @@ def read_learned_names(
     for title, new in decisions.drama_names.items():
         names[key(title)] = (*names.get(key(title), ()), *new)
     plan = replace(plan, drama_names=names)
-    cache = RunCache(client)
-    before = client.request_count
+    cache = RunCache.of(client)  # the run's: releases its searches read are not read again
+    before, reads_before = client.request_count, cache.album_reads
     found = dict(searches.found)
     out = LearnedNameReads(
         Searches(found, searches.failure, searches.album_reads, searches.release_names)
     )
     known = aliases_from_artists(plan.artists)
+    dramas = DramaCache(cache)
     try:
         for title, new in todo.items():
             tracks: list[Candidate] = []
             for name in new:
-                tracks.extend(DramaCache(cache).get(name, ()))
+                tracks.extend(dramas.get(name, ()))
             if not tracks:
                 continue
             for t in plan.drama_entries.get(key(title), ()):
@@ -357,5 +358,5 @@ def read_learned_names(
     except SpotifyError as exc:
         out.failure, out.failed_drama = exc, title
     out.requests = client.request_count - before
-    out.searches.album_reads += cache.album_reads
+    out.searches.album_reads += cache.album_reads - reads_before
     return out

@@ -55,6 +55,7 @@ from ostkit.services.match_plan import MatchOptions, MatchPlan, MatchStore, dram
 from ostkit.services.review import ReviewItem
 from ostkit.services.search import (
     Progress,
+    RunCache,
     SearchClient,
     Searcher,
     Searches,
@@ -276,6 +277,7 @@ def match_tracks(
     started = time.monotonic()
     requests_before = client.request_count
     match_plan = plan_match(store, options)
+    client = RunCache.of(client)  # one cache for the run's steps: a request is sent once
 
     def save(batch: list[tuple[Track, TrackSearch]]) -> None:
         """First decisions of searched tracks, saved as the run goes (identities, the

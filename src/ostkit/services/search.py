@@ -77,6 +77,12 @@ class RunCache:
         self._once = Once()
         self.album_reads = 0
 
+    @classmethod
+    def of(cls, client: SearchClient) -> RunCache:
+        """``client`` itself when it is a run's cache already (steps of one run share it), else
+        a new one around it."""
+        return client if isinstance(client, RunCache) else cls(client)
+
     @property
     def request_count(self) -> int:
         return self.client.request_count
@@ -313,7 +319,7 @@ class Searcher:
         up_front: Mapping[str, frozenset[int] | None],
         drama_entries: Mapping[str, tuple[Track, ...]] | None = None,
     ) -> None:
-        self.run_cache = RunCache(client)
+        self.run_cache = RunCache.of(client)
         self.client: SearchClient = self.run_cache
         self.bands = bands
         self.known = known
