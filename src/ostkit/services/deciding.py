@@ -197,10 +197,7 @@ def decide(plan: MatchPlan, searches: Searches, bands: Bands) -> Decisions:
     # title on its OST releases) to the rest of the drama's entries.
     new_names = _learn_names(run)
     if new_names:
-        known_names = dict(plan.drama_names)
-        for k, extra in new_names.items():
-            known_names[k] = (*known_names.get(k, ()), *extra)
-        run.plan = plan = replace(plan, drama_names=known_names)
+        run.plan = plan = plan.with_names(new_names)
     # A match made off the drama's known release is decided again once the drama's name is
     # learned: the release may now read as another drama's OST.
     run.again(
@@ -325,10 +322,7 @@ def read_learned_names(
     }
     if not todo:
         return None
-    names = dict(plan.drama_names)
-    for title, new in decisions.drama_names.items():
-        names[key(title)] = (*names.get(key(title), ()), *new)
-    plan = replace(plan, drama_names=names)
+    plan = plan.with_names({key(title): new for title, new in decisions.drama_names.items()})
     cache = RunCache.of(client)  # the run's: releases its searches read are not read again
     before, reads_before = client.request_count, cache.album_reads
     found = dict(searches.found)

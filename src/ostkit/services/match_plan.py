@@ -5,8 +5,8 @@ albums are read up front, and what is already known about names. See
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from ostkit.errors import UsageError
@@ -65,6 +65,13 @@ class MatchPlan:
 
     # Review tracks' stored candidates a search for the artist returned (``Context``).
     stored_found_by_artist: dict[int, frozenset[str]] = field(default_factory=dict)
+
+    def with_names(self, more: Mapping[str, Sequence[str]]) -> MatchPlan:
+        """The plan with more names for some dramas (drama key -> names learned in the run)."""
+        names = dict(self.drama_names)
+        for k, extra in more.items():
+            names[k] = (*names.get(k, ()), *extra)
+        return replace(self, drama_names=names)
 
     def context(self, track: Track, aliases: Aliases, found: TrackSearch | None = None) -> Context:
         """What scoring ``track`` compares with (``found``: its search in this run, if any)."""
